@@ -1,0 +1,1 @@
+"""One module per rule of the policy (POLICY.md), named after the rule id."""

@@ -1,0 +1,30 @@
+"""OFF-CADRE (soft, §二(一) 选派干部包原选派村): selected cadres take the village they were seconded to."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ..optimizer.instance import Instance
+
+
+from .base import Rule
+
+RULE = Rule(
+    id="OFF-CADRE",
+    clause="§二(一) 选派干部包原选派村",
+    kind="soft",
+    subject="officer",
+    summary="selected cadres take the village they were seconded to",
+    summary_zh="选派干部包原选派村",
+    weight=150.0,
+)
+
+
+def match(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
+    """1 where a selected cadre meets the village he was seconded to."""
+    sel = inst.officers["selected_village_id"].reindex(pairs["officer_id"]).to_numpy(object)
+    return (sel == pairs["village_id"].to_numpy(object)).astype(float) * (sel != "")

@@ -1,0 +1,37 @@
+"""OFF-COMPLEX (soft, §二(一) 国保民警包社情复杂村): domestic-security police take villages with complex social conditions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ..optimizer.instance import Instance
+
+
+from .base import Rule
+
+RULE = Rule(
+    id="OFF-COMPLEX",
+    clause="§二(一) 国保民警包社情复杂村",
+    kind="soft",
+    subject="officer",
+    summary="domestic-security police take villages with complex social conditions",
+    summary_zh="国保民警包社情复杂村",
+    weight=50.0,
+)
+
+
+def match(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
+    """1 for a domestic-security officer on a village with complex social conditions."""
+    cx = inst.villages["complex"].reindex(pairs["village_id"]).to_numpy(bool)
+    return ((pairs["category"].to_numpy(object) == "domestic_security") & cx).astype(float)
+
+
+def eligible_villages(inst: Instance) -> pd.Index:
+    return inst.villages.index[inst.villages["complex"].to_numpy(bool)]
+
+
+APPLIES_TO = ("domestic_security",)

@@ -1,0 +1,104 @@
+"""OFF-COVER (hard, §一, §二(一)): every village in scope has exactly one liaison officer; no village without one (空白村)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .base import Rule, Violation
+
+RULE = Rule(
+    id="OFF-COVER",
+    clause="§一, §二(一)",
+    kind="hard",
+    subject="officer",
+    summary="every village in scope has exactly one liaison officer; no village without one (空白村)",
+    summary_zh="每个行政村都有且只有一名包村民警，不留空白村",
+)
+
+if TYPE_CHECKING:
+    from ..optimizer.instance import Instance
+    from ..optimizer.linear_model import LinearModel
+    from ..optimizer.officer_model import OfficerProblem
+
+
+def why_not(pairs: pd.DataFrame, inst: Instance, forbidden: np.ndarray) -> np.ndarray:
+    """Who may cover a village at all: "" for an eligible pair, else the reason it is not."""
+    off = inst.officers.reindex(pairs["officer_id"].to_numpy(object))
+    status = off["status"].to_numpy(object)
+    days = off["available_days"].to_numpy(float)
+    same_county = off["county_id"].to_numpy(object) == pairs["county_id"].to_numpy(object)
+    wl = pairs["workload_days"].to_numpy(float)
+    out = np.full(len(pairs), "", dtype=object)
+    # later checks win: the most basic reason is the one reported
+    out[wl > days + 1e-9] = "the village alone needs more days than the officer has"
+    out[forbidden] = "forbidden in pairs.csv"
+    out[np.nan_to_num(days) <= 0] = "the officer has no days available"
+    out[status == "leaving"] = "the officer is leaving"
+    out[~same_county] = "the officer belongs to another county"
+    out[pd.isna(status)] = "unknown officer"
+    return out
+
+
+def add_to_model(model: LinearModel, problem: OfficerProblem) -> None:
+    """Every village exactly one officer; a village left uncovered costs more than any plan can
+    gain, so the solver covers as many villages as possible first (a partial plan, not none)."""
+    n_v = len(problem.villages)
+    u = model.add_vars("uncovered", 0, 1, -problem.uncovered_penalty * np.ones(n_v, np.int64))
+    x = model.var_groups["x"]
+    rows = np.concatenate([problem.pair_village, np.arange(n_v)])
+    cols = np.concatenate([np.arange(x.start, x.stop), np.arange(u.start, u.stop)])
+    model.add_rows(
+        "cover",
+        rows,
+        cols,
+        np.ones(len(rows), np.int64),
+        np.ones(n_v, np.int64),
+        np.ones(n_v, np.int64),
+    )
+
+
+def check(inst: Instance, plan: pd.DataFrame) -> list[Violation]:
+    """Every village has exactly one officer, and one who may cover it."""
+    out: list[Violation] = []
+    given = plan[plan["officer_id"].fillna("").astype(str) != ""]
+    missing = inst.villages.index.difference(given["village_id"])
+    if len(missing):
+        names = inst.villages.loc[missing, "name"]
+        shown = ", ".join(f"{v} {n}" for v, n in list(names.items())[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        out.append(
+            Violation(
+                RULE.id,
+                f"{len(missing)} village(s) without a liaison officer (空白村): {shown}{more}",
+                tuple(missing),
+            )
+        )
+    dup = given[given.duplicated("village_id", keep=False)]
+    for v, grp in dup.groupby("village_id"):
+        out.append(
+            Violation(
+                RULE.id,
+                f"village {v} has {len(grp)} liaison officers "
+                f"({', '.join(grp['officer_id'])}); it needs exactly one",
+                (v, *grp["officer_id"]),
+            )
+        )
+    unknown_v = given.loc[~given["village_id"].isin(inst.villages.index), "village_id"]
+    for v in unknown_v:
+        out.append(Violation(RULE.id, f"village {v} is not in the bundle", (v,)))
+    from ..optimizer.officer_pairs import build_pairs
+
+    known = given[given["village_id"].isin(inst.villages.index)]
+    unknown_o = known.loc[~known["officer_id"].isin(inst.officers.index)]
+    for v, o in zip(unknown_o["village_id"], unknown_o["officer_id"], strict=True):
+        out.append(Violation(RULE.id, f"village {v}: officer {o} is not in the bundle", (v, o)))
+    pairs = build_pairs(inst, known[known["officer_id"].isin(inst.officers.index)])
+    for v, o, why in zip(pairs["village_id"], pairs["officer_id"], pairs["why_not"], strict=True):
+        if why:
+            out.append(
+                Violation(RULE.id, f"village {v}: officer {o} may not cover it ({why})", (v, o))
+            )
+    return out

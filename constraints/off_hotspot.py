@@ -1,0 +1,54 @@
+"""OFF-HOTSPOT (soft, §二(一) 刑警包案件高发村): criminal police take villages with many cases."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ..optimizer.instance import Instance
+
+
+from .base import Param, Rule
+
+RULE = Rule(
+    id="OFF-HOTSPOT",
+    clause="§二(一) 刑警包案件高发村",
+    kind="soft",
+    subject="officer",
+    summary="criminal police take villages with many cases",
+    summary_zh="刑警包案件高发村",
+    weight=50.0,
+    params={
+        "quantile": Param(
+            0.8,
+            "a hotspot is in the top (1 - quantile) of its county's villages by cases",
+            minimum=0,
+            maximum=1,
+        ),
+        "min_cases": Param(5, "and has at least this many cases last year", minimum=0),
+    },
+)
+
+
+def hotspots(inst: Instance) -> pd.Series:
+    """Villages with many cases: in the top (1 - quantile) of their county and ≥ min_cases."""
+    p = inst.policy.rule(RULE.id)
+    v = inst.villages
+    cut = v.groupby("county_id")["cases"].transform(lambda c: c.quantile(p["quantile"]))
+    return (v["cases"] >= cut) & (v["cases"] >= p["min_cases"]) & (v["cases"] > 0)
+
+
+def match(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
+    """1 for a criminal-police officer on a hotspot village."""
+    hot = hotspots(inst).reindex(pairs["village_id"]).to_numpy(bool)
+    return ((pairs["category"].to_numpy(object) == "criminal") & hot).astype(float)
+
+
+def eligible_villages(inst: Instance) -> pd.Index:
+    return inst.villages.index[hotspots(inst).to_numpy(bool)]
+
+
+APPLIES_TO = ("criminal",)

@@ -1,0 +1,41 @@
+"""OFF-KEY (soft, §二(一) 治安民警和派出所民警包重点村): public-security and station police take key villages (station police those of their own station)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ..optimizer.instance import Instance
+
+
+from .base import Rule
+
+RULE = Rule(
+    id="OFF-KEY",
+    clause="§二(一) 治安民警和派出所民警包重点村",
+    kind="soft",
+    subject="officer",
+    summary="public-security and station police take key villages (station police those of their own station)",
+    summary_zh="治安民警和派出所民警包重点村",
+    weight=50.0,
+)
+
+
+def match(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
+    """1 for a public-security officer on a key village, and for a station officer on a key
+    village of his own station's township (any key village when his base is not given)."""
+    key = inst.villages["kind"].reindex(pairs["village_id"]).to_numpy(object) == "key"
+    cat = pairs["category"].to_numpy(object)
+    base_tw = inst.officers["base_township_id"].reindex(pairs["officer_id"]).to_numpy(object)
+    own = (base_tw == "") | (base_tw == pairs["township_id"].to_numpy(object))
+    return (key & ((cat == "public_security") | ((cat == "station") & own))).astype(float)
+
+
+def eligible_villages(inst: Instance) -> pd.Index:
+    return inst.villages.index[inst.villages["kind"].to_numpy(object) == "key"]
+
+
+APPLIES_TO = ("public_security", "station")

@@ -1,0 +1,51 @@
+"""OFF-ORIGIN (soft, §二(一) 回原籍包村): organ officers go back to their native place (原籍)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ..optimizer.instance import Instance
+
+
+from .base import Param, Rule
+
+RULE = Rule(
+    id="OFF-ORIGIN",
+    clause="§二(一) 回原籍包村",
+    kind="soft",
+    subject="officer",
+    summary="organ officers go back to their native place (原籍)",
+    summary_zh="机关民警回原籍包村",
+    weight=60.0,
+    params={
+        "categories": Param(("organ",), "officer categories the rule applies to"),
+        "township_value": Param(
+            0.6,
+            "a village of the native township, as a share of the native village itself",
+            minimum=0,
+            maximum=1,
+        ),
+    },
+)
+
+
+def match(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
+    """1 for the officer's native village, township_value for another village of his native
+    township; only for the categories the rule names (organ officers by default).
+    """
+    p = inst.policy.rule(RULE.id)
+    off = inst.officers.loc[pairs["officer_id"]]
+    native_tw = off["native_township_id"].to_numpy(object)
+    native_v = off["native_village_id"].to_numpy(object)
+    # a native village given without its township still names the township
+    v_tw = inst.villages["township_id"].reindex(native_v).fillna("").to_numpy(object)
+    native_tw = np.where(native_tw == "", v_tw, native_tw)
+    applies = np.isin(off["category"].to_numpy(object), list(p["categories"]))
+    village = pairs["village_id"].to_numpy(object) == native_v
+    township = pairs["township_id"].to_numpy(object) == native_tw
+    value = np.where(village, 1.0, np.where(township, p["township_value"], 0.0))
+    return np.where(applies & (native_tw != ""), value, 0.0)

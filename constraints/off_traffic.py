@@ -1,0 +1,46 @@
+"""OFF-TRAFFIC (soft, §二(一) 交警沿交通线包村): traffic police take villages along traffic routes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ..optimizer.instance import Instance
+
+
+from .base import Param, Rule
+
+RULE = Rule(
+    id="OFF-TRAFFIC",
+    clause="§二(一) 交警沿交通线包村",
+    kind="soft",
+    subject="officer",
+    summary="traffic police take villages along traffic routes",
+    summary_zh="交警沿交通线包村",
+    weight=50.0,
+    params={
+        "buffer_m": Param(
+            500.0,
+            "a village lies along a traffic route when its area comes within this distance of a route road",
+            minimum=0,
+        ),
+        "road_classes": Param(("national", "provincial"), "road classes that are traffic routes"),
+    },
+)
+
+
+def match(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
+    """1 for a traffic officer on a village along a traffic route (given, or derived from roads
+    buffered by ``buffer_m``)."""
+    route = inst.villages["on_traffic_route"].reindex(pairs["village_id"]).to_numpy(bool)
+    return ((pairs["category"].to_numpy(object) == "traffic") & route).astype(float)
+
+
+def eligible_villages(inst: Instance) -> pd.Index:
+    return inst.villages.index[inst.villages["on_traffic_route"].to_numpy(bool)]
+
+
+APPLIES_TO = ("traffic",)

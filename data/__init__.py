@@ -1,0 +1,1 @@
+"""The embedded sample county and the generator of synthetic bundles."""

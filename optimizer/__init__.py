@@ -1,0 +1,1 @@
+"""cunjing's engine: loading, geo enrichment, models, solvers, scenarios, reports, command line."""

@@ -1,0 +1,531 @@
+"""Loading a bundle (a folder, or one .xlsx workbook) into one validated :class:`Instance`.
+
+Every problem is collected before anything is raised, so a planner fixes a bundle in one pass.
+Only the bundle's own files are read: names are fixed by the contract, and a file that resolves
+outside the bundle folder (a symlink) is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .geo import (
+    GeoLayers,
+    TravelNetwork,
+    adjacency_graph,
+    along_routes,
+    project_lonlat,
+    projected_crs,
+    read_geo,
+)
+from .instance import Instance
+from .parse import parse_table
+from .policy import Policy, load_policy, policy_from_mapping
+from .problems import BundleError, ProblemLog
+from .schema import GEO_FILE, POLICY_FILE, REQUIRED_TABLES, TABLES
+from .tables import RawTable, read_csv_table, read_xlsx_tables
+
+
+def sample_path() -> Path:
+    """The embedded sample county, the default input of every command."""
+    from importlib.resources import files
+
+    return Path(str(files("cunjing.data") / "sample"))
+
+
+def load_bundle(path: str | Path | None = None) -> Instance:
+    """Read, check and enrich a bundle; raise :class:`BundleError` listing every problem."""
+    path = sample_path() if path is None else Path(path)
+    log = ProblemLog()
+    label_root = path.name or str(path)
+    if not path.exists():
+        raise BundleError.single(str(path), "no such file or folder")
+    raws: dict[str, RawTable] = {}
+    geo_layers: dict[str, gpd.GeoDataFrame] = {}
+    policy: Policy | None = None
+    files: list[Path] = []
+    if path.is_dir():
+        root = path.resolve()
+        for name, table in TABLES.items():
+            f = _find(path, table.file)
+            if f is None:
+                continue
+            if not _inside(f, root):
+                log.error(table.file, 0, "", "the file points outside the bundle folder; refused")
+                continue
+            files.append(f)
+            raw = read_csv_table(f, table, log)
+            if raw is not None:
+                raws[name] = raw
+        gpkg = _find(path, GEO_FILE)
+        if gpkg is not None:
+            if _inside(gpkg, root):
+                files.append(gpkg)
+                geo_layers = read_geo(gpkg, log)
+            else:
+                log.error(GEO_FILE, 0, "", "the file points outside the bundle folder; refused")
+        pol = _find(path, POLICY_FILE)
+        if pol is not None:
+            if _inside(pol, root):
+                files.append(pol)
+                try:
+                    policy = load_policy(pol)
+                except BundleError as e:
+                    log.problems.extend(e.problems)
+            else:
+                log.error(POLICY_FILE, 0, "", "the file points outside the bundle folder; refused")
+        if not files:
+            raise BundleError.single(
+                label_root,
+                "no bundle files here (expected townships.csv, villages.csv, "
+                "officers.csv, auxiliaries.csv …)",
+            )
+    elif path.suffix.lower() in (".xlsx", ".xlsm"):
+        files.append(path)
+        raws, policy_cells = read_xlsx_tables(path, log)
+        if policy_cells:
+            try:
+                policy = policy_from_mapping(policy_cells, f"{path.name}[policy]")
+            except BundleError as e:
+                log.problems.extend(e.problems)
+    else:
+        raise BundleError.single(
+            str(path), "a bundle is a folder of CSV files or one .xlsx workbook"
+        )
+    where = (lambda t: f"{path.name}[{t}]") if path.is_file() else (lambda t: f"{t}.csv")
+    for name in REQUIRED_TABLES:
+        if name not in raws and not any(p.file == where(name) for p in log.errors):
+            log.error(where(name), 0, "", "this required table is missing from the bundle")
+    frames = {name: parse_table(raw, log) for name, raw in raws.items()}
+    for name, table in TABLES.items():
+        if name not in frames:
+            frames[name] = parse_table(
+                RawTable(table, where(name), pd.DataFrame(), [], {}), ProblemLog()
+            )
+    labels = {name: raws[name].label if name in raws else where(name) for name in TABLES}
+    headers = {name: raws[name].headers if name in raws else {} for name in TABLES}
+    if policy is None:
+        policy = load_policy(None)
+    instance = _assemble(frames, labels, headers, geo_layers, policy, log, path)
+    log.raise_if_errors()
+    assert instance is not None
+    return _with_fingerprint(instance, files, log)
+
+
+def _find(folder: Path, name: str) -> Path | None:
+    exact = folder / name
+    if exact.exists():
+        return exact
+    for f in folder.iterdir():
+        if f.name.lower() == name.lower():
+            return f
+    return None
+
+
+def _inside(f: Path, root: Path) -> bool:
+    return f.resolve().is_relative_to(root)
+
+
+def _with_fingerprint(inst: Instance, files: list[Path], log: ProblemLog) -> Instance:
+    h = hashlib.sha256()
+    for f in sorted(files, key=lambda p: p.name):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    from dataclasses import replace
+
+    return replace(inst, fingerprint=h.hexdigest(), warnings=tuple(log.warnings))
+
+
+class _Checker:
+    """Cross-table checks over the typed frames; each problem at its file, row and column."""
+
+    def __init__(self, frames, labels, headers, log: ProblemLog):
+        self.frames, self.labels, self.headers, self.log = frames, labels, headers, log
+
+    def err(self, table: str, rows, column: str, message: str, warn: bool = False) -> None:
+        header = self.headers[table].get(column, column)
+        for r in np.atleast_1d(rows):
+            (self.log.warn if warn else self.log.error)(self.labels[table], int(r), header, message)
+
+    def unique(self, table: str) -> None:
+        df, key = self.frames[table], TABLES[table].key
+        if not len(df) or not key:
+            return
+        filled = df[list(key)].ne("").all(axis=1)
+        dup = df[filled & df.duplicated(list(key), keep=False)]
+        for _, grp in dup.groupby(list(key), sort=False):
+            rows = grp["_row"].tolist()
+            ident = "/".join(str(grp.iloc[0][k]) for k in key)
+            for r in rows[1:]:
+                self.err(
+                    table,
+                    r,
+                    key[-1],
+                    f"duplicate {'/'.join(key)} '{ident}' (first at row {rows[0]})",
+                )
+
+    def refs(self, table: str, column: str, known: set[str], what: str) -> None:
+        df = self.frames[table]
+        if not len(df):
+            return
+        col = df[column]
+        if col.map(lambda v: isinstance(v, tuple)).any():
+            for r, items in zip(df["_row"], col, strict=True):
+                for item in items:
+                    if item not in known:
+                        self.err(table, r, column, f"unknown {what} '{item}'")
+            return
+        bad = col.ne("") & ~col.isin(known)
+        for r, v in zip(df.loc[bad, "_row"], col[bad], strict=True):
+            self.err(table, r, column, f"unknown {what} '{v}'")
+
+
+def _assemble(
+    frames, labels, headers, geo_layers, policy: Policy, log: ProblemLog, path: Path
+) -> Instance | None:
+    chk = _Checker(frames, labels, headers, log)
+    for name in TABLES:
+        chk.unique(name)
+    tw, vil, off, aux = (frames[n] for n in ("townships", "villages", "officers", "auxiliaries"))
+    nb, hist = frames["township_neighbours"], frames["aux_history"]
+    township_ids = set(tw["township_id"]) - {""}
+    village_ids = set(vil["village_id"]) - {""}
+    officer_ids = set(off["officer_id"]) - {""}
+    aux_ids = set(aux["auxiliary_id"]) - {""}
+    county_ids = set(tw["county_id"]) - {""}
+    if "villages" in labels and len(vil) == 0 and not log.errors:
+        log.error(labels["villages"], 0, "", "the bundle has no villages")
+
+    chk.refs("villages", "township_id", township_ids, "township")
+    for col, known, what in (
+        ("county_id", county_ids, "county (not in townships.csv)"),
+        ("native_township_id", township_ids, "township"),
+        ("native_village_id", village_ids, "village"),
+        ("former_township_ids", township_ids, "township"),
+        ("selected_village_id", village_ids, "village"),
+        ("base_township_id", township_ids, "township"),
+    ):
+        chk.refs("officers", col, known, what)
+    chk.refs(
+        "officers", "preferences", village_ids | township_ids, "village or township in a preference"
+    )
+    chk.refs("auxiliaries", "county_id", county_ids, "county (not in townships.csv)")
+    chk.refs("auxiliaries", "home_village_id", village_ids, "home village")
+    chk.refs("auxiliaries", "recommended_village_ids", village_ids, "village")
+    chk.refs("township_neighbours", "township_id", township_ids, "township")
+    chk.refs("township_neighbours", "neighbour_id", township_ids, "township")
+    chk.refs("aux_history", "auxiliary_id", aux_ids, "auxiliary")
+    chk.refs("aux_history", "village_id", village_ids, "village")
+    chk.refs("plan_officers", "village_id", village_ids, "village")
+    chk.refs("plan_officers", "officer_id", officer_ids, "officer")
+    chk.refs("plan_auxiliaries", "village_id", village_ids, "village")
+    chk.refs("plan_auxiliaries", "auxiliary_id", aux_ids, "auxiliary")
+    chk.refs("pairs", "officer_id", officer_ids, "officer")
+    chk.refs("pairs", "village_id", village_ids, "village")
+
+    self_nb = nb["township_id"].ne("") & (nb["township_id"] == nb["neighbour_id"])
+    chk.err(
+        "township_neighbours",
+        nb.loc[self_nb, "_row"],
+        "neighbour_id",
+        "a township cannot be its own neighbour",
+        warn=True,
+    )
+    used = set(vil["township_id"])
+    empty_tw = tw[tw["township_id"].ne("") & ~tw["township_id"].isin(used)]
+    chk.err(
+        "townships",
+        empty_tw["_row"],
+        "township_id",
+        "township has no villages in villages.csv (remove it or add its villages)",
+    )
+    zero = off["available_days"].eq(0) & off["status"].ne("leaving")
+    chk.err(
+        "officers",
+        off.loc[zero.fillna(False), "_row"],
+        "available_days",
+        "an active officer with 0 available days cannot hold a village (set status leaving "
+        "or give his days)",
+    )
+    half = off["base_lon"].isna() ^ off["base_lat"].isna()
+    chk.err("officers", off.loc[half, "_row"], "base_lon", "base_lon and base_lat go together")
+    for table, lon, lat in (
+        ("townships", "lon", "lat"),
+        ("villages", "lon", "lat"),
+        ("officers", "base_lon", "base_lat"),
+    ):
+        df = frames[table]
+        if not len(df):
+            continue
+        chk.err(
+            table,
+            df.loc[(df[lon].abs() > 180).fillna(False), "_row"],
+            lon,
+            "longitude must lie between -180 and 180",
+        )
+        chk.err(
+            table,
+            df.loc[(df[lat].abs() > 90).fillna(False), "_row"],
+            lat,
+            "latitude must lie between -90 and 90",
+        )
+    late = hist["end"].ne("") & hist["start"].ne("") & (hist["end"] < hist["start"])
+    chk.err("aux_history", hist.loc[late, "_row"], "end", "ends before it starts")
+    open_posts = hist[hist["end"].eq("") & hist["auxiliary_id"].ne("")]
+    twice = open_posts[open_posts.duplicated("auxiliary_id", keep="first")]
+    chk.err(
+        "aux_history",
+        twice["_row"],
+        "auxiliary_id",
+        "the auxiliary already has an open posting (empty end) in an earlier row",
+    )
+    # a preference far outside the officer's county cannot be honoured; say so, do not fail
+    if len(off) and len(vil):
+        v_county = dict(
+            zip(
+                vil["village_id"],
+                vil["township_id"].map(dict(zip(tw["township_id"], tw["county_id"], strict=False))),
+                strict=True,
+            )
+        )
+        t_county = dict(zip(tw["township_id"], tw["county_id"], strict=True))
+        for r, c, prefs in zip(off["_row"], off["county_id"], off["preferences"], strict=True):
+            for p in prefs:
+                pc = v_county.get(p, t_county.get(p))
+                if pc is not None and pc != c:
+                    chk.err(
+                        "officers",
+                        r,
+                        "preferences",
+                        f"preference '{p}' lies in county {pc}, outside the officer's county "
+                        f"{c}; it cannot be honoured",
+                        warn=True,
+                    )
+
+    geo = _geo_tables(geo_layers, township_ids, village_ids, log)
+    if log.errors:
+        return None
+    return _derive(frames, geo, policy, log, path)
+
+
+def _geo_tables(layers, township_ids, village_ids, log: ProblemLog) -> dict:
+    out = {}
+    for name, key, known in (
+        ("townships", "township_id", township_ids),
+        ("villages", "village_id", village_ids),
+    ):
+        gdf = layers.get(name)
+        if gdf is None:
+            continue
+        where = f"{GEO_FILE}[{name}]"
+        if key not in gdf.columns:
+            log.error(where, 0, key, f"the layer needs a '{key}' column")
+            continue
+        ids = gdf[key].astype(str).str.strip()
+        gdf = gdf.assign(**{key: ids})
+        for i in np.flatnonzero(~ids.isin(known).to_numpy()):
+            log.error(where, i + 1, key, f"unknown {name[:-1]} '{ids.iat[i]}'")
+        for i in np.flatnonzero(ids.duplicated().to_numpy()):
+            log.error(where, i + 1, key, f"duplicate {key} '{ids.iat[i]}'")
+        out[name] = gdf
+    if "roads" in layers:
+        out["roads"] = layers["roads"]
+    return out
+
+
+def _derive(frames, geo: dict, policy: Policy, log: ProblemLog, path: Path) -> Instance:
+    tw = frames["townships"].set_index("township_id", drop=False)
+    vil = frames["villages"].set_index("village_id", drop=False)
+    off = frames["officers"].set_index("officer_id", drop=False)
+    aux = frames["auxiliaries"].set_index("auxiliary_id", drop=False)
+    for df in (tw, vil, off, aux):
+        df.index.name = None
+
+    lonlat = np.vstack(
+        [
+            tw[["lon", "lat"]].to_numpy(float),
+            vil[["lon", "lat"]].to_numpy(float),
+            off[["base_lon", "base_lat"]].to_numpy(float),
+        ]
+    )
+    crs = projected_crs(lonlat, policy.get("geo", "crs"), geo)
+    layers = {k: g.to_crs(crs) for k, g in geo.items()}
+    gt, gv, roads = layers.get("townships"), layers.get("villages"), layers.get("roads")
+
+    # positions: villages from their polygon (or point), else lon/lat, else their township's seat
+    vx, vy = project_lonlat(vil["lon"].to_numpy(float), vil["lat"].to_numpy(float), crs)
+    if gv is not None and len(gv):
+        pts = gv.geometry.representative_point()
+        at = pd.DataFrame(
+            {"x": pts.x.to_numpy(), "y": pts.y.to_numpy()}, index=gv["village_id"].to_numpy()
+        )
+        have = vil.index.isin(at.index)
+        vx[have] = at.loc[vil.index[have], "x"].to_numpy()
+        vy[have] = at.loc[vil.index[have], "y"].to_numpy()
+    tx, ty = project_lonlat(tw["lon"].to_numpy(float), tw["lat"].to_numpy(float), crs)
+    tw = tw.assign(x=tx, y=ty)
+    if gt is not None and len(gt):
+        pts = gt.geometry.representative_point()
+        seat = pd.DataFrame(
+            {"x": pts.x.to_numpy(), "y": pts.y.to_numpy()}, index=gt["township_id"].to_numpy()
+        )
+        miss = tw["x"].isna() & tw.index.isin(seat.index)
+        tw.loc[miss, "x"] = seat.loc[tw.index[miss], "x"].to_numpy()
+        tw.loc[miss, "y"] = seat.loc[tw.index[miss], "y"].to_numpy()
+    vil = vil.assign(x=vx, y=vy)
+    # a township without a seat sits at the mean of its villages, a village without a place at
+    # its township's seat
+    mean_xy = vil.groupby("township_id")[["x", "y"]].mean()
+    for c in ("x", "y"):
+        tw[c] = tw[c].fillna(tw.index.to_series().map(mean_xy[c]))
+        vil[c] = vil[c].fillna(vil["township_id"].map(tw[c]))
+    vil["county_id"] = vil["township_id"].map(tw["county_id"])
+
+    kinds = vil["kind"].where(vil["kind"] != "", "ordinary")
+    vil["kind"] = kinds
+    vil["cases"] = vil["cases"].fillna(0).astype(int)
+    vil["complex"] = vil["complex"].fillna(False).astype(bool)
+    traffic = policy.rule("OFF-TRAFFIC")
+    if gv is not None and roads is not None:
+        geom = gv.set_index("village_id").geometry.reindex(vil.index)
+        have = geom.notna().to_numpy()
+        derived = np.zeros(len(vil), dtype=bool)
+        derived[have] = along_routes(
+            geom[have], roads, traffic["road_classes"], traffic["buffer_m"]
+        )
+        pts_only = ~have & vil["x"].notna().to_numpy()
+        if pts_only.any():
+            derived[pts_only] = along_routes(
+                gpd.GeoSeries(gpd.points_from_xy(vil["x"][pts_only], vil["y"][pts_only])),
+                roads,
+                traffic["road_classes"],
+                traffic["buffer_m"],
+            )
+    else:
+        derived = np.zeros(len(vil), dtype=bool)
+    given = vil["on_traffic_route"]
+    vil["route_given"] = given.notna().to_numpy()
+    vil["on_traffic_route"] = given.fillna(pd.Series(derived, index=vil.index)).astype(bool)
+
+    load = policy.rule("OFF-LOAD")
+    off["status"] = off["status"].where(off["status"] != "", "active")
+    off["available_days"] = off["available_days"].fillna(load["default_available_days"])
+    default_max = load["default_max_villages"]
+    off["max_villages"] = off["max_villages"].fillna(default_max if default_max > 0 else pd.NA)
+    bx, by = project_lonlat(off["base_lon"].to_numpy(float), off["base_lat"].to_numpy(float), crs)
+    seat_x = off["base_township_id"].map(tw["x"]).to_numpy(float)
+    seat_y = off["base_township_id"].map(tw["y"]).to_numpy(float)
+    off["base_x"] = np.where(np.isnan(bx), seat_x, bx)
+    off["base_y"] = np.where(np.isnan(by), seat_y, by)
+    nobase = off["base_x"].isna()
+    for r in off.loc[nobase, "_row"]:
+        log.warn(
+            "officers.csv",
+            int(r),
+            "base_township_id",
+            "no base given (base_lon/base_lat or base_township_id): travel counted as 0",
+        )
+
+    aux["status"] = aux["status"].where(aux["status"] != "", "active")
+    aux["home_township_id"] = aux["home_village_id"].map(vil["township_id"])
+    aux["home_x"] = aux["home_village_id"].map(vil["x"])
+    aux["home_y"] = aux["home_village_id"].map(vil["y"])
+
+    g = adjacency_graph(
+        tw.index.tolist(),
+        gt,
+        frames["township_neighbours"],
+        policy.get("geo", "adjacency_tolerance_m"),
+        policy.get("geo", "min_shared_border_m"),
+    )
+    hist = frames["aux_history"].reset_index(drop=True)
+    start = policy.get("plan", "start_month") or _next_january(hist, frames["auxiliaries"])
+    po = frames["plan_officers"].set_index("village_id", drop=False)
+    pa = frames["plan_auxiliaries"].set_index("village_id", drop=False)
+    for df in (po, pa):
+        df.index.name = None
+        df["pinned"] = df["pinned"].fillna(False).astype(bool)
+    pairs = frames["pairs"].reset_index(drop=True)
+    pairs["forbidden"] = pairs["forbidden"].fillna(False).astype(bool)
+    pairs["score"] = pairs["score"].fillna(0.0)
+    return Instance(
+        townships=tw,
+        villages=vil,
+        officers=off,
+        auxiliaries=aux,
+        adjacency=g,
+        township_neighbours=frames["township_neighbours"].reset_index(drop=True),
+        aux_history=hist,
+        plan_officers=po,
+        plan_auxiliaries=pa,
+        pairs=pairs,
+        geo=GeoLayers(gt, gv, roads),
+        network=TravelNetwork(roads, policy.get("geo", "detour_factor")),
+        policy=policy,
+        crs=crs.to_string(),
+        start_month=start,
+        source=str(path),
+        fingerprint="",
+    )
+
+
+def _next_january(hist: pd.DataFrame, aux: pd.DataFrame) -> str:
+    months = [m for m in (*hist["start"], *hist["end"], *aux["hired"]) if m]
+    if not months:
+        return "2027-01"  # the plan year this release was written for; set plan.start_month
+    return f"{int(max(months)[:4]) + 1:04d}-01"
+
+
+def _cell(v) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    if isinstance(v, bool | np.bool_):
+        return "true" if v else "false"
+    if isinstance(v, tuple):
+        return ";".join(v)
+    if isinstance(v, float | np.floating) and float(v).is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def table_frame(inst: Instance, name: str) -> pd.DataFrame:
+    """One table of the instance in its contract columns, as text cells, ready for a CSV."""
+    table = TABLES[name]
+    df = getattr(inst, name)
+    df = df.reset_index(drop=True)
+    cols = [c.name for c in table.columns]
+    out = df[cols].copy()
+    if name == "villages":
+        out["on_traffic_route"] = df["on_traffic_route"].where(df["route_given"], None)
+    for c in cols:
+        out[c] = out[c].astype(object).map(_cell)
+    return out
+
+
+def save_bundle(inst: Instance, folder: str | Path) -> Path:
+    """Write the instance back as a bundle folder (CSV tables, geo.gpkg, the policy)."""
+    from .policy import policy_toml
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, table in TABLES.items():
+        frame = table_frame(inst, name)
+        if not table.required and frame.empty:
+            continue
+        frame.to_csv(folder / table.file, index=False, lineterminator="\n")
+    layers = {
+        "townships": inst.geo.townships,
+        "villages": inst.geo.villages,
+        "roads": inst.geo.roads,
+    }
+    for layer, gdf in layers.items():
+        if gdf is not None:
+            gdf.to_file(folder / GEO_FILE, layer=layer, driver="GPKG", engine="pyogrio")
+    if inst.policy.source != "defaults":
+        (folder / POLICY_FILE).write_text(policy_toml(inst.policy), encoding="utf-8")
+    return folder

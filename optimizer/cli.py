@@ -1,0 +1,141 @@
+"""The ``cunjing`` command line. Bad input exits 2 with ``file:row:column: message`` lines and no
+traceback; an unexpected failure prints one line (``CUNJING_DEBUG=1`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .problems import BundleError
+
+EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """A command was asked for something it cannot do; exit 2 with the message."""
+
+
+def _bundle_arg(p: argparse.ArgumentParser, required: bool = False) -> None:
+    if required:
+        p.add_argument("bundle", type=Path, help="bundle folder or .xlsx workbook")
+    else:
+        p.add_argument(
+            "bundle",
+            type=Path,
+            nargs="?",
+            default=None,
+            help="bundle folder or .xlsx workbook (default: the embedded sample county)",
+        )
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .bundle import load_bundle
+    from .summary_text import bundle_summary_lines
+
+    inst = load_bundle(args.bundle)
+    for w in inst.warnings:
+        print(w)
+    for line in bundle_summary_lines(inst):
+        print(line)
+    return EXIT_OK
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from ..data.generator import generate_bundle
+
+    out: Path = args.out
+    if out.exists() and any(out.iterdir()) and not args.force:
+        raise UsageError(f"{out}: the folder is not empty (use --force to write into it)")
+    counts = generate_bundle(out, villages=args.villages, counties=args.counties, seed=args.seed)
+    print(f"wrote {out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return EXIT_OK
+
+
+def _cmd_policy(args: argparse.Namespace) -> int:
+    from .policy import defaults_toml
+
+    print(defaults_toml())
+    return EXIT_OK
+
+
+COMMANDS: dict[
+    str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+] = {}
+
+
+def _configure_validate(p: argparse.ArgumentParser) -> None:
+    _bundle_arg(p)
+
+
+def _configure_sample(p: argparse.ArgumentParser) -> None:
+    p.add_argument("out", type=Path, help="folder to write the bundle into")
+    p.add_argument("--villages", type=int, default=400, help="villages in all (default 400)")
+    p.add_argument(
+        "--counties", type=int, default=None, help="counties (default: one per ~400 villages)"
+    )
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--force", action="store_true", help="write into a folder that is not empty")
+
+
+COMMANDS["validate"] = ("check a bundle; one line per problem", _configure_validate, _cmd_validate)
+COMMANDS["sample"] = ("write a synthetic bundle of any size", _configure_sample, _cmd_sample)
+COMMANDS["policy"] = (
+    "print policy.toml with every default and its meaning",
+    lambda p: None,
+    _cmd_policy,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cunjing",
+        description="Plans liaison officers and resident auxiliaries for villages "
+        "(一村一警一辅警). With no bundle, commands use the embedded sample county.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (help_text, configure, run) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        configure(p)
+        p.set_defaults(run=run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except BundleError as e:
+        for p in sorted(e.problems, key=lambda p: (p.severity != "error", p.file, p.row)):
+            print(p, file=sys.stderr if args.command != "validate" else sys.stdout)
+        n = len([p for p in e.problems if p.severity == "error"])
+        print(
+            f"cunjing {args.command}: {n} problem(s) in the input; nothing was written"
+            if args.command != "validate"
+            else f"{n} problem(s)",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    except UsageError as e:
+        print(f"cunjing {args.command}: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"cunjing {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # one line for the planner; the traceback on request
+        if os.environ.get("CUNJING_DEBUG"):
+            raise
+        print(
+            f"cunjing {args.command}: internal error: {type(e).__name__}: {e} "
+            "(set CUNJING_DEBUG=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,257 @@
+"""Geometry: reading ``geo.gpkg``, and what is derived from it once per bundle.
+
+- the township adjacency graph (networkx) from township polygons, merged with the neighbour list;
+- which villages lie along a traffic route (route roads buffered by a policy distance);
+- travel distances: shortest paths over the road network where roads are given, else straight
+  lines (times a detour factor) in a projected CRS.
+
+Everything here is vectorised over geometries (shapely 2 / STRtree / scipy csgraph); nothing loops
+over pairs of villages in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+from .problems import ProblemLog
+from .schema import GEO_FILE, GEO_LAYERS
+
+WGS84 = "EPSG:4326"
+
+
+@dataclass(frozen=True)
+class GeoLayers:
+    """The layers of geo.gpkg in the bundle's projected CRS (metres); any may be None."""
+
+    townships: gpd.GeoDataFrame | None
+    villages: gpd.GeoDataFrame | None
+    roads: gpd.GeoDataFrame | None
+
+
+def read_geo(path: Path, log: ProblemLog, label: str = GEO_FILE) -> dict[str, gpd.GeoDataFrame]:
+    """The layers of a GeoPackage, checked: known layers, CRS, geometry type, validity."""
+    import pyogrio
+
+    try:
+        listed = pyogrio.list_layers(path)
+    except Exception as e:  # GDAL's errors for a damaged or foreign file
+        log.error(label, 0, "", f"cannot open the GeoPackage: {e}")
+        return {}
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    for name, _gtype in listed:
+        if name not in GEO_LAYERS:
+            log.warn(label, 0, "", f"layer '{name}' is not used (known: {', '.join(GEO_LAYERS)})")
+            continue
+        where = f"{label}[{name}]"
+        try:
+            gdf = gpd.read_file(path, layer=name, engine="pyogrio")
+        except Exception as e:
+            log.error(where, 0, "", f"cannot read the layer: {e}")
+            continue
+        if gdf.crs is None:
+            log.error(where, 0, "geometry", "the layer has no CRS (coordinate reference system)")
+            continue
+        gdf = gdf.reset_index(drop=True)
+        if not _check_geometry(gdf, name, where, log):
+            continue
+        layers[name] = gdf
+    return layers
+
+
+def _check_geometry(gdf: gpd.GeoDataFrame, name: str, where: str, log: ProblemLog) -> bool:
+    geom = gdf.geometry.values
+    rows = np.arange(len(gdf)) + 1  # feature number (fid) as a planner sees it in QGIS
+    ok = True
+    missing = shapely.is_missing(geom) | shapely.is_empty(geom)
+    for i in np.flatnonzero(missing):
+        log.error(where, int(rows[i]), "geometry", "empty geometry")
+        ok = False
+    kinds = shapely.get_type_id(geom)
+    want = GEO_LAYERS[name]
+    polygon = np.isin(kinds, [3, 6])
+    point = np.isin(kinds, [0, 4])
+    line = np.isin(kinds, [1, 2, 5])
+    allowed = {"polygon": polygon, "polygon_or_point": polygon | point, "line": line}[want]
+    wrong = ~allowed & ~missing
+    for i in np.flatnonzero(wrong):
+        t = shapely.get_type_id(geom[i])
+        tname = (
+            [
+                "point",
+                "line",
+                "ring",
+                "polygon",
+                "multipoint",
+                "multiline",
+                "multipolygon",
+                "collection",
+            ][t]
+            if 0 <= t <= 7
+            else "geometry"
+        )
+        need = {"polygon": "a polygon", "polygon_or_point": "a polygon or point", "line": "a line"}[
+            want
+        ]
+        log.error(where, int(rows[i]), "geometry", f"{tname} where {need} is needed")
+        ok = False
+    invalid = ~shapely.is_valid(geom) & ~missing & allowed
+    for i in np.flatnonzero(invalid):
+        reason = shapely.is_valid_reason(geom[i])
+        log.error(where, int(rows[i]), "geometry", f"invalid geometry: {reason}")
+        ok = False
+    return ok
+
+
+def projected_crs(lonlat: np.ndarray, given: str, layers: dict[str, gpd.GeoDataFrame]) -> CRS:
+    """The CRS distances are measured in: the policy's, else a projected layer's, else UTM."""
+    if given:
+        return CRS.from_user_input(given)
+    for gdf in layers.values():
+        if gdf.crs is not None and gdf.crs.is_projected:
+            return CRS.from_user_input(gdf.crs)
+    pts = lonlat[~np.isnan(lonlat).any(axis=1)] if len(lonlat) else lonlat
+    if not len(pts):
+        for gdf in layers.values():
+            if gdf.crs is not None and len(gdf):
+                c = gdf.to_crs(WGS84).geometry.union_all().centroid
+                pts = np.array([[c.x, c.y]])
+                break
+    if not len(pts):
+        return CRS.from_user_input("EPSG:4548")  # CGCS2000 / 117E: never used without positions
+    return gpd.GeoSeries(gpd.points_from_xy(pts[:, 0], pts[:, 1]), crs=WGS84).estimate_utm_crs()
+
+
+def project_lonlat(lon: np.ndarray, lat: np.ndarray, crs: CRS) -> tuple[np.ndarray, np.ndarray]:
+    pts = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=WGS84).to_crs(crs)
+    x = np.where(np.isnan(lon) | np.isnan(lat), np.nan, pts.x.to_numpy())
+    y = np.where(np.isnan(lon) | np.isnan(lat), np.nan, pts.y.to_numpy())
+    return x, y
+
+
+def township_adjacency(
+    polygons: gpd.GeoSeries, tolerance_m: float, min_border_m: float
+) -> list[tuple[int, int]]:
+    """Pairs (i < j) of polygons that share a border: they touch or come within ``tolerance_m``
+    along at least ``min_border_m`` of boundary. A contact at a single corner is not a border.
+    """
+    geoms = polygons.values
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="dwithin", distance=tolerance_m)
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if not len(left):
+        return []
+    near = shapely.buffer(geoms[right], max(tolerance_m, 1e-6))
+    shared = shapely.length(shapely.intersection(shapely.boundary(geoms[left]), near))
+    ok = shared >= min_border_m
+    return list(zip(left[ok].tolist(), right[ok].tolist(), strict=True))
+
+
+def adjacency_graph(
+    township_ids: list[str],
+    polygons: gpd.GeoDataFrame | None,
+    neighbours: pd.DataFrame,
+    tolerance_m: float,
+    min_border_m: float,
+) -> nx.Graph:
+    """Township adjacency: polygon borders plus the explicit neighbour list (self pairs ignored)."""
+    g = nx.Graph()
+    g.add_nodes_from(township_ids)
+    if polygons is not None and len(polygons):
+        ids = polygons["township_id"].to_numpy()
+        for i, j in township_adjacency(polygons.geometry, tolerance_m, min_border_m):
+            if ids[i] != ids[j]:
+                g.add_edge(ids[i], ids[j], source="polygons")
+    for a, b in zip(neighbours["township_id"], neighbours["neighbour_id"], strict=True):
+        if a != b and a in g and b in g:
+            if g.has_edge(a, b):
+                g.edges[a, b]["source"] = "both"
+            else:
+                g.add_edge(a, b, source="list")
+    return g
+
+
+def along_routes(
+    villages: gpd.GeoSeries, roads: gpd.GeoDataFrame, classes: tuple[str, ...], buffer_m: float
+) -> np.ndarray:
+    """True for each village whose area (or point) comes within ``buffer_m`` of a route road."""
+    if roads is None or not len(roads):
+        return np.zeros(len(villages), dtype=bool)
+    cls = roads["class"].astype(str).str.lower() if "class" in roads else pd.Series("", roads.index)
+    route = roads.geometry.values[cls.isin([c.lower() for c in classes]).to_numpy()]
+    out = np.zeros(len(villages), dtype=bool)
+    if not len(route):
+        return out
+    tree = shapely.STRtree(route)
+    hit, _ = tree.query(villages.values, predicate="dwithin", distance=buffer_m)
+    out[np.unique(hit)] = True
+    return out
+
+
+class TravelNetwork:
+    """Distances in km between points: over the road network where roads are given, else straight.
+
+    A point joins the network at its nearest road vertex (the access leg counts as straight line
+    times the detour factor); the distance is the shorter of that road route and the direct
+    straight line times the detour factor, since local roads not in the layer exist.
+    """
+
+    def __init__(self, roads: gpd.GeoDataFrame | None, detour: float):
+        self.detour = detour
+        self.graph: nx.Graph | None = None
+        self._tree: cKDTree | None = None
+        if roads is None or not len(roads):
+            return
+        coords, index = shapely.get_coordinates(
+            shapely.line_merge(roads.geometry.values), return_index=True
+        )
+        # vertices closer than 1 m are one junction: lines digitised separately still connect
+        key = np.round(coords / 1.0).astype(np.int64)
+        uniq, node = np.unique(key, axis=0, return_inverse=True)
+        node = node.ravel()
+        same_line = index[1:] == index[:-1]
+        a, b = node[:-1][same_line], node[1:][same_line]
+        length = np.hypot(*(coords[1:][same_line] - coords[:-1][same_line]).T)
+        g = nx.Graph()
+        g.add_nodes_from(range(len(uniq)))
+        g.add_weighted_edges_from(zip(a.tolist(), b.tolist(), length.tolist(), strict=True))
+        self.graph = g
+        self._nodes_xy = uniq.astype(float)
+        self._tree = cKDTree(self._nodes_xy)
+        self._matrix = nx.to_scipy_sparse_array(g, nodelist=range(len(uniq)), format="csr")
+
+    @property
+    def has_roads(self) -> bool:
+        return self.graph is not None
+
+    def distance_km(self, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        """Matrix (len(src), len(dst)) of travel km; NaN where a position is unknown."""
+        src = np.asarray(src, dtype=float).reshape(-1, 2)
+        dst = np.asarray(dst, dtype=float).reshape(-1, 2)
+        straight = np.hypot(src[:, None, 0] - dst[None, :, 0], src[:, None, 1] - dst[None, :, 1])
+        direct = straight * self.detour
+        if not self.has_roads or not len(src) or not len(dst):
+            return direct / 1000.0
+        ok_s = ~np.isnan(src).any(axis=1)
+        ok_d = ~np.isnan(dst).any(axis=1)
+        acc_s = np.full(len(src), np.nan)
+        acc_d = np.full(len(dst), np.nan)
+        node_s = np.zeros(len(src), dtype=np.int64)
+        node_d = np.zeros(len(dst), dtype=np.int64)
+        acc_s[ok_s], node_s[ok_s] = self._tree.query(src[ok_s])
+        acc_d[ok_d], node_d[ok_d] = self._tree.query(dst[ok_d])
+        uniq_s, inv_s = np.unique(node_s, return_inverse=True)
+        paths = dijkstra(self._matrix, directed=False, indices=uniq_s)[:, node_d][inv_s]
+        road = paths + self.detour * (acc_s[:, None] + acc_d[None, :])
+        best = np.fmin(road, direct)  # fmin keeps the straight line where the road is unreachable
+        return best / 1000.0

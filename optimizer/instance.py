@@ -1,0 +1,163 @@
+"""The immutable problem data every command works on, and what is derived from it once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from .geo import GeoLayers, TravelNetwork
+from .policy import Policy
+from .problems import Problem
+
+
+@dataclass(frozen=True, eq=False)
+class Instance:
+    """A validated bundle. Tables are indexed by their id; treat them as read-only.
+
+    Derived columns: ``villages.county_id``, ``x``/``y`` (metres in ``crs``), ``on_traffic_route``
+    (given, else from roads); ``officers.base_x``/``base_y``, ``available_days`` and
+    ``max_villages`` with policy defaults filled in; ``auxiliaries.home_township_id`` and
+    ``home_x``/``home_y``; ``adjacency``, the township graph.
+    """
+
+    townships: pd.DataFrame
+    villages: pd.DataFrame
+    officers: pd.DataFrame
+    auxiliaries: pd.DataFrame
+    adjacency: nx.Graph
+    township_neighbours: pd.DataFrame  # the given list; ``adjacency`` merges it with polygons
+    aux_history: pd.DataFrame
+    plan_officers: pd.DataFrame
+    plan_auxiliaries: pd.DataFrame
+    pairs: pd.DataFrame
+    geo: GeoLayers
+    network: TravelNetwork
+    policy: Policy
+    crs: str
+    start_month: str  # YYYY-MM, the first month of the plan
+    source: str
+    fingerprint: str  # sha256 of the input files
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def counties(self) -> list[str]:
+        return sorted(self.townships["county_id"].unique().tolist())
+
+    @cached_property
+    def county_names(self) -> dict[str, str]:
+        names = self.townships.groupby("county_id")["county_name"].first()
+        return {c: (n or c) for c, n in names.items()}
+
+    def county(self, county_id: str) -> Instance:
+        """The part of the bundle one county plans on its own: its townships, villages, officers
+        and auxiliaries (counties own their people, so a city or province decomposes by county).
+        """
+        tw = self.townships[self.townships["county_id"] == county_id]
+        vil = self.villages[self.villages["county_id"] == county_id]
+        off = self.officers[self.officers["county_id"] == county_id]
+        aux = self.auxiliaries[self.auxiliaries["county_id"] == county_id]
+        vset, oset, aset = set(vil.index), set(off.index), set(aux.index)
+        adj = self.adjacency.subgraph(tw.index).copy()
+        return replace(
+            self,
+            townships=tw,
+            villages=vil,
+            officers=off,
+            auxiliaries=aux,
+            adjacency=adj,
+            township_neighbours=self.township_neighbours[
+                self.township_neighbours["township_id"].isin(tw.index)
+            ],
+            aux_history=self.aux_history[self.aux_history["auxiliary_id"].isin(aset)],
+            plan_officers=self.plan_officers[
+                self.plan_officers.index.isin(vset) & self.plan_officers["officer_id"].isin(oset)
+            ],
+            plan_auxiliaries=self.plan_auxiliaries[
+                self.plan_auxiliaries.index.isin(vset)
+                & self.plan_auxiliaries["auxiliary_id"].isin(aset)
+            ],
+            pairs=self.pairs[
+                self.pairs["officer_id"].isin(oset) & self.pairs["village_id"].isin(vset)
+            ],
+            geo=GeoLayers(
+                None
+                if self.geo.townships is None
+                else self.geo.townships[self.geo.townships["township_id"].isin(tw.index)],
+                None
+                if self.geo.villages is None
+                else self.geo.villages[self.geo.villages["village_id"].isin(vset)],
+                self.geo.roads,
+            ),
+        )
+
+    def distance_km(self, src_xy: np.ndarray, dst_xy: np.ndarray) -> np.ndarray:
+        """Travel km between points (rows x, y in metres of ``crs``); NaN where unknown."""
+        return self.network.distance_km(src_xy, dst_xy)
+
+    def officer_village_km(self, officer_ids=None, village_ids=None) -> pd.DataFrame:
+        off = self.officers if officer_ids is None else self.officers.loc[officer_ids]
+        vil = self.villages if village_ids is None else self.villages.loc[village_ids]
+        km = self.distance_km(off[["base_x", "base_y"]].to_numpy(), vil[["x", "y"]].to_numpy())
+        return pd.DataFrame(km, index=off.index, columns=vil.index)
+
+    def auxiliary_village_km(self, auxiliary_ids=None, village_ids=None) -> pd.DataFrame:
+        aux = self.auxiliaries if auxiliary_ids is None else self.auxiliaries.loc[auxiliary_ids]
+        vil = self.villages if village_ids is None else self.villages.loc[village_ids]
+        km = self.distance_km(aux[["home_x", "home_y"]].to_numpy(), vil[["x", "y"]].to_numpy())
+        return pd.DataFrame(km, index=aux.index, columns=vil.index)
+
+    def neighbour_townships(self, township_id: str) -> list[str]:
+        return sorted(self.adjacency.neighbors(township_id))
+
+    def summary(self) -> dict:
+        """Counts per county, township and category (what ``cunjing validate`` prints)."""
+        v, o, a = self.villages, self.officers, self.auxiliaries
+        counties = []
+        for cid in self.counties:
+            cv, co, ca = (
+                v[v["county_id"] == cid],
+                o[o["county_id"] == cid],
+                a[a["county_id"] == cid],
+            )
+            counties.append(
+                {
+                    "county_id": cid,
+                    "name": self.county_names.get(cid, cid),
+                    "townships": int((self.townships["county_id"] == cid).sum()),
+                    "villages": len(cv),
+                    "village_kinds": cv["kind"].value_counts().sort_index().to_dict(),
+                    "officers": len(co),
+                    "officer_categories": co["category"].value_counts().sort_index().to_dict(),
+                    "officer_days": float(co["available_days"].sum()),
+                    "auxiliaries": len(ca),
+                    "leaving": int(
+                        (co["status"] == "leaving").sum() + (ca["status"] == "leaving").sum()
+                    ),
+                }
+            )
+        per_township = (
+            v.groupby("township_id")
+            .size()
+            .rename("villages")
+            .to_frame()
+            .join(a.groupby("home_township_id").size().rename("auxiliaries_at_home"))
+            .fillna(0)
+            .astype(int)
+        )
+        return {
+            "villages": len(v),
+            "townships": len(self.townships),
+            "officers": len(o),
+            "auxiliaries": len(a),
+            "adjacency_edges": self.adjacency.number_of_edges(),
+            "on_traffic_route": int(v["on_traffic_route"].sum()),
+            "counties": counties,
+            "townships_detail": [
+                {"township_id": t, "name": self.townships.at[t, "name"], **row}
+                for t, row in per_township.to_dict("index").items()
+            ],
+        }

@@ -1,0 +1,98 @@
+"""Writing an output folder safely: all files or none.
+
+Files are written into a temporary folder beside the target and moved into place in one rename
+once complete. A folder already at the target is never half-overwritten: it is renamed to a dated
+backup (``plan.backup-20270105T093000``) just before the new one takes its place, and the command
+says so. A crash or Ctrl-C mid-write leaves the old folder untouched and at most a ``.tmp-`` folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+Writer = Callable[[Path], None]
+
+
+class OutputError(Exception):
+    """The output folder cannot be written where asked."""
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    """CSV as the contract wants it: UTF-8 with BOM (Excel on Chinese Windows opens it right)."""
+    df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8-sig")
+
+
+def write_json(data: Any, path: Path) -> None:
+    path.write_text(
+        json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n",
+        encoding="utf-8",
+    )
+
+
+def _json_default(o: Any) -> Any:
+    if hasattr(o, "item"):
+        return o.item()  # numpy scalars
+    if isinstance(o, set | tuple):
+        return list(o)
+    if isinstance(o, Path):
+        return str(o)
+    raise TypeError(f"cannot write {type(o).__name__} as JSON")
+
+
+def check_target(out: Path, inputs: list[Path]) -> None:
+    """Refuse targets that would move the input or the current folder aside."""
+    target = out.resolve()
+    if target == Path.cwd().resolve() or target in Path.cwd().resolve().parents:
+        raise OutputError(f"{out}: write the plan into a folder of its own, not the current one")
+    for p in inputs:
+        if p is None:
+            continue
+        src = Path(p).resolve()
+        if target == src or target in src.parents:
+            raise OutputError(f"{out}: the output folder would hold the input bundle {p}")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder")
+
+
+def publish(out: Path, write: Writer, inputs: list[Path] | None = None) -> Path | None:
+    """Run ``write(tmp)`` to fill a temporary folder, then move it to ``out``.
+
+    Returns the backup path when a previous folder was kept aside, else None.
+    """
+    out = Path(out)
+    check_target(out, inputs or [])
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{out.name}-", dir=parent))
+    try:
+        write(tmp)
+        for f in tmp.rglob("*"):
+            if f.is_file():
+                with open(f, "rb") as fh:
+                    os.fsync(fh.fileno())
+        backup = None
+        if out.exists():
+            if any(out.iterdir()):
+                stamp = time.strftime("%Y%m%dT%H%M%S")
+                backup = out.with_name(f"{out.name}.backup-{stamp}")
+                n = 1
+                while backup.exists():
+                    n += 1
+                    backup = out.with_name(f"{out.name}.backup-{stamp}-{n}")
+                out.rename(backup)
+            else:
+                out.rmdir()
+        tmp.rename(out)
+        return backup
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -1,0 +1,165 @@
+"""Typing the text tables: ids normalised, numbers, booleans, months, lists, categories.
+
+Each column is converted in one vectorised pass; every bad cell becomes a problem at its
+``file:row:column`` and the cell becomes "not given", so that all problems are found at once.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from .problems import ProblemLog
+from .schema import (
+    BOOL,
+    ENUM,
+    FALSE_WORDS,
+    FLOAT,
+    ID,
+    IDS,
+    INT,
+    MONTH,
+    TEXT,
+    TRUE_WORDS,
+    Column,
+)
+from .tables import RawTable, normalise_text
+
+_MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?(?:[-/.]\d{1,2}日?)?$")
+
+
+def parse_table(raw: RawTable, log: ProblemLog) -> pd.DataFrame:
+    """A typed frame with every column of the table's schema (absent ones filled as not given)."""
+    out: dict[str, pd.Series] = {}
+    n = len(raw.frame)
+    for col in raw.table.columns:
+        if col.name in raw.frame.columns:
+            text = raw.frame[col.name].astype(object).fillna("").map(str)
+            out[col.name] = _parse_column(raw, col, text, log)
+        else:
+            out[col.name] = _empty(col, n)
+    frame = pd.DataFrame(out)
+    frame["_row"] = raw.rows
+    return frame
+
+
+def _empty(col: Column, n: int) -> pd.Series:
+    if col.kind in (INT,):
+        return pd.Series(pd.array([pd.NA] * n, dtype="Int64"))
+    if col.kind == FLOAT:
+        return pd.Series(np.full(n, np.nan))
+    if col.kind == BOOL:
+        return pd.Series(pd.array([pd.NA] * n, dtype="boolean"))
+    if col.kind == IDS:
+        return pd.Series([()] * n, dtype=object)
+    return pd.Series([""] * n, dtype=object)
+
+
+def _report(
+    raw: RawTable,
+    col: Column,
+    mask: np.ndarray,
+    text: pd.Series,
+    msg: str,
+    log: ProblemLog,
+    warn: bool = False,
+) -> None:
+    header = raw.headers.get(col.name, col.name)
+    for i in np.flatnonzero(mask):
+        message = msg.format(value=text.iat[i])
+        (log.warn if warn else log.error)(raw.label, raw.rows[i], header, message)
+
+
+def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) -> pd.Series:
+    stripped = text.str.strip()
+    empty = (stripped == "").to_numpy()
+    if col.required:
+        _report(raw, col, empty, text, f"'{col.name}' must be given", log)
+    kind = col.kind
+    if kind in (ID, TEXT):
+        norm = text.map(normalise_text)
+        if kind == ID:
+            changed = (norm != stripped).to_numpy() & ~empty
+            _report(
+                raw,
+                col,
+                changed,
+                text,
+                "id '{value}' written with spaces or full-width characters; read as "
+                "its normalised form",
+                log,
+                warn=True,
+            )
+            has_sep = norm.str.contains(";", regex=False).to_numpy()
+            _report(raw, col, has_sep, text, "an id cannot contain ';': '{value}'", log)
+        return norm.astype(object)
+    if kind == IDS:
+
+        def split(s: str) -> tuple[str, ...]:
+            parts = re.split(r"[;；,，、]", normalise_text(s))
+            return tuple(p.strip() for p in parts if p.strip())
+
+        return text.map(split).astype(object)
+    if kind in (INT, FLOAT):
+        norm = text.map(normalise_text)
+        nums = pd.to_numeric(norm.where(~empty, None), errors="coerce")
+        bad = nums.isna().to_numpy() & ~empty
+        _report(raw, col, bad, text, "'{value}' is not a number", log)
+        vals = nums.to_numpy(dtype=float)
+        inf = ~np.isfinite(vals) & ~np.isnan(vals)
+        _report(raw, col, inf, text, "'{value}' is not a finite number", log)
+        vals = np.where(inf, np.nan, vals)
+        if col.minimum is not None:
+            low = (vals < col.minimum) & ~np.isnan(vals)
+            _report(raw, col, low, text, f"must be at least {col.minimum:g}, got {{value}}", log)
+            vals = np.where(low, np.nan, vals)
+        if kind == INT:
+            frac = (np.abs(vals - np.round(vals)) > 1e-9) & ~np.isnan(vals)
+            _report(raw, col, frac, text, "must be a whole number, got {value}", log)
+            vals = np.where(frac, np.nan, vals)
+            return pd.Series(pd.array(np.round(vals), dtype="Float64").astype("Int64"))
+        return pd.Series(vals)
+    if kind == BOOL:
+        low = text.map(lambda s: normalise_text(s).lower())
+        is_true = low.isin(TRUE_WORDS).to_numpy()
+        is_false = low.isin(FALSE_WORDS).to_numpy()
+        bad = ~is_true & ~is_false
+        _report(raw, col, bad, text, "'{value}' is not yes/no (true/false, 是/否, 1/0)", log)
+        arr = pd.array(
+            [
+                True if t else (False if f and not e else pd.NA)
+                for t, f, e in zip(is_true, is_false, empty, strict=True)
+            ],
+            dtype="boolean",
+        )
+        return pd.Series(arr)
+    if kind == MONTH:
+
+        def month(s: str) -> str | None:
+            m = _MONTH.match(normalise_text(s))
+            if not m or not 1 <= int(m.group(2)) <= 12:
+                return None
+            return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+
+        parsed = text.map(month)
+        bad = parsed.isna().to_numpy() & ~empty
+        _report(raw, col, bad, text, "'{value}' is not a month (YYYY-MM)", log)
+        return parsed.fillna("").astype(object)
+    if kind == ENUM:
+        assert col.choices is not None
+        choices = {k.lower(): v for k, v in col.choices.items()}
+        canon = text.map(lambda s: choices.get(normalise_text(s).lower()))
+        bad = canon.isna().to_numpy() & ~empty
+        allowed = sorted(set(col.choices.values()))
+        _report(
+            raw,
+            col,
+            bad,
+            text,
+            f"unknown {col.name} '{{value}}' (one of {', '.join(allowed)})",
+            log,
+        )
+        return canon.fillna("").astype(object)
+    raise ValueError(f"unknown column kind {kind}")

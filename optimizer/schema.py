@@ -1,0 +1,255 @@
+"""The tables of a bundle (CONTRACT.md): columns, types, Chinese aliases, references.
+
+This is the one place that knows what a bundle holds; the loader, the validator, the generator
+and the reports all read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Kinds of column value. ``ids`` is a ``;``-separated list of ids; ``month`` is YYYY-MM.
+ID, TEXT, INT, FLOAT, BOOL, MONTH, IDS, ENUM = (
+    "id",
+    "text",
+    "int",
+    "float",
+    "bool",
+    "month",
+    "ids",
+    "enum",
+)
+
+TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "是", "对", "√", "x"})
+FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "否", "不是", ""})
+
+VILLAGE_KINDS = {
+    "key": "key",
+    "重点村": "key",
+    "重点": "key",
+    "ordinary": "ordinary",
+    "普通村": "ordinary",
+    "普通行政村": "ordinary",
+    "普通": "ordinary",
+    "community": "community",
+    "社区": "community",
+}
+OFFICER_CATEGORIES = {
+    "traffic": "traffic",
+    "交警": "traffic",
+    "criminal": "criminal",
+    "刑警": "criminal",
+    "domestic_security": "domestic_security",
+    "国保": "domestic_security",
+    "public_security": "public_security",
+    "治安": "public_security",
+    "station": "station",
+    "派出所": "station",
+    "organ": "organ",
+    "机关": "organ",
+}
+CATEGORY_NAMES_ZH = {
+    "traffic": "交警",
+    "criminal": "刑警",
+    "domestic_security": "国保",
+    "public_security": "治安",
+    "station": "派出所",
+    "organ": "机关",
+}
+STATUSES = {
+    "active": "active",
+    "在岗": "active",
+    "在职": "active",
+    "leaving": "leaving",
+    "调离": "leaving",
+    "离岗": "leaving",
+    "退休": "leaving",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    ref: str | None = None  # table whose key this column names
+    choices: dict[str, str] | None = None  # accepted spelling -> canonical value (ENUM)
+    minimum: float | None = None  # smallest allowed number (INT / FLOAT)
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()  # unique over the table
+    required: bool = False  # the bundle must have it
+    doc: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+
+def _c(name: str, kind: str, *aliases: str, **kw) -> Column:
+    return Column(name, kind, aliases=aliases, **kw)
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "townships",
+            (
+                _c("township_id", ID, "乡镇编码", "乡镇代码", required=True),
+                _c("name", TEXT, "乡镇", "乡镇名称", required=True),
+                _c("county_id", ID, "县区编码", "县区代码", required=True),
+                _c("county_name", TEXT, "县区", "县区名称"),
+                _c("lon", FLOAT, "经度"),
+                _c("lat", FLOAT, "纬度"),
+            ),
+            key=("township_id",),
+            required=True,
+            doc="townships (乡镇); a county's officers and auxiliaries serve its townships",
+        ),
+        Table(
+            "villages",
+            (
+                _c("village_id", ID, "村编码", "村代码", required=True),
+                _c("name", TEXT, "村名", "村名称", required=True),
+                _c("township_id", ID, "乡镇编码", "乡镇代码", required=True, ref="townships"),
+                _c("station_id", ID, "派出所", "派出所编码"),
+                _c("kind", ENUM, "类型", "村类型", choices=VILLAGE_KINDS),
+                _c("cases", INT, "案件数", minimum=0),
+                _c("complex", BOOL, "社情复杂"),
+                _c("on_traffic_route", BOOL, "交通线", "沿交通线"),
+                _c("population", INT, "人口", minimum=0),
+                _c("lon", FLOAT, "经度"),
+                _c("lat", FLOAT, "纬度"),
+            ),
+            key=("village_id",),
+            required=True,
+            doc="administrative villages and communities (行政村/社区), the unit of the plan",
+        ),
+        Table(
+            "officers",
+            (
+                _c("officer_id", ID, "警号", required=True),
+                _c("name", TEXT, "姓名", required=True),
+                _c("category", ENUM, "警种", required=True, choices=OFFICER_CATEGORIES),
+                _c("county_id", ID, "县区编码", "县区代码", required=True, ref="counties"),
+                _c("unit", TEXT, "单位"),
+                _c("phone", TEXT, "电话", "联系电话"),
+                _c("native_township_id", ID, "籍贯乡镇", ref="townships"),
+                _c("native_village_id", ID, "籍贯村", ref="villages"),
+                _c("former_township_ids", IDS, "曾工作乡镇", ref="townships"),
+                _c("selected_village_id", ID, "原选派村", ref="villages"),
+                _c("preferences", IDS, "意愿", ref="places"),
+                _c("available_days", FLOAT, "每月可用天数", minimum=0),
+                _c("max_villages", INT, "最多包村数", minimum=0),
+                _c("base_lon", FLOAT, "驻地经度"),
+                _c("base_lat", FLOAT, "驻地纬度"),
+                _c("base_township_id", ID, "驻地", "驻地乡镇", ref="townships"),
+                _c("status", ENUM, "状态", choices=STATUSES),
+            ),
+            key=("officer_id",),
+            required=True,
+            doc="police officers who may be liaison officers (包村民警)",
+        ),
+        Table(
+            "auxiliaries",
+            (
+                _c("auxiliary_id", ID, "辅警编号", required=True),
+                _c("name", TEXT, "姓名", required=True),
+                _c("county_id", ID, "县区编码", "县区代码", required=True, ref="counties"),
+                _c("home_village_id", ID, "户籍村", required=True, ref="villages"),
+                _c("unit", TEXT, "单位"),
+                _c("phone", TEXT, "电话", "联系电话"),
+                _c("status", ENUM, "状态", choices=STATUSES),
+                _c("recommended_village_ids", IDS, "派出所推荐村", ref="villages"),
+                _c("hired", MONTH, "入职"),
+            ),
+            key=("auxiliary_id",),
+            required=True,
+            doc="auxiliary police who may be resident auxiliaries (驻村辅警)",
+        ),
+        Table(
+            "township_neighbours",
+            (
+                _c("township_id", ID, "乡镇编码", required=True, ref="townships"),
+                _c("neighbour_id", ID, "相邻乡镇编码", "相邻乡镇", required=True, ref="townships"),
+            ),
+            key=("township_id", "neighbour_id"),
+            doc="township adjacency, added to what the polygons give",
+        ),
+        Table(
+            "aux_history",
+            (
+                _c("auxiliary_id", ID, "辅警编号", required=True, ref="auxiliaries"),
+                _c("village_id", ID, "村编码", required=True, ref="villages"),
+                _c("start", MONTH, "开始", "开始年月", required=True),
+                _c("end", MONTH, "结束", "结束年月"),
+            ),
+            key=("auxiliary_id", "village_id", "start"),
+            doc="where auxiliaries have served (for tenure and no-return rules)",
+        ),
+        Table(
+            "plan_officers",
+            (
+                _c("village_id", ID, "村编码", required=True, ref="villages"),
+                _c("officer_id", ID, "警号", required=True, ref="officers"),
+                _c("pinned", BOOL, "锁定"),
+            ),
+            key=("village_id",),
+            doc="the incumbent liaison-officer plan",
+        ),
+        Table(
+            "plan_auxiliaries",
+            (
+                _c("village_id", ID, "村编码", required=True, ref="villages"),
+                _c("auxiliary_id", ID, "辅警编号", required=True, ref="auxiliaries"),
+                _c("pinned", BOOL, "锁定"),
+            ),
+            key=("village_id",),
+            doc="the incumbent resident-auxiliary plan",
+        ),
+        Table(
+            "pairs",
+            (
+                _c("officer_id", ID, "警号", required=True, ref="officers"),
+                _c("village_id", ID, "村编码", required=True, ref="villages"),
+                _c("workload_days", FLOAT, "工作量天数", minimum=0),
+                _c("score", FLOAT, "加分"),
+                _c("forbidden", BOOL, "禁止"),
+            ),
+            key=("officer_id", "village_id"),
+            doc="per-pair overrides: workload, extra score, forbidden pairs",
+        ),
+    )
+}
+
+REQUIRED_TABLES = [t.name for t in TABLES.values() if t.required]
+GEO_FILE = "geo.gpkg"
+POLICY_FILE = "policy.toml"
+GEO_LAYERS = {"townships": "polygon", "villages": "polygon_or_point", "roads": "line"}
+
+
+def header_map(table: Table) -> dict[str, str]:
+    """Every accepted header spelling (English, Chinese alias) -> the canonical column name."""
+    out: dict[str, str] = {}
+    for c in table.columns:
+        out[c.name.lower()] = c.name
+        for a in c.aliases:
+            out[a] = c.name
+    return out

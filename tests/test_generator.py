@@ -1,0 +1,366 @@
+"""The synthetic bundle generator: determinism, the committed sample, structure, scale."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from cunjing.data import generator
+from cunjing.data.generator import (
+    SAMPLE_SEED,
+    generate_bundle,
+    sample_bundle_path,
+    write_sample,
+)
+from cunjing.optimizer.schema import GEO_FILE, TABLES
+
+CSV_TABLES = [
+    "townships",
+    "villages",
+    "officers",
+    "auxiliaries",
+    "township_neighbours",
+    "aux_history",
+    "plan_officers",
+    "plan_auxiliaries",
+    "pairs",
+]
+
+
+def read(folder: Path, table: str) -> pd.DataFrame:
+    return pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False)
+
+
+def csv_bytes(folder: Path) -> dict[str, bytes]:
+    return {t: (folder / f"{t}.csv").read_bytes() for t in CSV_TABLES}
+
+
+def to_metres(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return gdf.to_crs(generator.CRS_METRIC)
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three counties: 埇桥区, 萧县, 灵璧县 with their real townships."""
+    out = tmp_path_factory.mktemp("city")
+    counts = generate_bundle(out, villages=1200, counties=3, seed=11)
+    assert counts["counties"] == 3
+    assert counts["villages"] == 1200
+    return out
+
+
+# ---------------------------------------------------------------------------------- determinism
+
+
+def test_same_seed_same_bytes_and_other_seed_differs(tmp_path: Path) -> None:
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    generate_bundle(a, villages=500, counties=2, seed=3)
+    generate_bundle(b, villages=500, counties=2, seed=3)
+    generate_bundle(c, villages=500, counties=2, seed=4)
+    assert csv_bytes(a) == csv_bytes(b)
+    differs = [t for t, data in csv_bytes(c).items() if data != csv_bytes(a)[t]]
+    assert {"villages", "officers", "auxiliaries", "aux_history"} <= set(differs)
+
+
+def test_county_content_does_not_depend_on_later_counties(tmp_path: Path) -> None:
+    # Each county has its own random streams: adding a county leaves county 1's villages and
+    # people alone (only what hangs on the layout moves: lon/lat, trunk roads, cases).
+    generate_bundle(tmp_path / "one", villages=400, counties=1, seed=5)
+    generate_bundle(tmp_path / "two", villages=800, counties=2, seed=5)
+    for table, key, cols in (
+        ("villages", "township_id", ["village_id", "name", "township_id", "population"]),
+        ("officers", "county_id", ["officer_id", "name", "category", "preferences", "unit"]),
+        ("auxiliaries", "county_id", ["auxiliary_id", "name", "home_village_id", "hired"]),
+        ("aux_history", "auxiliary_id", ["auxiliary_id", "village_id", "start", "end"]),
+        ("plan_officers", "village_id", ["village_id", "officer_id"]),
+    ):
+        one = read(tmp_path / "one", table)
+        two = read(tmp_path / "two", table)
+        two = two[two[key].isin(one[key])].reset_index(drop=True)
+        pd.testing.assert_frame_equal(one[cols], two[cols])
+
+
+# ------------------------------------------------------------------------------------ the sample
+
+
+def test_committed_sample_is_what_write_sample_writes(tmp_path: Path) -> None:
+    committed = sample_bundle_path()
+    assert committed.is_dir(), "data/sample missing: run write_sample(sample_bundle_path())"
+    write_sample(tmp_path)
+    assert csv_bytes(committed) == csv_bytes(tmp_path)
+    for layer, key in (("townships", "township_id"), ("villages", "village_id")):
+        old = gpd.read_file(committed / GEO_FILE, layer=layer)
+        new = gpd.read_file(tmp_path / GEO_FILE, layer=layer)
+        assert old[key].tolist() == new[key].tolist()
+        assert np.allclose(
+            shapely.get_coordinates(old.geometry.values),
+            shapely.get_coordinates(new.geometry.values),
+        )
+    assert not (committed / "policy.toml").exists()
+
+
+def test_sample_is_yongqiao_with_its_24_towns() -> None:
+    folder = sample_bundle_path()
+    towns = read(folder, "townships")
+    villages = read(folder, "villages")
+    assert set(towns["county_id"]) == {"341302"}
+    assert set(towns["county_name"]) == {"埇桥区"}
+    assert len(towns) == 24 and "符离镇" in set(towns["name"])
+    assert 380 <= len(villages) <= 420
+    assert (folder / GEO_FILE).stat().st_size < 3_000_000
+    assert SAMPLE_SEED == 2021
+
+
+# ------------------------------------------------------------------------------------- structure
+
+
+def test_columns_follow_the_schema(city: Path) -> None:
+    for table in CSV_TABLES:
+        df = read(city, table)
+        names = [c.name for c in TABLES[table].columns]
+        assert set(TABLES[table].required_columns) <= set(df.columns), table
+        assert list(df.columns) == [n for n in names if n in df.columns], table
+    assert "on_traffic_route" not in read(city, "villages").columns
+    text = (city / "villages.csv").read_text(encoding="utf-8")
+    assert "\r" not in text
+
+
+def test_county_counts_and_real_names(city: Path) -> None:
+    towns = read(city, "townships")
+    per_county = towns.groupby("county_id")["township_id"].count().to_dict()
+    assert list(per_county) == ["341302", "341322", "341323"]
+    assert per_county["341302"] == 24
+    assert towns.loc[towns["county_id"] == "341302", "county_name"].unique().tolist() == ["埇桥区"]
+    real = pd.read_csv(Path(generator.__file__).with_name("suzhou_anhui_townships.csv"), dtype=str)
+    real = real[real["kind"] != "street"]
+    assert set(towns["township_id"]) == set(
+        real.loc[real["county_code"].isin(per_county), "township_code"]
+    )
+
+
+def test_synthetic_counties_after_the_real_five(tmp_path: Path) -> None:
+    counts = generate_bundle(tmp_path, villages=60, counties=7, seed=1)
+    assert counts["counties"] == 7
+    towns = read(tmp_path, "townships")
+    codes = towns["county_id"].unique().tolist()
+    assert {"341302", "341321", "341322", "341323", "341324", "349901", "349902"} == set(codes)
+    synth = towns[towns["county_id"].str.startswith("3499")]
+    assert synth["county_name"].str.endswith("县").all()
+    assert synth["name"].str[-1].isin(["镇", "乡"]).all()
+    assert (synth["township_id"].str[:6] == synth["county_id"]).all()
+
+
+def test_ids_unique_and_references_resolve(city: Path) -> None:
+    towns, villages = read(city, "townships"), read(city, "villages")
+    officers, aux = read(city, "officers"), read(city, "auxiliaries")
+    for df, key in ((towns, "township_id"), (villages, "village_id")):
+        assert df[key].is_unique and df[key].is_monotonic_increasing
+    for df, key in ((officers, "officer_id"), (aux, "auxiliary_id")):
+        assert df[key].is_unique and df[key].is_monotonic_increasing
+    assert officers["officer_id"].str.fullmatch(r"\d{6}").all()
+    assert aux["auxiliary_id"].str.fullmatch(r"FJ\d{6}").all()
+    assert villages["village_id"].str[:9].equals(villages["township_id"])
+    assert set(villages["township_id"]) == set(towns["township_id"])  # every township has villages
+    assert villages.groupby("township_id")["name"].apply(lambda s: s.is_unique).all()
+    assert (villages["station_id"] == "PS" + villages["township_id"]).all()
+    assert set(villages["kind"]) == {"key", "ordinary", "community"}
+    assert villages["cases"].astype(int).ge(0).all()
+    assert villages["population"].astype(int).between(600, 6000).all()
+    lon, lat = villages["lon"].astype(float), villages["lat"].astype(float)
+    assert lon.between(114, 120).all() and lat.between(31, 36).all()
+    assert villages["lon"].str.fullmatch(r"\d+\.\d{6}").all()
+    assert officers["phone"].str.fullmatch(r"1\d{10}").all()
+
+
+def test_geometry_villages_inside_their_townships(city: Path) -> None:
+    towns = gpd.read_file(city / GEO_FILE, layer="townships")
+    vills = gpd.read_file(city / GEO_FILE, layer="villages")
+    roads = gpd.read_file(city / GEO_FILE, layer="roads")
+    assert towns.crs.to_epsg() == 4326 and vills.crs.to_epsg() == 4326
+    assert set(roads["class"]) == {"national", "provincial", "county"}
+    assert roads["name"].str.match(r"[GSX]\d+").all()
+    towns, vills = to_metres(towns), to_metres(vills)
+    assert vills.is_valid.all() and not vills.is_empty.any() and towns.is_valid.all()
+    table = read(city, "villages").set_index("village_id")
+    vills["township_id"] = table.loc[vills["village_id"], "township_id"].to_numpy()
+    shape = towns.set_index("township_id").geometry
+    home = shape.loc[vills["township_id"]].to_numpy()
+    outside = shapely.area(shapely.difference(vills.geometry.to_numpy(), home))
+    assert outside.max() < 1.0  # m²: floating noise of the reprojection only
+    # The villages tile their township.
+    union = vills.dissolve("township_id").geometry
+    assert np.allclose(union.area.to_numpy(), shape.loc[union.index].area.to_numpy(), rtol=1e-6)
+    # The csv's lon/lat is the polygon's centroid.
+    pts = gpd.GeoSeries(
+        gpd.points_from_xy(table["lon"].astype(float), table["lat"].astype(float)), crs=4326
+    )
+    pts = to_metres(gpd.GeoDataFrame(geometry=pts)).geometry.to_numpy()
+    polys = vills.set_index("village_id").geometry.loc[table.index].to_numpy()
+    assert shapely.contains(polys, pts).all()
+
+
+def test_road_network_is_connected_across_counties(city: Path) -> None:
+    import networkx as nx
+
+    roads = to_metres(gpd.read_file(city / GEO_FILE, layer="roads"))
+    g = nx.Graph()
+    for line in roads.geometry:
+        xy = np.round(shapely.get_coordinates(line), 1)
+        g.add_edge(tuple(xy[0]), tuple(xy[-1]))
+    assert nx.is_connected(g)
+
+
+def test_township_neighbours_cross_county_lines(city: Path) -> None:
+    towns, nbrs = read(city, "townships"), read(city, "township_neighbours")
+    county = dict(zip(towns["township_id"], towns["county_id"], strict=True))
+    assert (nbrs["township_id"] < nbrs["neighbour_id"]).all()
+    assert not nbrs.duplicated().any()
+    cross = nbrs["township_id"].map(county) != nbrs["neighbour_id"].map(county)
+    assert cross.any() and not cross.all()
+    g_deg = pd.concat([nbrs["township_id"], nbrs["neighbour_id"]]).value_counts()
+    assert set(g_deg.index) == set(towns["township_id"])  # nobody is an island
+
+
+def test_current_auxiliaries_from_own_or_neighbouring_township_not_home(city: Path) -> None:
+    villages, aux = read(city, "villages"), read(city, "auxiliaries")
+    plan, hist = read(city, "plan_auxiliaries"), read(city, "aux_history")
+    nbrs = read(city, "township_neighbours")
+    adj = set(zip(nbrs["township_id"], nbrs["neighbour_id"], strict=True))
+    adj |= {(b, a) for a, b in adj}
+    town = dict(zip(villages["village_id"], villages["township_id"], strict=True))
+    home = dict(zip(aux["auxiliary_id"], aux["home_village_id"], strict=True))
+    assert sorted(plan["village_id"]) == sorted(villages["village_id"])
+    assert plan["auxiliary_id"].is_unique  # full-time: one village each
+    relations = []
+    for v, a in zip(plan["village_id"], plan["auxiliary_id"], strict=True):
+        assert home[a] != v
+        tv, ta = town[v], town[home[a]]
+        assert tv == ta or (tv, ta) in adj
+        relations.append(tv == ta)
+    assert 0.6 < np.mean(relations) < 1.0  # mostly own township, some neighbours
+    # Every township with its neighbours has more auxiliaries than villages.
+    aux_town = aux["home_village_id"].map(town).value_counts()
+    vil_town = villages["township_id"].value_counts()
+    assert (aux_town.reindex(vil_town.index, fill_value=0) > vil_town).all()
+    # The plan is the history's open postings.
+    current = hist[hist["end"] == ""]
+    assert set(zip(current["village_id"], current["auxiliary_id"], strict=True)) == set(
+        zip(plan["village_id"], plan["auxiliary_id"], strict=True)
+    )
+    assert current["start"].between("2021-01", "2026-06").all()
+    assert (current["start"] < "2024-01").mean() > 0.1  # some exceed a 3-year tenure by 2027
+
+
+def test_history_is_consistent(city: Path) -> None:
+    hist, aux = read(city, "aux_history"), read(city, "auxiliaries")
+    ended = hist[hist["end"] != ""]
+    assert len(ended) > 0.3 * len(hist[hist["end"] == ""])
+    assert (ended["start"] <= ended["end"]).all()
+    for _, g in hist.sort_values(["auxiliary_id", "start"]).groupby("auxiliary_id"):
+        ends = g["end"].tolist()
+        starts = g["start"].tolist()
+        assert all(e != "" and e < s for e, s in zip(ends[:-1], starts[1:], strict=True))
+    by_village = hist.sort_values(["village_id", "start"]).groupby("village_id")
+    for _, g in by_village:
+        if len(g) > 1:
+            assert g["end"].iloc[0] < g["start"].iloc[1]  # the predecessor left first
+    hired = dict(zip(aux["auxiliary_id"], aux["hired"], strict=True))
+    assert (hist["start"] >= hist["auxiliary_id"].map(hired)).all()
+    assert aux["hired"].between("2012-01", "2026-12").all()
+    home = dict(zip(aux["auxiliary_id"], aux["home_village_id"], strict=True))
+    recommended = aux[aux["recommended_village_ids"] != ""]
+    assert 0.2 < len(recommended) / len(aux) < 0.4
+    for a, ids in recommended[["auxiliary_id", "recommended_village_ids"]].itertuples(index=False):
+        assert home[a] not in ids.split(";")
+
+
+def test_officers_mix_and_capacity(city: Path) -> None:
+    officers, villages = read(city, "officers"), read(city, "villages")
+    towns = read(city, "townships")
+    share = officers["category"].value_counts(normalize=True)
+    assert share["station"] == pytest.approx(0.40, abs=0.05)
+    assert share["organ"] == pytest.approx(0.25, abs=0.05)
+    assert share["domestic_security"] == pytest.approx(0.05, abs=0.03)
+    days = officers["available_days"].astype(float)
+    assert days.between(6, 12).all() and ((days * 2) % 1 == 0).all()
+    station = officers["category"] == "station"
+    assert (officers.loc[station, "base_township_id"] != "").all()
+    assert (officers.loc[~station, "base_lon"] != "").all()
+    assert (officers.loc[station, "unit"].str.endswith("派出所")).all()
+    assert set(officers["status"]) == {"active", "leaving"}
+    for lst in officers["former_township_ids"]:
+        assert len([x for x in lst.split(";") if x]) <= 3
+    # Capacity: every county's active officers can cover its villages 1.3 times over.
+    seat = towns.set_index("township_id")[["lon", "lat"]].astype(float)
+    county_of = villages["township_id"].map(towns.set_index("township_id")["county_id"])
+    for county, offs in officers[officers["status"] == "active"].groupby("county_id"):
+        base = np.where(
+            (offs["base_township_id"] != "").to_numpy()[:, None],
+            seat.reindex(offs["base_township_id"]).to_numpy(),
+            offs[["base_lon", "base_lat"]].replace("", "nan").astype(float).to_numpy(),
+        )
+        vs = villages[county_of == county]
+        vxy = vs[["lon", "lat"]].astype(float).to_numpy()
+        km = np.hypot(
+            (vxy[:, None, 0] - base[None, :, 0]) * 93.0,
+            (vxy[:, None, 1] - base[None, :, 1]) * 111.0,
+        ).min(axis=1)
+        need = np.sum(2 + 2 * 2 * km / 30 / 8)
+        assert offs["available_days"].astype(float).sum() >= 1.3 * need
+
+
+def test_last_years_officer_plan(city: Path) -> None:
+    officers, villages = read(city, "officers"), read(city, "villages")
+    towns, plan = read(city, "townships"), read(city, "plan_officers")
+    assert sorted(plan["village_id"]) == sorted(villages["village_id"])
+    county = villages.set_index("village_id")["township_id"].map(
+        towns.set_index("township_id")["county_id"]
+    )
+    off_county = officers.set_index("officer_id")["county_id"]
+    assert (plan["village_id"].map(county) == plan["officer_id"].map(off_county)).all()
+    load = plan["officer_id"].value_counts()
+    assert 2.0 <= load.mean() <= 3.0
+    leaving = set(officers.loc[officers["status"] == "leaving", "officer_id"])
+    assert leaving & set(plan["officer_id"])  # the engine has orphans to reassign
+
+
+def test_pairs_are_a_handful_of_overrides(city: Path) -> None:
+    pairs, officers = read(city, "pairs"), read(city, "officers")
+    assert not pairs.duplicated(["officer_id", "village_id"]).any()
+    assert pairs["officer_id"].isin(officers["officer_id"]).all()
+    n_counties = officers["county_id"].nunique()
+    assert (pairs["forbidden"] == "true").sum() == 2 * n_counties
+    assert (pairs["workload_days"] != "").sum() >= n_counties
+    assert (pairs["score"] != "").sum() == n_counties
+
+
+def test_too_few_villages_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        generate_bundle(tmp_path, villages=3, counties=2)
+
+
+def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert generator.main([str(tmp_path), "--villages", "120", "--seed", "9"]) == 0
+    assert "120 villages" in capsys.readouterr().out
+    assert len(read(tmp_path, "villages")) == 120
+    assert generator.main([str(tmp_path), "--villages", "1", "--counties", "2"]) == 2
+
+
+# ----------------------------------------------------------------------------------------- scale
+
+
+def test_a_province_of_15000_villages_in_under_a_minute(tmp_path: Path) -> None:
+    t0 = time.perf_counter()
+    counts = generate_bundle(tmp_path, villages=15_000, seed=0)
+    took = time.perf_counter() - t0
+    assert took < 60, f"{took:.1f} s"
+    assert counts["villages"] == 15_000
+    assert counts["counties"] >= 35
+    assert len(read(tmp_path, "villages")) == 15_000
+    assert counts["auxiliaries"] > counts["villages"]
+    assert counts["officers"] >= counts["villages"] / 2.6
