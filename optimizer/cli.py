@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .outputs import OutputError
 from .problems import BundleError
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -81,6 +82,61 @@ def _configure_sample(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="write into a folder that is not empty")
 
 
+def _configure_plan(p: argparse.ArgumentParser) -> None:
+    _bundle_arg(p)
+    p.add_argument("--out", type=Path, required=True, help="folder to write the plan into")
+    _solver_args(p)
+
+
+def _solver_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="seconds the solver may search per county (policy solver.time_limit)",
+    )
+    p.add_argument("--seed", type=int, default=None, help="solver seed (policy solver.seed)")
+    p.add_argument(
+        "--workers", type=int, default=None, help="solver threads (policy solver.workers)"
+    )
+
+
+def _configure_check(p: argparse.ArgumentParser) -> None:
+    p.add_argument("bundle", type=Path, help="bundle folder or .xlsx workbook")
+    p.add_argument(
+        "plan", type=Path, help="plan folder, officer_plan.csv, or a plan.xlsx edited in Excel"
+    )
+
+
+def _configure_explain(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plan", type=Path, help="plan folder")
+    p.add_argument("village", help="village id")
+
+
+def _run(name: str):
+    def run(args: argparse.Namespace) -> int:
+        from . import plan_command
+
+        return getattr(plan_command, f"cmd_{name}")(args)
+
+    return run
+
+
+COMMANDS["plan"] = (
+    "the annual plan: a liaison officer for every village",
+    _configure_plan,
+    _run("plan"),
+)
+COMMANDS["check"] = (
+    "judge any plan (a hand-made one too) by the same rules",
+    _configure_check,
+    _run("check"),
+)
+COMMANDS["explain"] = (
+    "why a village got its officer, and the next three officers",
+    _configure_explain,
+    _run("explain"),
+)
 COMMANDS["validate"] = ("check a bundle; one line per problem", _configure_validate, _cmd_validate)
 COMMANDS["sample"] = ("write a synthetic bundle of any size", _configure_sample, _cmd_sample)
 COMMANDS["policy"] = (
@@ -120,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
-    except UsageError as e:
+    except (UsageError, OutputError) as e:
         print(f"cunjing {args.command}: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

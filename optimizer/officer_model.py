@@ -39,12 +39,13 @@ class OfficerProblem:
     score: np.ndarray  # hundredths of points
     workload: np.ndarray  # hundredths of days
     days: np.ndarray  # hundredths of days, per officer
-    max_villages: np.ndarray  # per officer, -1 = no limit
+    max_villages: np.ndarray  # per officer, -1 = no limit (as given)
+    limit: np.ndarray  # per officer: most villages he can hold (his maximum, and his days)
     share: np.ndarray  # fair share of villages, per officer
-    officer_candidates: np.ndarray  # candidate pairs per officer
     extra_village_cost: int  # hundredths of points per village beyond the fair share
     uncovered_penalty: int
     pinned: np.ndarray  # bool per pair
+    cover_all: bool  # every village must be covered (known feasible): no uncovered variables
 
     @property
     def n_pairs(self) -> int:
@@ -56,8 +57,32 @@ def officers_in_scope(inst: Instance) -> pd.DataFrame:
     return off[(off["status"] != "leaving") & (off["available_days"] > 0)]
 
 
+def implied_limits(officers: pd.DataFrame, eligible: pd.DataFrame) -> np.ndarray:
+    """Most villages each officer can hold: his maximum, and the number of his cheapest eligible
+    villages that fit his days. Valid for every plan; it tightens the LP a lot, because with 2-5
+    villages an officer a fractional plan would otherwise squeeze in part of one more."""
+    days = np.round(officers["available_days"].to_numpy(float) * SCALE).astype(np.int64)
+    mx = officers["max_villages"].astype("Float64").fillna(-1).to_numpy(float).astype(np.int64)
+    po = officers.index.get_indexer(eligible["officer_id"])
+    wl = np.round(eligible["workload_days"].to_numpy(float) * SCALE).astype(np.int64)
+    ok = po >= 0
+    order = np.lexsort((wl[ok], po[ok]))
+    o_sorted, w_sorted = po[ok][order], wl[ok][order]
+    start = np.searchsorted(o_sorted, np.arange(len(officers)))
+    csum = np.cumsum(w_sorted)
+    before = np.where(start > 0, csum[np.maximum(start - 1, 0)], 0)
+    used = csum - before[o_sorted]
+    fits = np.bincount(o_sorted[used <= days[o_sorted]], minlength=len(officers))
+    return np.where(mx >= 0, np.minimum(mx, fits), fits).astype(np.int64)
+
+
 def make_problem(
-    inst: Instance, county: str, eligible: pd.DataFrame, candidates: np.ndarray
+    inst: Instance,
+    county: str,
+    eligible: pd.DataFrame,
+    candidates: np.ndarray,
+    cover_all: bool = False,
+    limits: np.ndarray | None = None,
 ) -> OfficerProblem:
     """The problem over the chosen candidate rows of a county's eligible pair table."""
     officers = officers_in_scope(inst)
@@ -70,10 +95,11 @@ def make_problem(
     workload = np.round(pairs["workload_days"].to_numpy(float) * SCALE).astype(np.int64)
     days = np.round(officers["available_days"].to_numpy(float) * SCALE).astype(np.int64)
     mx = officers["max_villages"].astype("Float64").fillna(-1).to_numpy(float).astype(np.int64)
+    if limits is None:
+        limits = implied_limits(officers, eligible)
     share = off_life.fair_share(inst, officers, len(villages))
     life = inst.policy.rule("OFF-LIFE")
     extra = round(inst.policy.weight("OFF-LIFE") * life["per_extra_village"] * SCALE)
-    cand = np.bincount(po, minlength=len(officers)).astype(np.int64)
     # Covering one more village must beat any score the freed capacity could buy elsewhere:
     # the spread of scores over all pairs, plus the balance cost, bounds that gain.
     spread = int(np.abs(score).max(initial=0)) * 2 + extra + 1
@@ -89,11 +115,12 @@ def make_problem(
         workload=workload,
         days=days,
         max_villages=mx,
+        limit=limits,
         share=share,
-        officer_candidates=cand,
         extra_village_cost=extra,
         uncovered_penalty=penalty,
         pinned=pairs["pinned"].to_numpy(bool),
+        cover_all=cover_all,
     )
 
 
@@ -119,9 +146,9 @@ def completion(problem: OfficerProblem, model: LinearModel, chosen: np.ndarray) 
     """The full variable vector for a set of chosen pairs (uncovered and excess filled in)."""
     x = np.zeros(model.n_vars, dtype=np.int64)
     x[chosen] = 1
-    u = model.var_groups["uncovered"]
     covered = np.bincount(problem.pair_village[chosen], minlength=len(problem.villages))
-    x[u] = (covered == 0).astype(np.int64)
+    if "uncovered" in model.var_groups:
+        x[model.var_groups["uncovered"]] = (covered == 0).astype(np.int64)
     if "extra" in model.var_groups:
         e = model.var_groups["extra"]
         count = np.bincount(problem.pair_officer[chosen], minlength=len(problem.officers))

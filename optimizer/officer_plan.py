@@ -1,15 +1,14 @@
 """Planning the liaison officers of one county: candidates, model, solve, proof, diagnosis.
 
 Candidate pairs are sparse (spopt's ``KNearestPMedian`` idea): each village starts with its
-nearest and best-scoring officers. The LP relaxation over the candidates (HiGHS) gives duals; with
-them every left-out pair gets a reduced cost ``rc``, and
+nearest and best-scoring officers (and every pinned, incumbent or greedy pair), and CP-SAT finds
+the best plan over them. Then a Lagrangian bound (``officer_bound``) over *all* eligible pairs
+shows which left-out pairs could still be part of a better plan; the model is widened by exactly
+those (and narrowed by the ones that provably cannot help) and solved again. So when the search
+ends, the pruning provably cost nothing, and the result says so with the numbers.
 
-    L = LP value + Σ_{left out} max(0, rc)
-
-bounds every plan over *all* pairs (Lagrangian duality). A left-out pair can be part of a plan
-better than the incumbent ``z`` only if ``L − max(0, rc) + rc > z``. Pairs that pass that test are
-added and the model is solved again, so when the loop ends the pruning provably cost nothing;
-``pruning`` in the result says so with the numbers.
+When no officer's days can bind, the model is a transportation problem and is solved exactly as a
+min-cost flow instead.
 """
 
 from __future__ import annotations
@@ -22,12 +21,14 @@ import pandas as pd
 
 from .greedy import solve_greedy
 from .instance import Instance
+from .officer_bound import lagrangian_pair_bounds
 from .officer_flow import days_never_bind, solve_flow
 from .officer_model import (
     SCALE,
     OfficerProblem,
     build_model,
     completion,
+    implied_limits,
     make_problem,
     officers_in_scope,
 )
@@ -44,6 +45,7 @@ from .solvers import (
 )
 
 PARTIAL = "PARTIAL"
+WISH_RULES = ("m:OFF-PREF", "m:OFF-CADRE", "m:OFF-ORIGIN", "m:OFF-CONTINUITY")
 
 
 @dataclass
@@ -59,13 +61,13 @@ class OfficerResult:
     backend: str
     pruning: dict
     diagnostics: list[dict] = field(default_factory=list)
-    pairs: pd.DataFrame | None = None  # the candidate pairs (for explanations)
+    pairs: pd.DataFrame | None = None  # the pairs of the final model (for explanations)
     uncovered_penalty: float = 0.0
 
 
 def initial_candidates(eligible: pd.DataFrame, k: int) -> np.ndarray:
     """Rows of ``eligible`` to start with: per village the k nearest and the k best-scoring
-    officers, and every pinned, incumbent or wished-for pair."""
+    officers, and every pinned pair and pair an officer wished for or already holds."""
     if eligible.empty:
         return np.zeros(0, dtype=np.int64)
     pos = np.arange(len(eligible))
@@ -83,36 +85,13 @@ def initial_candidates(eligible: pd.DataFrame, k: int) -> np.ndarray:
         .groupby("v", sort=False)
         .head(k)["pos"]
     )
-    wished = np.zeros(len(eligible), dtype=bool)
-    for col in eligible.columns:
-        if col.startswith("m:") and col not in ("m:OFF-LIFE",):
-            wished |= eligible[col].to_numpy(float) > 0
-    keep = np.zeros(len(eligible), dtype=bool)
+    keep = eligible["pinned"].to_numpy(bool).copy()
+    for col in WISH_RULES:
+        if col in eligible:
+            keep |= eligible[col].to_numpy(float) > 0
     keep[near.to_numpy()] = True
     keep[best.to_numpy()] = True
-    keep |= wished | eligible["pinned"].to_numpy(bool)
     return np.flatnonzero(keep)
-
-
-def reduced_costs(
-    problem: OfficerProblem, model, duals: np.ndarray, eligible: pd.DataFrame, rows: np.ndarray
-) -> np.ndarray:
-    """Reduced cost (hundredths) of eligible pairs ``rows`` under the LP duals of ``model``."""
-    pairs = eligible.iloc[rows]
-    o = problem.officers.index.get_indexer(pairs["officer_id"])
-    v = problem.villages.get_indexer(pairs["village_id"])
-    s = np.round(pairs["score"].to_numpy(float) * SCALE)
-    w = np.round(pairs["workload_days"].to_numpy(float) * SCALE)
-    g = model.row_groups
-    rc = s - duals[g["cover"]][v] - w * duals[g["days"]][o]
-    if "count" in g:
-        has_max = problem.max_villages >= 0
-        y = np.zeros(len(problem.officers))
-        y[has_max] = duals[g["count"]]
-        rc -= y[o]
-    if "balance" in g:
-        rc -= duals[g["balance"]][o]
-    return rc
 
 
 def plan_county_officers(
@@ -125,103 +104,218 @@ def plan_county_officers(
     backend: str = "auto",
     stop: StopSearch | None = None,
 ) -> OfficerResult:
-    """The officer plan of one county (``inst`` may hold more counties; only this one is used)."""
+    """The officer plan of one county (``inst`` may hold more counties; only this one is used).
+
+    ``backend``: "auto" (the engine: flow when exact, else pruned CP-SAT with the proof),
+    "cp-sat-full" / "highs" (that solver on the model over all eligible pairs), "flow", "greedy".
+    """
     t0 = time.perf_counter()
+    deadline = t0 + time_limit
     sub = inst.county(county) if len(inst.counties) > 1 else inst
     table = build_pairs(sub)
     eligible = table[table["eligible"]].reset_index(drop=True)
-    k = int(inst.policy.get("solver", "candidate_neighbours"))
-    cand = initial_candidates(eligible, k)
-    n_v = int((sub.villages["county_id"] == county).sum())
-    if backend in ("flow", "greedy", "highs") or (backend == "auto" and n_v == 0):
-        cand = np.arange(len(eligible))
-    problem = make_problem(sub, county, eligible, cand)
-    if backend == "auto" and days_never_bind(
-        make_problem(sub, county, eligible, np.arange(len(eligible)))
-    ):
-        backend = "flow"
-        cand = np.arange(len(eligible))
-        problem = make_problem(sub, county, eligible, cand)
+    officers = officers_in_scope(sub)
+    officers = officers[officers["county_id"] == county].sort_index()
+    limits = implied_limits(officers, eligible)
+    every = np.arange(len(eligible))
+    villages = sub.villages.index[sub.villages["county_id"] == county]
+    reachable = villages.isin(eligible["village_id"]).all()
+    full = make_problem(sub, county, eligible, every, limits=limits)
+    greedy = solve_greedy(full)
+    greedy_pairs = np.flatnonzero(greedy.x)
+    covers = reachable and len(np.unique(full.pair_village[greedy_pairs])) == len(villages)
     build = time.perf_counter() - t0
-    rounds: list[dict] = []
-    solve_seconds = 0.0
-    while True:
-        t1 = time.perf_counter()
+    info: dict = {"eligible_pairs": len(eligible), "all_pairs": len(table), "rounds": []}
+
+    def solve(problem: OfficerProblem, how: str, limit: float, hint_pairs=None):
+        nonlocal build
+        t = time.perf_counter()
         model = build_model(problem)
-        build += time.perf_counter() - t1
-        if backend == "flow":
+        build += time.perf_counter() - t
+        limit = max(0.1, limit)
+        if how == "flow":
             res = solve_flow(problem)
-            x = completion(problem, model, np.flatnonzero(res.x))
-            res.x, res.objective = x, float(model.value(x))
-            res.bound = res.objective
-        elif backend == "greedy":
+        elif how == "greedy":
             res = solve_greedy(problem)
-            x = completion(problem, model, np.flatnonzero(res.x))
-            res.x, res.objective = x, float(model.value(x))
-        elif backend == "highs":
-            res = solve_highs(model, time_limit=time_limit, threads=workers, seed=seed)
+        elif how == "highs":
+            return model, solve_highs(model, time_limit=limit, threads=workers, seed=seed)
         else:
-            hint_res = solve_greedy(problem)
-            hint = completion(problem, model, np.flatnonzero(hint_res.x))
-            res = solve_cpsat(
-                model, time_limit=time_limit, seed=seed, workers=workers, hint=hint, stop=stop
+            hint = None
+            if hint_pairs is not None:
+                hint = completion(
+                    problem,
+                    model,
+                    problem.pairs.index[problem.pairs["_pos"].isin(hint_pairs)].to_numpy(),
+                )
+            return model, solve_cpsat(
+                model, time_limit=limit, seed=seed, workers=workers, hint=hint, stop=stop
             )
-        solve_seconds += res.seconds + res.stats.get("build_seconds", 0.0)
-        if res.x is None or (backend != "auto" and backend != "cp-sat"):
-            break
-        if res.stats.get("stopped"):
-            break
-        # the proof that left-out pairs cannot improve the plan
-        t2 = time.perf_counter()
-        lp = solve_highs(model, relax=True, time_limit=time_limit)
-        out = np.setdiff1d(np.arange(len(eligible)), cand)
-        rc = reduced_costs(problem, model, lp.stats["duals"], eligible, out)
-        lag = lp.objective + np.maximum(rc, 0).sum()
-        with_pair = lag - np.maximum(rc, 0) + rc
-        need = out[with_pair >= res.objective + 0.5]
-        solve_seconds += time.perf_counter() - t2
-        rounds.append(
-            {
-                "candidates": len(cand),
-                "lp_bound": lp.objective / SCALE,
-                "lagrangian_bound": lag / SCALE,
-                "incumbent": res.objective / SCALE,
-                "added": len(need),
-            }
+        x = completion(problem, model, np.flatnonzero(res.x))
+        res.x, res.objective = x, float(model.value(x))
+        if how == "flow":
+            res.bound = res.objective
+        return model, res
+
+    eligible = eligible.assign(_pos=every)
+    if backend in ("flow", "greedy", "highs", "cp-sat-full"):
+        how = "cp-sat" if backend == "cp-sat-full" else backend
+        problem = make_problem(sub, county, eligible, every, cover_all=covers, limits=limits)
+        model, res = solve(problem, how, deadline - time.perf_counter())
+        info.update(
+            candidate_pairs=len(eligible), lossless=True, how="all eligible pairs are in the model"
         )
-        if not len(need):
-            break
-        cand = np.union1d(cand, need)
-        problem = make_problem(sub, county, eligible, cand)
+        return _result(
+            sub,
+            county,
+            problem,
+            res,
+            table,
+            eligible,
+            info,
+            build,
+            time.perf_counter() - t0 - build,
+        )
+    if days_never_bind(full):
+        problem = make_problem(sub, county, eligible, every, cover_all=covers, limits=limits)
+        model, res = solve(problem, "flow", 0)
+        info.update(
+            candidate_pairs=len(eligible),
+            lossless=True,
+            how="no officer's days can bind: solved exactly as a min-cost flow over all "
+            "eligible pairs",
+        )
+        return _result(
+            sub,
+            county,
+            problem,
+            res,
+            table,
+            eligible,
+            info,
+            build,
+            time.perf_counter() - t0 - build,
+        )
+
+    k = int(inst.policy.get("solver", "candidate_neighbours"))
+    start = np.union1d(initial_candidates(eligible, k), greedy_pairs)
+    problem = make_problem(sub, county, eligible, start, cover_all=covers, limits=limits)
+    model, res = solve(problem, "cp-sat", (deadline - time.perf_counter()) * 0.4)
+    info["rounds"].append(
+        {"pairs": len(start), "status": res.status, "objective": res.objective / SCALE}
+    )
+    if res.x is None or not covers or res.stats.get("stopped"):
+        # no full cover known: the exact answer needs every eligible pair (rare, slow)
+        if res.stats.get("stopped") or (res.x is not None and covers):
+            info.update(
+                candidate_pairs=len(start),
+                lossless=False,
+                how="not proven: the search stopped before the pruning check",
+            )
+            return _result(
+                sub,
+                county,
+                problem,
+                res,
+                table,
+                eligible,
+                info,
+                build,
+                time.perf_counter() - t0 - build,
+            )
+        problem = make_problem(sub, county, eligible, every, cover_all=False, limits=limits)
+        model, res = solve(problem, "cp-sat", deadline - time.perf_counter())
+        info.update(
+            candidate_pairs=len(eligible),
+            lossless=True,
+            how="not every village can be covered: all eligible pairs are in the model",
+        )
+        return _result(
+            sub,
+            county,
+            problem,
+            res,
+            table,
+            eligible,
+            info,
+            build,
+            time.perf_counter() - t0 - build,
+        )
+
+    # the proof: which left-out pairs could be in a plan better than the one found?
+    t2 = time.perf_counter()
+    lp = solve_highs(model, relax=True, time_limit=max(1.0, deadline - time.perf_counter()))
+    y = lp.stats["duals"][model.row_groups["cover"]]
+    pv = full.villages.get_indexer(eligible["village_id"])
+    pb = lagrangian_pair_bounds(
+        y,
+        full.pair_officer,
+        pv,
+        full.score,
+        full.workload,
+        full.days,
+        limits,
+        full.share,
+        full.extra_village_cost,
+    )
+    z = res.objective
+    chosen = problem.pairs["_pos"].to_numpy()[np.flatnonzero(res.x[: problem.n_pairs])]
+    survive = np.union1d(np.flatnonzero(pb.pair_bound > z + 0.5), chosen)
+    survive = np.union1d(survive, np.flatnonzero(eligible["pinned"].to_numpy(bool)))
+    outside = np.setdiff1d(survive, start)
+    build += time.perf_counter() - t2
+    info["rounds"][-1].update(
+        lp_bound=lp.objective / SCALE,
+        lagrangian_bound=pb.bound / SCALE,
+        could_improve=len(survive),
+        outside=len(outside),
+    )
+    if not len(outside) and res.status == OPTIMAL:
+        info.update(
+            candidate_pairs=len(start),
+            lossless=True,
+            how=f"the {len(eligible) - len(start)} left-out pairs each have a Lagrangian "
+            f"bound below the plan's score",
+        )
+        return _result(
+            sub,
+            county,
+            problem,
+            res,
+            table,
+            eligible,
+            info,
+            build,
+            time.perf_counter() - t0 - build,
+        )
+    problem = make_problem(sub, county, eligible, survive, cover_all=True, limits=limits)
+    model, res2 = solve(problem, "cp-sat", deadline - time.perf_counter(), chosen)
+    if res2.x is None or res2.objective < z:
+        res2 = res  # keep the first plan (same model family, better or equal)
+        problem = make_problem(sub, county, eligible, start, cover_all=True, limits=limits)
+    info["rounds"].append(
+        {"pairs": len(survive), "status": res2.status, "objective": res2.objective / SCALE}
+    )
+    info.update(
+        candidate_pairs=len(survive),
+        lossless=True,
+        how=f"widened by the {len(outside)} left-out pairs whose Lagrangian bound could "
+        f"beat the first plan; the other {len(eligible) - len(survive)} cannot",
+    )
     return _result(
-        sub,
-        county,
-        problem,
-        model,
-        res,
-        table,
-        eligible,
-        cand,
-        rounds,
-        build,
-        solve_seconds,
-        backend,
+        sub, county, problem, res2, table, eligible, info, build, time.perf_counter() - t0 - build
     )
 
 
 def _result(
     inst,
     county,
-    problem,
-    model,
+    problem: OfficerProblem,
     res: SolveResult,
     table,
     eligible,
-    cand,
-    rounds,
+    info,
     build,
     solve_seconds,
-    backend,
 ) -> OfficerResult:
     villages = problem.villages
     if res.x is None:
@@ -233,27 +327,12 @@ def _result(
         plan["officer_id"] = plan["officer_id"].fillna("")
         uncovered = int((plan["officer_id"] == "").sum())
         status = res.status if res.status in (OPTIMAL, FEASIBLE) else FEASIBLE
-        if backend == "greedy":
+        if res.backend == "greedy":
             status = FEASIBLE
         if uncovered:
             status = PARTIAL
         obj = res.objective / SCALE
         bound = res.bound / SCALE if np.isfinite(res.bound) else np.nan
-    full = len(cand) == len(eligible)
-    pruning = {
-        "eligible_pairs": len(eligible),
-        "candidate_pairs": len(cand),
-        "all_pairs": len(table),
-        "rounds": rounds,
-        "lossless": bool(full or (rounds and rounds[-1]["added"] == 0)),
-        "how": (
-            "all eligible pairs are in the model"
-            if full
-            else "every left-out pair has a reduced cost that cannot beat the plan"
-            if rounds and rounds[-1]["added"] == 0
-            else "not proven: the search stopped before the pruning check"
-        ),
-    }
     gap = (
         (abs(bound - obj) / max(1.0, abs(obj)))
         if np.isfinite(bound) and np.isfinite(obj)
@@ -264,6 +343,7 @@ def _result(
         if status in (PARTIAL, INFEASIBLE)
         else []
     )
+    plan = plan.drop(columns=["_pos"], errors="ignore")
     return OfficerResult(
         county,
         plan,
@@ -274,9 +354,9 @@ def _result(
         build,
         solve_seconds,
         res.backend,
-        pruning,
+        info,
         diagnostics,
-        problem.pairs,
+        problem.pairs.drop(columns=["_pos"], errors="ignore"),
         problem.uncovered_penalty / SCALE,
     )
 
@@ -396,7 +476,3 @@ def shortage_certificate(
         "at_most": t,
         "short": short,
     }
-
-
-def officer_scope(inst: Instance) -> pd.DataFrame:
-    return officers_in_scope(inst)
