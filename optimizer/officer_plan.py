@@ -106,144 +106,121 @@ def plan_county_officers(
 ) -> OfficerResult:
     """The officer plan of one county (``inst`` may hold more counties; only this one is used).
 
-    ``backend``: "auto" (the engine: flow when exact, else pruned CP-SAT with the proof),
-    "cp-sat-full" / "highs" (that solver on the model over all eligible pairs), "flow", "greedy".
+    ``backend``: "auto" (the engine: flow when exact, else CP-SAT, over pruned candidates with
+    the proof when the county is large), "cp-sat-full" / "highs" (that solver on the model over
+    all eligible pairs), "flow", "greedy".
     """
     t0 = time.perf_counter()
     deadline = t0 + time_limit
     sub = inst.county(county) if len(inst.counties) > 1 else inst
     table = build_pairs(sub)
     eligible = table[table["eligible"]].reset_index(drop=True)
+    every = np.arange(len(eligible))
+    eligible = eligible.assign(_pos=every)
     officers = officers_in_scope(sub)
     officers = officers[officers["county_id"] == county].sort_index()
     limits = implied_limits(officers, eligible)
-    every = np.arange(len(eligible))
     villages = sub.villages.index[sub.villages["county_id"] == county]
-    reachable = villages.isin(eligible["village_id"]).all()
+    reachable = bool(villages.isin(eligible["village_id"]).all())
     full = make_problem(sub, county, eligible, every, limits=limits)
-    greedy = solve_greedy(full)
-    greedy_pairs = np.flatnonzero(greedy.x)
+    greedy_pairs = np.flatnonzero(solve_greedy(full).x)
     covers = reachable and len(np.unique(full.pair_village[greedy_pairs])) == len(villages)
     build = time.perf_counter() - t0
     info: dict = {"eligible_pairs": len(eligible), "all_pairs": len(table), "rounds": []}
 
-    def solve(problem: OfficerProblem, how: str, limit: float, hint_pairs=None):
+    def left() -> float:
+        return max(0.1, deadline - time.perf_counter())
+
+    def solve(rows: np.ndarray, how: str, limit: float, cover_all: bool, hint_rows=None):
         nonlocal build
         t = time.perf_counter()
+        problem = make_problem(sub, county, eligible, rows, cover_all=cover_all, limits=limits)
         model = build_model(problem)
         build += time.perf_counter() - t
-        limit = max(0.1, limit)
-        if how == "flow":
-            res = solve_flow(problem)
-        elif how == "greedy":
-            res = solve_greedy(problem)
-        elif how == "highs":
-            return model, solve_highs(model, time_limit=limit, threads=workers, seed=seed)
-        else:
+        if how == "highs":
+            return problem, model, solve_highs(model, time_limit=limit, seed=seed)
+        if how == "cp-sat":
             hint = None
-            if hint_pairs is not None:
+            if hint_rows is not None:
                 hint = completion(
-                    problem,
-                    model,
-                    problem.pairs.index[problem.pairs["_pos"].isin(hint_pairs)].to_numpy(),
+                    problem, model, np.flatnonzero(problem.pairs["_pos"].isin(hint_rows).to_numpy())
                 )
-            return model, solve_cpsat(
-                model, time_limit=limit, seed=seed, workers=workers, hint=hint, stop=stop
+            return (
+                problem,
+                model,
+                solve_cpsat(
+                    model, time_limit=limit, seed=seed, workers=workers, hint=hint, stop=stop
+                ),
             )
+        res = solve_flow(problem) if how == "flow" else solve_greedy(problem)
         x = completion(problem, model, np.flatnonzero(res.x))
         res.x, res.objective = x, float(model.value(x))
         if how == "flow":
             res.bound = res.objective
-        return model, res
+        return problem, model, res
 
-    eligible = eligible.assign(_pos=every)
+    def done(problem, res, candidates: int, lossless: bool, how: str) -> OfficerResult:
+        info.update(candidate_pairs=candidates, lossless=lossless, how=how)
+        return _result(
+            sub,
+            county,
+            problem,
+            res,
+            table,
+            eligible,
+            info,
+            build,
+            time.perf_counter() - t0 - build,
+        )
+
+    def exact_over_all(how: str) -> OfficerResult:
+        """Every eligible pair in the model: cover every village if that can be done, else as
+        many as can be (the slower model with uncovered villages at a penalty)."""
+        if not reachable:
+            problem, _, res = solve(every, how, left(), cover_all=False)
+        else:
+            problem, _, res = solve(every, how, left(), cover_all=True)
+            if res.x is None and not res.stats.get("stopped"):
+                # no full cover (proven, or none found in time): the plan that covers most
+                extra = left() if res.status == INFEASIBLE else max(1.0, 0.1 * time_limit)
+                problem, _, res = solve(every, how, extra, cover_all=False, hint_rows=greedy_pairs)
+        return done(problem, res, len(eligible), True, "all eligible pairs are in the model")
+
     if backend in ("flow", "greedy", "highs", "cp-sat-full"):
         how = "cp-sat" if backend == "cp-sat-full" else backend
-        problem = make_problem(sub, county, eligible, every, cover_all=covers, limits=limits)
-        model, res = solve(problem, how, deadline - time.perf_counter())
-        info.update(
-            candidate_pairs=len(eligible), lossless=True, how="all eligible pairs are in the model"
-        )
-        return _result(
-            sub,
-            county,
+        if how in ("flow", "greedy"):
+            problem, _, res = solve(every, how, 0, cover_all=covers)
+            return done(problem, res, len(eligible), True, "all eligible pairs are in the model")
+        return exact_over_all(how)
+    if reachable and days_never_bind(full):
+        problem, _, res = solve(every, "flow", 0, cover_all=covers)
+        return done(
             problem,
             res,
-            table,
-            eligible,
-            info,
-            build,
-            time.perf_counter() - t0 - build,
+            len(eligible),
+            True,
+            "no officer's days can bind: solved exactly as a min-cost flow over all eligible pairs",
         )
-    if days_never_bind(full):
-        problem = make_problem(sub, county, eligible, every, cover_all=covers, limits=limits)
-        model, res = solve(problem, "flow", 0)
-        info.update(
-            candidate_pairs=len(eligible),
-            lossless=True,
-            how="no officer's days can bind: solved exactly as a min-cost flow over all "
-            "eligible pairs",
-        )
-        return _result(
-            sub,
-            county,
-            problem,
-            res,
-            table,
-            eligible,
-            info,
-            build,
-            time.perf_counter() - t0 - build,
-        )
+    if len(eligible) <= inst.policy.get("solver", "prune_above_pairs") or not covers:
+        return exact_over_all("cp-sat")
 
+    # Large county with a known full cover: candidates first, then the pruning proof.
     k = int(inst.policy.get("solver", "candidate_neighbours"))
     start = np.union1d(initial_candidates(eligible, k), greedy_pairs)
-    problem = make_problem(sub, county, eligible, start, cover_all=covers, limits=limits)
-    model, res = solve(problem, "cp-sat", (deadline - time.perf_counter()) * 0.4)
+    problem, model, res = solve(start, "cp-sat", left() * 0.4, cover_all=True)
     info["rounds"].append(
         {"pairs": len(start), "status": res.status, "objective": res.objective / SCALE}
     )
-    if res.x is None or not covers or res.stats.get("stopped"):
-        # no full cover known: the exact answer needs every eligible pair (rare, slow)
-        if res.stats.get("stopped") or (res.x is not None and covers):
-            info.update(
-                candidate_pairs=len(start),
-                lossless=False,
-                how="not proven: the search stopped before the pruning check",
-            )
-            return _result(
-                sub,
-                county,
-                problem,
-                res,
-                table,
-                eligible,
-                info,
-                build,
-                time.perf_counter() - t0 - build,
-            )
-        problem = make_problem(sub, county, eligible, every, cover_all=False, limits=limits)
-        model, res = solve(problem, "cp-sat", deadline - time.perf_counter())
-        info.update(
-            candidate_pairs=len(eligible),
-            lossless=True,
-            how="not every village can be covered: all eligible pairs are in the model",
-        )
-        return _result(
-            sub,
-            county,
+    if res.x is None or res.stats.get("stopped"):
+        return done(
             problem,
             res,
-            table,
-            eligible,
-            info,
-            build,
-            time.perf_counter() - t0 - build,
+            len(start),
+            False,
+            "not proven: the search stopped before the pruning check",
         )
-
-    # the proof: which left-out pairs could be in a plan better than the one found?
     t2 = time.perf_counter()
-    lp = solve_highs(model, relax=True, time_limit=max(1.0, deadline - time.perf_counter()))
+    lp = solve_highs(model, relax=True, time_limit=left())
     y = lp.stats["duals"][model.row_groups["cover"]]
     pv = full.villages.get_indexer(eligible["village_id"])
     pb = lagrangian_pair_bounds(
@@ -270,39 +247,27 @@ def plan_county_officers(
         outside=len(outside),
     )
     if not len(outside) and res.status == OPTIMAL:
-        info.update(
-            candidate_pairs=len(start),
-            lossless=True,
-            how=f"the {len(eligible) - len(start)} left-out pairs each have a Lagrangian "
-            f"bound below the plan's score",
-        )
-        return _result(
-            sub,
-            county,
+        return done(
             problem,
             res,
-            table,
-            eligible,
-            info,
-            build,
-            time.perf_counter() - t0 - build,
+            len(start),
+            True,
+            f"the {len(eligible) - len(start)} left-out pairs each have a Lagrangian "
+            "bound below the plan's score",
         )
-    problem = make_problem(sub, county, eligible, survive, cover_all=True, limits=limits)
-    model, res2 = solve(problem, "cp-sat", deadline - time.perf_counter(), chosen)
-    if res2.x is None or res2.objective < z:
-        res2 = res  # keep the first plan (same model family, better or equal)
-        problem = make_problem(sub, county, eligible, start, cover_all=True, limits=limits)
+    problem2, _, res2 = solve(survive, "cp-sat", left(), cover_all=True, hint_rows=chosen)
     info["rounds"].append(
         {"pairs": len(survive), "status": res2.status, "objective": res2.objective / SCALE}
     )
-    info.update(
-        candidate_pairs=len(survive),
-        lossless=True,
-        how=f"widened by the {len(outside)} left-out pairs whose Lagrangian bound could "
+    if res2.x is None or res2.objective < z:
+        problem2, res2 = problem, res  # keep the first plan (the wider search found no better)
+    return done(
+        problem2,
+        res2,
+        len(survive),
+        True,
+        f"widened by the {len(outside)} left-out pairs whose Lagrangian bound could "
         f"beat the first plan; the other {len(eligible) - len(survive)} cannot",
-    )
-    return _result(
-        sub, county, problem, res2, table, eligible, info, build, time.perf_counter() - t0 - build
     )
 
 

@@ -54,6 +54,12 @@ GLOBAL: dict[str, dict[str, Param]] = {
         "candidate_neighbours": Param(
             12, "nearest officers first kept as candidates of each village", minimum=1
         ),
+        "prune_above_pairs": Param(
+            20000,
+            "counties with more eligible officer-village pairs start from candidates (with the "
+            "proof that the rest cannot help); smaller ones take every pair",
+            minimum=0,
+        ),
     },
 }
 

@@ -102,6 +102,10 @@ def test_engine_matches_brute_force_on_tiny_bundles(tmp_path, seed):
 def county(tmp_path_factory):
     folder = tmp_path_factory.mktemp("g") / "county"
     generate_bundle(folder, villages=90, counties=1, seed=11)
+    # small enough to solve with every pair too; prune anyway, to test the proof
+    (folder / "policy.toml").write_text(
+        "[solver]\nprune_above_pairs = 0\ncandidate_neighbours = 3\n", encoding="utf-8"
+    )
     return load_bundle(folder)
 
 
