@@ -412,29 +412,8 @@ def _derive(frames, geo: dict, policy: Policy, log: ProblemLog, path: Path) -> I
     vil["route_given"] = given.notna().to_numpy()
     vil["on_traffic_route"] = given.fillna(pd.Series(derived, index=vil.index)).astype(bool)
 
-    load = policy.rule("OFF-LOAD")
-    off["status"] = off["status"].where(off["status"] != "", "active")
-    off["available_days"] = off["available_days"].fillna(load["default_available_days"])
-    default_max = load["default_max_villages"]
-    off["max_villages"] = off["max_villages"].fillna(default_max if default_max > 0 else pd.NA)
-    bx, by = project_lonlat(off["base_lon"].to_numpy(float), off["base_lat"].to_numpy(float), crs)
-    seat_x = off["base_township_id"].map(tw["x"]).to_numpy(float)
-    seat_y = off["base_township_id"].map(tw["y"]).to_numpy(float)
-    off["base_x"] = np.where(np.isnan(bx), seat_x, bx)
-    off["base_y"] = np.where(np.isnan(by), seat_y, by)
-    nobase = off["base_x"].isna()
-    for r in off.loc[nobase, "_row"]:
-        log.warn(
-            "officers.csv",
-            int(r),
-            "base_township_id",
-            "no base given (base_lon/base_lat or base_township_id): travel counted as 0",
-        )
-
-    aux["status"] = aux["status"].where(aux["status"] != "", "active")
-    aux["home_township_id"] = aux["home_village_id"].map(vil["township_id"])
-    aux["home_x"] = aux["home_village_id"].map(vil["x"])
-    aux["home_y"] = aux["home_village_id"].map(vil["y"])
+    off = derive_officers(off, tw, policy, crs, log, "officers.csv")
+    aux = derive_auxiliaries(aux, vil)
 
     g = adjacency_graph(
         tw.index.tolist(),
@@ -472,6 +451,41 @@ def _derive(frames, geo: dict, policy: Policy, log: ProblemLog, path: Path) -> I
         source=str(path),
         fingerprint="",
     )
+
+
+def derive_officers(
+    off: pd.DataFrame, tw: pd.DataFrame, policy: Policy, crs, log: ProblemLog, label: str
+) -> pd.DataFrame:
+    """Officers ready for planning: defaults filled, base projected (or his township's seat)."""
+    off = off.copy()
+    load = policy.rule("OFF-LOAD")
+    off["status"] = off["status"].where(off["status"] != "", "active")
+    off["available_days"] = off["available_days"].fillna(load["default_available_days"])
+    default_max = load["default_max_villages"]
+    off["max_villages"] = off["max_villages"].fillna(default_max if default_max > 0 else pd.NA)
+    bx, by = project_lonlat(off["base_lon"].to_numpy(float), off["base_lat"].to_numpy(float), crs)
+    seat_x = off["base_township_id"].map(tw["x"]).to_numpy(float)
+    seat_y = off["base_township_id"].map(tw["y"]).to_numpy(float)
+    off["base_x"] = np.where(np.isnan(bx), seat_x, bx)
+    off["base_y"] = np.where(np.isnan(by), seat_y, by)
+    for r in off.loc[off["base_x"].isna(), "_row"]:
+        log.warn(
+            label,
+            int(r),
+            "base_township_id",
+            "no base given (base_lon/base_lat or base_township_id): travel counted as 0",
+        )
+    return off
+
+
+def derive_auxiliaries(aux: pd.DataFrame, vil: pd.DataFrame) -> pd.DataFrame:
+    """Auxiliaries ready for planning: status filled, home township and place from the village."""
+    aux = aux.copy()
+    aux["status"] = aux["status"].where(aux["status"] != "", "active")
+    aux["home_township_id"] = aux["home_village_id"].map(vil["township_id"])
+    aux["home_x"] = aux["home_village_id"].map(vil["x"])
+    aux["home_y"] = aux["home_village_id"].map(vil["y"])
+    return aux
 
 
 def _next_january(hist: pd.DataFrame, aux: pd.DataFrame) -> str:

@@ -137,6 +137,64 @@ COMMANDS["explain"] = (
     _configure_explain,
     _run("explain"),
 )
+
+
+def _configure_whatif(p: argparse.ArgumentParser) -> None:
+    _bundle_arg(p)
+    p.add_argument("--plan", type=Path, required=True, help="the incumbent plan folder")
+    p.add_argument("--out", type=Path, required=True, help="folder to write the new plan into")
+    p.add_argument(
+        "--transfer",
+        action="append",
+        metavar="OFFICER_ID",
+        help="the officer leaves (transfer, retirement, removal); repeatable",
+    )
+    p.add_argument(
+        "--set-days",
+        action="append",
+        metavar="OFFICER_ID=DAYS",
+        help="the officer's monthly days change; repeatable",
+    )
+    p.add_argument(
+        "--set-key-village",
+        action="append",
+        metavar="VILLAGE_ID",
+        help="the village becomes a key village; repeatable",
+    )
+    p.add_argument(
+        "--add-officer",
+        action="append",
+        type=Path,
+        metavar="CSV",
+        help="new officers, rows in the officers.csv format; repeatable",
+    )
+    p.add_argument("--changes", type=Path, help="a CSV of changes: change,id,value")
+    p.add_argument(
+        "--max-changes",
+        type=int,
+        default=None,
+        help="at most this many villages may change officer",
+    )
+    p.add_argument(
+        "--sweep",
+        choices=["transfer"],
+        help="evaluate every officer's transfer and rank them by harm",
+    )
+    p.add_argument("--jobs", type=int, default=None, help="processes for a sweep (default 2)")
+    _solver_args(p)
+
+
+def _run_whatif(args: argparse.Namespace) -> int:
+    from .whatif_command import cmd_whatif
+
+    return cmd_whatif(args)
+
+
+COMMANDS["whatif"] = (
+    "re-plan after a change, moving as little as possible",
+    _configure_whatif,
+    _run_whatif,
+)
 COMMANDS["validate"] = ("check a bundle; one line per problem", _configure_validate, _cmd_validate)
 COMMANDS["sample"] = ("write a synthetic bundle of any size", _configure_sample, _cmd_sample)
 COMMANDS["policy"] = (

@@ -57,15 +57,20 @@ def officers_in_scope(inst: Instance) -> pd.DataFrame:
     return off[(off["status"] != "leaving") & (off["available_days"] > 0)]
 
 
-def implied_limits(officers: pd.DataFrame, eligible: pd.DataFrame) -> np.ndarray:
+def implied_limits(
+    officers: pd.DataFrame, eligible: pd.DataFrame, days: np.ndarray | None = None
+) -> np.ndarray:
     """Most villages each officer can hold: his maximum, and the number of his cheapest eligible
     villages that fit his days. Valid for every plan; it tightens the LP a lot, because with 2-5
     villages an officer a fractional plan would otherwise squeeze in part of one more."""
-    days = np.round(officers["available_days"].to_numpy(float) * SCALE).astype(np.int64)
+    if days is None:
+        days = np.round(officers["available_days"].to_numpy(float) * SCALE).astype(np.int64)
     mx = officers["max_villages"].astype("Float64").fillna(-1).to_numpy(float).astype(np.int64)
     po = officers.index.get_indexer(eligible["officer_id"])
     wl = np.round(eligible["workload_days"].to_numpy(float) * SCALE).astype(np.int64)
     ok = po >= 0
+    if not ok.any():
+        return np.zeros(len(officers), dtype=np.int64)
     order = np.lexsort((wl[ok], po[ok]))
     o_sorted, w_sorted = po[ok][order], wl[ok][order]
     start = np.searchsorted(o_sorted, np.arange(len(officers)))
@@ -83,11 +88,19 @@ def make_problem(
     candidates: np.ndarray,
     cover_all: bool = False,
     limits: np.ndarray | None = None,
+    villages: pd.Index | None = None,
+    held: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> OfficerProblem:
-    """The problem over the chosen candidate rows of a county's eligible pair table."""
+    """The problem over the chosen candidate rows of a county's eligible pair table.
+
+    ``villages`` (default: all of the county) are the villages to plan; ``held`` gives, per
+    officer, the days (hundredths) and villages he keeps outside the model (a what-if re-plans a
+    neighbourhood while the rest of the plan stays fixed and uses its officers' room).
+    """
     officers = officers_in_scope(inst)
     officers = officers[officers["county_id"] == county].sort_index()
-    villages = inst.villages.index[inst.villages["county_id"] == county].sort_values()
+    in_county = inst.villages.index[inst.villages["county_id"] == county]
+    villages = (in_county if villages is None else pd.Index(villages)).sort_values()
     pairs = eligible.iloc[np.sort(candidates)].reset_index(drop=True)
     po = officers.index.get_indexer(pairs["officer_id"])
     pv = villages.get_indexer(pairs["village_id"])
@@ -95,9 +108,16 @@ def make_problem(
     workload = np.round(pairs["workload_days"].to_numpy(float) * SCALE).astype(np.int64)
     days = np.round(officers["available_days"].to_numpy(float) * SCALE).astype(np.int64)
     mx = officers["max_villages"].astype("Float64").fillna(-1).to_numpy(float).astype(np.int64)
+    share = off_life.fair_share(inst, officers, len(in_county))
+    if held is not None:
+        days = days - held[0]
+        share = share - held[1]
+        if limits is None:
+            # what is left of his maximum, and of his days for the cheapest of these villages
+            mx_left = np.where(mx >= 0, np.maximum(mx - held[1], 0), -1)
+            limits = implied_limits(officers.assign(max_villages=mx_left), eligible, days)
     if limits is None:
         limits = implied_limits(officers, eligible)
-    share = off_life.fair_share(inst, officers, len(villages))
     life = inst.policy.rule("OFF-LIFE")
     extra = round(inst.policy.weight("OFF-LIFE") * life["per_extra_village"] * SCALE)
     # Covering one more village must beat any score the freed capacity could buy elsewhere:

@@ -104,6 +104,7 @@ def officer_plan_table(inst: Instance, plan: pd.DataFrame) -> pd.DataFrame:
             "km": np.where(has, plan.get("km", np.nan), np.nan),
             "score": np.where(has, plan.get("score", np.nan), np.nan),
             "reasons": why,
+            "pinned": np.where(has, plan.get("pinned", False), False).astype(bool),
         }
     )
 
