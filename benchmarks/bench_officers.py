@@ -91,7 +91,7 @@ def compare(
             "backend": sorted({r["backend"] for r in rs}),
         }
     e = out["peers"]["engine"]
-    for p, v in out["peers"].items():
+    for v in out["peers"].values():
         v["time_ratio_to_engine"] = round(v["seconds"] / max(e["seconds"], 1e-9), 2)
         v["objective_ratio_to_engine"] = (
             round(v["objective"] / e["objective"], 5) if e["objective"] else None

@@ -8,11 +8,13 @@ import warnings
 import geopandas as gpd
 import numpy as np
 import pytest
-from conftest import TINY, write_bundle
+from shapely.geometry import LineString, Point, Polygon, box
+
 from cunjing.optimizer.bundle import load_bundle
 from cunjing.optimizer.geo import TravelNetwork, along_routes, township_adjacency
 from cunjing.optimizer.problems import BundleError
-from shapely.geometry import LineString, Point, Polygon, box
+
+from conftest import TINY, write_bundle
 
 CRS = "EPSG:4548"  # CGCS2000 / 3-degree Gauss-Kruger CM 117E, metres
 X0, Y0 = 500_000.0, 3_720_000.0

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import TINY, write_bundle
+
 from cunjing.constraints import off_life
 from cunjing.data.generator import generate_bundle
 from cunjing.optimizer.bundle import load_bundle
@@ -18,6 +18,8 @@ from cunjing.optimizer.cli import main
 from cunjing.optimizer.officer_model import officers_in_scope
 from cunjing.optimizer.officer_pairs import build_pairs
 from cunjing.optimizer.officer_plan import plan_county_officers
+
+from conftest import TINY, write_bundle
 
 
 def brute_force(inst):

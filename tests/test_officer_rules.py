@@ -7,7 +7,7 @@ import copy
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import TINY, write_bundle
+
 from cunjing.constraints import (
     off_cadre,
     off_complex,
@@ -25,6 +25,8 @@ from cunjing.constraints import (
 from cunjing.constraints.registry import RULES
 from cunjing.optimizer.bundle import load_bundle
 from cunjing.optimizer.officer_pairs import build_pairs
+
+from conftest import TINY, write_bundle
 
 
 def bundle(tmp_path, change=None):

@@ -117,7 +117,7 @@ def test_pinned_assignments_never_move(tmp_path):
     before = read(plan, "officer_plan.csv").set_index("village_id")
     assert before.loc["V1", "officer_id"] == before.loc["V2", "officer_id"] == "100001"
     moved = before["officer_id"].value_counts()
-    other = [o for o in moved.index if o != "100001"][0]
+    other = next(o for o in moved.index if o != "100001")
     out = tmp_path / "w"
     main(["whatif", str(bundle), "--plan", str(plan), "--transfer", other, "--out", str(out)])
     after = read(out, "officer_plan.csv").set_index("village_id")
