@@ -13,6 +13,8 @@ from .geo import GeoLayers, TravelNetwork
 from .policy import Policy
 from .problems import Problem
 
+ROAD_MARGIN_M = 20_000.0  # roads kept around a county when it is planned on its own
+
 
 @dataclass(frozen=True, eq=False)
 class Instance:
@@ -62,6 +64,16 @@ class Instance:
         aux = self.auxiliaries[self.auxiliaries["county_id"] == county_id]
         vset, oset, aset = set(vil.index), set(off.index), set(aux.index)
         adj = self.adjacency.subgraph(tw.index).copy()
+        roads, network = self.geo.roads, self.network
+        if roads is not None and len(vil):
+            # the county's roads and a margin around it: a worker gets its county, not the
+            # province's road network
+            pts = np.vstack([vil[["x", "y"]].to_numpy(float),
+                             off[["base_x", "base_y"]].to_numpy(float)])
+            pts = pts[~np.isnan(pts).any(axis=1)]
+            lo, hi = pts.min(axis=0) - ROAD_MARGIN_M, pts.max(axis=0) + ROAD_MARGIN_M
+            roads = roads.cx[lo[0]:hi[0], lo[1]:hi[1]]
+            network = TravelNetwork(roads, self.network.detour)
         return replace(
             self,
             townships=tw,
@@ -90,8 +102,9 @@ class Instance:
                 None
                 if self.geo.villages is None
                 else self.geo.villages[self.geo.villages["village_id"].isin(vset)],
-                self.geo.roads,
+                roads,
             ),
+            network=network,
         )
 
     def distance_km(self, src_xy: np.ndarray, dst_xy: np.ndarray) -> np.ndarray:

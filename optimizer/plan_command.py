@@ -6,14 +6,16 @@ import json
 import signal
 import time
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from .bundle import load_bundle
 from .check import check_officer_plan, read_plan
+from .executor import CountyStore, solve_counties
 from .instance import Instance
-from .outputs import publish, write_csv, write_json
+from .outputs import check_target, publish, write_csv, write_json
 from .plan import PlanOptions, assemble, officer_kpis, plan_county
 from .problems import BundleError
 from .solvers import FEASIBLE, OPTIMAL, StopSearch
@@ -44,11 +46,17 @@ def options_from(args, inst: Instance) -> PlanOptions:
     )
 
 
-def run_plan(inst: Instance, options: PlanOptions, stop: StopSearch | None = None):
+def run_plan(inst: Instance, options: PlanOptions, stop: StopSearch | None = None, *,
+             jobs: int = 1, scheduler: str | None = None, store: CountyStore | None = None,
+             progress: bool = True):
+    """Plan every county (through the executor) and merge the results."""
     t0 = time.perf_counter()
-    results = []
-    for county in inst.counties:
-        results.append(plan_county(inst, county, options, stop))
+    inline = jobs <= 1 and not scheduler
+    task = partial(plan_county, options=options, stop=stop if inline else None)
+    settings = {"time_limit": options.time_limit, "seed": options.seed,
+                "workers": options.workers, "backend": options.backend}
+    results = solve_counties(inst, task, settings, jobs=jobs, scheduler=scheduler, store=store,
+                             progress=progress)
     plans = pd.concat([r.officers.plan for r in results], ignore_index=True)
     checks = check_officer_plan(inst, plans[["village_id", "officer_id"]])
     table, summary = assemble(inst, results, options, time.perf_counter() - t0, checks)
@@ -60,11 +68,14 @@ def run_plan(inst: Instance, options: PlanOptions, stop: StopSearch | None = Non
 
 
 def cmd_plan(args) -> int:
+    check_target(args.out, [args.bundle] if args.bundle else [])
     inst = load_bundle(args.bundle)
     options = options_from(args, inst)
     stop = StopSearch()
+    store = CountyStore(args.out)
     with interruptible(stop):
-        table, summary, candidates = run_plan(inst, options, stop)
+        table, summary, candidates = run_plan(inst, options, stop, jobs=args.jobs or 1,
+                                              scheduler=args.scheduler, store=store)
     keep = [
         "officer_id",
         "village_id",
@@ -81,6 +92,7 @@ def cmd_plan(args) -> int:
         write_json(summary, tmp / "summary.json")
 
     backup = publish(args.out, write, inputs=[args.bundle] if args.bundle else [])
+    store.clear()
     for line in summary_lines(summary):
         print(line)
     print(f"wrote {args.out}" + (f" (the previous plan is kept as {backup})" if backup else ""))

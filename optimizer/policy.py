@@ -12,7 +12,6 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from ..constraints.base import Param
@@ -62,6 +61,19 @@ GLOBAL: dict[str, dict[str, Param]] = {
         ),
     },
 }
+
+
+class ReadOnlyDict(dict):
+    """A dict that refuses changes (settings are read-only) and still pickles, which a
+    MappingProxy does not: counties travel to worker processes with their policy."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("policy settings are read-only")
+
+    __setitem__ = __delitem__ = update = setdefault = pop = popitem = clear = _refuse
+
+    def __reduce__(self):
+        return (ReadOnlyDict, (dict(self),))
 
 
 @dataclass(frozen=True)
@@ -232,7 +244,7 @@ def _resolve(
                 log.error(label, where(section, key), f"{section}.{key}", f"'{key}' {err}")
             else:
                 values[key] = checked
-        sections[section] = MappingProxyType(values)
+        sections[section] = ReadOnlyDict(values)
 
     rules_given = data.get("rules", {})
     if not isinstance(rules_given, dict):
@@ -280,7 +292,7 @@ def _resolve(
                     ["enabled", *(["weight"] if rule.kind == "soft" else []), *rule.params]
                 )
                 log.error(label, row, loc, f"unknown key '{key}' for {rid} (known: {known})")
-        rules[rid] = RuleSettings(enabled, weight, MappingProxyType(params))
+        rules[rid] = RuleSettings(enabled, weight, ReadOnlyDict(params))
 
     for section in data:
         if section not in GLOBAL and section != "rules":
@@ -290,7 +302,7 @@ def _resolve(
                 section,
                 f"unknown section [{section}] (known: {', '.join([*GLOBAL, 'rules'])})",
             )
-    return Policy(MappingProxyType(sections), MappingProxyType(rules), label)
+    return Policy(ReadOnlyDict(sections), ReadOnlyDict(rules), label)
 
 
 def _toml_value(v: Any) -> str:

@@ -11,7 +11,7 @@ import pandas as pd
 from .bundle import load_bundle
 from .check import check_officer_plan, read_plan
 from .instance import Instance
-from .outputs import publish, write_csv, write_json
+from .outputs import check_target, publish, write_csv, write_json
 from .plan import bundle_reference, officer_kpis, officer_plan_table, versions
 from .problems import BundleError
 from .whatif import (
@@ -131,6 +131,7 @@ def plan_rows(inst: Instance, plan: pd.DataFrame) -> pd.DataFrame:
 
 def cmd_whatif(args) -> int:
     t0 = time.perf_counter()
+    check_target(Path(args.out), [p for p in (args.bundle, args.plan) if p])
     inst = load_bundle(args.bundle)
     incumbent = read_incumbent(Path(args.plan), inst)
     solver = inst.policy.sections["solver"]
