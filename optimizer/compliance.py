@@ -135,25 +135,32 @@ def _review(
 ) -> pd.DataFrame:
     """People to review per §五(三) (工作不力 … 调整或清退; 弄虚作假 … 问责), with reasons."""
     reasons: dict[tuple[str, str], list[str]] = {}
+
+    def failed(row) -> str:
+        what = [
+            f"{n} village(s) {label}"
+            for n, label in (
+                (row.villages_unvisited, "unvisited"),
+                (row.villages_short, "short of days"),
+                (row.villages_not_spread, "visits not spread"),
+            )
+            if n
+        ]
+        return f"{row.month} score {row.score:g}: {', '.join(what)}"
+
+    fails = monthly[~monthly["passed"]]
     if quarterly is not None:
         for row in quarterly[~quarterly["passed"]].itertuples():
+            months = "; ".join(
+                failed(m) for m in fails[fails["officer_id"] == row.officer_id].itertuples()
+            )
             reasons.setdefault(("officer", row.officer_id), []).append(
-                f"季考核 not passed: {row.months_passed} of {row.months} months passed "
-                f"(mean score {row.mean_score:g})"
+                f"季考核 not passed: {row.months_passed} of {row.months} months passed ({months})"
             )
     else:
-        for row in monthly[~monthly["passed"]].itertuples():
-            what = [
-                f"{n} village(s) {label}"
-                for n, label in (
-                    (row.villages_unvisited, "unvisited"),
-                    (row.villages_short, "short of days"),
-                    (row.villages_not_spread, "visits not spread"),
-                )
-                if n
-            ]
+        for row in fails.itertuples():
             reasons.setdefault(("officer", row.officer_id), []).append(
-                f"月考评 {row.month} not passed (score {row.score:g}: {', '.join(what)})"
+                f"月考评 not passed ({failed(row)})"
             )
     words = {
         "not_held": "log(s) for villages not held",

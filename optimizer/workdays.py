@@ -218,11 +218,15 @@ def unavailable_problems(
     def err(row: int, column: str, message: str) -> None:
         log.error(label, int(row), headers.get(column, column), message)
 
+    # a cell that did not parse reads as empty: say nothing more about its row's dates
+    unreadable = {p.row for p in log.errors if p.file == label}
     for r, o, d, s, e in zip(
         frame["_row"], frame["officer_id"], frame["date"], frame["start"], frame["end"], strict=True
     ):
         if o and o not in officer_ids:
             err(r, "officer_id", f"unknown officer '{o}'")
+        if r in unreadable:
+            continue
         if d and (s or e):
             err(r, "start", "give either a date or a start/end range, not both")
         elif not d and not s:
@@ -246,7 +250,6 @@ def read_unavailable(path: Path, officer_ids: set[str]) -> pd.DataFrame:
         log.raise_if_errors()
     assert raw is not None
     frame = parse_table(raw, log)
-    if not log.errors:
-        unavailable_problems(frame, raw.label, raw.headers, officer_ids, log)
+    unavailable_problems(frame, raw.label, raw.headers, officer_ids, log)
     log.raise_if_errors()
     return frame.drop(columns="_row").reset_index(drop=True)
