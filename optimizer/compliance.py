@@ -82,6 +82,7 @@ def check_compliance(
     required = visits_required(inst)
     labels = [month_label(y, m) for y, m in months]
     in_period = logs["date"].str[:7].isin(labels)
+    outside = int((~in_period).sum())
     logs = logs[in_period].reset_index(drop=True)
     officer_of = dict(
         zip(officer_plan["village_id"], officer_plan["officer_id"].fillna(""), strict=True)
@@ -111,6 +112,8 @@ def check_compliance(
     issues = issues.drop(columns="log")
     issues.insert(4, "person_name", issues["person_id"].map(names[~names.index.duplicated()]))
     notes = []
+    if outside:
+        notes.append(f"{outside} log(s) dated outside {', '.join(labels)} were left out")
     if (logs["person_kind"] == "officer").sum() == 0:
         notes.append("no officer logs in the period: every village is short")
     return ComplianceResult(

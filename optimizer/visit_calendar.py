@@ -133,53 +133,56 @@ class _OfficerVars:
     gap: list
 
 
-def _add_officer(m, om: OfficerMonth, days: MonthDays, per_day: int) -> _OfficerVars:
-    """One officer's part of the model (see the module docstring); returns its variables."""
+def _add_officer(
+    m, om: OfficerMonth, days: MonthDays, per_day: int, terms: list, weights: list
+) -> _OfficerVars:
+    """One officer's part of the model (see the module docstring); appends its objective terms
+    to ``terms`` / ``weights`` and returns its variables."""
+    from ortools.sat.python.cp_model import LinearExpr
+
+    total = LinearExpr.sum
     k, n, r = len(om.villages), len(om.free), om.required
     n_p = days.periods
     most, fewest = period_rule(r, n_p)
     period = [period_of(d.day, days.spacing) for d in om.free]
+    in_period = [[t for t in range(n) if period[t] == p] for p in range(n_p)]
     cost = ideal_cost(om, days)
     # z[i][j][t]: the j-th visit of village i is on day t; x[i][t] = Σ_j z[i][j][t]
     z = [[[m.new_bool_var("") for t in range(n)] for j in range(r)] for i in range(k)]
-    x = [[sum(z[i][j][t] for j in range(r)) for t in range(n)] for i in range(k)]
+    x = [[[z[i][j][t] for j in range(r)] for t in range(n)] for i in range(k)]  # literals
     u = [m.new_bool_var("") for t in range(n)]
     short = [m.new_int_var(0, r, "") for i in range(k)]
     gap = [m.new_int_var(0, fewest, "") for i in range(k)]
-    terms, weights = [], []
     for i in range(k):
         for j in range(r):
             m.add_at_most_one(z[i][j])
-            terms += z[i][j]
-            weights += cost[i, j].tolist()
+            c = cost[i, j].tolist()
+            terms += [v for v, w in zip(z[i][j], c, strict=True) if w]
+            weights += [w for w in c if w]
         if r > 1:
             for t in range(n):
-                m.add_at_most_one(z[i][j][t] for j in range(r))  # one visit a day per village
-        m.add(sum(sum(z[i][j]) for j in range(r)) + short[i] == r)
+                m.add_at_most_one(x[i][t])  # one visit a day per village
+        m.add(total([v for zj in z[i] for v in zj]) + short[i] == r)
         ys = []
-        for p in range(n_p):
-            in_p = [t for t in range(n) if period[t] == p]
-            if not in_p:
+        for ts in in_period:
+            if not ts:
                 continue
-            visits_p = sum(x[i][t] for t in in_p)
+            visits_p = total([v for t in ts for v in x[i][t]])
             m.add(visits_p <= most)
             y = m.new_bool_var("")
             m.add(y <= visits_p)
             ys.append(y)
-        m.add(sum(ys) + gap[i] >= fewest)
+        m.add(total(ys) + gap[i] >= fewest)
     for t in range(n):
-        col = [x[i][t] for i in range(k)]
+        col = [v for i in range(k) for v in x[i][t]]
         if k > per_day:
-            m.add(sum(col) <= per_day)
-        m.add(u[t] <= sum(col))
+            m.add(total(col) <= per_day)
+        m.add(u[t] <= total(col))
         for a, b in om.far_pairs:
-            m.add(x[a][t] + x[b][t] <= 1)
-    obj = (
-        SHORT_WEIGHT * (sum(short) + sum(gap))
-        - DAY_WEIGHT * sum(u)
-        + sum(w * v for w, v in zip(weights, terms, strict=True) if w)
-    )
-    return _OfficerVars(om, z, short, gap), obj
+            m.add(total(x[a][t] + x[b][t]) <= 1)
+    terms += short + gap + u
+    weights += [SHORT_WEIGHT] * (2 * k) + [-DAY_WEIGHT] * n
+    return _OfficerVars(om, z, short, gap)
 
 
 def solve_officers(
@@ -194,12 +197,10 @@ def solve_officers(
 
     t0 = time.perf_counter()
     m = cp_model.CpModel()
-    parts, objs = [], []
-    for om in oms:
-        part, obj = _add_officer(m, om, days, per_day)
-        parts.append(part)
-        objs.append(obj)
-    m.minimize(sum(objs))
+    terms: list = []
+    weights: list = []
+    parts = [_add_officer(m, om, days, per_day, terms, weights) for om in oms]
+    m.minimize(cp_model.LinearExpr.weighted_sum(terms, weights))
     solver = cp_model.CpSolver()
     # One worker with the full LP relaxation proves these models optimal in milliseconds; the
     # default single worker has no LP bound and stalls on the spread costs.

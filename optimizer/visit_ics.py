@@ -65,6 +65,11 @@ def write_ics_folder(
     n = 0
     for o, name in zip(officers["officer_id"], officers["officer_name"], strict=True):
         data = officer_ics(str(o), str(name), by_officer.get(o, empty), month)
-        (folder / f"{safe_name(str(o))}.ics").write_bytes(data)
+        stem = safe_name(str(o))
+        f = folder / f"{stem}.ics"
+        while f.exists():  # two ids that differ only in unsafe characters
+            stem += "_"
+            f = folder / f"{stem}.ics"
+        f.write_bytes(data)
         n += 1
     return n
