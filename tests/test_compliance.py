@@ -304,3 +304,51 @@ def test_bad_logs_name_file_row_and_column(tmp_path, capsys):
     )
     assert main([*args[:5], "2027Q1", "--out", str(out)]) == 2
     assert "is not a month" in capsys.readouterr().err
+
+
+def test_generators_are_deterministic(tmp_path):
+    from cunjing.data.rosters import generate_unavailable
+
+    inst = load_bundle(write_bundle(tmp_path / "b"))
+    a, _ = generate_work_logs(inst, TINY_PLAN, ["2027-03"], seed=4, problems={})
+    b, _ = generate_work_logs(inst, TINY_PLAN, ["2027-03"], seed=4, problems={})
+    pd.testing.assert_frame_equal(a, b)
+    assert set(a["village_id"]) == set(TINY_PLAN["village_id"])
+    r1 = generate_unavailable(inst.officers, "2027-03", seed=4, long_leave=1)
+    r2 = generate_unavailable(inst.officers, "2027-03", seed=4, long_leave=1)
+    pd.testing.assert_frame_equal(r1, r2)
+    days = pd.concat([r1["date"], r1["start"], r1["end"]])
+    assert days[days != ""].str.startswith("2027-03").all()
+
+
+def test_report_frames_from_memory_and_from_the_folder(tmp_path):
+    from cunjing.optimizer.visit_frames import COLUMNS_ZH, compliance_frames, in_chinese
+
+    bundle = write_bundle(tmp_path / "b")
+    inst = load_bundle(bundle)
+    plan = write_plan_folder(tmp_path / "plan", inst, bundle, TINY_PLAN)
+    rows = [r for r in GOOD_MONTH if r["date"] != "2027-03-22"]
+    logs = write_csv(tmp_path / "logs.csv", rows)
+    out = tmp_path / "out"
+    args = ["compliance", "--logs", str(logs), "--month", "2027-03", "--plan", str(plan)]
+    assert main([*args, "--out", str(out)]) == 1
+    res = check_compliance(inst, read_work_logs(logs, inst), [(2027, 3)], TINY_PLAN)
+    memory, folder = compliance_frames(res), compliance_frames(out)
+    assert (
+        set(memory)
+        == set(folder)
+        == {
+            "compliance_villages",
+            "scorecard_monthly",
+            "log_issues",
+            "review",
+        }
+    )
+    for name in memory:
+        assert list(memory[name].columns) == list(folder[name].columns)
+        assert len(memory[name]) == len(folder[name])
+    assert folder["review"]["person_id"].tolist() == ["100001"]
+    # every column of every sheet has a Chinese header
+    for frame in memory.values():
+        assert set(frame.columns) <= set(COLUMNS_ZH)
+    assert "包村民警" in in_chinese(memory["scorecard_monthly"]).columns

@@ -204,3 +204,14 @@ def test_calendar_command_bad_input(tmp_path, tiny, capsys):
     assert main(args) == 2
     assert "summary.json: the plan folder has no summary.json" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_report_frames(sample_run):
+    from cunjing.optimizer.visit_frames import COLUMNS_ZH, calendar_frames
+
+    _, out = sample_run
+    frames = calendar_frames(out)
+    assert len(frames["calendar"]) == 800 and len(frames["calendar_officers"]) == 166
+    assert frames["calendar"]["village_id"].str.len().eq(12).all()  # ids stay text
+    for frame in frames.values():
+        assert set(frame.columns) <= set(COLUMNS_ZH)
