@@ -1,4 +1,5 @@
-"""Plan folders for tests, as ``cunjing plan`` writes them (officer_plan.csv and summary.json)."""
+"""Test helpers: plan folders as ``cunjing plan`` writes them (officer_plan.csv, summary.json),
+and instance variants."""
 
 from __future__ import annotations
 
@@ -37,3 +38,21 @@ def write_plan_folder(
     }
     (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
     return folder
+
+
+def variant(inst, policy: str = "", **tables):
+    """The instance with another policy.toml text and/or other optional tables (rows as dicts):
+    cheaper than writing and loading a bundle for each case."""
+    from dataclasses import replace
+
+    from cunjing.optimizer.policy import parse_policy
+    from cunjing.optimizer.schema import TABLES
+
+    frames = {
+        name: pd.DataFrame(
+            [{c.name: r.get(c.name, "") for c in TABLES[name].columns} for r in rows],
+            columns=[c.name for c in TABLES[name].columns],
+        )
+        for name, rows in tables.items()
+    }
+    return replace(inst, policy=parse_policy(policy) if policy else inst.policy, **frames)

@@ -14,7 +14,7 @@ from cunjing.optimizer.cli import main
 from cunjing.optimizer.compliance import check_compliance
 from cunjing.optimizer.visit_calendar import plan_calendar
 from cunjing.optimizer.work_logs import read_work_logs
-from plan_folders import write_plan_folder
+from plan_folders import variant, write_plan_folder
 
 QUARTER = ["2027-01", "2027-02", "2027-03"]
 
@@ -168,11 +168,14 @@ GOOD_MONTH = log_rows(
 )
 
 
+_TINY = {}
+
+
 def tiny_check(tmp_path, rows, policy: str = "", months=((2027, 3),), quarter=None):
-    folder = write_bundle(tmp_path / "b")
-    if policy:
-        (folder / "policy.toml").write_text(policy)
-    inst = load_bundle(folder)
+    if "inst" not in _TINY:  # one load for the module
+        _TINY["inst"] = load_bundle(write_bundle(tmp_path / "b"))
+    inst = variant(_TINY["inst"], policy)
+    tmp_path.mkdir(parents=True, exist_ok=True)
     f = write_csv(tmp_path / "logs.csv", rows)
     return check_compliance(inst, read_work_logs(f, inst), list(months), TINY_PLAN, quarter=quarter)
 

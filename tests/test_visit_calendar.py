@@ -15,7 +15,7 @@ from cunjing.optimizer.bundle import load_bundle
 from cunjing.optimizer.cli import main
 from cunjing.optimizer.visit_calendar import PARTIAL, plan_calendar
 from icalendar import Calendar
-from plan_folders import write_plan_folder
+from plan_folders import variant, write_plan_folder
 
 MONTH = "2027-03"
 
@@ -90,17 +90,27 @@ def tiny(tmp_path):
 PLAN3 = pd.DataFrame({"village_id": ["V1", "V2", "V3"], "officer_id": ["100001"] * 3})
 
 
-def only_free(folder, officer: str, free: list[str]) -> None:
-    """Mark every other day of March unavailable for the officer."""
+@pytest.fixture(scope="module")
+def tiny_inst(tmp_path_factory):
+    return load_bundle(write_bundle(tmp_path_factory.mktemp("tiny") / "b"))
+
+
+def days_off(officer: str, free: list[str]) -> list[dict]:
+    """Every other day of March unavailable for the officer."""
     days = [dt.date(2027, 3, d).isoformat() for d in range(1, 32)]
-    rows = [{"officer_id": officer, "date": d} for d in days if d not in free]
-    write_csv(folder / "unavailable.csv", rows)
+    return [{"officer_id": officer, "date": d} for d in days if d not in free]
 
 
-def test_too_few_free_days_in_words(tiny):
-    only_free(tiny, "100001", ["2027-03-02", "2027-03-24"])
-    (tiny / "policy.toml").write_text("[rules.VISIT-DAYS]\nshared_day_km = 0.5\n")
-    inst = load_bundle(tiny)
+def only_free(folder, officer: str, free: list[str]) -> None:
+    write_csv(folder / "unavailable.csv", days_off(officer, free))
+
+
+def test_too_few_free_days_in_words(tiny_inst):
+    inst = variant(
+        tiny_inst,
+        "[rules.VISIT-DAYS]\nshared_day_km = 0.5\n",
+        unavailable=days_off("100001", ["2027-03-02", "2027-03-24"]),
+    )
     res = plan_calendar(inst, PLAN3, MONTH)
     assert res.status == PARTIAL
     (d,) = res.diagnostics
@@ -114,9 +124,8 @@ def test_too_few_free_days_in_words(tiny):
     assert res.officers.iloc[0]["visits_planned"] == 2
 
 
-def test_nearby_villages_share_a_day_when_days_are_scarce(tiny):
-    only_free(tiny, "100001", ["2027-03-02", "2027-03-24"])
-    inst = load_bundle(tiny)
+def test_nearby_villages_share_a_day_when_days_are_scarce(tiny_inst):
+    inst = variant(tiny_inst, unavailable=days_off("100001", ["2027-03-02", "2027-03-24"]))
     plan = PLAN3.iloc[:2]  # V1 and V2 lie about 4 km apart
     res = plan_calendar(inst, plan, MONTH)
     assert res.status == "OPTIMAL" and res.violations == []
@@ -128,33 +137,32 @@ def test_nearby_villages_share_a_day_when_days_are_scarce(tiny):
     assert "and no two of his villages lie within 10 km" in res.diagnostics[0]["message"]
 
 
-def test_spread_needs_free_days_in_two_periods(tiny):
-    only_free(tiny, "100001", ["2027-03-22", "2027-03-23", "2027-03-24", "2027-03-25"])
-    res = plan_calendar(load_bundle(tiny), PLAN3.iloc[:1], MONTH)
+def test_spread_needs_free_days_in_two_periods(tiny_inst):
+    free = ["2027-03-22", "2027-03-23", "2027-03-24", "2027-03-25"]
+    inst = variant(tiny_inst, unavailable=days_off("100001", free))
+    res = plan_calendar(inst, PLAN3.iloc[:1], MONTH)
     (d,) = res.diagnostics
     assert "but his free days fall 上旬 0, 中旬 0, 下旬 4" in d["message"]
     assert d["message"].endswith("一村 V1 1 day(s) short and visits in 1 旬(s) only")
 
 
-def test_holidays_and_make_up_workdays(tiny):
+def test_holidays_and_make_up_workdays(tiny_inst):
     # October 2026 (official schedule in the package): 1–7 off, Saturday the 10th worked
-    res = plan_calendar(load_bundle(tiny), PLAN3, "2026-10")
+    res = plan_calendar(tiny_inst, PLAN3, "2026-10")
     assert res.violations == [] and res.status == "OPTIMAL"
     days = {dt.date.fromisoformat(d) for d in res.calendar["date"]}
     assert not any(dt.date(2026, 10, d) in days for d in range(1, 8))
     assert dt.date(2026, 10, 10) in res.days.working
 
 
-def test_weekends_policy(tiny):
-    (tiny / "policy.toml").write_text("[rules.VISIT-DAYS]\nweekends = true\n")
-    res = plan_calendar(load_bundle(tiny), PLAN3, MONTH)
+def test_weekends_policy(tiny_inst):
+    res = plan_calendar(variant(tiny_inst, "[rules.VISIT-DAYS]\nweekends = true\n"), PLAN3, MONTH)
     assert len(res.days.working) == 31 and res.violations == []
 
 
-def test_same_input_same_calendar(tiny):
-    inst = load_bundle(tiny)
-    a = plan_calendar(inst, PLAN3, MONTH, seed=3)
-    b = plan_calendar(inst, PLAN3, MONTH, seed=3)
+def test_same_input_same_calendar(tiny_inst):
+    a = plan_calendar(tiny_inst, PLAN3, MONTH, seed=3)
+    b = plan_calendar(tiny_inst, PLAN3, MONTH, seed=3)
     pd.testing.assert_frame_equal(a.calendar, b.calendar)
 
 

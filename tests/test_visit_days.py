@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import write_bundle, write_csv
+from conftest import write_bundle
 from cunjing.constraints.visit_days import check_calendar, period_rule, visits_required
 from cunjing.optimizer.bundle import load_bundle
+from plan_folders import variant
 
 PLAN = pd.DataFrame(
     {"village_id": ["V1", "V2", "V4", "V3"], "officer_id": ["100001", "100001", "100002", "100003"]}
@@ -71,10 +72,8 @@ def test_visits_not_spread(tiny_inst):
     ]
 
 
-def test_half_month_spacing(tmp_path):
-    folder = write_bundle(tmp_path / "b")
-    (folder / "policy.toml").write_text('[rules.VISIT-DAYS]\nspacing = "half_month"\n')
-    inst = load_bundle(folder)
+def test_half_month_spacing(tiny_inst):
+    inst = variant(tiny_inst, '[rules.VISIT-DAYS]\nspacing = "half_month"\n')
     # V1 on 2 and 15 March: two different 旬 but the same half month
     assert messages(inst, GOOD) == [
         "village V1 一村 gets 2 visits in 上半月 from officer 100001 张伟, more than 1 a period: "
@@ -85,11 +84,12 @@ def test_half_month_spacing(tmp_path):
     assert messages(inst, rows) == []
 
 
-def test_weekend_holiday_and_unavailable_days(tmp_path):
-    folder = write_bundle(tmp_path / "b")
-    write_csv(folder / "holidays.csv", [{"date": "2027-03-15", "kind": "holiday", "name": "县庆"}])
-    write_csv(folder / "unavailable.csv", [{"officer_id": "100001", "date": "2027-03-03"}])
-    inst = load_bundle(folder)
+def test_weekend_holiday_and_unavailable_days(tiny_inst):
+    inst = variant(
+        tiny_inst,
+        holidays=[{"date": "2027-03-15", "kind": "holiday", "name": "县庆"}],
+        unavailable=[{"officer_id": "100001", "date": "2027-03-03"}],
+    )
     rows = replace(GOOD, ("100002", "2027-03-22", "V4"), ("100002", "2027-03-20", "V4"))
     got = messages(inst, rows)
     assert got == [
@@ -104,16 +104,14 @@ def test_weekend_holiday_and_unavailable_days(tmp_path):
     assert messages(inst, rows, unavailable=extra)[-1].endswith("a day he is unavailable")
 
 
-def test_villages_a_day_and_distance(tmp_path):
-    folder = write_bundle(tmp_path / "b")
-    (folder / "policy.toml").write_text("[rules.VISIT-DAYS]\nmax_villages_per_day = 1\n")
-    inst = load_bundle(folder)
+def test_villages_a_day_and_distance(tiny_inst):
+    inst = variant(tiny_inst, "[rules.VISIT-DAYS]\nmax_villages_per_day = 1\n")
     shared = replace(GOOD, ("100001", "2027-03-03", "V2"), ("100001", "2027-03-02", "V2"))
     assert messages(inst, shared) == [
         "officer 100001 张伟 has 2 villages on 2027-03-02, more than 1 a day"
     ]
     # with two a day allowed, V1 and V2 (about 4 km apart) may share; V1 and V4 (12 km) may not
-    inst = load_bundle(write_bundle(tmp_path / "c"))
+    inst = tiny_inst
     assert messages(inst, shared) == []
     plan = PLAN.assign(officer_id=["100001", "100001", "100001", "100003"])
     far = [*GOOD[:4], ("100001", "2027-03-02", "V4"), ("100001", "2027-03-22", "V4"), *GOOD[6:]]
