@@ -29,6 +29,7 @@ from .policy import Policy, load_policy, policy_from_mapping
 from .problems import BundleError, ProblemLog
 from .schema import GEO_FILE, POLICY_FILE, REQUIRED_TABLES, TABLES
 from .tables import RawTable, read_csv_table, read_xlsx_tables
+from .workdays import unavailable_problems
 
 
 def sample_path() -> Path:
@@ -227,6 +228,9 @@ def _assemble(
     chk.refs("plan_auxiliaries", "auxiliary_id", aux_ids, "auxiliary")
     chk.refs("pairs", "officer_id", officer_ids, "officer")
     chk.refs("pairs", "village_id", village_ids, "village")
+    unavailable_problems(
+        frames["unavailable"], labels["unavailable"], headers["unavailable"], officer_ids, log
+    )
 
     self_nb = nb["township_id"].ne("") & (nb["township_id"] == nb["neighbour_id"])
     chk.err(
@@ -450,6 +454,8 @@ def _derive(frames, geo: dict, policy: Policy, log: ProblemLog, path: Path) -> I
         start_month=start,
         source=str(path),
         fingerprint="",
+        unavailable=frames["unavailable"].reset_index(drop=True),
+        holidays=frames["holidays"].reset_index(drop=True),
     )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .outputs import OutputError
 from .problems import BundleError
+from .visit_commands import configure_calendar, configure_compliance, run_calendar, run_compliance
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -209,6 +210,17 @@ COMMANDS["policy"] = (
     "print policy.toml with every default and its meaning",
     lambda p: None,
     _cmd_policy,
+)
+
+COMMANDS["calendar"] = (
+    "a month's visit calendar for every officer of a plan (calendar.csv, .ics files)",
+    configure_calendar,
+    run_calendar,
+)
+COMMANDS["compliance"] = (
+    "check work logs against the plan: visit days, spacing, monthly and quarterly scorecards",
+    configure_compliance,
+    run_compliance,
 )
 
 

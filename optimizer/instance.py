@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import networkx as nx
@@ -12,6 +12,14 @@ import pandas as pd
 from .geo import GeoLayers, TravelNetwork
 from .policy import Policy
 from .problems import Problem
+from .schema import TABLES
+
+
+def _no_rows(table: str):
+    """An empty table with its contract columns (optional tables a bundle may leave out)."""
+    return lambda: pd.DataFrame(
+        {c.name: pd.Series([], dtype=object) for c in TABLES[table].columns}
+    )
 
 ROAD_MARGIN_M = 20_000.0  # roads kept around a county when it is planned on its own
 
@@ -44,6 +52,8 @@ class Instance:
     source: str
     fingerprint: str  # sha256 of the input files
     warnings: tuple[Problem, ...] = ()
+    unavailable: pd.DataFrame = field(default_factory=_no_rows("unavailable"))  # officer days off
+    holidays: pd.DataFrame = field(default_factory=_no_rows("holidays"))  # overrides the package
 
     @property
     def counties(self) -> list[str]:
@@ -95,6 +105,7 @@ class Instance:
             pairs=self.pairs[
                 self.pairs["officer_id"].isin(oset) & self.pairs["village_id"].isin(vset)
             ],
+            unavailable=self.unavailable[self.unavailable["officer_id"].isin(oset)],
             geo=GeoLayers(
                 None
                 if self.geo.townships is None

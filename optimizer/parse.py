@@ -14,6 +14,7 @@ import pandas as pd
 from .problems import ProblemLog
 from .schema import (
     BOOL,
+    DATE,
     ENUM,
     FALSE_WORDS,
     FLOAT,
@@ -22,12 +23,44 @@ from .schema import (
     INT,
     MONTH,
     TEXT,
+    TIME,
     TRUE_WORDS,
     Column,
 )
 from .tables import RawTable, normalise_text
 
 _MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?(?:[-/.]\d{1,2}日?)?$")
+# a date, optionally followed by a time of day (log exports often carry one)
+_DATE = re.compile(
+    r"^(\d{4})(?:[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{2})(\d{2}))(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+_TIME = re.compile(
+    r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T])?(\d{1,2})[:：时](\d{2})(?:[:：分](\d{2})?秒?)?$"
+)
+
+
+def parse_date(s: str) -> str | None:
+    """``2027-03-05``, ``2027/3/5``, ``2027年3月5日``, ``20270305`` -> ``2027-03-05``; None if not a day."""
+    import datetime
+
+    m = _DATE.match(normalise_text(s))
+    if not m:
+        return None
+    y, mo, d = int(m.group(1)), int(m.group(2) or m.group(4)), int(m.group(3) or m.group(5))
+    try:
+        return datetime.date(y, mo, d).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_time(s: str) -> str | None:
+    """``8:30``, ``08:30:00``, ``8时30分`` -> ``08:30``; None if not a time of day."""
+    m = _TIME.match(normalise_text(s))
+    if not m or int(m.group(1)) > 24 or int(m.group(2)) > 59:
+        return None
+    if int(m.group(1)) == 24 and int(m.group(2)) > 0:
+        return None
+    return f"{int(m.group(1)):02d}:{m.group(2)}"
 
 
 def parse_table(raw: RawTable, log: ProblemLog) -> pd.DataFrame:
@@ -146,6 +179,14 @@ def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) 
         parsed = text.map(month)
         bad = parsed.isna().to_numpy() & ~empty
         _report(raw, col, bad, text, "'{value}' is not a month (YYYY-MM)", log)
+        return parsed.fillna("").astype(object)
+    if kind in (DATE, TIME):
+        fn, what = (
+            (parse_date, "a date (YYYY-MM-DD)") if kind == DATE else (parse_time, "a time (HH:MM)")
+        )
+        parsed = text.map(fn)
+        bad = parsed.isna().to_numpy() & ~empty
+        _report(raw, col, bad, text, f"'{{value}}' is not {what}", log)
         return parsed.fillna("").astype(object)
     if kind == ENUM:
         assert col.choices is not None

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Kinds of column value. ``ids`` is a ``;``-separated list of ids; ``month`` is YYYY-MM.
-ID, TEXT, INT, FLOAT, BOOL, MONTH, IDS, ENUM = (
+# Kinds of column value. ``ids`` is a ``;``-separated list of ids; ``month`` is YYYY-MM,
+# ``date`` YYYY-MM-DD, ``time`` HH:MM (a time of day).
+ID, TEXT, INT, FLOAT, BOOL, MONTH, IDS, ENUM, DATE, TIME = (
     "id",
     "text",
     "int",
@@ -18,6 +19,8 @@ ID, TEXT, INT, FLOAT, BOOL, MONTH, IDS, ENUM = (
     "month",
     "ids",
     "enum",
+    "date",
+    "time",
 )
 
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "是", "对", "√", "x"})
@@ -55,6 +58,21 @@ CATEGORY_NAMES_ZH = {
     "public_security": "治安",
     "station": "派出所",
     "organ": "机关",
+}
+DAY_KINDS = {
+    "holiday": "holiday",
+    "假日": "holiday",
+    "节假日": "holiday",
+    "法定节假日": "holiday",
+    "放假": "holiday",
+    "休息": "holiday",
+    "休": "holiday",
+    "workday": "workday",
+    "工作日": "workday",
+    "补班": "workday",
+    "上班": "workday",
+    "调休上班": "workday",
+    "班": "workday",
 }
 STATUSES = {
     "active": "active",
@@ -235,6 +253,29 @@ TABLES: dict[str, Table] = {
             ),
             key=("officer_id", "village_id"),
             doc="per-pair overrides: workload, extra score, forbidden pairs",
+        ),
+        Table(
+            "unavailable",
+            (
+                _c("officer_id", ID, "警号", required=True, ref="officers"),
+                _c("date", DATE, "日期"),
+                _c("start", DATE, "开始日期", "开始"),
+                _c("end", DATE, "结束日期", "结束"),
+                _c("reason", TEXT, "原因", "事由"),
+            ),
+            doc="days an officer cannot visit villages (duty rosters, leave): a date or a "
+            "start/end range; the visit calendar avoids them",
+        ),
+        Table(
+            "holidays",
+            (
+                _c("date", DATE, "日期", required=True),
+                _c("kind", ENUM, "类型", required=True, choices=DAY_KINDS),
+                _c("name", TEXT, "名称", "节日"),
+            ),
+            key=("date",),
+            doc="official holidays and make-up workdays (调休上班) of the years it lists; replaces "
+            "the holidays package's calendar for those years",
         ),
     )
 }

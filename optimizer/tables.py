@@ -8,6 +8,7 @@ planner sees, so that problems can be reported as ``file:row:column``.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import unicodedata
 from dataclasses import dataclass
@@ -168,11 +169,40 @@ def read_xlsx_tables(path: Path, log: ProblemLog) -> tuple[dict[str, RawTable], 
     return tables, policy
 
 
+def read_xlsx_sheets(path: Path, table: Table, log: ProblemLog) -> list[RawTable]:
+    """Every non-empty sheet of a workbook read as ``table`` (exports that split rows over sheets)."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds for a damaged file
+        log.error(path.name, 0, "", f"cannot open the workbook: {e}")
+        return []
+    out = []
+    for ws in wb.worksheets:
+        records = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        if not any(any(c for c in r) for r in records):
+            continue  # an empty sheet
+        while records[0] and not records[0][-1]:
+            records = [r[:-1] for r in records]
+        raw = _frame_from_rows(table, f"{path.name}[{normalise_text(ws.title)}]", records, 1, log)
+        if raw is not None:
+            out.append(raw)
+    wb.close()
+    return out
+
+
 def _cell_text(v: object) -> str:
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))  # Excel stores typed ids like 341302100 as floats
+    if isinstance(v, datetime.time):
+        return v.strftime("%H:%M")
+    if isinstance(v, datetime.datetime) and v.year <= 1900:
+        return v.strftime("%H:%M")  # a time of day that Excel stored on its epoch day
+    if isinstance(v, datetime.datetime) and v.time() != datetime.time(0):
+        return v.strftime("%Y-%m-%d %H:%M")
     if hasattr(v, "strftime"):
-        return v.strftime("%Y-%m")  # a month typed as a date
+        return v.strftime("%Y-%m-%d")  # a date, or a month typed as a date (read as its month)
     return str(v)
