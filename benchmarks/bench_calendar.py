@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+
 from cunjing.data.rosters import generate_unavailable
 from cunjing.optimizer.bundle import load_bundle
 from cunjing.optimizer.visit_calendar import plan_calendar

@@ -91,10 +91,18 @@ def _configure_plan(p: argparse.ArgumentParser) -> None:
 
 
 def _scale_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--jobs", type=int, default=None,
-                   help="counties solved at once in worker processes (default 1)")
-    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                   help="solve the counties on this Dask cluster instead")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="counties solved at once in worker processes (default 1)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="solve the counties on this Dask cluster instead",
+    )
 
 
 def _solver_args(p: argparse.ArgumentParser) -> None:

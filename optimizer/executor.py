@@ -60,8 +60,17 @@ def county_executor(jobs: int = 1, scheduler: str | None = None) -> Iterator[cf.
 def county_fingerprint(sub: Instance, settings: dict[str, Any]) -> str:
     """What a county's result depends on: its rows of every table, the policy, the settings."""
     h = hashlib.sha256()
-    for name in ("townships", "villages", "officers", "auxiliaries", "aux_history",
-                 "plan_officers", "plan_auxiliaries", "pairs", "township_neighbours"):
+    for name in (
+        "townships",
+        "villages",
+        "officers",
+        "auxiliaries",
+        "aux_history",
+        "plan_officers",
+        "plan_auxiliaries",
+        "pairs",
+        "township_neighbours",
+    ):
         df: pd.DataFrame = getattr(sub, name)
         cols = [c for c in df.columns if c != "_row"]
         h.update(name.encode())
@@ -113,9 +122,16 @@ class CountyStore:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def solve_counties(inst: Instance, task: Callable, settings: dict[str, Any], *, jobs: int = 1,
-                   scheduler: str | None = None, store: CountyStore | None = None,
-                   progress: bool = True) -> list:
+def solve_counties(
+    inst: Instance,
+    task: Callable,
+    settings: dict[str, Any],
+    *,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    store: CountyStore | None = None,
+    progress: bool = True,
+) -> list:
     """``task(sub_instance, county)`` for every county, in county order; finished counties of an
     earlier run of the same inputs and settings are taken from ``store``."""
     counties = inst.counties
@@ -150,7 +166,13 @@ def solve_counties(inst: Instance, task: Callable, settings: dict[str, Any], *, 
 def _progress(total: int, counties: int, enabled: bool):
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="village", desc="planning", file=sys.stderr,
-                disable=None if enabled else True, smoothing=0.1,
-                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} villages "
-                           "[{elapsed}<{remaining}] {postfix}")
+    return tqdm(
+        total=total,
+        unit="village",
+        desc="planning",
+        file=sys.stderr,
+        disable=None if enabled else True,
+        smoothing=0.1,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} villages "
+        "[{elapsed}<{remaining}] {postfix}",
+    )

@@ -21,6 +21,7 @@ def _no_rows(table: str):
         {c.name: pd.Series([], dtype=object) for c in TABLES[table].columns}
     )
 
+
 ROAD_MARGIN_M = 20_000.0  # roads kept around a county when it is planned on its own
 
 
@@ -78,11 +79,12 @@ class Instance:
         if roads is not None and len(vil):
             # the county's roads and a margin around it: a worker gets its county, not the
             # province's road network
-            pts = np.vstack([vil[["x", "y"]].to_numpy(float),
-                             off[["base_x", "base_y"]].to_numpy(float)])
+            pts = np.vstack(
+                [vil[["x", "y"]].to_numpy(float), off[["base_x", "base_y"]].to_numpy(float)]
+            )
             pts = pts[~np.isnan(pts).any(axis=1)]
             lo, hi = pts.min(axis=0) - ROAD_MARGIN_M, pts.max(axis=0) + ROAD_MARGIN_M
-            roads = roads.cx[lo[0]:hi[0], lo[1]:hi[1]]
+            roads = roads.cx[lo[0] : hi[0], lo[1] : hi[1]]
             network = TravelNetwork(roads, self.network.detour)
         return replace(
             self,

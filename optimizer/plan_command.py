@@ -46,17 +46,29 @@ def options_from(args, inst: Instance) -> PlanOptions:
     )
 
 
-def run_plan(inst: Instance, options: PlanOptions, stop: StopSearch | None = None, *,
-             jobs: int = 1, scheduler: str | None = None, store: CountyStore | None = None,
-             progress: bool = True):
+def run_plan(
+    inst: Instance,
+    options: PlanOptions,
+    stop: StopSearch | None = None,
+    *,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    store: CountyStore | None = None,
+    progress: bool = True,
+):
     """Plan every county (through the executor) and merge the results."""
     t0 = time.perf_counter()
     inline = jobs <= 1 and not scheduler
     task = partial(plan_county, options=options, stop=stop if inline else None)
-    settings = {"time_limit": options.time_limit, "seed": options.seed,
-                "workers": options.workers, "backend": options.backend}
-    results = solve_counties(inst, task, settings, jobs=jobs, scheduler=scheduler, store=store,
-                             progress=progress)
+    settings = {
+        "time_limit": options.time_limit,
+        "seed": options.seed,
+        "workers": options.workers,
+        "backend": options.backend,
+    }
+    results = solve_counties(
+        inst, task, settings, jobs=jobs, scheduler=scheduler, store=store, progress=progress
+    )
     plans = pd.concat([r.officers.plan for r in results], ignore_index=True)
     checks = check_officer_plan(inst, plans[["village_id", "officer_id"]])
     table, summary = assemble(inst, results, options, time.perf_counter() - t0, checks)
@@ -74,8 +86,9 @@ def cmd_plan(args) -> int:
     stop = StopSearch()
     store = CountyStore(args.out)
     with interruptible(stop):
-        table, summary, candidates = run_plan(inst, options, stop, jobs=args.jobs or 1,
-                                              scheduler=args.scheduler, store=store)
+        table, summary, candidates = run_plan(
+            inst, options, stop, jobs=args.jobs or 1, scheduler=args.scheduler, store=store
+        )
     keep = [
         "officer_id",
         "village_id",

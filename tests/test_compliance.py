@@ -7,14 +7,16 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import write_bundle, write_csv
+from plan_folders import variant, write_plan_folder
+
 from cunjing.data.worklogs import KINDS, generate_work_logs, write_work_logs
 from cunjing.optimizer.bundle import load_bundle
 from cunjing.optimizer.cli import main
 from cunjing.optimizer.compliance import check_compliance
 from cunjing.optimizer.visit_calendar import plan_calendar
 from cunjing.optimizer.work_logs import read_work_logs
-from plan_folders import variant, write_plan_folder
+
+from conftest import write_bundle, write_csv
 
 QUARTER = ["2027-01", "2027-02", "2027-03"]
 

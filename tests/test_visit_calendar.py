@@ -8,14 +8,16 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import write_bundle, write_csv
+from icalendar import Calendar
+from plan_folders import variant, write_plan_folder
+
 from cunjing.constraints.visit_days import check_calendar
 from cunjing.data.rosters import generate_unavailable
 from cunjing.optimizer.bundle import load_bundle
 from cunjing.optimizer.cli import main
 from cunjing.optimizer.visit_calendar import PARTIAL, plan_calendar
-from icalendar import Calendar
-from plan_folders import variant, write_plan_folder
+
+from conftest import write_bundle, write_csv
 
 MONTH = "2027-03"
 

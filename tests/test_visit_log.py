@@ -4,6 +4,7 @@ spread and scorecards (no bundle needed)."""
 from __future__ import annotations
 
 import pandas as pd
+
 from cunjing.constraints.visit_log import (
     log_issues,
     monthly_scorecard,

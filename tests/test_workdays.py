@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from conftest import write_bundle, write_csv
+
 from cunjing.optimizer.bundle import load_bundle, save_bundle, table_frame
 from cunjing.optimizer.problems import BundleError
 from cunjing.optimizer.workdays import (
@@ -19,6 +19,8 @@ from cunjing.optimizer.workdays import (
     read_unavailable,
     unavailable_days,
 )
+
+from conftest import write_bundle, write_csv
 
 D = dt.date
 
