@@ -53,6 +53,17 @@ GLOBAL: dict[str, dict[str, Param]] = {
         "candidate_neighbours": Param(
             12, "nearest officers first kept as candidates of each village", minimum=1
         ),
+        "proof_backend": Param(
+            "auto",
+            "solver of the widened model that proves the pruning: cp-sat, highs, or auto "
+            "(highs above highs_above_pairs pairs)",
+            choices=("auto", "cp-sat", "highs"),
+        ),
+        "highs_above_pairs": Param(
+            10000,
+            "widened models with more pairs than this go to HiGHS under proof_backend auto",
+            minimum=0,
+        ),
         "prune_above_pairs": Param(
             20000,
             "counties with more eligible officer-village pairs start from candidates (with the "

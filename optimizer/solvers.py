@@ -155,6 +155,7 @@ def solve_highs(
     relax: bool = False,
     threads: int = 1,
     seed: int = 0,
+    hint: np.ndarray | None = None,
 ) -> SolveResult:
     """HiGHS on the same model: the MIP (a peer in benchmarks) or its LP relaxation (with the
     row duals in ``stats['duals']``, used to prove the candidate pruning lossless)."""
@@ -186,6 +187,11 @@ def solve_highs(
     if not relax:
         lp.integrality_ = [highspy.HighsVarType.kInteger] * model.n_vars
     h.passModel(lp)
+    if hint is not None and not relax:
+        start = highspy.HighsSolution()
+        start.col_value = np.asarray(hint, dtype=float)
+        start.value_valid = True
+        h.setSolution(start)  # a MIP start: HiGHS prunes against it from the first node
     build = time.perf_counter() - t0
     t1 = time.perf_counter()
     h.run()
