@@ -79,7 +79,8 @@ def county_fingerprint(sub: Instance, settings: dict[str, Any]) -> str:
             h.update(pd.util.hash_pandas_object(df[cols].astype(str), index=True).values.tobytes())
     h.update(repr(sorted(sub.policy.as_dict().items(), key=str)).encode())
     h.update(repr(sorted(settings.items())).encode())
-    h.update(",".join(sorted(map(str, sub.adjacency.edges))).encode())
+    # edges as sorted pairs: a graph's edge orientation follows set order, which varies by process
+    h.update(",".join(sorted("-".join(sorted(e)) for e in sub.adjacency.edges)).encode())
     from .plan import versions
 
     h.update(str(versions().get("cunjing")).encode())

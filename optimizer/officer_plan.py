@@ -100,7 +100,7 @@ def plan_county_officers(
     *,
     time_limit: float = 60.0,
     seed: int = 0,
-    workers: int = 2,
+    workers: int = 1,
     backend: str = "auto",
     stop: StopSearch | None = None,
 ) -> OfficerResult:

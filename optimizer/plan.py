@@ -30,7 +30,7 @@ STATUS_ORDER = [OPTIMAL, FEASIBLE, PARTIAL, INFEASIBLE, UNKNOWN]
 class PlanOptions:
     time_limit: float = 60.0
     seed: int = 0
-    workers: int = 2
+    workers: int = 1
     backend: str = "auto"
 
 

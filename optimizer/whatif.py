@@ -267,7 +267,7 @@ def replan_officers(
     max_changes: int | None = None,
     time_limit: float = 30.0,
     seed: int = 0,
-    workers: int = 2,
+    workers: int = 1,
 ) -> WhatIfResult:
     """Re-plan the neighbourhood of the changes in one county; the rest of the plan stays."""
     t0 = time.perf_counter()
