@@ -11,6 +11,7 @@ over pairs of villages in Python.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,16 @@ class GeoLayers:
 
 def read_geo(path: Path, log: ProblemLog, label: str = GEO_FILE) -> dict[str, gpd.GeoDataFrame]:
     """The layers of a GeoPackage, checked: known layers, CRS, geometry type, validity."""
+    # GDAL's complaints about a damaged file become warnings of the bundle, not stray lines
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        layers = _read_layers(path, log, label)
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        log.warn(label, 0, "", f"GDAL: {message}")
+    return layers
+
+
+def _read_layers(path: Path, log: ProblemLog, label: str) -> dict[str, gpd.GeoDataFrame]:
     import pyogrio
 
     try:

@@ -14,6 +14,7 @@ import difflib
 import io
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,11 +36,11 @@ class RawTable:
     headers: dict[str, str]  # canonical column -> header as written in the file
 
 
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 _WORKBOOKS = {
     b"PK\x03\x04": "an Excel workbook (.xlsx)",
     b"\xd0\xcf\x11\xe0": "an Excel 97-2003 workbook (.xls)",
 }
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 
 
 def _row_at(data: bytes, offset: int) -> int:
@@ -106,28 +107,36 @@ def _without_nul(text: str, data: bytes, label: str) -> str:
 
 
 def _refuse_mixed_encodings(data: bytes, label: str) -> None:
-    """Raise if some rows are Chinese in UTF-8 and others are not UTF-8 at all."""
-    first: tuple[int, bool] | None = None  # (row, is UTF-8) of the first non-ASCII row
+    """Raise if the file holds a block of Chinese rows in UTF-8 and rows that are not UTF-8.
+
+    A short GBK row passes as UTF-8 now and then by chance (about 1 in 5,000 three-character
+    names), so one such row alone is no evidence; a UTF-8 header, two UTF-8 rows in a row, or a
+    UTF-8 row with six or more Chinese characters is.
+    """
+    rows: list[tuple[int, bool]] = []  # (row, reads as Chinese in UTF-8) of non-ASCII rows
+    evidence = False
     for row, line in enumerate(data.split(b"\n"), start=1):
         if line.isascii():
             continue
         try:
-            text = line.decode("utf-8")
-            # GBK bytes can pass as UTF-8 by chance, but then hardly ever as Chinese characters
-            wide = [c for c in text if not c.isascii()]
+            wide = [c for c in line.decode("utf-8") if not c.isascii()]
             utf8 = 2 * sum(1 for c in wide if _CJK.match(c)) >= len(wide)
         except UnicodeDecodeError:
             utf8 = False
-        if first is None:
-            first = (row, utf8)
-        elif utf8 != first[1]:
-            enc = ("UTF-8", "not UTF-8") if utf8 else ("not UTF-8", "UTF-8")
-            raise BundleError.single(
-                label,
-                f"this row is {enc[0]} while row {first[0]} is {enc[1]}: the file mixes text "
-                "encodings (rows pasted from another file?); save it again as 'CSV UTF-8'",
-                row=row,
-            )
+        if utf8 and (row == 1 or len(wide) >= 6 or (rows and rows[-1] == (row - 1, True))):
+            evidence = True
+        rows.append((row, utf8))
+    if not evidence or all(utf8 for _, utf8 in rows):
+        return
+    first_row, first_utf8 = rows[0]
+    row = next(r for r, utf8 in rows if utf8 != first_utf8)
+    enc = ("not UTF-8", "UTF-8") if first_utf8 else ("UTF-8", "not UTF-8")
+    raise BundleError.single(
+        label,
+        f"this row is {enc[0]} while row {first_row} is {enc[1]}: the file mixes text "
+        "encodings (rows pasted from another file?); save it again as 'CSV UTF-8'",
+        row=row,
+    )
 
 
 def normalise_text(value: str) -> str:
@@ -371,7 +380,10 @@ def read_xlsx_tables(
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(path, read_only=False, data_only=True)
+        with warnings.catch_warnings():
+            # openpyxl's notes on styles and extensions it drops concern nothing read here
+            warnings.simplefilter("ignore")
+            wb = load_workbook(path, read_only=False, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a damaged file
         raise BundleError.single(path.name, f"cannot open the workbook: {e}") from None
     tables: dict[str, RawTable] = {}

@@ -10,6 +10,7 @@ problems and leave their ``--out`` folder unmade.
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
@@ -17,6 +18,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from conftest import TINY, write_bundle, write_csv
+from cunjing.optimizer.bundle import load_bundle
 from cunjing.optimizer.cli import COMMANDS, main
 from cunjing.optimizer.problems import Problem
 
@@ -127,5 +130,17 @@ def test_the_command_in_a_real_process():
         timeout=120,
     )
     assert proc.returncode == case["exit"], proc.stdout + proc.stderr
-    assert "Traceback" not in proc.stdout + proc.stderr
+    assert proc.stderr == "1 problem(s)\n", "nothing but the count: no traceback, no warnings"
     assert_reported(case, proc.stdout.splitlines())
+
+
+def test_a_gbk_row_that_happens_to_be_utf8_is_read_as_gbk(tmp_path):
+    """'璁惰唱' in GBK is also valid UTF-8 ('讶質'): one such row is chance, not mixed encodings."""
+    assert "璁惰唱".encode("gbk").decode("utf-8") == "讶質"
+    data = copy.deepcopy(TINY)
+    data["auxiliaries"][2]["name"] = "璁惰唱"
+    folder = write_bundle(tmp_path / "b", data)
+    write_csv(folder / "auxiliaries.csv", data["auxiliaries"], encoding="gbk")
+    inst = load_bundle(folder)
+    assert inst.auxiliaries.at["FJ3", "name"] == "璁惰唱"
+    assert inst.auxiliaries.at["FJ1", "name"] == "辅警1"
