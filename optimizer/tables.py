@@ -109,7 +109,7 @@ def _without_nul(text: str, data: bytes, label: str) -> str:
 def _refuse_mixed_encodings(data: bytes, label: str) -> None:
     """Raise if the file holds a block of Chinese rows in UTF-8 and rows that are not UTF-8.
 
-    A short GBK row passes as UTF-8 now and then by chance (about 1 in 5,000 three-character
+    A short GBK row passes as UTF-8 now and then by chance (about 1 in 6,000 three-character
     names), so one such row alone is no evidence; a UTF-8 header, two UTF-8 rows in a row, or a
     UTF-8 row with six or more Chinese characters is.
     """
