@@ -7,6 +7,7 @@ run code, and no key names a path.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -145,8 +146,13 @@ def load_policy(path: Path | None, label: str = "policy.toml") -> Policy:
         return default_policy()
     try:
         text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BundleError.single(label, "policy.toml must be UTF-8 text") from None
+    except UnicodeDecodeError as e:
+        row = path.read_bytes().count(b"\n", 0, e.start) + 1
+        raise BundleError.single(
+            label, "policy.toml must be UTF-8 text (this line is not)", row
+        ) from None
+    except OSError as e:
+        raise BundleError.single(label, f"cannot read the file: {e.strerror or e}") from None
     return parse_policy(text, label)
 
 
@@ -164,17 +170,29 @@ def parse_policy(text: str, label: str = "policy.toml") -> Policy:
     return policy
 
 
-def policy_from_mapping(values: Mapping[str, Any], label: str) -> Policy:
-    """A policy from flat ``section.key`` / ``rules.ID.key`` pairs (the workbook's policy sheet)."""
+def policy_from_mapping(
+    values: Mapping[str, Any], label: str, rows: Mapping[str, int] | None = None
+) -> Policy:
+    """A policy from flat ``section.key`` / ``rules.ID.key`` pairs (the workbook's policy sheet);
+    ``rows`` gives the row of each key for the problems."""
+    rows = rows or {}
+    log = ProblemLog()
     nested: dict[str, Any] = {}
+    lines: dict[tuple[str, ...], int] = {}
     for dotted, value in values.items():
-        parts = dotted.split(".")
+        parts = tuple(dotted.split("."))
         node = nested
         for p in parts[:-1]:
             node = node.setdefault(p, {})
-        node[parts[-1]] = _coerce_text(value)
-    log = ProblemLog()
-    policy = _resolve(nested, label, log, {})
+            if not isinstance(node, dict):
+                log.error(label, rows.get(dotted, 0), dotted, f"'{p}' is given a value above")
+                break
+        else:
+            node[parts[-1]] = _coerce_text(value)
+            lines.setdefault(parts, rows.get(dotted, 0))
+            for k in range(1, len(parts)):
+                lines.setdefault(parts[:k], rows.get(dotted, 0))
+    policy = _resolve(nested, label, log, lines)
     log.raise_if_errors()
     return policy
 
@@ -211,6 +229,8 @@ def _check_value(name: str, param: Param, value: Any) -> tuple[Any, str | None]:
         if isinstance(value, bool) or not isinstance(value, int | float):
             return None, "must be a number"
         value = float(value)
+        if not math.isfinite(value):
+            return None, "must be a finite number"
     elif want is int:
         if isinstance(value, bool) or not isinstance(value, int):
             return None, "must be a whole number"
@@ -227,7 +247,31 @@ def _check_value(name: str, param: Param, value: Any) -> tuple[Any, str | None]:
         return None, f"must be at least {param.minimum:g}"
     if param.maximum is not None and value > param.maximum:
         return None, f"must be at most {param.maximum:g}"
-    return value, None
+    check = _VALUE_CHECKS.get(name)
+    err = check(value) if check and value != "" else None
+    return (None, err) if err else (value, None)
+
+
+def _crs_problem(value: str) -> str | None:
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        crs = CRS.from_user_input(value)
+    except CRSError:
+        return f"must be a known CRS such as 'EPSG:4548', got '{value}'"
+    if not crs.is_projected:
+        return f"must be a projected CRS in metres such as 'EPSG:4548', got '{value}'"
+    return None
+
+
+def _month_problem(value: str) -> str | None:
+    m = re.fullmatch(r"(\d{4})-(\d{2})", value)
+    return None if m and 1 <= int(m.group(2)) <= 12 else f"must be a month YYYY-MM, got '{value}'"
+
+
+# Keys whose values have a form beyond their type.
+_VALUE_CHECKS = {"crs": _crs_problem, "start_month": _month_problem}
 
 
 def _resolve(

@@ -94,6 +94,7 @@ class Column:
     ref: str | None = None  # table whose key this column names
     choices: dict[str, str] | None = None  # accepted spelling -> canonical value (ENUM)
     minimum: float | None = None  # smallest allowed number (INT / FLOAT)
+    maximum: float | None = None  # largest allowed number (INT / FLOAT)
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ TABLES: dict[str, Table] = {
                 _c("former_township_ids", IDS, "曾工作乡镇", ref="townships"),
                 _c("selected_village_id", ID, "原选派村", ref="villages"),
                 _c("preferences", IDS, "意愿", ref="places"),
-                _c("available_days", FLOAT, "每月可用天数", minimum=0),
+                _c("available_days", FLOAT, "每月可用天数", minimum=0, maximum=31),
                 _c("max_villages", INT, "最多包村数", minimum=0),
                 _c("base_lon", FLOAT, "驻地经度"),
                 _c("base_lat", FLOAT, "驻地纬度"),

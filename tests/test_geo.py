@@ -11,7 +11,7 @@ import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
 from cunjing.optimizer.bundle import load_bundle
-from cunjing.optimizer.geo import TravelNetwork, along_routes, township_adjacency
+from cunjing.optimizer.geo import TravelNetwork, along_routes, township_adjacency, utm_crs
 from cunjing.optimizer.problems import BundleError
 
 from conftest import TINY, write_bundle
@@ -185,3 +185,11 @@ def test_missing_crs_and_unknown_ids(tmp_path):
     assert [str(p) for p in e.value.problems if p.severity == "error"] == [
         "geo.gpkg[townships]:2:township_id: unknown township 'TX'"
     ]
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat"), [(117.0, 33.6), (73.6, 39.4), (134.9, 48.2), (-70.6, -33.4), (10.0, 78.0)]
+)
+def test_utm_zone_is_the_one_geopandas_estimates(lon, lat):
+    points = gpd.GeoSeries([Point(lon - 0.2, lat - 0.1), Point(lon + 0.2, lat + 0.1)], crs=4326)
+    assert utm_crs(lon, lat) == points.estimate_utm_crs()
