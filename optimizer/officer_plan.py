@@ -160,6 +160,11 @@ def plan_county_officers(
         return problem, model, res
 
     def done(problem, res, candidates: int, lossless: bool, how: str) -> OfficerResult:
+        if res.x is None and res.status != INFEASIBLE:
+            # stopped (time, Ctrl-C) before any plan: the greedy plan is the best one known
+            problem, _, res = solve(every, "greedy", 0, cover_all=False)
+            res.status, res.bound = FEASIBLE, float("nan")
+            how += "; the search stopped before it found a plan: this is the greedy plan"
         info.update(candidate_pairs=candidates, lossless=lossless, how=how)
         return _result(
             sub,
@@ -430,6 +435,11 @@ def shortage_certificate(
             "rule": "OFF-COVER",
             "message": f"{len(uncovered)} village(s) have no officer who may cover them",
             "ids": sorted(uncovered),
+            "villages": sorted(uncovered),
+            "officers": [],
+            "days": 0.0,
+            "places": 0,
+            "at_most": 0,
             "short": len(uncovered),
         }
     off = problem.officers.loc[sorted(n_set)]

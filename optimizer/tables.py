@@ -431,7 +431,11 @@ def _refuse_typed_dates(table: Table, label: str, values: list[list], log: Probl
     for r, row in enumerate(values[1:], start=2):
         for j, v in enumerate(row):
             name = cols.get(j)
-            if name and isinstance(v, datetime.date | datetime.time) and table.column(name).kind != MONTH:
+            if (
+                name
+                and isinstance(v, datetime.date | datetime.time)
+                and table.column(name).kind != MONTH
+            ):
                 log.error(
                     label,
                     r,

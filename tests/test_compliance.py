@@ -7,7 +7,6 @@ import json
 
 import pandas as pd
 import pytest
-from plan_folders import variant, write_plan_folder
 
 from cunjing.data.worklogs import KINDS, generate_work_logs, write_work_logs
 from cunjing.optimizer.bundle import load_bundle
@@ -17,6 +16,7 @@ from cunjing.optimizer.visit_calendar import plan_calendar
 from cunjing.optimizer.work_logs import read_work_logs
 
 from conftest import write_bundle, write_csv
+from plan_folders import variant, write_plan_folder
 
 QUARTER = ["2027-01", "2027-02", "2027-03"]
 

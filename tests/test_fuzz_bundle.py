@@ -11,10 +11,12 @@ import tempfile
 from pathlib import Path
 from unittest import mock
 
-from conftest import TINY, write_bundle
-from cunjing.optimizer.cli import main
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from cunjing.optimizer.cli import main
+
+from conftest import TINY, write_bundle
 
 TABLES = sorted(TINY)
 FILES = tuple(f"{t}.csv:" for t in TABLES)  # every problem names the file it is in

@@ -18,10 +18,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import TINY, write_bundle, write_csv
+
 from cunjing.optimizer.bundle import load_bundle
 from cunjing.optimizer.cli import COMMANDS, main
 from cunjing.optimizer.problems import Problem
+
+from conftest import TINY, write_bundle, write_csv
 
 CORPUS = Path(__file__).parent / "malformed"
 CASES: dict[str, dict] = tomllib.loads((CORPUS / "CASES.toml").read_text(encoding="utf-8"))

@@ -9,7 +9,6 @@ import json
 import pandas as pd
 import pytest
 from icalendar import Calendar
-from plan_folders import variant, write_plan_folder
 
 from cunjing.constraints.visit_days import check_calendar
 from cunjing.data.rosters import generate_unavailable
@@ -18,6 +17,7 @@ from cunjing.optimizer.cli import main
 from cunjing.optimizer.visit_calendar import PARTIAL, plan_calendar
 
 from conftest import write_bundle, write_csv
+from plan_folders import variant, write_plan_folder
 
 MONTH = "2027-03"
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from plan_folders import variant
 
 from cunjing.constraints.visit_days import check_calendar, period_rule, visits_required
 from cunjing.optimizer.bundle import load_bundle
 
 from conftest import write_bundle
+from plan_folders import variant
 
 PLAN = pd.DataFrame(
     {"village_id": ["V1", "V2", "V4", "V3"], "officer_id": ["100001", "100001", "100002", "100003"]}

@@ -26,9 +26,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 import geopandas as gpd  # noqa: E402
-from conftest import TINY, write_bundle, write_csv  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 from shapely.geometry import Point, Polygon, box  # noqa: E402
+
+from conftest import TINY, write_bundle, write_csv  # noqa: E402
 
 CASES: dict[str, Callable[[Path], None]] = {}
 CRS = "EPSG:4548"  # CGCS2000 / Gauss-Kruger CM 117E, metres; TINY lies around 117E 33.6N
