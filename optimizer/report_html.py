@@ -206,7 +206,8 @@ def rotation_chart(rotation: pd.DataFrame) -> go.Figure:
 
 
 def _title(folder: PlanFolder, inst: Instance) -> str:
-    counties = "、".join(inst.county_names.get(c, c) for c in inst.counties)
+    names = [inst.county_names.get(c, c) for c in inst.counties]
+    counties = "、".join(names) if len(names) <= 3 else f"{names[0]}等{len(names)}个县区"
     kind = "辅警轮换计划" if folder.officers is None and folder.rotation is not None else "包村方案"
     if folder.diff is not None:
         kind = "调整方案（变更对比）"

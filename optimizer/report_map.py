@@ -44,6 +44,7 @@ RELATION_COLOURS = {"本乡镇": "#66c2a5", "相邻乡镇": "#fc8d62", "未安�
 MOVE_COLOURS = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]
 ROAD_STYLE = {"national": ("#d62728", 2.4, "国道"), "provincial": ("#ff7f0e", 1.8, "省道")}
 CHANGED_COLOUR = "#c000ff"
+LARGE_MAP = 2000  # villages; beyond this the map is a city's or a province's
 
 
 def ring_arrays(geoms: np.ndarray, origin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -300,6 +301,9 @@ def _common_traces(
                     hoverinfo="skip",
                 )
             )
+    # a city or province map: thin township borders, county borders over them, and the
+    # township names and village dots out of the way until a planner zooms in or asks
+    large = len(table) > LARGE_MAP
     if inst.geo.townships is not None:
         tw = inst.geo.townships[inst.geo.townships["township_id"].isin(table["township_id"])]
         geoms = display_shapes(tw.geometry.to_numpy(), extent)
@@ -309,11 +313,29 @@ def _common_traces(
                 x=x,
                 y=y,
                 mode="lines",
-                line={"color": "#222", "width": 1.4},
+                line={"color": "#222", "width": 0.6 if large else 1.4},
                 name="乡镇界",
                 hoverinfo="skip",
             )
         )
+        counties = inst.townships["county_id"].reindex(tw["township_id"].to_numpy(object))
+        if counties.nunique() > 1:
+            full = tw.geometry.to_numpy()  # merged before simplifying: no slivers inside
+            merged = [
+                shapely.union_all(full[(counties == c).to_numpy()])
+                for c in sorted(counties.dropna().unique())
+            ]
+            x, y = ring_arrays(display_shapes(np.array(merged, dtype=object), extent), origin)
+            traces.append(
+                go.Scatter(
+                    x=x,
+                    y=y,
+                    mode="lines",
+                    line={"color": "#000", "width": 2.0},
+                    name="县区界",
+                    hoverinfo="skip",
+                )
+            )
     tws = inst.townships[inst.townships.index.isin(table["township_id"])]
     traces.append(
         go.Scatter(
@@ -324,6 +346,7 @@ def _common_traces(
             textfont={"size": 11, "color": "#111"},
             name="乡镇名",
             hoverinfo="skip",
+            visible="legendonly" if large else True,
         )
     )
     roads = inst.geo.roads
@@ -376,7 +399,7 @@ def _common_traces(
             x=pxy[:, 0],
             y=pxy[:, 1],
             mode="markers",
-            marker={"size": 4, "color": "rgba(40,40,40,0.45)"},
+            marker={"size": 2 if large else 4, "color": "rgba(40,40,40,0.45)"},
             name="村（悬停查看）",
             hovertext=hover_text(table),
             hoverinfo="text",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .bundle import load_bundle
 from .instance import Instance
-from .plan_folder import SUMMARY_FILE, read_plan_folder
+from .plan_folder import ROTATION_SUMMARY_FILE, SUMMARY_FILE, read_plan_folder
 from .problems import BundleError
 from .public_notice import NOTICE_FILE, write_public_notice
 from .report_geopackage import GEOPACKAGE_FILE, write_geopackage
@@ -74,15 +74,18 @@ def _check_villages(plan, inst: Instance) -> None:
 
 
 def bundle_of(folder: Path) -> Path | None:
-    """The bundle a plan folder was made from (summary.json "input"; None: the sample)."""
-    path = Path(folder) / SUMMARY_FILE
-    if not path.exists():
-        return None
-    try:
-        source = json.loads(path.read_text(encoding="utf-8")).get("input")
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise BundleError.single(SUMMARY_FILE, f"cannot read the JSON: {e}") from None
-    return Path(source) if source else None
+    """The bundle a plan folder was made from: "input" of summary.json (or of
+    rotation_summary.json); None for the embedded sample."""
+    for name in (SUMMARY_FILE, ROTATION_SUMMARY_FILE):
+        path = Path(folder) / name
+        if not path.exists():
+            continue
+        try:
+            source = json.loads(path.read_text(encoding="utf-8")).get("input")
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise BundleError.single(name, f"cannot read the JSON: {e}") from None
+        return Path(source) if source else None
+    return None
 
 
 def cmd_report(args) -> int:
@@ -115,6 +118,9 @@ def cmd_report(args) -> int:
                 os.fsync(fh.fileno())
         for path in written:
             os.replace(path, folder / path.name)
+        # a report this folder no longer makes (its part is gone) must not linger, stale
+        for name in set(REPORT_FILES) - {p.name for p in written}:
+            (folder / name).unlink(missing_ok=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     for path in written:

@@ -10,6 +10,7 @@ import subprocess
 import openpyxl
 import pandas as pd
 import pytest
+import shapely
 from browser import open_offline
 from conftest import write_bundle
 from cunjing.constraints.registry import RULES
@@ -17,9 +18,11 @@ from cunjing.data.generator import generate_bundle
 from cunjing.optimizer import reports
 from cunjing.optimizer.bundle import load_bundle
 from cunjing.optimizer.cli import main
+from cunjing.optimizer.plan_folder import read_plan_folder
 from cunjing.optimizer.public_notice import NOTICE_COLUMNS, NOTICE_FILE, NOTICE_SHEET
 from cunjing.optimizer.reason_words import reasons_in_words
-from cunjing.optimizer.report_map import PALETTE
+from cunjing.optimizer.report_geopackage import village_geometry, village_table
+from cunjing.optimizer.report_map import PALETTE, neighbour_pairs, officer_colours
 from cunjing.optimizer.report_workbook import (
     AUXILIARY_SHEET,
     DIFF_SHEET,
@@ -356,3 +359,33 @@ def test_browser_check_catches_network_and_errors(tmp_path):
     assert run.requests == ["https://cdn.plot.ly/plotly-3.0.0.min.js"]
     assert any("Plotly is not defined" in line for line in run.console)
     assert palette_pixels(run.screenshot) == {}
+
+
+def test_reports_of_a_rotation_folder(planned, tmp_path):
+    """A folder with a rotation (and a diff) but no annual plan: the reports show what it has,
+    and a notice from an earlier run is not left behind, stale."""
+    bundle, _, full, _ = planned
+    folder = tmp_path / "rotation"
+    shutil.copytree(full, folder)
+    for name in ("officer_plan.csv", "auxiliary_plan.csv", "summary.json"):
+        (folder / name).unlink()
+    assert main(["report", str(folder), "--bundle", str(bundle)]) == 0
+    book = openpyxl.load_workbook(folder / "plan.xlsx")
+    assert book.sheetnames == [ROTATION_SHEET, DIFF_SHEET, RULE_SHEET, KPI_SHEET]
+    assert not (folder / NOTICE_FILE).exists()
+    text = (folder / "report.html").read_text(encoding="utf-8")
+    assert '"按轮换交流次数"' in text and '"按包村民警"' not in text
+
+
+def test_neighbouring_officers_get_different_colours(planned):
+    _, _, full, inst = planned
+    table = village_table(read_plan_folder(full), inst)
+    geoms = village_geometry(inst, table["village_id"]).to_numpy()
+    officers = table["officer_id"].to_numpy(object)
+    pairs = neighbour_pairs(geoms, shapely.get_coordinates(shapely.point_on_surface(geoms)))
+    colour = officer_colours(officers, pairs)
+    a, b = officers[pairs[:, 0]], officers[pairs[:, 1]]
+    differ = a != b
+    assert differ.sum() > 20  # the county has many borders between officers' villages
+    assert (colour[a[differ]].to_numpy() != colour[b[differ]].to_numpy()).all()
+    assert colour.max() < len(PALETTE)
