@@ -43,6 +43,36 @@ TEXT_COLUMNS = {
     "reason",
 }
 NUMBER_COLUMNS = {"workload_days", "km", "score", "period"}
+# The contract's columns of each part; a hand-made file may hold only the ids, the rest read
+# as empty.
+PART_COLUMNS = {
+    "officers": (
+        "village_id",
+        "village_name",
+        "township_id",
+        "township_name",
+        "officer_id",
+        "officer_name",
+        "category",
+        "workload_days",
+        "km",
+        "score",
+        "reasons",
+    ),
+    "auxiliaries": (
+        "village_id",
+        "village_name",
+        "township_id",
+        "auxiliary_id",
+        "auxiliary_name",
+        "home_village_id",
+        "relation",
+        "score",
+        "reasons",
+    ),
+    "rotation": ("period", "village_id", "auxiliary_id", "moved"),
+    "diff": ("village_id", "role", "before", "after", "reason"),
+}
 
 
 @dataclass(frozen=True)
@@ -110,20 +140,24 @@ def read_plan_folder(folder: Path) -> PlanFolder:
             f"not a plan folder (none of {OFFICER_FILE}, {AUXILIARY_FILE}, {ROTATION_FILE}, "
             f"{DIFF_FILE})",
         )
+    labels = {
+        "officers": OFFICER_FILE,
+        "auxiliaries": AUXILIARY_FILE,
+        "rotation": ROTATION_FILE,
+        "diff": DIFF_FILE,
+    }
     for name, df in parts.items():
-        need = {"rotation": ("period", "village_id", "auxiliary_id")}.get(name, ("village_id",))
-        if df is not None:
-            missing = [c for c in need if c not in df.columns]
-            if missing:
-                label = {
-                    "officers": OFFICER_FILE,
-                    "auxiliaries": AUXILIARY_FILE,
-                    "rotation": ROTATION_FILE,
-                    "diff": DIFF_FILE,
-                }[name]
-                raise BundleError.single(
-                    label, f"required column '{missing[0]}' is missing", 1, missing[0]
-                )
+        if df is None:
+            continue
+        need = ("period", "village_id", "auxiliary_id") if name == "rotation" else ("village_id",)
+        missing = [c for c in need if c not in df.columns]
+        if missing:
+            raise BundleError.single(
+                labels[name], f"required column '{missing[0]}' is missing", 1, missing[0]
+            )
+        for col in PART_COLUMNS[name]:
+            if col not in df.columns:
+                df[col] = float("nan") if col in NUMBER_COLUMNS else False if col == "moved" else ""
     return PlanFolder(
         path=folder,
         summary=_read_json(folder / SUMMARY_FILE) or {},

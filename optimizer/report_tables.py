@@ -22,6 +22,12 @@ def _lookup(frame: pd.DataFrame, ids: pd.Series, column: str) -> np.ndarray:
     return frame[column].reindex(ids.to_numpy(object)).fillna("").astype(str).to_numpy(object)
 
 
+def _fill(out: pd.DataFrame, column: str, frame: pd.DataFrame, key: str, source: str) -> None:
+    """Empty cells of ``out[column]`` from ``frame[source]`` by ``out[key]``."""
+    given = out[column].fillna("").astype(str)
+    out[column] = given.where(given != "", _lookup(frame, out[key], source)).to_numpy(object)
+
+
 def villages_of(folder: PlanFolder, inst: Instance) -> pd.DataFrame:
     """Every village of the plan (else of the bundle): id, name, township, kind, county."""
     ids: list[str] = []
@@ -51,22 +57,14 @@ def officer_rows(folder: PlanFolder, inst: Instance) -> pd.DataFrame | None:
     if plan is None:
         return None
     out = plan.copy()
-    for col in ("village_name", "township_id", "township_name", "officer_name", "category"):
-        if col not in out.columns:
-            out[col] = ""
-    for col in ("workload_days", "km", "score"):
-        if col not in out.columns:
-            out[col] = np.nan
-    if "reasons" not in out.columns:
-        out["reasons"] = ""
-    vil_known = out["village_id"].isin(inst.villages.index)
-    kinds = inst.villages["kind"].reindex(out["village_id"]).map(KIND_NAMES_ZH)
-    out["kind"] = kinds.fillna("").to_numpy(object)
-    # names from the bundle where the plan (a hand-made one) left them out
-    names = inst.villages["name"].reindex(out["village_id"]).to_numpy(object)
-    out["village_name"] = np.where(
-        (out["village_name"] == "") & vil_known, names, out["village_name"]
-    )
+    # what a hand-made plan leaves out comes from the bundle
+    _fill(out, "village_name", inst.villages, "village_id", "name")
+    _fill(out, "township_id", inst.villages, "village_id", "township_id")
+    _fill(out, "township_name", inst.townships, "township_id", "name")
+    _fill(out, "officer_name", inst.officers, "officer_id", "name")
+    _fill(out, "category", inst.officers, "officer_id", "category")
+    out["kind"] = _lookup(inst.villages, out["village_id"], "kind")
+    out["kind"] = out["kind"].map(KIND_NAMES_ZH).fillna("").to_numpy(object)
     out["officer_unit"] = _lookup(inst.officers, out["officer_id"], "unit")
     out["officer_phone"] = _lookup(inst.officers, out["officer_id"], "phone")
     out["category_zh"] = out["category"].map(CATEGORY_NAMES_ZH).fillna(out["category"])
@@ -81,14 +79,10 @@ def auxiliary_rows(folder: PlanFolder, inst: Instance) -> pd.DataFrame | None:
     if plan is None:
         return None
     out = plan.copy()
-    for col in ("village_name", "township_id", "auxiliary_name", "home_village_id", "relation"):
-        if col not in out.columns:
-            out[col] = ""
-    for col in ("score", "km"):
-        if col not in out.columns:
-            out[col] = np.nan
-    if "reasons" not in out.columns:
-        out["reasons"] = ""
+    _fill(out, "village_name", inst.villages, "village_id", "name")
+    _fill(out, "township_id", inst.villages, "village_id", "township_id")
+    _fill(out, "auxiliary_name", inst.auxiliaries, "auxiliary_id", "name")
+    _fill(out, "home_village_id", inst.auxiliaries, "auxiliary_id", "home_village_id")
     out["township_name"] = _lookup(inst.townships, out["township_id"], "name")
     out["auxiliary_unit"] = _lookup(inst.auxiliaries, out["auxiliary_id"], "unit")
     out["auxiliary_phone"] = _lookup(inst.auxiliaries, out["auxiliary_id"], "phone")
@@ -104,9 +98,12 @@ def officer_loads(folder: PlanFolder, inst: Instance) -> pd.DataFrame | None:
     if plan is None:
         return None
     held = plan[plan["officer_id"] != ""]
-    days = pd.to_numeric(held.get("workload_days"), errors="coerce")
-    g = held.assign(days=days).groupby("officer_id")
-    names = g["village_name"].agg("、".join) if "village_name" in held else None
+    village_names = inst.villages["name"].reindex(held["village_id"]).fillna(held["village_id"])
+    g = held.assign(
+        days=pd.to_numeric(held["workload_days"], errors="coerce"),
+        name=village_names.to_numpy(object),
+    ).groupby("officer_id")
+    names = g["name"].agg("、".join)
     off = inst.officers
     out = pd.DataFrame(
         {
@@ -120,9 +117,7 @@ def officer_loads(folder: PlanFolder, inst: Instance) -> pd.DataFrame | None:
         }
     )
     out["villages"] = g.size().reindex(out["officer_id"]).fillna(0).astype(int).to_numpy()
-    out["village_names"] = (
-        names.reindex(out["officer_id"]).fillna("").to_numpy(object) if names is not None else ""
-    )
+    out["village_names"] = names.reindex(out["officer_id"]).fillna("").to_numpy(object)
     out["days_used"] = g["days"].sum().reindex(out["officer_id"]).fillna(0.0).round(2).to_numpy()
     out["available_days"] = off["available_days"].astype(float).to_numpy()
     out["utilisation"] = np.where(

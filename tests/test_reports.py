@@ -389,3 +389,20 @@ def test_neighbouring_officers_get_different_colours(planned):
     assert differ.sum() > 20  # the county has many borders between officers' villages
     assert (colour[a[differ]].to_numpy() != colour[b[differ]].to_numpy()).all()
     assert colour.max() < len(PALETTE)
+
+
+def test_reports_of_a_hand_made_plan(tmp_path, capsys):
+    """A planner's own officer_plan.csv with the two id columns only: the reports fill names,
+    units and days from the bundle."""
+    bundle = write_bundle(tmp_path / "b")
+    folder = tmp_path / "hand"
+    folder.mkdir()
+    rows = "village_id,officer_id\nV1,100001\nV2,100001\nV3,100003\nV4,100002\nV5,100002\nV6,\n"
+    (folder / "officer_plan.csv").write_text(rows, encoding="utf-8")
+    assert main(["report", str(folder), "--bundle", str(bundle)]) == 0
+    sheet = sheet_frame(folder / "plan.xlsx", OFFICER_SHEET)
+    assert sheet["村名"].tolist() == ["一村", "二村", "三村", "四村", "五村", "六村"]
+    load = sheet_frame(folder / "plan.xlsx", LOAD_SHEET).set_index("警号")
+    assert load.at["100001", "所包村"] == "一村、二村" and load.at["100001", "包村数"] == 2
+    notice = sheet_frame(folder / NOTICE_FILE, NOTICE_SHEET).set_index("村名")
+    assert notice.at["一村", "包村民警"] == "张伟" and notice.at["六村", "包村民警"] == ""
