@@ -91,7 +91,7 @@ def officer_colours(officer_ids: np.ndarray, pairs: np.ndarray) -> pd.Series:
     return pd.Series({o: colour[o] % len(PALETTE) for o in held}, dtype=int)
 
 
-def _fill_trace(x, y, colour: str, name: str, visible: bool, legend: bool) -> go.Scatter:
+def _fill_trace(x, y, colour: str, name: str, visible: bool) -> go.Scatter:
     return go.Scatter(
         x=x,
         y=y,
@@ -101,13 +101,12 @@ def _fill_trace(x, y, colour: str, name: str, visible: bool, legend: bool) -> go
         line={"color": "rgba(90,90,90,0.6)", "width": 0.5},
         hoverinfo="skip",
         name=name,
-        showlegend=legend,
         visible=visible,
         legendgroup=name,
     )
 
 
-def _marker_trace(x, y, colours, name: str, visible: bool, legend: bool) -> go.Scatter:
+def _marker_trace(x, y, colours, name: str, visible: bool) -> go.Scatter:
     return go.Scatter(
         x=x,
         y=y,
@@ -115,7 +114,6 @@ def _marker_trace(x, y, colours, name: str, visible: bool, legend: bool) -> go.S
         marker={"color": colours, "size": 9, "line": {"color": "#555", "width": 0.5}},
         hoverinfo="skip",
         name=name,
-        showlegend=legend,
         visible=visible,
     )
 
@@ -171,7 +169,7 @@ def map_figure(table: pd.DataFrame, inst: Instance, geoms: np.ndarray) -> go.Fig
 
     views: dict[str, list[go.Scatter]] = {}
 
-    def add_groups(view: str, keys: np.ndarray, colours: dict, legend: bool, names: dict) -> None:
+    def add_groups(view: str, keys: np.ndarray, colours: dict, names: dict) -> None:
         traces = []
         for key, colour in colours.items():
             sel = keys == key
@@ -180,10 +178,10 @@ def map_figure(table: pd.DataFrame, inst: Instance, geoms: np.ndarray) -> go.Fig
             label = names.get(key, str(key))
             if is_poly[sel].any():
                 x, y = ring_arrays(shapes[sel & is_poly], origin)
-                traces.append(_fill_trace(x, y, colour, label, not views, legend))
+                traces.append(_fill_trace(x, y, colour, label, not views))
             if (~is_poly[sel]).any():
                 s = sel & ~is_poly
-                traces.append(_marker_trace(pxy[s, 0], pxy[s, 1], colour, label, not views, legend))
+                traces.append(_marker_trace(pxy[s, 0], pxy[s, 1], colour, label, not views))
         views[view] = traces
 
     if "officer_id" in table:
@@ -192,19 +190,19 @@ def map_figure(table: pd.DataFrame, inst: Instance, geoms: np.ndarray) -> go.Fig
         keys = np.array([colour_of.get(o, -1) if o else -1 for o in officer_ids])
         colours = {i: c for i, c in enumerate(PALETTE)} | {-1: NO_OFFICER}
         names = {i: f"民警片区色{i + 1}" for i in range(len(PALETTE))} | {-1: "无包村民警"}
-        add_groups("按包村民警", keys, colours, True, names)
+        add_groups("按包村民警", keys, colours, names)
         # a colour stands for many officers: only "no officer" means something in the legend
         for t in views["按包村民警"]:
             t.showlegend = t.name == "无包村民警"
     if "relation_zh" in table:
         keys = table["relation_zh"].to_numpy(object)
-        add_groups("按辅警来源", keys, RELATION_COLOURS, True, {})
+        add_groups("按辅警来源", keys, RELATION_COLOURS, {})
     if "rotation_moves" in table:
         moves = np.minimum(table["rotation_moves"].to_numpy(int), len(MOVE_COLOURS) - 1)
         colours = dict(enumerate(MOVE_COLOURS))
         names = {i: f"交流{i}次" for i in range(len(MOVE_COLOURS) - 1)}
         names[len(MOVE_COLOURS) - 1] = f"交流{len(MOVE_COLOURS) - 1}次及以上"
-        add_groups("按轮换交流次数", moves, colours, True, names)
+        add_groups("按轮换交流次数", moves, colours, names)
 
     common = _common_traces(table, inst, shapes, is_poly, pxy, origin, extent)
     fig = go.Figure()
