@@ -130,6 +130,22 @@ def _configure_explain(p: argparse.ArgumentParser) -> None:
     p.add_argument("village", help="village id")
 
 
+def _configure_report(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plan", type=Path, help="plan folder")
+    p.add_argument(
+        "--bundle",
+        type=Path,
+        default=None,
+        help="the plan's bundle (default: summary.json's input, else the embedded sample)",
+    )
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .reports import cmd_report
+
+    return cmd_report(args)
+
+
 def _run(name: str):
     def run(args: argparse.Namespace) -> int:
         from . import plan_command
@@ -211,6 +227,11 @@ COMMANDS["whatif"] = (
     "re-plan after a change, moving as little as possible",
     _configure_whatif,
     _run_whatif,
+)
+COMMANDS["report"] = (
+    "regenerate plan.xlsx, plan.gpkg, report.html and public_notice.xlsx of a plan folder",
+    _configure_report,
+    _cmd_report,
 )
 COMMANDS["validate"] = ("check a bundle; one line per problem", _configure_validate, _cmd_validate)
 COMMANDS["sample"] = ("write a synthetic bundle of any size", _configure_sample, _cmd_sample)

@@ -18,6 +18,7 @@ from .instance import Instance
 from .outputs import check_target, publish, write_csv, write_json
 from .plan import PlanOptions, assemble, officer_kpis, plan_county
 from .problems import BundleError
+from .reports import write_reports
 from .solvers import FEASIBLE, OPTIMAL, StopSearch
 
 CANDIDATES_FILE = "officer_candidates.csv.gz"
@@ -103,6 +104,7 @@ def cmd_plan(args) -> int:
         write_csv(table, tmp / "officer_plan.csv")
         candidates[keep].to_csv(tmp / CANDIDATES_FILE, index=False, compression="gzip")
         write_json(summary, tmp / "summary.json")
+        write_reports(tmp, inst)  # last: the reports read the files above
 
     backup = publish(args.out, write, inputs=[args.bundle] if args.bundle else [])
     store.clear()
