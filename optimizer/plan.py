@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import os
 import platform
+import resource
 import time
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -60,7 +62,10 @@ def plan_county(
         backend=options.backend,
         stop=stop,
     )
-    return CountyPlan(county, officers, time.perf_counter() - t0)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB, the worker's peak
+    return CountyPlan(
+        county, officers, time.perf_counter() - t0, {"peak_mb": round(peak, 1), "pid": os.getpid()}
+    )
 
 
 def bundle_reference(inst: Instance) -> str | None:
@@ -193,6 +198,8 @@ def assemble(
                 "seconds": round(r.seconds, 3),
                 "backend": r.officers.backend,
                 "pruning": r.officers.pruning,
+                "reused": bool(r.extra.get("reused", False)),
+                "worker_peak_mb": r.extra.get("peak_mb"),
             }
             for r in results
         ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import resource
 import signal
 import time
 from contextlib import contextmanager
@@ -74,6 +75,10 @@ def run_plan(
     checks = check_officer_plan(inst, plans[["village_id", "officer_id"]])
     table, summary = assemble(inst, results, options, time.perf_counter() - t0, checks)
     summary["interrupted"] = bool(stop is not None and stop.requested)
+    summary["peak_memory_mb"] = {
+        "this_process": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "largest_worker": max((r.extra.get("peak_mb") or 0 for r in results), default=0),
+    }
     candidates = pd.concat(
         [r.officers.pairs for r in results if r.officers.pairs is not None], ignore_index=True
     )
