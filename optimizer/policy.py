@@ -61,15 +61,10 @@ GLOBAL: dict[str, dict[str, Param]] = {
             12, "nearest officers first kept as candidates of each village", minimum=1
         ),
         "proof_backend": Param(
-            "auto",
-            "solver of the widened model that proves the pruning: cp-sat, highs, or auto "
-            "(highs above highs_above_pairs pairs)",
-            choices=("auto", "cp-sat", "highs"),
-        ),
-        "highs_above_pairs": Param(
-            10000,
-            "widened models with more pairs than this go to HiGHS under proof_backend auto",
-            minimum=0,
+            "highs",
+            "solver of the widened model that proves the pruning (measured on the sample: HiGHS "
+            "2.6 s, CP-SAT 13 s)",
+            choices=("cp-sat", "highs"),
         ),
         "prune_above_pairs": Param(
             20000,
