@@ -83,6 +83,11 @@ def _configure_sample(p: argparse.ArgumentParser) -> None:
 
 COMMANDS["validate"] = ("check a bundle; one line per problem", _configure_validate, _cmd_validate)
 COMMANDS["sample"] = ("write a synthetic bundle of any size", _configure_sample, _cmd_sample)
+COMMANDS["rotate"] = (
+    "rotate the resident auxiliaries over several periods",
+    lambda p: __import__(f"{__package__}.rotation_cli", fromlist=["x"]).configure(p),
+    lambda a: __import__(f"{__package__}.rotation_cli", fromlist=["x"]).run(a),
+)
 COMMANDS["policy"] = (
     "print policy.toml with every default and its meaning",
     lambda p: None,
