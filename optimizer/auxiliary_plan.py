@@ -239,6 +239,10 @@ def placement_kpis(inst: Instance, plan: pd.DataFrame, table: pd.DataFrame) -> d
     }
 
 
+def _n(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
@@ -254,15 +258,7 @@ def diagnose_shortage(
         short = len(v_ids) - len(a_ids)
         tw = inst.villages.loc[v_ids, "township_id"]
         counts = tw.value_counts().sort_index()
-        names = [f"{inst.townships.at[t, 'name']} ({t})" for t in counts.index]
-        where = f"township {names[0]} has" if len(names) == 1 else f"townships {_and(names)} have"
-        in_all = inst.villages["township_id"].isin(counts.index)
-        part = (
-            ""
-            if int(in_all.sum()) == len(v_ids)
-            else f" ({', '.join(f'{n} in {t}' for t, n in counts.items())})"
-        )
-        who = ", ".join(f"{a} {inst.auxiliaries.at[a, 'name']}" for a in a_ids) or "none"
+        tname = {t: inst.townships.at[t, "name"] for t in counts.index}
         ruled = table[table["village_id"].isin(v_ids) & ~table["eligible"]]
         ruled = ruled[~ruled["auxiliary_id"].isin(a_ids)].drop_duplicates("auxiliary_id")
         why = ruled["rule"].value_counts().sort_index()
@@ -271,15 +267,36 @@ def diagnose_shortage(
             if len(why)
             else ""
         )
-        pinned = "; auxiliaries pinned elsewhere are not counted" if problem.pinned.any() else ""
+        if problem.pinned.any():
+            also += "; auxiliaries pinned elsewhere are not counted"
+        stays = f"{_n(short, 'village')} {'stays' if short == 1 else 'stay'}"
+        if len(v_ids) == 1 and not a_ids:
+            v = v_ids[0]
+            message = (
+                f"village {v} {inst.villages.at[v, 'name']} ({tname[tw[v]]}) has no auxiliary "
+                f"who may serve it{also}"
+            )
+        else:
+            names = [f"{tname[t]} ({t})" for t in counts.index]
+            where = (
+                f"township {names[0]} has" if len(names) == 1 else f"townships {_and(names)} have"
+            )
+            if len(v_ids) <= 12:
+                listed = "; ".join(
+                    f"{', '.join(tw.index[tw == t])} in {tname[t]}" for t in counts.index
+                )
+            else:
+                listed = ", ".join(f"{n} in {tname[t]}" for t, n in counts.items())
+            who = ", ".join(f"{a} {inst.auxiliaries.at[a, 'name']}" for a in a_ids) or "none"
+            message = (
+                f"{where} {_n(len(v_ids), 'village')} ({listed}) that only "
+                f"{_n(len(a_ids), 'auxiliary', 'auxiliaries')} may serve ({who}): {stays} "
+                f"without a resident auxiliary{also}"
+            )
         out.append(
             {
                 "rule": "AUX-COVER",
-                "message": (
-                    f"{where} {len(v_ids)} villages{part} that only {len(a_ids)} auxiliaries "
-                    f"may serve ({who}): {short} village(s) stay without a resident auxiliary"
-                    f"{also}{pinned}"
-                ),
+                "message": message,
                 "ids": [*v_ids, *a_ids],
                 "villages": v_ids,
                 "auxiliaries": a_ids,
