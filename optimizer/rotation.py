@@ -33,6 +33,7 @@ from .rotation_schedule import contradictions, solve_schedule
 from .solvers import FEASIBLE, INFEASIBLE, OPTIMAL, solve_cpsat
 
 PARTIAL = "PARTIAL"
+EXACT_LIMIT = 20_000  # stints the reduced-cost proof may hand to one MIP
 BACKENDS = ("auto", "highs", "cp-sat", "staggered", "greedy")
 
 
@@ -162,88 +163,175 @@ def rotate_county(
             [],
         )
 
-    # column generation: the LP bound over every stint
-    lp = StintLP(problem, sched.moves, weights(problem), lp_weights(problem))
-    lp.add(_initial_stints(problem, heur))
     rounds: list[dict] = []
-    bound, x = generate_columns(problem, lp, rounds, t1 + 0.6 * (deadline - t1))
-    # a schedule from the LP, a rotation from it, and the MIP over the LP's support
     best = _Best(problem, sched.moves, heur)
-    mip_seconds = 0.0
-    if backend == "auto":
-        # round the LP to a schedule, and assign auxiliaries to it exactly (a small MIP)
-        mass = _option_mass(problem, lp, x)
-        rounded = solve_schedule(problem, seed=seed, mass=mass, max_moves=sched.moves)
-        if rounded.moves >= 0:
-            alt = staggered(problem, rounded)
-            best.offer(alt)
-            keys = _keys(problem, alt)
-            fixed = np.union1d(lp.cols[np.isin(_keys(problem, lp.cols), keys)], alt)
-            res = _mip(problem, sched.moves, fixed, best.stints, deadline, seed)
-            mip_seconds += res.seconds
-            best.offer(res.chosen)
-            rounds.append(
-                {
-                    "schedule_mip_columns": len(fixed),
-                    "seconds": round(res.seconds, 3),
-                    "status": res.status,
-                    "points": round(best.value / SCALE, 2),
-                }
-            )
-        # then the MIP over every option the LP uses
-        cols = lp.cols[_in_support(problem, lp.cols, lp.cols[x > 1e-6])]
-        cols = np.union1d(cols, best.stints)
-    else:
-        cols = np.union1d(lp.cols, best.stints)
-    enough = bound - gap_target * max(1.0, abs(bound)) if backend == "auto" else None
-    res = _mip(
-        problem,
-        sched.moves,
-        cols,
-        best.stints,
-        deadline,
-        seed,
-        enough,
-        "cp-sat" if backend == "cp-sat" else "highs",
-        workers,
-        gap_target / 2 if backend == "auto" else None,
-    )
-    mip_seconds += res.seconds
-    best.offer(res.chosen)
-    chosen = best.stints
-    value = objective_of(problem, chosen, sched.moves)
-    status = OPTIMAL if bound - value < 1.0 else FEASIBLE
-    rounds.append(
-        {"mip_columns": len(cols), "mip_seconds": round(mip_seconds, 3), "mip_status": res.status}
-    )
+    moves_bound = target = sched.moves
+    search = _Search(problem, rounds, seed, workers, backend, gap_target)
+    bound = search.run(target, best, t1 + 0.6 * (deadline - t1), deadline)
+    if best.uncovered or best.moves > target:
+        # the schedule's bound is out of reach (it does not see who serves): a bound from the
+        # stint LP, and the search again with the moves the rotation needs
+        moves_bound = max(moves_bound, _moves_bound(problem, target, rounds, deadline))
+        if best.moves > target and time.perf_counter() < deadline:
+            target = best.moves
+            best.rebase(target)
+            left = deadline - time.perf_counter()
+            bound = search.run(target, best, time.perf_counter() + 0.6 * left, deadline)
+    status = OPTIMAL if bound - best.value < 1.0 and best.moves == moves_bound else FEASIBLE
     return _finish(
         sub,
         problem,
-        chosen,
+        best.stints,
         status,
         bound,
-        sched.moves,
+        moves_bound,
         build,
         time.perf_counter() - t1,
-        f"{res.backend}+column-generation",
+        search.backend,
         rounds,
+        target,
     )
 
 
-class _Best:
-    """The best rotation found so far, by the model's objective."""
+class _Search:
+    """Column generation, then the MIPs, for a given number of moves."""
 
-    def __init__(self, problem: RotationProblem, moves: int, stints: np.ndarray):
-        self.problem, self.moves = problem, moves
+    def __init__(self, problem, rounds, seed, workers, backend, gap_target):
+        self.problem, self.rounds = problem, rounds
+        self.seed, self.workers, self.kind, self.gap_target = seed, workers, backend, gap_target
+        self.backend = ""
+
+    def run(self, moves: int, best: _Best, lp_deadline: float, deadline: float) -> float:
+        """Improve ``best`` among rotations of at most ``moves`` moves; the proven bound."""
+        problem, rounds, seed = self.problem, self.rounds, self.seed
+        lp = StintLP(problem, moves, weights(problem), lp_weights(problem))
+        lp.add(_initial_stints(problem, best.stints))
+        bound, x, rc = generate_columns(problem, lp, rounds, lp_deadline)
+        if self.kind == "auto":
+            # round the LP to a schedule and assign auxiliaries to it exactly (a small MIP)
+            mass = _option_mass(problem, lp, x)
+            rounded = solve_schedule(problem, seed=seed, mass=mass, max_moves=moves)
+            if rounded.moves >= 0:
+                alt = staggered(problem, rounded)
+                best.offer(alt)
+                keys = _keys(problem, alt)
+                fixed = np.union1d(lp.cols[np.isin(_keys(problem, lp.cols), keys)], alt)
+                res = _mip(problem, moves, fixed, best.stints, deadline, seed)
+                best.offer(res.chosen)
+                rounds.append(
+                    {
+                        "schedule_mip_columns": len(fixed),
+                        "seconds": round(res.seconds, 3),
+                        "status": res.status,
+                        "points": round(best.value / SCALE, 2),
+                    }
+                )
+            # then the MIP over every option the LP uses
+            used = lp.cols[x > 1e-6]
+            cols = np.union1d(lp.cols[_in_support(problem, lp.cols, used)], best.stints)
+            enough = bound - self.gap_target * max(1.0, abs(bound))
+            res = _mip(
+                problem,
+                moves,
+                cols,
+                best.stints,
+                deadline,
+                seed,
+                enough,
+                "highs",
+                1,
+                self.gap_target / 2,
+            )
+        else:
+            cols = np.union1d(lp.cols, best.stints)
+            solver = "cp-sat" if self.kind == "cp-sat" else "highs"
+            res = _mip(
+                problem, moves, cols, best.stints, deadline, seed, None, solver, self.workers
+            )
+        best.offer(res.chosen)
+        rounds.append(
+            {
+                "mip_columns": len(cols),
+                "mip_seconds": round(res.seconds, 3),
+                "mip_status": res.status,
+                "points": round(best.value / SCALE, 2),
+            }
+        )
+        self.backend = f"{res.backend}+column-generation"
+        if self.kind == "auto" and bound - best.value >= 1.0:
+            bound = self._prove(moves, best, bound, rc, deadline)
+        return bound
+
+    def _prove(self, moves: int, best: _Best, bound: float, rc: np.ndarray, deadline: float):
+        """Reduced-cost fixing: a stint whose reduced cost is below −(bound − best) is in no
+        rotation better than the best (c·x ≤ bound + rc_k for any x using stint k). When the
+        other stints are few, the MIP over them settles the question: its bound is global."""
+        cand = np.flatnonzero(rc >= -(bound - best.value) - 0.5)
+        if len(cand) > EXACT_LIMIT or time.perf_counter() >= deadline:
+            return bound
+        cols = np.union1d(cand, best.stints)
+        res = _mip(self.problem, moves, cols, best.stints, deadline, self.seed)
+        best.offer(res.chosen)
+        self.rounds.append(
+            {
+                "exact_columns": len(cols),
+                "seconds": round(res.seconds, 3),
+                "status": res.status,
+                "points": round(best.value / SCALE, 2),
+            }
+        )
+        if res.status == OPTIMAL and np.isfinite(res.bound):
+            return max(best.value, min(bound, res.bound))
+        return bound
+
+
+def _moves_bound(problem: RotationProblem, moves: int, rounds: list[dict], deadline: float) -> int:
+    """Fewest moves by the stint LP (points set aside), at least ``moves``."""
+    import dataclasses
+
+    bare = dataclasses.replace(problem, s_score=np.zeros_like(problem.s_score), spread_weight=0)
+    w = lp_weights(bare)
+    lp = StintLP(bare, moves, w, w)
+    lp.add(_initial_stints(bare, np.zeros(0, dtype=np.int64)))
+    log: list[dict] = []
+    bound, _x, _rc = generate_columns(bare, lp, log, deadline)
+    sol = np.asarray(lp.h.getSolution().col_value)[: lp.n_slack]
+    n_vp = len(problem.villages) * problem.periods
+    rounds.append(
+        {"moves_lp_rounds": len(log), "moves_lp_excess": round(-bound / w.excess_move, 3)}
+    )
+    if sol[:n_vp].sum() > 1e-6:
+        return moves  # the LP leaves someone uncovered: no clean bound on moves
+    return moves + max(0, int(np.ceil(-bound / w.excess_move - 1e-6)))
+
+
+class _Best:
+    """The best rotation found so far, by the model's objective with ``target`` moves."""
+
+    def __init__(self, problem: RotationProblem, target: int, stints: np.ndarray):
+        self.problem, self.target = problem, target
         self.stints = stints
-        self.value = objective_of(problem, stints, moves)
+        self.value = objective_of(problem, stints, target)
 
     def offer(self, stints: np.ndarray | None) -> None:
         if stints is None:
             return
-        v = objective_of(self.problem, stints, self.moves)
+        v = objective_of(self.problem, stints, self.target)
         if v > self.value:
             self.stints, self.value = stints, v
+
+    def rebase(self, target: int) -> None:
+        self.target = target
+        self.value = objective_of(self.problem, self.stints, target)
+
+    @property
+    def moves(self) -> int:
+        return int(self.problem.s_new[self.stints].sum())
+
+    @property
+    def uncovered(self) -> int:
+        p = self.problem
+        return len(p.villages) * p.periods - int((p.s_last - p.s_first + 1)[self.stints].sum())
 
 
 @dataclass
@@ -252,6 +340,7 @@ class _MipResult:
     seconds: float
     status: str
     backend: str
+    bound: float = float("nan")
 
 
 def _mip(
@@ -266,11 +355,20 @@ def _mip(
     workers=1,
     rel_gap=None,
 ):
-    """The integer stint model over ``cols``, warm-started with ``start``."""
-    lp = StintLP(problem, moves, lp_weights(problem), lp_weights(problem))
+    """The integer stint model over ``cols``, warm-started with ``start``.
+
+    When the start covers every village-period within the moves bound (the usual case), both
+    are held there (no village uncovered, no move beyond the bound: already the best possible)
+    and the MIP only improves points; else the lexicographic weights decide.
+    """
+    lp = StintLP(problem, moves, weights(problem), lp_weights(problem))
     lp.add(np.union1d(cols, start))
     model = lp.linear_model()
     hint = lp.full_vector(start)
+    n_vp = len(problem.villages) * problem.periods
+    if not hint[: n_vp + 1].any():
+        for i in range(n_vp + 1):
+            model.fixed[i] = 0
     left = max(1.0, deadline - time.perf_counter())
     if solver == "cp-sat":
         res = solve_cpsat(model, time_limit=left, seed=seed, workers=workers, hint=hint)
@@ -286,13 +384,18 @@ def _mip(
         )
     chosen = None if res.x is None else np.sort(lp.cols[res.x[lp.n_slack :] > 0])
     return _MipResult(
-        chosen, res.seconds + res.stats.get("build_seconds", 0.0), res.status, res.backend
+        chosen,
+        res.seconds + res.stats.get("build_seconds", 0.0),
+        res.status,
+        res.backend,
+        res.bound,
     )
 
 
 def generate_columns(problem: RotationProblem, lp: StintLP, rounds: list[dict], deadline: float):
     """Column generation to the LP optimum over the whole pool (or the deadline): the proven
-    bound ``min over rounds of (LP + Σ max(0, rc))`` and the last LP solution."""
+    bound ``min over rounds of (LP + Σ max(0, rc))``, the last LP solution and the reduced
+    costs of the pool under its duals."""
     bound = np.inf
     while True:
         t = time.perf_counter()
@@ -317,7 +420,7 @@ def generate_columns(problem: RotationProblem, lp: StintLP, rounds: list[dict], 
             or bound - obj <= 1e-7 * max(1.0, abs(obj))
             or time.perf_counter() > deadline
         ):
-            return bound, x
+            return bound, x, rc
         lp.add(add)
 
 
@@ -405,10 +508,13 @@ def _empty(problem, diagnostics, build, seconds) -> RotationResult:
     )
 
 
-def _finish(inst, problem, stints, status, bound, moves_bound, build, seconds, backend, rounds):
+def _finish(
+    inst, problem, stints, status, bound, moves_bound, build, seconds, backend, rounds, target=None
+):
     rot = rotation_frame(problem, stints)
     moves = int(problem.s_new[stints].sum())
-    value = objective_of(problem, stints, max(moves_bound, 0)) / SCALE
+    target = max(moves_bound, 0) if target is None else target
+    value = objective_of(problem, stints, target) / SCALE
     b = bound / SCALE if bound is not None and np.isfinite(bound) else float("nan")
     gap = abs(b - value) / max(1.0, abs(value)) if np.isfinite(b) else float("nan")
     uncovered = int((rot["auxiliary_id"] == "").sum())

@@ -62,7 +62,8 @@ def lp_weights(problem: RotationProblem) -> Weights:
     may lie anywhere up to M), and pricing with such duals adds useless stints by the thousand.
     """
     top = int(np.abs(problem.s_score).max(initial=0)) + 100
-    return Weights(uncovered=4 * top, excess_move=4 * top, spread=problem.spread_weight)
+    # covering a village-period beats a few moves beyond the bound, which beat any stint
+    return Weights(uncovered=12 * top, excess_move=4 * top, spread=problem.spread_weight)
 
 
 class RowLayout:

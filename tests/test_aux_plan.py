@@ -157,4 +157,6 @@ def test_pins_are_kept_when_legal_and_reported_when_not(tmp_path):
     row = res.plan.set_index("village_id")
     assert row.at["V1", "auxiliary_id"] == "A8" and row.at["V1", "pinned"]
     assert row.at["V4", "auxiliary_id"] != "A2"
-    assert any(d["rule"] == "AUX-TENURE" and "pin is ignored" in d["message"] for d in res.diagnostics)
+    assert any(
+        d["rule"] == "AUX-TENURE" and "pin is ignored" in d["message"] for d in res.diagnostics
+    )

@@ -69,7 +69,13 @@ def test_township_own_or_neighbour(inst):
     rel, why = aux_township.relation(
         plan(("V1", "A7"), ("V3", "A7"), ("V5", "A7"), ("V6", "A7"), ("V1", "A4")), inst
     )
-    assert list(rel) == ["same_township", "neighbour_township", "", "neighbour_township", "neighbour_township"]
+    assert list(rel) == [
+        "same_township",
+        "neighbour_township",
+        "",
+        "neighbour_township",
+        "neighbour_township",
+    ]
     assert why[0] == why[1] == ""
     assert "neither" in why[2]
     assert "another county" in why[3]  # a C1 auxiliary in C2
@@ -145,9 +151,7 @@ def test_exchange_limits_per_county_and_township(tmp_path):
     bad = aux_exchange.check_rotation(inst, two)
     assert len(bad) == 1 and "2 villages of county C1" in bad[0].message
     # two changes in T1 in period 2 break the township's limit of 1 and the county cap
-    t1 = _rotation(
-        [(1, "V1", "A7"), (1, "V2", "A1"), (2, "V1", "A3"), (2, "V2", "A8")]
-    )
+    t1 = _rotation([(1, "V1", "A7"), (1, "V2", "A1"), (2, "V1", "A3"), (2, "V2", "A8")])
     msgs = [v.message for v in aux_exchange.check_rotation(inst, t1)]
     assert any("township T1" in m for m in msgs) and any("county C1" in m for m in msgs)
     # filling a village that had no auxiliary (V1 in period 1) is not an exchange
@@ -165,14 +169,18 @@ def test_exchange_limit_for_large_townships(tmp_path):
     inst = ring(tmp_path, "[rules.AUX-EXCHANGE]\nper_township = 1\ntownship_share = 0.5\n")
     limits = aux_exchange.township_limits(inst)
     assert limits["T1"] == 1 and limits["T3"] == 1  # ceil(0.5 × 2) = 1, ceil(0.5 × 1) = 1
-    big = ring(tmp_path, "[rules.AUX-EXCHANGE]\nper_township = 0\ntownship_share = 1.0\n", name="big")
+    big = ring(
+        tmp_path, "[rules.AUX-EXCHANGE]\nper_township = 0\ntownship_share = 1.0\n", name="big"
+    )
     assert aux_exchange.township_limits(big)["T1"] == 2
 
 
 def test_familiar_points_and_reasons(inst):
     from cunjing.optimizer.auxiliary_pairs import describe_pairs
 
-    pairs = describe_pairs(inst, plan(("V1", "A7"), ("V3", "A7"), ("V2", "A1"))[["auxiliary_id", "village_id"]])
+    pairs = describe_pairs(
+        inst, plan(("V1", "A7"), ("V3", "A7"), ("V2", "A1"))[["auxiliary_id", "village_id"]]
+    )
     km = pairs["km"].to_numpy()
     assert km[0] < km[1]
     # A7 (home V2, T1) in V1: own township 30, recommended 20, less the km
