@@ -46,12 +46,10 @@ def relation(pairs: pd.DataFrame, inst: Instance) -> tuple[np.ndarray, np.ndarra
     home_c = tw_county.reindex(home_t).to_numpy(object)
     vil_c = vil["county_id"].to_numpy(object)
     aux_c = aux["county_id"].to_numpy(object)
-    edges = pd.MultiIndex.from_tuples(
-        [*inst.adjacency.edges(), *((b, a) for a, b in inst.adjacency.edges())]
-    )
+    both_ways = [*inst.adjacency.edges(), *((b, a) for a, b in inst.adjacency.edges())]
     adjacent = (
-        pd.MultiIndex.from_arrays([home_t, vil_t]).isin(edges)
-        if len(edges) and len(pairs)
+        pd.MultiIndex.from_arrays([home_t, vil_t]).isin(pd.MultiIndex.from_tuples(both_ways))
+        if both_ways and len(pairs)
         else np.zeros(len(pairs), dtype=bool)
     )
     same = home_t == vil_t

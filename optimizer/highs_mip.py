@@ -35,6 +35,23 @@ def quiet_highs():
     return h
 
 
+def run(h) -> None:
+    """``h.run()`` with its own ``threads`` option.
+
+    HiGHS keeps one thread scheduler per process, sized by the first run; a later run asking
+    for another number of threads fails outright ("the scheduler has already been
+    initialized"). So the scheduler is reset before the run (for this one's threads) and after
+    it (for whoever runs HiGHS next, e.g. ``solvers.solve_highs`` with its own count).
+    """
+    import highspy
+
+    highspy.Highs.resetThreadScheduler(True)
+    try:
+        h.run()
+    finally:
+        highspy.Highs.resetThreadScheduler(True)
+
+
 def solve_mip(
     model: LinearModel,
     time_limit: float = 60.0,
@@ -91,7 +108,7 @@ def solve_mip(
         h.cbMipInterrupt.subscribe(enough)
     build = time.perf_counter() - t0
     t1 = time.perf_counter()
-    h.run()
+    run(h)
     seconds = time.perf_counter() - t1
     ms = h.getModelStatus()
     info = h.getInfo()

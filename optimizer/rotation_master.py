@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .highs_mip import quiet_highs
+from .highs_mip import quiet_highs, run
 from .linear_model import INF, LinearModel
 from .rotation_problem import RotationProblem
 from .rotation_schedule import exchange_constants, exchange_rows
@@ -309,7 +309,7 @@ class StintLP:
     # ------------------------------------------------------------------------------------
     def solve(self) -> tuple[float, np.ndarray, np.ndarray]:
         """(objective, row duals for the maximisation, stint values)."""
-        self.h.run()
+        run(self.h)
         info = self.h.getInfo()
         sol = self.h.getSolution()
         duals = np.asarray(sol.row_dual)
