@@ -61,6 +61,7 @@ def solve_mip(
     relax: bool = False,
     stop_at: float | None = None,
     rel_gap: float | None = None,
+    options: dict | None = None,
 ) -> SolveResult:
     """Maximise the model with HiGHS (its LP relaxation when ``relax``); with ``stop_at``,
     stop as soon as a solution of at least that value is found (a bound proven elsewhere
@@ -74,6 +75,8 @@ def solve_mip(
     h.setOptionValue("random_seed", int(seed))
     if rel_gap is not None:
         h.setOptionValue("mip_rel_gap", float(rel_gap))
+    for k, v in (options or {}).items():
+        h.setOptionValue(k, v)
     lb, ub = model.bounds()
     a = model.matrix().tocsc()
     rlo, rhi = model.row_bounds()

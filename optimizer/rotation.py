@@ -3,15 +3,25 @@
 1. Count (``rotation_schedule.contradictions``): if tenure forces more exchanges in some window
    of periods than AUX-EXCHANGE allows, say so with the numbers and do not search.
 2. Schedule (``rotation_schedule.solve_schedule``): the fewest moves any rotation can make, a
-   proven lower bound, and a schedule that reaches it.
-3. Staggered flows (``rotation_greedy.staggered``): a rotation that keeps that schedule.
-4. Column generation over the stint model (``rotation_master``) with the moves held at the
-   bound: the LP bound on AUX-FAMILIAR points (then even spread) over every possible stint.
-5. CP-SAT on the stints the LP found, warm-started with step 3: the rotation, and its gap to
-   the bound of step 4.
+   proven lower bound, and a schedule that reaches it; staggered flows
+   (``rotation_greedy.staggered``) fill it with auxiliaries: the first rotation.
+3. Column generation over the stint model (``rotation_master``) with the moves held at the
+   bound: the LP over every possible stint, a proven bound on AUX-FAMILIAR points (then spread).
+4. Round the LP to a schedule (the schedule model weighted by the LP's stints) and assign
+   auxiliaries to it exactly (a small HiGHS MIP over its stints).
+5. HiGHS on every stint of every option the LP uses, warm-started with step 4, until within
+   ``gap_target`` of the bound of step 3. In small counties the reduced costs of step 3 leave
+   few stints that could beat the rotation; the MIP over those proves it optimal.
+If the schedule's moves are out of reach (it does not see who serves: a county with no
+auxiliary to spare), the stint LP gives a tighter moves bound and steps 3–5 run again with the
+moves the rotation needs.
 
 Objective: as few moves as the rules allow, then AUX-FAMILIAR points, then the busiest period of
 the county and of each township as low as possible (``AUX-EXCHANGE.spread`` points each).
+Measured on the sample county (400 villages, 5 periods, 2 shared cores): a naive per-period
+assignment model has a void LP (see ``rotation_problem``); CP-SAT on the stints the LP found did
+not improve a warm start in 60 s; HiGHS on them reached 0.3 % in 10–40 s; the pipeline above
+ends within 0.5 % of the bound in about 20 s.
 """
 
 from __future__ import annotations
@@ -104,7 +114,7 @@ def rotate_county(
     seed: int = 0,
     workers: int = 2,
     backend: str = "auto",
-    gap_target: float = 0.002,
+    gap_target: float = 0.005,
 ) -> RotationResult:
     """The rotation of one county's auxiliaries over ``periods`` periods from the plan start.
 
@@ -381,6 +391,9 @@ def _mip(
             start=hint,
             stop_at=stop_at,
             rel_gap=rel_gap,
+            # measured on the sample's support MIP: without restarts HiGHS finds its good
+            # solutions in a third of the time (it re-presolves three times otherwise)
+            options={"mip_allow_restart": False},
         )
     chosen = None if res.x is None else np.sort(lp.cols[res.x[lp.n_slack :] > 0])
     return _MipResult(
