@@ -160,3 +160,23 @@ def test_pins_are_kept_when_legal_and_reported_when_not(tmp_path):
     assert any(
         d["rule"] == "AUX-TENURE" and "pin is ignored" in d["message"] for d in res.diagnostics
     )
+
+
+def test_across_counties_plans_every_county_as_one(tmp_path):
+    # C1 has no auxiliary left; C2 has three for its two villages, and 丁镇 borders 甲镇
+    aux = [
+        {"auxiliary_id": a, "name": a, "county_id": "C2", "home_village_id": h}
+        for a, h in (("A4", "V7"), ("A9", "V6"), ("A10", "V7"))
+    ]
+    kw = {"auxiliaries": aux, "aux_history": None, "plan_auxiliaries": None}
+    apart = ring(tmp_path, name="apart", **kw)
+    assert plan_county_auxiliaries(apart, "C1").kpis["covered"] == 0
+    policy = "[rules.AUX-TOWNSHIP]\nacross_counties = true\n"
+    together = ring(tmp_path, policy, name="together", **kw)
+    res = plan_county_auxiliaries(together, None)
+    got = res.plan.set_index("village_id")["auxiliary_id"]
+    assert res.kpis["covered"] == 3
+    assert got["V6"] and got["V7"] and (got["V1"] or got["V2"])
+    # legal by every rule; only the villages no one can reach are reported
+    assert {v.rule for v in check_auxiliary_plan(together, res.plan)} == {"AUX-COVER"}
+    assert sum(d["short"] for d in res.diagnostics) == 7 - 3
