@@ -37,7 +37,14 @@ from .auxiliary_plan import county_scope
 from .highs_mip import solve_mip
 from .instance import Instance
 from .rotation_greedy import period_greedy, staggered
-from .rotation_master import StintLP, exchanges_of, lp_weights, slack_values, weights
+from .rotation_master import (
+    RowLayout,
+    StintLP,
+    exchanges_of,
+    lp_weights,
+    slack_values,
+    weights,
+)
 from .rotation_problem import SCALE, RotationProblem, make_rotation_problem
 from .rotation_schedule import contradictions, solve_schedule
 from .solvers import FEASIBLE, INFEASIBLE, OPTIMAL, solve_cpsat
@@ -51,19 +58,19 @@ BACKENDS = ("auto", "highs", "cp-sat", "staggered", "greedy")
 class RotationResult:
     county: str
     periods: int
-    rotation: pd.DataFrame  # period, village_id, auxiliary_id, moved, exchange
+    rotation: pd.DataFrame  # period, village_id, auxiliary_id, moved
     status: str  # OPTIMAL / FEASIBLE / PARTIAL / INFEASIBLE
     objective: float  # points: AUX-FAMILIAR − spread − penalties (see module doc)
     best_bound: float
     gap: float
     moves: int
-    moves_bound: int  # fewest moves any rotation can make (the schedule's optimum)
+    moves_bound: int  # fewest moves any rotation can make (schedule or stint LP), -1: none
     build_seconds: float
     solve_seconds: float
     backend: str
     diagnostics: list[dict] = field(default_factory=list)
     kpis: dict = field(default_factory=dict)
-    rounds: list[dict] = field(default_factory=list)  # column generation log
+    rounds: list[dict] = field(default_factory=list)  # the search, step by step
 
 
 def rotation_frame(problem: RotationProblem, stints: np.ndarray) -> pd.DataFrame:
@@ -89,7 +96,7 @@ def rotation_frame(problem: RotationProblem, stints: np.ndarray) -> pd.DataFrame
 def objective_of(problem: RotationProblem, stints: np.ndarray, max_moves: int) -> float:
     """The model's objective of a rotation (hundredths)."""
     w = weights(problem)
-    sl = slack_values(problem, _layout(problem), stints, max_moves)
+    sl = slack_values(problem, RowLayout(problem), stints, max_moves)
     n_vp = len(problem.villages) * problem.periods
     return float(
         problem.s_score[stints].sum()
@@ -97,12 +104,6 @@ def objective_of(problem: RotationProblem, stints: np.ndarray, max_moves: int) -
         - w.excess_move * sl[n_vp]
         - w.spread * sl[n_vp + 1 :].sum()
     )
-
-
-def _layout(problem):
-    from .rotation_master import RowLayout
-
-    return RowLayout(problem)
 
 
 def rotate_county(
@@ -120,7 +121,7 @@ def rotate_county(
 
     ``backend``: ``auto`` (the pipeline of the module doc), ``highs`` (HiGHS on every stint the
     LP found, no support restriction: the peer on the same model), ``cp-sat`` (CP-SAT there),
-    ``staggered`` (step 3 alone) or ``greedy`` (one period at a time, no look-ahead).
+    ``staggered`` (step 2 alone) or ``greedy`` (one period at a time, no look-ahead).
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r} (one of {', '.join(BACKENDS)})")
@@ -146,6 +147,19 @@ def rotate_county(
             build,
             time.perf_counter() - t1,
             "period-greedy",
+            [],
+        )
+    if problem.n_stints == 0:  # no one may serve anywhere: nothing to search
+        return _finish(
+            sub,
+            problem,
+            np.zeros(0, dtype=np.int64),
+            FEASIBLE,
+            None,
+            0,
+            build,
+            time.perf_counter() - t1,
+            "none",
             [],
         )
     sched = solve_schedule(problem, time_limit=max(1.0, deadline - time.perf_counter()), seed=seed)
@@ -526,13 +540,16 @@ def _finish(
 ):
     rot = rotation_frame(problem, stints)
     moves = int(problem.s_new[stints].sum())
-    target = max(moves_bound, 0) if target is None else target
+    # the moves the objective is held at (no penalty for a baseline's own moves)
+    target = max(moves_bound, moves) if target is None else target
     value = objective_of(problem, stints, target) / SCALE
     b = bound / SCALE if bound is not None and np.isfinite(bound) else float("nan")
     gap = abs(b - value) / max(1.0, abs(value)) if np.isfinite(b) else float("nan")
     uncovered = int((rot["auxiliary_id"] == "").sum())
+    diagnostics = []
     if uncovered:
         status = PARTIAL
+        diagnostics = uncovered_diagnostics(inst, problem, rot)
     per_c, per_t = aux_exchange.move_counts(inst, rot)
     kpis = rotation_kpis(problem, stints, rot, per_c, per_t)
     return RotationResult(
@@ -548,10 +565,50 @@ def _finish(
         build_seconds=build,
         solve_seconds=seconds,
         backend=backend,
-        diagnostics=[],
+        diagnostics=diagnostics,
         kpis=kpis,
         rounds=rounds,
     )
+
+
+def uncovered_diagnostics(inst: Instance, problem: RotationProblem, rot: pd.DataFrame) -> list:
+    """Why village-periods stay without an auxiliary: per period, Hall's certificate over who is
+    in service and allowed by AUX-TOWNSHIP and AUX-NOT-HOME (as for the annual plan); what it
+    does not explain, AUX-TENURE and AUX-EXCHANGE over the periods do."""
+    from .auxiliary_flow import solve_flow
+    from .auxiliary_model import make_problem
+    from .auxiliary_plan import diagnose_shortage
+
+    out = []
+    gaps = rot[rot["auxiliary_id"] == ""].groupby("period").size()
+    for p, n in gaps.items():
+        table = problem.pairs.copy()
+        table["eligible"] = problem.in_service[problem.pair_aux, int(p)]
+        table["rule"] = np.where(table["eligible"], "", "AUX-COVER")
+        table["pinned"] = False
+        ap = make_problem(problem.villages, problem.auxiliaries, table[table["eligible"]])
+        x = solve_flow(ap).x
+        found = diagnose_shortage(inst, ap, x, table)
+        for d in found:
+            d["message"] = f"period {p}: {d['message']}"
+            d["period"] = int(p)
+        out += found
+        rest = int(n) - sum(d["short"] for d in found)
+        if rest > 0:
+            out.append(
+                {
+                    "rule": "AUX-TENURE",
+                    "message": f"period {p}: {rest} more village(s) stay without a resident "
+                    "auxiliary: enough auxiliaries may serve there in this period alone, but "
+                    "not with AUX-TENURE and AUX-EXCHANGE over the periods",
+                    "ids": sorted(
+                        rot.loc[(rot["period"] == p) & (rot["auxiliary_id"] == ""), "village_id"]
+                    ),
+                    "period": int(p),
+                    "short": rest,
+                }
+            )
+    return out
 
 
 def rotation_kpis(problem, stints, rot, per_c, per_t) -> dict:

@@ -21,6 +21,9 @@ needs few of them. Column generation: solve the LP over a subset (HiGHS, warm-st
 columns are added), price the whole pool with the duals in one vectorised pass, add the best,
 repeat. ``Σ max(0, rc)`` over the pool bounds what the left-out stints could add (each x ≤ 1),
 so every round gives a proven upper bound; at the end the LP over the subset is the LP over all.
+The window rows enter the LP as cutting planes, only where its solution breaks one (a row that
+holds has dual 0, so pricing stays exact); the integer model gets every window two of its stints
+meet. The LP runs with milder penalties (``lp_weights``), which only loosen the bound.
 """
 
 from __future__ import annotations

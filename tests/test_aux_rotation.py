@@ -252,3 +252,36 @@ def test_staggered_and_greedy_backends(tmp_path):
     greedy = rotate_county(inst, c, 4, backend="greedy")
     assert len(greedy.rotation) == 240
     assert np.isnan(greedy.best_bound)
+
+
+def test_short_county_rotation_is_partial_and_says_why(tmp_path):
+    import itertools
+
+    from cunjing.constraints import aux_cover, aux_not_home, aux_township
+    from test_aux_plan import _short_bundle
+
+    inst = _short_bundle(tmp_path, 1, share=0.4)
+    county = inst.counties[0]
+    res = rotate_county(inst, county, 3, time_limit=30)
+    rot = res.rotation
+    gaps = rot[rot["auxiliary_id"] == ""]
+    assert res.status == "PARTIAL" and len(gaps)
+    # what the rotation does is legal; only the empty village-periods are reported
+    assert {v.rule for v in check_rotation_plan(inst, rot)} == {"AUX-COVER"}
+    # every empty village-period is accounted for, period by period
+    for p, n in gaps.groupby("period").size().items():
+        assert sum(d["short"] for d in res.diagnostics if d["period"] == p) == n
+    villages = inst.villages.index[inst.villages["county_id"] == county]
+    auxiliaries = inst.auxiliaries.index[inst.auxiliaries["county_id"] == county]
+    pairs = pd.DataFrame(
+        list(itertools.product(auxiliaries, villages)), columns=["auxiliary_id", "village_id"]
+    )
+    for d in (d for d in res.diagnostics if d["rule"] == "AUX-COVER"):
+        ok = (
+            (aux_cover.why_not(pairs, inst, d["period"]) == "")
+            & (aux_township.why_not(pairs, inst) == "")
+            & (aux_not_home.why_not(pairs, inst) == "")
+        )
+        may = pairs[ok & pairs["village_id"].isin(d["villages"])]
+        assert set(may["auxiliary_id"]) == set(d["auxiliaries"])
+        assert len(d["villages"]) - len(d["auxiliaries"]) == d["short"]
