@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	touch $@
 
 run: setup
-	$(BIN)/cunjing validate
+	$(BIN)/cunjing plan --out $(OUT)
 
 test: setup
 	$(BIN)/python -m pytest

@@ -43,13 +43,16 @@ def why_not(pairs: pd.DataFrame, inst: Instance, forbidden: np.ndarray) -> np.nd
 
 
 def add_to_model(model: LinearModel, problem: OfficerProblem) -> None:
-    """Every village exactly one officer; a village left uncovered costs more than any plan can
-    gain, so the solver covers as many villages as possible first (a partial plan, not none)."""
+    """Every village exactly one officer. When full cover is not known to be possible, a village
+    may stay uncovered at a cost above anything a plan can gain, so the solver covers as many
+    villages as it can first (a partial plan, not none)."""
     n_v = len(problem.villages)
-    u = model.add_vars("uncovered", 0, 1, -problem.uncovered_penalty * np.ones(n_v, np.int64))
     x = model.var_groups["x"]
-    rows = np.concatenate([problem.pair_village, np.arange(n_v)])
-    cols = np.concatenate([np.arange(x.start, x.stop), np.arange(u.start, u.stop)])
+    rows, cols = problem.pair_village, np.arange(x.start, x.stop)
+    if not problem.cover_all:
+        u = model.add_vars("uncovered", 0, 1, -problem.uncovered_penalty * np.ones(n_v, np.int64))
+        rows = np.concatenate([rows, np.arange(n_v)])
+        cols = np.concatenate([cols, np.arange(u.start, u.stop)])
     model.add_rows(
         "cover",
         rows,

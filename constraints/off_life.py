@@ -24,7 +24,10 @@ RULE = Rule(
     weight=1.0,
     params={
         "per_km": Param(
-            1.0, "points lost per km between the officer's base and the village", minimum=0
+            3.0,
+            "points lost per km between the officer's base and the village (3: a first wish, "
+            "100 points, is worth 33 km more travel)",
+            minimum=0,
         ),
         "per_extra_village": Param(
             20.0,
@@ -67,7 +70,7 @@ def add_to_model(model: LinearModel, problem: OfficerProblem) -> None:
     if problem.extra_village_cost <= 0:
         return
     n_o = len(problem.officers)
-    over_max = np.maximum(problem.officer_candidates - problem.share, 0)
+    over_max = np.maximum(problem.limit - problem.share, 0)
     e = model.add_vars("extra", 0, over_max, -problem.extra_village_cost * np.ones(n_o, np.int64))
     x = model.var_groups["x"]
     rows = np.concatenate([problem.pair_officer, np.arange(n_o)])

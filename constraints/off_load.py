@@ -44,25 +44,16 @@ if TYPE_CHECKING:
 
 
 def add_to_model(model: LinearModel, problem: OfficerProblem) -> None:
-    """Per officer: the villages' days fit his available days; their number his maximum."""
+    """Per officer: the villages' days fit his available days; their number his maximum (and
+    no more than his cheapest eligible villages that fit his days: implied, and tightening)."""
     x = model.var_groups["x"]
     cols = np.arange(x.start, x.stop)
     n_o = len(problem.officers)
+    zero = np.zeros(n_o, np.int64)
+    model.add_rows("days", problem.pair_officer, cols, problem.workload, zero, problem.days)
     model.add_rows(
-        "days", problem.pair_officer, cols, problem.workload, np.zeros(n_o, np.int64), problem.days
+        "count", problem.pair_officer, cols, np.ones(len(cols), np.int64), zero, problem.limit
     )
-    has_max = problem.max_villages >= 0
-    if has_max.any():
-        row_of = np.cumsum(has_max) - 1
-        take = has_max[problem.pair_officer]
-        model.add_rows(
-            "count",
-            row_of[problem.pair_officer[take]],
-            cols[take],
-            np.ones(int(take.sum()), np.int64),
-            np.zeros(int(has_max.sum()), np.int64),
-            problem.max_villages[has_max],
-        )
 
 
 def loads(inst: Instance, pairs: pd.DataFrame) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import pandas as pd
@@ -35,19 +36,33 @@ RULE = Rule(
 )
 
 
+_TABLES: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _wish_table(inst: Instance) -> pd.DataFrame:
+    """(officer_id, place, rank) of every wish; made once per instance (what-ifs ask often)."""
+    officers = inst.officers
+    cached = _TABLES.get(inst)
+    if cached is not None and cached[0] is officers:
+        return cached[1]
+    prefs = officers.loc[officers["preferences"].map(len) > 0, ["preferences"]]
+    table = prefs["preferences"].explode().rename("place").to_frame()
+    table["rank"] = table.groupby(level=0).cumcount() + 1
+    table = table.rename_axis("officer_id").reset_index()
+    _TABLES[inst] = (officers, table)
+    return table
+
+
 def wishes(pairs: pd.DataFrame, inst: Instance) -> tuple[np.ndarray, np.ndarray]:
     """For each pair: the rank (1 = first wish, 0 = not wished) at which its village or its
     township was wished for, and whether the village itself was named. A village named outright
     beats its township named at the same rank.
     """
-    prefs = inst.officers.loc[inst.officers["preferences"].map(len) > 0, ["preferences"]]
     rank = np.zeros(len(pairs), dtype=np.int64)
     named = np.zeros(len(pairs), dtype=bool)
-    if prefs.empty or pairs.empty:
+    table = _wish_table(inst)
+    if table.empty or pairs.empty:
         return rank, named
-    table = prefs["preferences"].explode().rename("place").to_frame()
-    table["rank"] = table.groupby(level=0).cumcount() + 1
-    table = table.rename_axis("officer_id").reset_index()
     key = pd.DataFrame({"officer_id": pairs["officer_id"].to_numpy(), "pos": np.arange(len(pairs))})
     for col in ("village_id", "township_id"):
         key["place"] = pairs[col].to_numpy()

@@ -1,8 +1,31 @@
-"""VISIT-DAYS (hard, §五(一)): each liaison officer is in each of his villages at least the monthly visit days, spread over the month."""
+"""VISIT-DAYS (hard, §五(一)): each liaison officer is in each of his villages at least the monthly visit days, spread over the month.
+
+The clause: 原则上每月进村时间累计不低于2天，可采取每旬或每半个月进村一次的方式. A month's visit
+calendar holds when, for every village of the officer plan,
+
+- its officer visits it on at least ``r`` different days, ``r`` = OFF-LOAD's
+  ``visit_days_per_month`` rounded up;
+- the visits are spread by ``spacing``: with ``P`` periods (3 旬, or 2 half months) a village gets
+  at most ``ceil(r / P)`` visits in any one period and visits in at least ``min(r, P)`` periods
+  (so 2 days are two different 旬, or one in each half month);
+- every visit is on a working day (no weekend unless ``weekends``, no public holiday, make-up
+  workdays count) that the officer has not marked unavailable;
+- an officer visits at most ``max_villages_per_day`` villages a day, and villages share a day only
+  when each two of them are at most ``shared_day_km`` apart by road.
+
+:func:`check_calendar` judges any calendar by these rules without a solver.
+"""
 
 from __future__ import annotations
 
-from .base import Param, Rule
+import math
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .base import Param, Rule, Violation
 
 RULE = Rule(
     id="VISIT-DAYS",
@@ -21,5 +44,194 @@ RULE = Rule(
         "shared_day_km": Param(
             10.0, "two villages may share a day when they are at most this far apart", minimum=0
         ),
+        "weekends": Param(
+            False,
+            "visits may fall on Saturdays and Sundays (make-up workdays are always working days)",
+        ),
     },
 )
+
+if TYPE_CHECKING:
+    from ..optimizer.instance import Instance
+    from ..optimizer.workdays import MonthDays
+
+
+def visits_required(inst: Instance) -> int:
+    """Days each village needs in a month: OFF-LOAD's ``visit_days_per_month``, rounded up."""
+    return math.ceil(float(inst.policy.rule("OFF-LOAD")["visit_days_per_month"]) - 1e-9)
+
+
+def period_rule(required: int, periods: int) -> tuple[int, int]:
+    """(most visits in one period, fewest periods with a visit) for ``required`` visits."""
+    if required <= 0:
+        return 0, 0
+    return math.ceil(required / periods), min(required, periods)
+
+
+def village_km(inst: Instance, village_ids) -> pd.DataFrame:
+    """Travel km between villages (one matrix per county, where officers' villages lie)."""
+    ids = list(dict.fromkeys(village_ids))
+    out = pd.DataFrame(np.inf, index=ids, columns=ids)
+    vil = inst.villages.loc[ids]
+    for _, grp in vil.groupby("county_id", sort=True):
+        xy = grp[["x", "y"]].to_numpy(float)
+        km = np.nan_to_num(inst.distance_km(xy, xy), nan=np.inf)
+        out.loc[grp.index, grp.index] = km
+    return out
+
+
+def month_of(inst: Instance, month: str, unavailable: pd.DataFrame | None = None) -> MonthDays:
+    """The month's working days and the officers' days off, from the bundle (and extra rows)."""
+    from ..optimizer.workdays import month_days, parse_month
+
+    params = inst.policy.rule(RULE.id)
+    off = inst.unavailable if unavailable is None else pd.concat([inst.unavailable, unavailable])
+    y, m = parse_month(month)
+    days, _ = month_days(inst.holidays, off, y, m, params["spacing"], params["weekends"])
+    return days
+
+
+def check_calendar(
+    inst: Instance,
+    plan: pd.DataFrame,
+    calendar: pd.DataFrame,
+    month: str | None = None,
+    unavailable: pd.DataFrame | None = None,
+) -> list[Violation]:
+    """Every VISIT-DAYS violation of a month's calendar (officer_id, date, village_id rows) for
+    the officer plan (village_id, officer_id rows). ``month`` (YYYY-MM) defaults to the month of
+    the calendar's dates; ``unavailable`` adds rows to the bundle's ``unavailable.csv``."""
+    import datetime as dt
+
+    from ..optimizer.workdays import period_names, period_of
+
+    params = inst.policy.rule(RULE.id)
+    spacing, per_day, share_km = (
+        params["spacing"],
+        int(params["max_villages_per_day"]),
+        float(params["shared_day_km"]),
+    )
+    out: list[Violation] = []
+    cal = calendar.assign(
+        officer_id=calendar["officer_id"].astype(str),
+        village_id=calendar["village_id"].astype(str),
+        date=[
+            d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)) for d in calendar["date"]
+        ],
+    ).drop_duplicates(["officer_id", "village_id", "date"])
+    if month is None:
+        months = sorted({f"{d.year:04d}-{d.month:02d}" for d in cal["date"]})
+        if len(months) != 1:
+            return [Violation(RULE.id, f"a calendar covers one month; this one covers {months}")]
+        month = months[0]
+    days = month_of(inst, month, unavailable)
+    names = period_names(spacing)
+    required = visits_required(inst)
+    most, fewest = period_rule(required, days.periods)
+    working = set(days.working)
+    given = plan[plan["officer_id"].fillna("").astype(str) != ""]
+    holder = dict(
+        zip(given["village_id"].astype(str), given["officer_id"].astype(str), strict=True)
+    )
+    vname = inst.villages["name"]
+    oname = inst.officers["name"]
+
+    def who(o: str) -> str:
+        return f"officer {o} {oname.get(o, '')}".rstrip()
+
+    def where(v: str) -> str:
+        return f"village {v} {vname.get(v, '')}".rstrip()
+
+    visits: dict[str, list[dt.date]] = defaultdict(list)
+    for o, v, d in zip(cal["officer_id"], cal["village_id"], cal["date"], strict=True):
+        if holder.get(v) != o:
+            out.append(
+                Violation(
+                    RULE.id, f"{who(o)} is scheduled in {where(v)}, which he does not hold", (o, v)
+                )
+            )
+            continue
+        if (d.year, d.month) != (days.year, days.month):
+            out.append(
+                Violation(RULE.id, f"{who(o)} visits {where(v)} on {d}, outside {month}", (o, v))
+            )
+            continue
+        if d in days.holidays:
+            out.append(
+                Violation(
+                    RULE.id,
+                    f"{who(o)} visits {where(v)} on {d}, a holiday ({days.holidays[d]})",
+                    (o, v),
+                )
+            )
+        elif d not in working:
+            out.append(
+                Violation(RULE.id, f"{who(o)} visits {where(v)} on {d}, not a working day", (o, v))
+            )
+        if d in days.off.get(o, ()):
+            out.append(
+                Violation(
+                    RULE.id, f"{who(o)} visits {where(v)} on {d}, a day he is unavailable", (o, v)
+                )
+            )
+        visits[v].append(d)
+    for v, o in sorted(holder.items()):
+        got = sorted(visits.get(v, []))
+        if len(got) < required:
+            out.append(
+                Violation(
+                    RULE.id,
+                    f"{where(v)} gets {len(got)} visit day(s) from {who(o)} in {month}, "
+                    f"needs {required}",
+                    (o, v),
+                )
+            )
+        per_period = np.bincount([period_of(d.day, spacing) for d in got], minlength=days.periods)
+        for p in np.flatnonzero(per_period > most):
+            out.append(
+                Violation(
+                    RULE.id,
+                    f"{where(v)} gets {per_period[p]} visits in {names[p]} from {who(o)}, "
+                    f"more than {most} a period: visits are not spread",
+                    (o, v),
+                )
+            )
+        if got and int((per_period > 0).sum()) < fewest:
+            out.append(
+                Violation(
+                    RULE.id,
+                    f"{where(v)} is visited in {int((per_period > 0).sum())} of the month's "
+                    f"{days.periods} periods ({'/'.join(names)}), needs {fewest}",
+                    (o, v),
+                )
+            )
+    on_day: dict[tuple[str, dt.date], list[str]] = defaultdict(list)
+    for o, v, d in zip(cal["officer_id"], cal["village_id"], cal["date"], strict=True):
+        if holder.get(v) == o:
+            on_day[(o, d)].append(v)
+    km = None
+    for (o, d), vs in sorted(on_day.items()):
+        vs = sorted(vs)
+        if len(vs) > per_day:
+            out.append(
+                Violation(
+                    RULE.id,
+                    f"{who(o)} has {len(vs)} villages on {d}, more than {per_day} a day",
+                    (o, *vs),
+                )
+            )
+        if len(vs) > 1:
+            km = village_km(inst, holder.keys()) if km is None else km
+            for i, a in enumerate(vs):
+                for b in vs[i + 1 :]:
+                    if not km.at[a, b] <= share_km:
+                        out.append(
+                            Violation(
+                                RULE.id,
+                                f"{who(o)} visits {where(a)} and {where(b)} on {d}, "
+                                f"{km.at[a, b]:.1f} km apart (at most {share_km:g} km to share "
+                                "a day)",
+                                (o, a, b),
+                            )
+                        )
+    return out

@@ -1,6 +1,28 @@
-"""VISIT-LOG (record, §五(一), §五(三)): every visit has a work log; compliance is checked monthly (月考评) and quarterly (季考核)."""
+"""VISIT-LOG (record, §五(一), §五(三)): every visit has a work log; compliance is checked monthly (月考评) and quarterly (季考核).
+
+The measures, from work logs (one row a log: person, village, date, hours, times) and the plan:
+
+- log problems (工作日志倒查): a log for a village the writer does not hold (``not_held``); a
+  record exported twice (``duplicate``: same person, village, date, times, hours and activity,
+  the later copies); a person in two places at once (``overlap``: time ranges that intersect on
+  one day, or more than ``max_hours_per_day`` logged in a day).
+- per village and month: distinct days its liaison officer logged there against VISIT-DAYS's
+  requirement, and whether they are spread (visits in enough 旬 / half months). Status
+  ``unvisited`` (no log by anyone), ``short``, ``not_spread`` or ``ok``.
+- per officer and month, the 月考评 scorecard: score = share of required village-days met
+  (0–100); passed when every village has at least ``monthly_pass_ratio`` of its days (and spread,
+  with ``spacing_counts``). Per quarter, the 季考核: passed when ``quarterly_pass_months`` of its
+  three months passed.
+- officers (and auxiliaries) to review per §五(三): failed scorecard, or logs with problems.
+"""
 
 from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
 
 from .base import Param, Rule
 
@@ -18,5 +40,248 @@ RULE = Rule(
         "quarterly_pass_months": Param(
             3, "a quarter passes when this many of its months pass", minimum=0, maximum=3
         ),
+        "spacing_counts": Param(
+            True, "a month passes only when each village's visits are spread (VISIT-DAYS spacing)"
+        ),
+        "max_hours_per_day": Param(
+            12.0,
+            "more hours than this logged by one person in one day count as overlapping logs",
+            minimum=1,
+        ),
     },
 )
+
+ISSUE_COLUMNS = [
+    "source",
+    "row",
+    "person_kind",
+    "person_id",
+    "village_id",
+    "date",
+    "issue",
+    "detail",
+]
+
+
+def _at(logs: pd.DataFrame, i: int) -> str:
+    return f"{logs.at[i, 'source']}:{logs.at[i, 'row']}"
+
+
+def _minutes(hhmm: str) -> float:
+    if not hhmm:
+        return math.nan
+    h, m = hhmm.split(":")
+    return int(h) * 60 + int(m)
+
+
+def log_issues(
+    logs: pd.DataFrame,
+    officer_of: dict[str, str],
+    auxiliary_of: dict[str, str],
+    max_hours_per_day: float,
+) -> pd.DataFrame:
+    """One row per problem log (a log may have several): ISSUE_COLUMNS plus ``log`` (its
+    position in ``logs``). ``officer_of`` / ``auxiliary_of``: village -> who holds it."""
+    out: list[dict] = []
+
+    def flag(i: int, issue: str, detail: str) -> None:
+        row = logs.loc[i]
+        out.append(
+            {
+                "log": i,
+                **{c: row[c] for c in ISSUE_COLUMNS if c in row.index},
+                "issue": issue,
+                "detail": detail,
+            }
+        )
+
+    key = ["person_kind", "person_id", "village_id", "date", "start_time", "end_time", "activity"]
+    keyed = logs[key].assign(hours=logs["hours"].astype(float).round(2).fillna(-1))
+    dup = keyed.duplicated(keep="first").to_numpy()
+    first = {}
+    for i, k in zip(logs.index, map(tuple, keyed.to_numpy().tolist()), strict=True):
+        first.setdefault(k, i)
+        if first[k] != i:
+            flag(i, "duplicate", f"the same log as {_at(logs, first[k])}")
+    for i, kind, who, v in zip(
+        logs.index, logs["person_kind"], logs["person_id"], logs["village_id"], strict=True
+    ):
+        holder = (officer_of if kind == "officer" else auxiliary_of).get(v, "")
+        if holder != who:
+            role = "liaison officer" if kind == "officer" else "resident auxiliary"
+            flag(
+                i,
+                "not_held",
+                f"{v}'s {role} is {holder}" if holder else f"{v} has no {role} in the plan",
+            )
+    # only a person's days with two or more logs can overlap
+    live = logs[~dup]
+    day_key = ["person_kind", "person_id", "date"]
+    live = live[live.duplicated(day_key, keep=False)].sort_values(day_key, kind="stable")
+    start = live["start_time"].map(_minutes).to_numpy(float)
+    end = live["end_time"].map(_minutes).to_numpy(float)
+    hours = live["hours"].astype(float).fillna(0).to_numpy()
+    index = live.index.to_numpy()
+    keys = list(map(tuple, live[day_key].to_numpy().tolist()))
+    bounds = [0, *(i for i in range(1, len(keys)) if keys[i] != keys[i - 1]), len(keys)]
+    for lo, hi in itertools.pairwise(bounds):
+        idx, s_, e_ = index[lo:hi], start[lo:hi], end[lo:hi]
+        for a in range(len(idx)):
+            for b in range(len(idx)):
+                if a != b and s_[a] < e_[b] and s_[b] < e_[a]:  # NaN (no times) never overlaps
+                    q = int(idx[b])
+                    flag(
+                        int(idx[a]),
+                        "overlap",
+                        f"overlaps {_at(logs, q)} ({logs.at[q, 'start_time']}–"
+                        f"{logs.at[q, 'end_time']}, village {logs.at[q, 'village_id']})",
+                    )
+        total = float(hours[lo:hi].sum())
+        if total > max_hours_per_day:
+            for i in idx:
+                flag(
+                    int(i),
+                    "overlap",
+                    f"{len(idx)} logs of {total:g} h in one day (more than {max_hours_per_day:g} h)",
+                )
+    cols = ["log", *ISSUE_COLUMNS]
+    return (
+        pd.DataFrame(out, columns=cols)
+        .sort_values(["log", "issue"], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def village_months(
+    logs: pd.DataFrame,
+    issues: pd.DataFrame,
+    officer_of: dict[str, str],
+    auxiliary_of: dict[str, str],
+    months: list[tuple[int, int]],
+    required: int,
+    spacing: str,
+) -> pd.DataFrame:
+    """Per village of the plan and month: the liaison officer's logged days against the
+    requirement, their spread, and the status (unvisited / short / not_spread / ok)."""
+    from ..optimizer.workdays import month_label, period_names, period_of
+
+    names = period_names(spacing)
+    periods = len(names)
+    fewest = min(required, periods)
+    bad = set(issues.loc[issues["issue"].isin(["duplicate", "not_held"]), "log"])
+    dup = set(issues.loc[issues["issue"] == "duplicate", "log"])
+    date = pd.to_datetime(logs["date"])
+    ym = list(zip(date.dt.year, date.dt.month, strict=True))
+    rows = []
+    for y, m in months:
+        in_month = np.array([t == (y, m) for t in ym], dtype=bool)
+        here = logs[in_month]
+        counted = here[~here.index.isin(bad) & (here["person_kind"] == "officer")]
+        officer_days = counted.groupby("village_id")["date"].agg(lambda d: sorted(set(d))).to_dict()
+        aux = here[~here.index.isin(bad) & (here["person_kind"] == "auxiliary")]
+        aux_days = aux.groupby("village_id")["date"].nunique().to_dict()
+        anyone = set(here.loc[~here.index.isin(dup), "village_id"])
+        others = here[here.index.isin(issues.loc[issues["issue"] == "not_held", "log"])]
+        other_n = others.groupby("village_id").size().to_dict()
+        for v in sorted(officer_of):
+            o = officer_of[v]
+            days = officer_days.get(v, []) if o else []
+            seen = sorted({period_of(int(d[8:10]), spacing) for d in days})
+            if not o:
+                status = "no_officer"
+            elif v not in anyone:
+                status = "unvisited"
+            elif len(days) < required:
+                status = "short"
+            elif len(seen) < fewest:
+                status = "not_spread"
+            else:
+                status = "ok"
+            rows.append(
+                {
+                    "month": month_label(y, m),
+                    "village_id": v,
+                    "officer_id": o,
+                    "required_days": required,
+                    "logged_days": len(days),
+                    "dates": ";".join(days),
+                    "periods": ";".join(names[p] for p in seen),
+                    "spread": len(seen) >= fewest,
+                    "auxiliary_id": auxiliary_of.get(v, ""),
+                    "auxiliary_days": int(aux_days.get(v, 0)),
+                    "logs_by_others": int(other_n.get(v, 0)),
+                    "status": status,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def monthly_scorecard(
+    villages: pd.DataFrame,
+    issues: pd.DataFrame,
+    logs: pd.DataFrame,
+    pass_ratio: float,
+    spacing_counts: bool,
+) -> pd.DataFrame:
+    """月考评: per officer and month, villages by status, days, score (0–100) and pass."""
+    held = villages[villages["officer_id"] != ""]
+    need = math.ceil(pass_ratio * held["required_days"].max() - 1e-9) if len(held) else 0
+    ok_days = held["logged_days"] >= need
+    ok = ok_days & (held["spread"] | (not spacing_counts))
+    met = np.minimum(held["logged_days"], held["required_days"])
+    g = (
+        held.assign(
+            _met=met,
+            _pass=ok,
+            _short=held["status"] == "short",
+            _spread=held["status"] == "not_spread",
+            _unvisited=held["status"] == "unvisited",
+        )
+        .groupby(["officer_id", "month"], sort=True)
+        .agg(
+            villages=("village_id", "size"),
+            villages_short=("_short", "sum"),
+            villages_not_spread=("_spread", "sum"),
+            villages_unvisited=("_unvisited", "sum"),
+            required_days=("required_days", "sum"),
+            logged_days=("logged_days", "sum"),
+            met=("_met", "sum"),
+            passed=("_pass", "all"),
+        )
+        .reset_index()
+    )
+    g["score"] = (100.0 * g["met"] / g["required_days"].clip(lower=1)).round(1)
+    date = pd.to_datetime(logs["date"])
+    month = date.dt.strftime("%Y-%m")
+    mine = issues[issues["person_kind"] == "officer"]
+    per_issue = (
+        mine.assign(month=month.reindex(mine["log"]).to_numpy())
+        .drop_duplicates(["log", "issue"])
+        .groupby(["person_id", "month", "issue"])
+        .size()
+        .unstack(fill_value=0)
+    )
+    for issue in ("not_held", "duplicate", "overlap"):
+        col = per_issue[issue].to_dict() if issue in per_issue.columns else {}
+        g[f"{issue}_logs"] = [
+            int(col.get((o, m), 0)) for o, m in zip(g["officer_id"], g["month"], strict=True)
+        ]
+    return g.drop(columns="met")
+
+
+def quarterly_scorecard(monthly: pd.DataFrame, pass_months: int) -> pd.DataFrame:
+    """季考核: per officer, months passed of the quarter and the mean monthly score."""
+    g = (
+        monthly.groupby("officer_id", sort=True)
+        .agg(
+            months=("month", "nunique"),
+            months_passed=("passed", "sum"),
+            mean_score=("score", "mean"),
+            logged_days=("logged_days", "sum"),
+            required_days=("required_days", "sum"),
+        )
+        .reset_index()
+    )
+    g["mean_score"] = g["mean_score"].round(1)
+    g["passed"] = g["months_passed"] >= pass_months
+    return g

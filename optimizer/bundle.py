@@ -7,7 +7,9 @@ outside the bundle folder (a symlink) is refused.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,7 +30,8 @@ from .parse import parse_table
 from .policy import Policy, load_policy, policy_from_mapping
 from .problems import BundleError, ProblemLog
 from .schema import GEO_FILE, POLICY_FILE, REQUIRED_TABLES, TABLES
-from .tables import RawTable, read_csv_table, read_xlsx_tables
+from .tables import RawTable, normalise_id, read_csv_table, read_xlsx_tables
+from .workdays import unavailable_problems
 
 
 def sample_path() -> Path:
@@ -53,46 +56,45 @@ def load_bundle(path: str | Path | None = None) -> Instance:
         root = path.resolve()
         for name, table in TABLES.items():
             f = _find(path, table.file)
-            if f is None:
-                continue
-            if not _inside(f, root):
-                log.error(table.file, 0, "", "the file points outside the bundle folder; refused")
+            if f is None or not _usable(f, root, table.file, log):
                 continue
             files.append(f)
             raw = read_csv_table(f, table, log)
             if raw is not None:
                 raws[name] = raw
         gpkg = _find(path, GEO_FILE)
-        if gpkg is not None:
-            if _inside(gpkg, root):
-                files.append(gpkg)
-                geo_layers = read_geo(gpkg, log)
-            else:
-                log.error(GEO_FILE, 0, "", "the file points outside the bundle folder; refused")
+        if gpkg is not None and _usable(gpkg, root, GEO_FILE, log):
+            files.append(gpkg)
+            geo_layers = read_geo(gpkg, log)
         pol = _find(path, POLICY_FILE)
-        if pol is not None:
-            if _inside(pol, root):
-                files.append(pol)
-                try:
-                    policy = load_policy(pol)
-                except BundleError as e:
-                    log.problems.extend(e.problems)
-            else:
-                log.error(POLICY_FILE, 0, "", "the file points outside the bundle folder; refused")
-        if not files:
-            raise BundleError.single(
+        if pol is not None and _usable(pol, root, POLICY_FILE, log):
+            files.append(pol)
+            try:
+                policy = load_policy(pol)
+            except BundleError as e:
+                log.problems.extend(e.problems)
+        _warn_other_files(path, log)
+        if not files and not log.errors:
+            log.error(
                 label_root,
+                0,
+                "",
                 "no bundle files here (expected townships.csv, villages.csv, "
                 "officers.csv, auxiliaries.csv …)",
             )
+            raise BundleError(log.problems)
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
         files.append(path)
-        raws, policy_cells = read_xlsx_tables(path, log)
+        raws, policy_cells, policy_rows = read_xlsx_tables(path, log)
         if policy_cells:
             try:
-                policy = policy_from_mapping(policy_cells, f"{path.name}[policy]")
+                policy = policy_from_mapping(policy_cells, f"{path.name}[policy]", policy_rows)
             except BundleError as e:
                 log.problems.extend(e.problems)
+    elif path.suffix.lower() == ".xls":
+        raise BundleError.single(
+            str(path), "an Excel 97-2003 workbook (.xls): save it as .xlsx (Excel Workbook)"
+        )
     else:
         raise BundleError.single(
             str(path), "a bundle is a folder of CSV files or one .xlsx workbook"
@@ -101,17 +103,25 @@ def load_bundle(path: str | Path | None = None) -> Instance:
     for name in REQUIRED_TABLES:
         if name not in raws and not any(p.file == where(name) for p in log.errors):
             log.error(where(name), 0, "", "this required table is missing from the bundle")
+    labels = {name: raws[name].label if name in raws else where(name) for name in TABLES}
+    headers = {name: raws[name].headers if name in raws else {} for name in TABLES}
+    # A table that could not be read, or lacks a required column: references into it are not
+    # checked, so one broken file gives its own message, not one more per row of other files.
+    broken = {
+        name
+        for name, table in TABLES.items()
+        if (name not in raws and any(p.file == labels[name] for p in log.errors))
+        or (name in raws and set(table.required_columns) - set(raws[name].headers))
+    }
     frames = {name: parse_table(raw, log) for name, raw in raws.items()}
     for name, table in TABLES.items():
         if name not in frames:
             frames[name] = parse_table(
                 RawTable(table, where(name), pd.DataFrame(), [], {}), ProblemLog()
             )
-    labels = {name: raws[name].label if name in raws else where(name) for name in TABLES}
-    headers = {name: raws[name].headers if name in raws else {} for name in TABLES}
     if policy is None:
         policy = load_policy(None)
-    instance = _assemble(frames, labels, headers, geo_layers, policy, log, path)
+    instance = _assemble(frames, labels, headers, geo_layers, policy, log, path, broken)
     log.raise_if_errors()
     assert instance is not None
     return _with_fingerprint(instance, files, log)
@@ -127,8 +137,40 @@ def _find(folder: Path, name: str) -> Path | None:
     return None
 
 
-def _inside(f: Path, root: Path) -> bool:
-    return f.resolve().is_relative_to(root)
+def _usable(f: Path, root: Path, label: str, log: ProblemLog) -> bool:
+    """A bundle file must be a file inside the bundle folder: links out of it are refused."""
+    try:
+        target = f.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: a link loop, before Python 3.13
+        if f.is_symlink():
+            msg = (
+                f"the file is a link to '{os.readlink(f)}', which leads nowhere (missing or a loop)"
+            )
+        else:
+            msg = "cannot open the file"
+        log.error(label, 0, "", msg)
+        return False
+    if not target.is_relative_to(root):
+        log.error(label, 0, "", "the file points outside the bundle folder; refused")
+        return False
+    if not target.is_file():
+        log.error(label, 0, "", "this is a folder, not a file")
+        return False
+    return True
+
+
+def _warn_other_files(folder: Path, log: ProblemLog) -> None:
+    """Files the engine does not read are named, so a misnamed table is not silently lost."""
+    known = [t.file for t in TABLES.values()] + [GEO_FILE, POLICY_FILE]
+    for f in sorted(folder.iterdir()):
+        if f.name.startswith(".") or f.name.lower() in known or f.is_dir():
+            continue  # a folder may be a plan written beside the tables
+        if f.suffix.lower() in (".xlsx", ".xlsm"):
+            hint = ": a workbook is a bundle by itself; give its path instead of the folder's"
+        else:
+            near = difflib.get_close_matches(f.name.lower(), known, n=1, cutoff=0.6)
+            hint = f" (rename it to {near[0]}?)" if near else ""
+        log.warn(f.name, 0, "", f"not a bundle file; ignored{hint}")
 
 
 def _with_fingerprint(inst: Instance, files: list[Path], log: ProblemLog) -> Instance:
@@ -169,9 +211,9 @@ class _Checker:
                     f"duplicate {'/'.join(key)} '{ident}' (first at row {rows[0]})",
                 )
 
-    def refs(self, table: str, column: str, known: set[str], what: str) -> None:
+    def refs(self, table: str, column: str, known: set[str] | None, what: str) -> None:
         df = self.frames[table]
-        if not len(df):
+        if not len(df) or known is None:
             return
         col = df[column]
         if col.map(lambda v: isinstance(v, tuple)).any():
@@ -186,20 +228,34 @@ class _Checker:
 
 
 def _assemble(
-    frames, labels, headers, geo_layers, policy: Policy, log: ProblemLog, path: Path
+    frames,
+    labels,
+    headers,
+    geo_layers,
+    policy: Policy,
+    log: ProblemLog,
+    path: Path,
+    broken: set[str],
 ) -> Instance | None:
     chk = _Checker(frames, labels, headers, log)
     for name in TABLES:
         chk.unique(name)
-    tw, vil, off, aux = (frames[n] for n in ("townships", "villages", "officers", "auxiliaries"))
+    tw, vil, off = (frames[n] for n in ("townships", "villages", "officers"))
     nb, hist = frames["township_neighbours"], frames["aux_history"]
-    township_ids = set(tw["township_id"]) - {""}
-    village_ids = set(vil["village_id"]) - {""}
-    officer_ids = set(off["officer_id"]) - {""}
-    aux_ids = set(aux["auxiliary_id"]) - {""}
-    county_ids = set(tw["county_id"]) - {""}
-    if "villages" in labels and len(vil) == 0 and not log.errors:
+    if len(vil) == 0 and "villages" not in broken:
         log.error(labels["villages"], 0, "", "the bundle has no villages")
+        broken.add("villages")
+
+    def ids(table: str, column: str) -> set[str] | None:
+        """The ids a table defines; None when it is broken and references cannot be judged."""
+        return None if table in broken else set(frames[table][column]) - {""}
+
+    township_ids = ids("townships", "township_id")
+    village_ids = ids("villages", "village_id")
+    officer_ids = ids("officers", "officer_id")
+    aux_ids = ids("auxiliaries", "auxiliary_id")
+    county_ids = ids("townships", "county_id")
+    places = None if village_ids is None or township_ids is None else village_ids | township_ids
 
     chk.refs("villages", "township_id", township_ids, "township")
     for col, known, what in (
@@ -211,9 +267,7 @@ def _assemble(
         ("base_township_id", township_ids, "township"),
     ):
         chk.refs("officers", col, known, what)
-    chk.refs(
-        "officers", "preferences", village_ids | township_ids, "village or township in a preference"
-    )
+    chk.refs("officers", "preferences", places, "village or township in a preference")
     chk.refs("auxiliaries", "county_id", county_ids, "county (not in townships.csv)")
     chk.refs("auxiliaries", "home_village_id", village_ids, "home village")
     chk.refs("auxiliaries", "recommended_village_ids", village_ids, "village")
@@ -227,23 +281,26 @@ def _assemble(
     chk.refs("plan_auxiliaries", "auxiliary_id", aux_ids, "auxiliary")
     chk.refs("pairs", "officer_id", officer_ids, "officer")
     chk.refs("pairs", "village_id", village_ids, "village")
+    unavailable_problems(
+        frames["unavailable"], labels["unavailable"], headers["unavailable"], officer_ids, log
+    )
 
     self_nb = nb["township_id"].ne("") & (nb["township_id"] == nb["neighbour_id"])
     chk.err(
         "township_neighbours",
         nb.loc[self_nb, "_row"],
         "neighbour_id",
-        "a township cannot be its own neighbour",
-        warn=True,
+        "a township cannot be its own neighbour (a typo for another township?)",
     )
-    used = set(vil["township_id"])
-    empty_tw = tw[tw["township_id"].ne("") & ~tw["township_id"].isin(used)]
-    chk.err(
-        "townships",
-        empty_tw["_row"],
-        "township_id",
-        "township has no villages in villages.csv (remove it or add its villages)",
-    )
+    if places is not None:
+        used = set(vil["township_id"])
+        empty_tw = tw[tw["township_id"].ne("") & ~tw["township_id"].isin(used)]
+        chk.err(
+            "townships",
+            empty_tw["_row"],
+            "township_id",
+            "township has no villages in villages.csv (remove it or add its villages)",
+        )
     zero = off["available_days"].eq(0) & off["status"].ne("leaving")
     chk.err(
         "officers",
@@ -285,7 +342,7 @@ def _assemble(
         "the auxiliary already has an open posting (empty end) in an earlier row",
     )
     # a preference far outside the officer's county cannot be honoured; say so, do not fail
-    if len(off) and len(vil):
+    if len(off) and places is not None:
         v_county = dict(
             zip(
                 vil["village_id"],
@@ -297,7 +354,7 @@ def _assemble(
         for r, c, prefs in zip(off["_row"], off["county_id"], off["preferences"], strict=True):
             for p in prefs:
                 pc = v_county.get(p, t_county.get(p))
-                if pc is not None and pc != c:
+                if isinstance(pc, str) and pc and pc != c:
                     chk.err(
                         "officers",
                         r,
@@ -326,11 +383,16 @@ def _geo_tables(layers, township_ids, village_ids, log: ProblemLog) -> dict:
         if key not in gdf.columns:
             log.error(where, 0, key, f"the layer needs a '{key}' column")
             continue
-        ids = gdf[key].astype(str).str.strip()
+        # ids as in the tables: a numeric column gives 341302100.0, a null is no id
+        ids = gdf[key].map(lambda v: normalise_id(_cell(v)))
         gdf = gdf.assign(**{key: ids})
-        for i in np.flatnonzero(~ids.isin(known).to_numpy()):
-            log.error(where, i + 1, key, f"unknown {name[:-1]} '{ids.iat[i]}'")
-        for i in np.flatnonzero(ids.duplicated().to_numpy()):
+        given = ids.ne("").to_numpy()
+        for i in np.flatnonzero(~given):
+            log.error(where, i + 1, key, f"'{key}' must be given")
+        if known is not None:
+            for i in np.flatnonzero(given & ~ids.isin(known).to_numpy()):
+                log.error(where, i + 1, key, f"unknown {name[:-1]} '{ids.iat[i]}'")
+        for i in np.flatnonzero(given & ids.duplicated().to_numpy()):
             log.error(where, i + 1, key, f"duplicate {key} '{ids.iat[i]}'")
         out[name] = gdf
     if "roads" in layers:
@@ -412,29 +474,8 @@ def _derive(frames, geo: dict, policy: Policy, log: ProblemLog, path: Path) -> I
     vil["route_given"] = given.notna().to_numpy()
     vil["on_traffic_route"] = given.fillna(pd.Series(derived, index=vil.index)).astype(bool)
 
-    load = policy.rule("OFF-LOAD")
-    off["status"] = off["status"].where(off["status"] != "", "active")
-    off["available_days"] = off["available_days"].fillna(load["default_available_days"])
-    default_max = load["default_max_villages"]
-    off["max_villages"] = off["max_villages"].fillna(default_max if default_max > 0 else pd.NA)
-    bx, by = project_lonlat(off["base_lon"].to_numpy(float), off["base_lat"].to_numpy(float), crs)
-    seat_x = off["base_township_id"].map(tw["x"]).to_numpy(float)
-    seat_y = off["base_township_id"].map(tw["y"]).to_numpy(float)
-    off["base_x"] = np.where(np.isnan(bx), seat_x, bx)
-    off["base_y"] = np.where(np.isnan(by), seat_y, by)
-    nobase = off["base_x"].isna()
-    for r in off.loc[nobase, "_row"]:
-        log.warn(
-            "officers.csv",
-            int(r),
-            "base_township_id",
-            "no base given (base_lon/base_lat or base_township_id): travel counted as 0",
-        )
-
-    aux["status"] = aux["status"].where(aux["status"] != "", "active")
-    aux["home_township_id"] = aux["home_village_id"].map(vil["township_id"])
-    aux["home_x"] = aux["home_village_id"].map(vil["x"])
-    aux["home_y"] = aux["home_village_id"].map(vil["y"])
+    off = derive_officers(off, tw, policy, crs, log, "officers.csv")
+    aux = derive_auxiliaries(aux, vil)
 
     g = adjacency_graph(
         tw.index.tolist(),
@@ -471,7 +512,44 @@ def _derive(frames, geo: dict, policy: Policy, log: ProblemLog, path: Path) -> I
         start_month=start,
         source=str(path),
         fingerprint="",
+        unavailable=frames["unavailable"].reset_index(drop=True),
+        holidays=frames["holidays"].reset_index(drop=True),
     )
+
+
+def derive_officers(
+    off: pd.DataFrame, tw: pd.DataFrame, policy: Policy, crs, log: ProblemLog, label: str
+) -> pd.DataFrame:
+    """Officers ready for planning: defaults filled, base projected (or his township's seat)."""
+    off = off.copy()
+    load = policy.rule("OFF-LOAD")
+    off["status"] = off["status"].where(off["status"] != "", "active")
+    off["available_days"] = off["available_days"].fillna(load["default_available_days"])
+    default_max = load["default_max_villages"]
+    off["max_villages"] = off["max_villages"].fillna(default_max if default_max > 0 else pd.NA)
+    bx, by = project_lonlat(off["base_lon"].to_numpy(float), off["base_lat"].to_numpy(float), crs)
+    seat_x = off["base_township_id"].map(tw["x"]).to_numpy(float)
+    seat_y = off["base_township_id"].map(tw["y"]).to_numpy(float)
+    off["base_x"] = np.where(np.isnan(bx), seat_x, bx)
+    off["base_y"] = np.where(np.isnan(by), seat_y, by)
+    for r in off.loc[off["base_x"].isna(), "_row"]:
+        log.warn(
+            label,
+            int(r),
+            "base_township_id",
+            "no base given (base_lon/base_lat or base_township_id): travel counted as 0",
+        )
+    return off
+
+
+def derive_auxiliaries(aux: pd.DataFrame, vil: pd.DataFrame) -> pd.DataFrame:
+    """Auxiliaries ready for planning: status filled, home township and place from the village."""
+    aux = aux.copy()
+    aux["status"] = aux["status"].where(aux["status"] != "", "active")
+    aux["home_township_id"] = aux["home_village_id"].map(vil["township_id"])
+    aux["home_x"] = aux["home_village_id"].map(vil["x"])
+    aux["home_y"] = aux["home_village_id"].map(vil["y"])
+    return aux
 
 
 def _next_january(hist: pd.DataFrame, aux: pd.DataFrame) -> str:

@@ -10,7 +10,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .outputs import OutputError
 from .problems import BundleError
+from .visit_commands import configure_calendar, configure_compliance, run_calendar, run_compliance
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -81,6 +83,156 @@ def _configure_sample(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="write into a folder that is not empty")
 
 
+def _configure_plan(p: argparse.ArgumentParser) -> None:
+    _bundle_arg(p)
+    p.add_argument("--out", type=Path, required=True, help="folder to write the plan into")
+    _solver_args(p)
+    _scale_args(p)
+
+
+def _scale_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="counties solved at once in worker processes (default 1)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="solve the counties on this Dask cluster instead",
+    )
+
+
+def _solver_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="seconds the solver may search per county (policy solver.time_limit)",
+    )
+    p.add_argument("--seed", type=int, default=None, help="solver seed (policy solver.seed)")
+    p.add_argument(
+        "--workers", type=int, default=None, help="solver threads (policy solver.workers)"
+    )
+
+
+def _configure_check(p: argparse.ArgumentParser) -> None:
+    p.add_argument("bundle", type=Path, help="bundle folder or .xlsx workbook")
+    p.add_argument(
+        "plan", type=Path, help="plan folder, officer_plan.csv, or a plan.xlsx edited in Excel"
+    )
+
+
+def _configure_explain(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plan", type=Path, help="plan folder")
+    p.add_argument("village", help="village id")
+
+
+def _configure_report(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plan", type=Path, help="plan folder")
+    p.add_argument(
+        "--bundle",
+        type=Path,
+        default=None,
+        help="the plan's bundle (default: summary.json's input, else the embedded sample)",
+    )
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .reports import cmd_report
+
+    return cmd_report(args)
+
+
+def _run(name: str):
+    def run(args: argparse.Namespace) -> int:
+        from . import plan_command
+
+        return getattr(plan_command, f"cmd_{name}")(args)
+
+    return run
+
+
+COMMANDS["plan"] = (
+    "the annual plan: a liaison officer for every village",
+    _configure_plan,
+    _run("plan"),
+)
+COMMANDS["check"] = (
+    "judge any plan (a hand-made one too) by the same rules",
+    _configure_check,
+    _run("check"),
+)
+COMMANDS["explain"] = (
+    "why a village got its officer, and the next three officers",
+    _configure_explain,
+    _run("explain"),
+)
+
+
+def _configure_whatif(p: argparse.ArgumentParser) -> None:
+    _bundle_arg(p)
+    p.add_argument("--plan", type=Path, required=True, help="the incumbent plan folder")
+    p.add_argument("--out", type=Path, required=True, help="folder to write the new plan into")
+    p.add_argument(
+        "--transfer",
+        action="append",
+        metavar="OFFICER_ID",
+        help="the officer leaves (transfer, retirement, removal); repeatable",
+    )
+    p.add_argument(
+        "--set-days",
+        action="append",
+        metavar="OFFICER_ID=DAYS",
+        help="the officer's monthly days change; repeatable",
+    )
+    p.add_argument(
+        "--set-key-village",
+        action="append",
+        metavar="VILLAGE_ID",
+        help="the village becomes a key village; repeatable",
+    )
+    p.add_argument(
+        "--add-officer",
+        action="append",
+        type=Path,
+        metavar="CSV",
+        help="new officers, rows in the officers.csv format; repeatable",
+    )
+    p.add_argument("--changes", type=Path, help="a CSV of changes: change,id,value")
+    p.add_argument(
+        "--max-changes",
+        type=int,
+        default=None,
+        help="at most this many villages may change officer",
+    )
+    p.add_argument(
+        "--sweep",
+        choices=["transfer"],
+        help="evaluate every officer's transfer and rank them by harm",
+    )
+    p.add_argument("--jobs", type=int, default=None, help="processes for a sweep (default 2)")
+    _solver_args(p)
+
+
+def _run_whatif(args: argparse.Namespace) -> int:
+    from .whatif_command import cmd_whatif
+
+    return cmd_whatif(args)
+
+
+COMMANDS["whatif"] = (
+    "re-plan after a change, moving as little as possible",
+    _configure_whatif,
+    _run_whatif,
+)
+COMMANDS["report"] = (
+    "regenerate plan.xlsx, plan.gpkg, report.html and public_notice.xlsx of a plan folder",
+    _configure_report,
+    _cmd_report,
+)
 COMMANDS["validate"] = ("check a bundle; one line per problem", _configure_validate, _cmd_validate)
 COMMANDS["sample"] = ("write a synthetic bundle of any size", _configure_sample, _cmd_sample)
 COMMANDS["rotate"] = (
@@ -92,6 +244,17 @@ COMMANDS["policy"] = (
     "print policy.toml with every default and its meaning",
     lambda p: None,
     _cmd_policy,
+)
+
+COMMANDS["calendar"] = (
+    "a month's visit calendar for every officer of a plan (calendar.csv, .ics files)",
+    configure_calendar,
+    run_calendar,
+)
+COMMANDS["compliance"] = (
+    "check work logs against the plan: visit days, spacing, monthly and quarterly scorecards",
+    configure_compliance,
+    run_compliance,
 )
 
 
@@ -125,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
-    except UsageError as e:
+    except (UsageError, OutputError) as e:
         print(f"cunjing {args.command}: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -15,9 +15,9 @@ from .solvers import FEASIBLE, SolveResult
 
 def solve_greedy(problem: OfficerProblem) -> SolveResult:
     t0 = time.perf_counter()
-    n_o, n_v = len(problem.officers), len(problem.villages)
+    n_v = len(problem.villages)
     days_left = problem.days.copy()
-    count_left = np.where(problem.max_villages >= 0, problem.max_villages, n_v)
+    count_left = problem.limit.copy()
     covered = np.zeros(n_v, dtype=bool)
     x = np.zeros(problem.n_pairs, dtype=np.int64)
     for p in np.flatnonzero(problem.pinned):
@@ -34,5 +34,4 @@ def solve_greedy(problem: OfficerProblem) -> SolveResult:
         x[p], covered[v] = 1, True
         days_left[o] -= problem.workload[p]
         count_left[o] -= 1
-    _ = n_o
     return SolveResult(x, FEASIBLE, float("nan"), float("nan"), time.perf_counter() - t0, "greedy")

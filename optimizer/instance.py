@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import networkx as nx
@@ -12,6 +12,17 @@ import pandas as pd
 from .geo import GeoLayers, TravelNetwork
 from .policy import Policy
 from .problems import Problem
+from .schema import TABLES
+
+
+def _no_rows(table: str):
+    """An empty table with its contract columns (optional tables a bundle may leave out)."""
+    return lambda: pd.DataFrame(
+        {c.name: pd.Series([], dtype=object) for c in TABLES[table].columns}
+    )
+
+
+ROAD_MARGIN_M = 20_000.0  # roads kept around a county when it is planned on its own
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,6 +53,8 @@ class Instance:
     source: str
     fingerprint: str  # sha256 of the input files
     warnings: tuple[Problem, ...] = ()
+    unavailable: pd.DataFrame = field(default_factory=_no_rows("unavailable"))  # officer days off
+    holidays: pd.DataFrame = field(default_factory=_no_rows("holidays"))  # overrides the package
 
     @property
     def counties(self) -> list[str]:
@@ -62,6 +75,17 @@ class Instance:
         aux = self.auxiliaries[self.auxiliaries["county_id"] == county_id]
         vset, oset, aset = set(vil.index), set(off.index), set(aux.index)
         adj = self.adjacency.subgraph(tw.index).copy()
+        roads, network = self.geo.roads, self.network
+        if roads is not None and len(vil):
+            # the county's roads and a margin around it: a worker gets its county, not the
+            # province's road network
+            pts = np.vstack(
+                [vil[["x", "y"]].to_numpy(float), off[["base_x", "base_y"]].to_numpy(float)]
+            )
+            pts = pts[~np.isnan(pts).any(axis=1)]
+            lo, hi = pts.min(axis=0) - ROAD_MARGIN_M, pts.max(axis=0) + ROAD_MARGIN_M
+            roads = roads.cx[lo[0] : hi[0], lo[1] : hi[1]]
+            network = TravelNetwork(roads, self.network.detour)
         return replace(
             self,
             townships=tw,
@@ -83,6 +107,7 @@ class Instance:
             pairs=self.pairs[
                 self.pairs["officer_id"].isin(oset) & self.pairs["village_id"].isin(vset)
             ],
+            unavailable=self.unavailable[self.unavailable["officer_id"].isin(oset)],
             geo=GeoLayers(
                 None
                 if self.geo.townships is None
@@ -90,8 +115,9 @@ class Instance:
                 None
                 if self.geo.villages is None
                 else self.geo.villages[self.geo.villages["village_id"].isin(vset)],
-                self.geo.roads,
+                roads,
             ),
+            network=network,
         )
 
     def distance_km(self, src_xy: np.ndarray, dst_xy: np.ndarray) -> np.ndarray:

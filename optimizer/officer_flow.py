@@ -18,14 +18,14 @@ from .solvers import OPTIMAL, SolveResult
 
 
 def days_never_bind(problem: OfficerProblem) -> bool:
-    """True when every officer's K_o largest candidate workloads fit his days."""
+    """True when, for every officer, his most demanding candidate villages up to his maximum
+    count fit his days: then the day rows can never bind."""
     order = np.lexsort((-problem.workload, problem.pair_officer))
     po = problem.pair_officer[order]
     wl = problem.workload[order]
     start = np.searchsorted(po, np.arange(len(problem.officers)))
     rank = np.arange(len(po)) - start[po]
-    limit = np.where(problem.max_villages >= 0, problem.max_villages, np.iinfo(np.int64).max)
-    counted = rank < limit[po]
+    counted = rank < problem.limit[po]
     need = np.bincount(po[counted], weights=wl[counted], minlength=len(problem.officers))
     return bool(np.all(need <= problem.days))
 
@@ -41,8 +41,7 @@ def solve_flow(problem: OfficerProblem) -> SolveResult:
     taken[problem.pair_village[pinned]] = True
     free = np.flatnonzero(~problem.pinned & ~taken[problem.pair_village])
     source, sink = n_o + n_v, n_o + n_v + 1
-    cap = np.where(problem.max_villages >= 0, problem.max_villages, problem.officer_candidates)
-    cap = np.maximum(cap - held, 0)
+    cap = np.maximum(problem.limit - held, 0)
     share = np.maximum(problem.share - held, 0)
     f = min_cost_flow.SimpleMinCostFlow()
     free_part = np.minimum(cap, share)
@@ -66,7 +65,9 @@ def solve_flow(problem: OfficerProblem) -> SolveResult:
     arcs = f.add_arcs_with_capacity_and_unit_cost(
         np.concatenate(tails), np.concatenate(heads), np.concatenate(caps), np.concatenate(costs)
     )
-    f.set_nodes_supplies(np.arange(n_o + n_v + 2), np.zeros(n_o + n_v + 2, np.int64))
+    supply = np.zeros(n_o + n_v + 2, np.int64)
+    supply[source], supply[sink] = n_v, -n_v  # as much as can flow: max flow, then min cost
+    f.set_nodes_supplies(np.arange(n_o + n_v + 2), supply)
     build = time.perf_counter() - t0
     t1 = time.perf_counter()
     status = f.solve_max_flow_with_min_cost()

@@ -39,12 +39,13 @@ class OfficerProblem:
     score: np.ndarray  # hundredths of points
     workload: np.ndarray  # hundredths of days
     days: np.ndarray  # hundredths of days, per officer
-    max_villages: np.ndarray  # per officer, -1 = no limit
+    max_villages: np.ndarray  # per officer, -1 = no limit (as given)
+    limit: np.ndarray  # per officer: most villages he can hold (his maximum, and his days)
     share: np.ndarray  # fair share of villages, per officer
-    officer_candidates: np.ndarray  # candidate pairs per officer
     extra_village_cost: int  # hundredths of points per village beyond the fair share
     uncovered_penalty: int
     pinned: np.ndarray  # bool per pair
+    cover_all: bool  # every village must be covered (known feasible): no uncovered variables
 
     @property
     def n_pairs(self) -> int:
@@ -56,13 +57,50 @@ def officers_in_scope(inst: Instance) -> pd.DataFrame:
     return off[(off["status"] != "leaving") & (off["available_days"] > 0)]
 
 
+def implied_limits(
+    officers: pd.DataFrame, eligible: pd.DataFrame, days: np.ndarray | None = None
+) -> np.ndarray:
+    """Most villages each officer can hold: his maximum, and the number of his cheapest eligible
+    villages that fit his days. Valid for every plan; it tightens the LP a lot, because with 2-5
+    villages an officer a fractional plan would otherwise squeeze in part of one more."""
+    if days is None:
+        days = np.round(officers["available_days"].to_numpy(float) * SCALE).astype(np.int64)
+    mx = officers["max_villages"].astype("Float64").fillna(-1).to_numpy(float).astype(np.int64)
+    po = officers.index.get_indexer(eligible["officer_id"])
+    wl = np.round(eligible["workload_days"].to_numpy(float) * SCALE).astype(np.int64)
+    ok = po >= 0
+    if not ok.any():
+        return np.zeros(len(officers), dtype=np.int64)
+    order = np.lexsort((wl[ok], po[ok]))
+    o_sorted, w_sorted = po[ok][order], wl[ok][order]
+    start = np.searchsorted(o_sorted, np.arange(len(officers)))
+    csum = np.cumsum(w_sorted)
+    before = np.where(start > 0, csum[np.maximum(start - 1, 0)], 0)
+    used = csum - before[o_sorted]
+    fits = np.bincount(o_sorted[used <= days[o_sorted]], minlength=len(officers))
+    return np.where(mx >= 0, np.minimum(mx, fits), fits).astype(np.int64)
+
+
 def make_problem(
-    inst: Instance, county: str, eligible: pd.DataFrame, candidates: np.ndarray
+    inst: Instance,
+    county: str,
+    eligible: pd.DataFrame,
+    candidates: np.ndarray,
+    cover_all: bool = False,
+    limits: np.ndarray | None = None,
+    villages: pd.Index | None = None,
+    held: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> OfficerProblem:
-    """The problem over the chosen candidate rows of a county's eligible pair table."""
+    """The problem over the chosen candidate rows of a county's eligible pair table.
+
+    ``villages`` (default: all of the county) are the villages to plan; ``held`` gives, per
+    officer, the days (hundredths) and villages he keeps outside the model (a what-if re-plans a
+    neighbourhood while the rest of the plan stays fixed and uses its officers' room).
+    """
     officers = officers_in_scope(inst)
     officers = officers[officers["county_id"] == county].sort_index()
-    villages = inst.villages.index[inst.villages["county_id"] == county].sort_values()
+    in_county = inst.villages.index[inst.villages["county_id"] == county]
+    villages = (in_county if villages is None else pd.Index(villages)).sort_values()
     pairs = eligible.iloc[np.sort(candidates)].reset_index(drop=True)
     po = officers.index.get_indexer(pairs["officer_id"])
     pv = villages.get_indexer(pairs["village_id"])
@@ -70,10 +108,18 @@ def make_problem(
     workload = np.round(pairs["workload_days"].to_numpy(float) * SCALE).astype(np.int64)
     days = np.round(officers["available_days"].to_numpy(float) * SCALE).astype(np.int64)
     mx = officers["max_villages"].astype("Float64").fillna(-1).to_numpy(float).astype(np.int64)
-    share = off_life.fair_share(inst, officers, len(villages))
+    share = off_life.fair_share(inst, officers, len(in_county))
+    if held is not None:
+        days = days - held[0]
+        share = share - held[1]
+        if limits is None:
+            # what is left of his maximum, and of his days for the cheapest of these villages
+            mx_left = np.where(mx >= 0, np.maximum(mx - held[1], 0), -1)
+            limits = implied_limits(officers.assign(max_villages=mx_left), eligible, days)
+    if limits is None:
+        limits = implied_limits(officers, eligible)
     life = inst.policy.rule("OFF-LIFE")
     extra = round(inst.policy.weight("OFF-LIFE") * life["per_extra_village"] * SCALE)
-    cand = np.bincount(po, minlength=len(officers)).astype(np.int64)
     # Covering one more village must beat any score the freed capacity could buy elsewhere:
     # the spread of scores over all pairs, plus the balance cost, bounds that gain.
     spread = int(np.abs(score).max(initial=0)) * 2 + extra + 1
@@ -89,11 +135,12 @@ def make_problem(
         workload=workload,
         days=days,
         max_villages=mx,
+        limit=limits,
         share=share,
-        officer_candidates=cand,
         extra_village_cost=extra,
         uncovered_penalty=penalty,
         pinned=pairs["pinned"].to_numpy(bool),
+        cover_all=cover_all,
     )
 
 
@@ -119,9 +166,9 @@ def completion(problem: OfficerProblem, model: LinearModel, chosen: np.ndarray) 
     """The full variable vector for a set of chosen pairs (uncovered and excess filled in)."""
     x = np.zeros(model.n_vars, dtype=np.int64)
     x[chosen] = 1
-    u = model.var_groups["uncovered"]
     covered = np.bincount(problem.pair_village[chosen], minlength=len(problem.villages))
-    x[u] = (covered == 0).astype(np.int64)
+    if "uncovered" in model.var_groups:
+        x[model.var_groups["uncovered"]] = (covered == 0).astype(np.int64)
     if "extra" in model.var_groups:
         e = model.var_groups["extra"]
         count = np.bincount(problem.pair_officer[chosen], minlength=len(problem.officers))

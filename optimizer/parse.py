@@ -6,6 +6,7 @@ Each column is converted in one vectorised pass; every bad cell becomes a proble
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import numpy as np
@@ -14,6 +15,7 @@ import pandas as pd
 from .problems import ProblemLog
 from .schema import (
     BOOL,
+    DATE,
     ENUM,
     FALSE_WORDS,
     FLOAT,
@@ -22,12 +24,50 @@ from .schema import (
     INT,
     MONTH,
     TEXT,
+    TIME,
     TRUE_WORDS,
     Column,
 )
-from .tables import RawTable, normalise_text
+from .tables import EXCEL_ERRORS, SCIENTIFIC_ID, RawTable, normalise_id, normalise_text
 
+_LIST_SEP = re.compile(r"[;；,，、]")
+_NORMALISED = (
+    "id '{value}' written with spaces, invisible or full-width characters or as a decimal; "
+    "read as its normalised form"
+)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's date numbers
 _MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?(?:[-/.]\d{1,2}日?)?$")
+# a date, optionally followed by a time of day (log exports often carry one)
+_DATE = re.compile(
+    r"^(\d{4})(?:[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{2})(\d{2}))(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+_TIME = re.compile(
+    r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T])?(\d{1,2})[:：时](\d{2})(?:[:：分](\d{2})?秒?)?$"
+)
+
+
+def parse_date(s: str) -> str | None:
+    """``2027-03-05``, ``2027/3/5``, ``2027年3月5日``, ``20270305`` -> ``2027-03-05``; None if not a day."""
+    import datetime
+
+    m = _DATE.match(normalise_text(s))
+    if not m:
+        return None
+    y, mo, d = int(m.group(1)), int(m.group(2) or m.group(4)), int(m.group(3) or m.group(5))
+    try:
+        return datetime.date(y, mo, d).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_time(s: str) -> str | None:
+    """``8:30``, ``08:30:00``, ``8时30分`` -> ``08:30``; None if not a time of day."""
+    m = _TIME.match(normalise_text(s))
+    if not m or int(m.group(1)) > 24 or int(m.group(2)) > 59:
+        return None
+    if int(m.group(1)) == 24 and int(m.group(2)) > 0:
+        return None
+    return f"{int(m.group(1)):02d}:{m.group(2)}"
 
 
 def parse_table(raw: RawTable, log: ProblemLog) -> pd.DataFrame:
@@ -72,36 +112,58 @@ def _report(
         (log.warn if warn else log.error)(raw.label, raw.rows[i], header, message)
 
 
+# Counts beyond this are typing errors, and floats lose whole numbers above 2**53.
+_LARGEST_INT = 1e15
+
+
 def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) -> pd.Series:
     stripped = text.str.strip()
+    failed = stripped.str.startswith("#").to_numpy()
+    if failed.any():  # rare: the full test only then
+        failed = failed & stripped.str.upper().isin(EXCEL_ERRORS).to_numpy()
+        _report(
+            raw,
+            col,
+            failed,
+            text,
+            "Excel error value {value} (a formula failed): fix the formula or type the value",
+            log,
+        )
+        text = text.where(~failed, "")
+        stripped = stripped.where(~failed, "")
     empty = (stripped == "").to_numpy()
     if col.required:
-        _report(raw, col, empty, text, f"'{col.name}' must be given", log)
+        _report(raw, col, empty & ~failed, text, f"'{col.name}' must be given", log)
     kind = col.kind
-    if kind in (ID, TEXT):
-        norm = text.map(normalise_text)
-        if kind == ID:
-            changed = (norm != stripped).to_numpy() & ~empty
-            _report(
-                raw,
-                col,
-                changed,
-                text,
-                "id '{value}' written with spaces or full-width characters; read as "
-                "its normalised form",
-                log,
-                warn=True,
-            )
-            has_sep = norm.str.contains(";", regex=False).to_numpy()
-            _report(raw, col, has_sep, text, "an id cannot contain ';': '{value}'", log)
-        return norm.astype(object)
+    if kind == TEXT:
+        return text.map(normalise_text).astype(object)
+    if kind == ID:
+        norm = text.map(normalise_id)
+        sci = norm.str.fullmatch(SCIENTIFIC_ID.pattern).to_numpy()
+        _report(
+            raw,
+            col,
+            sci,
+            text,
+            "id '{value}' is in scientific notation, so Excel has rounded it: format the column "
+            "as text and type the ids again",
+            log,
+        )
+        changed = (norm != text).to_numpy() & ~empty & ~sci
+        _report(raw, col, changed, text, _NORMALISED, log, warn=True)
+        has_sep = norm.str.contains(";", regex=False).to_numpy()
+        _report(raw, col, has_sep, text, "an id cannot contain ';': '{value}'", log)
+        return norm.where(~sci, "").astype(object)
     if kind == IDS:
 
         def split(s: str) -> tuple[str, ...]:
-            parts = re.split(r"[;；,，、]", normalise_text(s))
-            return tuple(p.strip() for p in parts if p.strip())
+            parts = (normalise_id(p) for p in _LIST_SEP.split(s))
+            return tuple(p for p in parts if p)
 
-        return text.map(split).astype(object)
+        lists = text.map(split)
+        plain = text.map(lambda s: tuple(p.strip() for p in _LIST_SEP.split(s) if p.strip()))
+        _report(raw, col, (lists != plain).to_numpy(), text, _NORMALISED, log, warn=True)
+        return lists.astype(object)
     if kind in (INT, FLOAT):
         norm = text.map(normalise_text)
         nums = pd.to_numeric(norm.where(~empty, None), errors="coerce")
@@ -115,6 +177,11 @@ def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) 
             low = (vals < col.minimum) & ~np.isnan(vals)
             _report(raw, col, low, text, f"must be at least {col.minimum:g}, got {{value}}", log)
             vals = np.where(low, np.nan, vals)
+        top = col.maximum if col.maximum is not None else (_LARGEST_INT if kind == INT else None)
+        if top is not None:
+            high = (vals > top) & ~np.isnan(vals)
+            _report(raw, col, high, text, f"must be at most {top:g}, got {{value}}", log)
+            vals = np.where(high, np.nan, vals)
         if kind == INT:
             frac = (np.abs(vals - np.round(vals)) > 1e-9) & ~np.isnan(vals)
             _report(raw, col, frac, text, "must be a whole number, got {value}", log)
@@ -145,7 +212,25 @@ def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) 
 
         parsed = text.map(month)
         bad = parsed.isna().to_numpy() & ~empty
-        _report(raw, col, bad, text, "'{value}' is not a month (YYYY-MM)", log)
+        serial = stripped.str.fullmatch(r"[1-9]\d{4}").to_numpy() & bad
+        for i in np.flatnonzero(serial):
+            day = _EXCEL_EPOCH + dt.timedelta(days=int(stripped.iat[i]))
+            log.error(
+                raw.label,
+                raw.rows[i],
+                raw.headers.get(col.name, col.name),
+                f"'{text.iat[i]}' is not a month (YYYY-MM); it looks like an Excel date number "
+                f"({day:%Y-%m-%d}) whose date format was lost: format the column as YYYY-MM",
+            )
+        _report(raw, col, bad & ~serial, text, "'{value}' is not a month (YYYY-MM)", log)
+        return parsed.fillna("").astype(object)
+    if kind in (DATE, TIME):
+        fn, what = (
+            (parse_date, "a date (YYYY-MM-DD)") if kind == DATE else (parse_time, "a time (HH:MM)")
+        )
+        parsed = text.map(fn)
+        bad = parsed.isna().to_numpy() & ~empty
+        _report(raw, col, bad, text, f"'{{value}}' is not {what}", log)
         return parsed.fillna("").astype(object)
     if kind == ENUM:
         assert col.choices is not None

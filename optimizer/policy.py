@@ -7,12 +7,12 @@ run code, and no key names a path.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from ..constraints.base import Param
@@ -49,13 +49,49 @@ GLOBAL: dict[str, dict[str, Param]] = {
     },
     "solver": {
         "time_limit": Param(60.0, "seconds the solver may search (per county)", minimum=0),
-        "workers": Param(2, "solver threads", minimum=1),
+        "workers": Param(
+            1,
+            "CP-SAT threads per county (1 is deterministic and, measured, as fast on 2 cores; "
+            "more run CP-SAT's deterministic interleaved portfolio). Use --jobs to solve "
+            "counties side by side",
+            minimum=1,
+        ),
         "seed": Param(0, "random seed of the solver", minimum=0),
         "candidate_neighbours": Param(
             12, "nearest officers first kept as candidates of each village", minimum=1
         ),
+        "proof_backend": Param(
+            "auto",
+            "solver of the widened model that proves the pruning: cp-sat, highs, or auto "
+            "(highs above highs_above_pairs pairs)",
+            choices=("auto", "cp-sat", "highs"),
+        ),
+        "highs_above_pairs": Param(
+            10000,
+            "widened models with more pairs than this go to HiGHS under proof_backend auto",
+            minimum=0,
+        ),
+        "prune_above_pairs": Param(
+            20000,
+            "counties with more eligible officer-village pairs start from candidates (with the "
+            "proof that the rest cannot help); smaller ones take every pair",
+            minimum=0,
+        ),
     },
 }
+
+
+class ReadOnlyDict(dict):
+    """A dict that refuses changes (settings are read-only) and still pickles, which a
+    MappingProxy does not: counties travel to worker processes with their policy."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("policy settings are read-only")
+
+    __setitem__ = __delitem__ = update = setdefault = pop = popitem = clear = _refuse
+
+    def __reduce__(self):
+        return (ReadOnlyDict, (dict(self),))
 
 
 @dataclass(frozen=True)
@@ -110,8 +146,13 @@ def load_policy(path: Path | None, label: str = "policy.toml") -> Policy:
         return default_policy()
     try:
         text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BundleError.single(label, "policy.toml must be UTF-8 text") from None
+    except UnicodeDecodeError as e:
+        row = path.read_bytes().count(b"\n", 0, e.start) + 1
+        raise BundleError.single(
+            label, "policy.toml must be UTF-8 text (this line is not)", row
+        ) from None
+    except OSError as e:
+        raise BundleError.single(label, f"cannot read the file: {e.strerror or e}") from None
     return parse_policy(text, label)
 
 
@@ -129,17 +170,29 @@ def parse_policy(text: str, label: str = "policy.toml") -> Policy:
     return policy
 
 
-def policy_from_mapping(values: Mapping[str, Any], label: str) -> Policy:
-    """A policy from flat ``section.key`` / ``rules.ID.key`` pairs (the workbook's policy sheet)."""
+def policy_from_mapping(
+    values: Mapping[str, Any], label: str, rows: Mapping[str, int] | None = None
+) -> Policy:
+    """A policy from flat ``section.key`` / ``rules.ID.key`` pairs (the workbook's policy sheet);
+    ``rows`` gives the row of each key for the problems."""
+    rows = rows or {}
+    log = ProblemLog()
     nested: dict[str, Any] = {}
+    lines: dict[tuple[str, ...], int] = {}
     for dotted, value in values.items():
-        parts = dotted.split(".")
+        parts = tuple(dotted.split("."))
         node = nested
         for p in parts[:-1]:
             node = node.setdefault(p, {})
-        node[parts[-1]] = _coerce_text(value)
-    log = ProblemLog()
-    policy = _resolve(nested, label, log, {})
+            if not isinstance(node, dict):
+                log.error(label, rows.get(dotted, 0), dotted, f"'{p}' is given a value above")
+                break
+        else:
+            node[parts[-1]] = _coerce_text(value)
+            lines.setdefault(parts, rows.get(dotted, 0))
+            for k in range(1, len(parts)):
+                lines.setdefault(parts[:k], rows.get(dotted, 0))
+    policy = _resolve(nested, label, log, lines)
     log.raise_if_errors()
     return policy
 
@@ -176,6 +229,8 @@ def _check_value(name: str, param: Param, value: Any) -> tuple[Any, str | None]:
         if isinstance(value, bool) or not isinstance(value, int | float):
             return None, "must be a number"
         value = float(value)
+        if not math.isfinite(value):
+            return None, "must be a finite number"
     elif want is int:
         if isinstance(value, bool) or not isinstance(value, int):
             return None, "must be a whole number"
@@ -192,7 +247,31 @@ def _check_value(name: str, param: Param, value: Any) -> tuple[Any, str | None]:
         return None, f"must be at least {param.minimum:g}"
     if param.maximum is not None and value > param.maximum:
         return None, f"must be at most {param.maximum:g}"
-    return value, None
+    check = _VALUE_CHECKS.get(name)
+    err = check(value) if check and value != "" else None
+    return (None, err) if err else (value, None)
+
+
+def _crs_problem(value: str) -> str | None:
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        crs = CRS.from_user_input(value)
+    except CRSError:
+        return f"must be a known CRS such as 'EPSG:4548', got '{value}'"
+    if not crs.is_projected:
+        return f"must be a projected CRS in metres such as 'EPSG:4548', got '{value}'"
+    return None
+
+
+def _month_problem(value: str) -> str | None:
+    m = re.fullmatch(r"(\d{4})-(\d{2})", value)
+    return None if m and 1 <= int(m.group(2)) <= 12 else f"must be a month YYYY-MM, got '{value}'"
+
+
+# Keys whose values have a form beyond their type.
+_VALUE_CHECKS = {"crs": _crs_problem, "start_month": _month_problem}
 
 
 def _resolve(
@@ -226,7 +305,7 @@ def _resolve(
                 log.error(label, where(section, key), f"{section}.{key}", f"'{key}' {err}")
             else:
                 values[key] = checked
-        sections[section] = MappingProxyType(values)
+        sections[section] = ReadOnlyDict(values)
 
     rules_given = data.get("rules", {})
     if not isinstance(rules_given, dict):
@@ -274,7 +353,7 @@ def _resolve(
                     ["enabled", *(["weight"] if rule.kind == "soft" else []), *rule.params]
                 )
                 log.error(label, row, loc, f"unknown key '{key}' for {rid} (known: {known})")
-        rules[rid] = RuleSettings(enabled, weight, MappingProxyType(params))
+        rules[rid] = RuleSettings(enabled, weight, ReadOnlyDict(params))
 
     for section in data:
         if section not in GLOBAL and section != "rules":
@@ -284,7 +363,7 @@ def _resolve(
                 section,
                 f"unknown section [{section}] (known: {', '.join([*GLOBAL, 'rules'])})",
             )
-    return Policy(MappingProxyType(sections), MappingProxyType(rules), label)
+    return Policy(ReadOnlyDict(sections), ReadOnlyDict(rules), label)
 
 
 def _toml_value(v: Any) -> str:

@@ -26,7 +26,15 @@ class Problem:
         if self.column:
             where += f":{self.column}" if self.row else f"::{self.column}"
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{where}: {prefix}{self.message}"
+        return _shown(f"{where}: {prefix}{self.message}")
+
+
+def _shown(text: str) -> str:
+    """One problem, one line: line breaks, control and invisible characters quoted from a cell
+    are spelled out (``\\n``, ``\\u200b``), not printed."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 @dataclass

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Kinds of column value. ``ids`` is a ``;``-separated list of ids; ``month`` is YYYY-MM.
-ID, TEXT, INT, FLOAT, BOOL, MONTH, IDS, ENUM = (
+# Kinds of column value. ``ids`` is a ``;``-separated list of ids; ``month`` is YYYY-MM,
+# ``date`` YYYY-MM-DD, ``time`` HH:MM (a time of day).
+ID, TEXT, INT, FLOAT, BOOL, MONTH, IDS, ENUM, DATE, TIME = (
     "id",
     "text",
     "int",
@@ -18,6 +19,8 @@ ID, TEXT, INT, FLOAT, BOOL, MONTH, IDS, ENUM = (
     "month",
     "ids",
     "enum",
+    "date",
+    "time",
 )
 
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "是", "对", "√", "x"})
@@ -56,6 +59,21 @@ CATEGORY_NAMES_ZH = {
     "station": "派出所",
     "organ": "机关",
 }
+DAY_KINDS = {
+    "holiday": "holiday",
+    "假日": "holiday",
+    "节假日": "holiday",
+    "法定节假日": "holiday",
+    "放假": "holiday",
+    "休息": "holiday",
+    "休": "holiday",
+    "workday": "workday",
+    "工作日": "workday",
+    "补班": "workday",
+    "上班": "workday",
+    "调休上班": "workday",
+    "班": "workday",
+}
 STATUSES = {
     "active": "active",
     "在岗": "active",
@@ -76,6 +94,7 @@ class Column:
     ref: str | None = None  # table whose key this column names
     choices: dict[str, str] | None = None  # accepted spelling -> canonical value (ENUM)
     minimum: float | None = None  # smallest allowed number (INT / FLOAT)
+    maximum: float | None = None  # largest allowed number (INT / FLOAT)
 
 
 @dataclass(frozen=True)
@@ -156,7 +175,7 @@ TABLES: dict[str, Table] = {
                 _c("former_township_ids", IDS, "曾工作乡镇", ref="townships"),
                 _c("selected_village_id", ID, "原选派村", ref="villages"),
                 _c("preferences", IDS, "意愿", ref="places"),
-                _c("available_days", FLOAT, "每月可用天数", minimum=0),
+                _c("available_days", FLOAT, "每月可用天数", minimum=0, maximum=31),
                 _c("max_villages", INT, "最多包村数", minimum=0),
                 _c("base_lon", FLOAT, "驻地经度"),
                 _c("base_lat", FLOAT, "驻地纬度"),
@@ -236,6 +255,29 @@ TABLES: dict[str, Table] = {
             ),
             key=("officer_id", "village_id"),
             doc="per-pair overrides: workload, extra score, forbidden pairs",
+        ),
+        Table(
+            "unavailable",
+            (
+                _c("officer_id", ID, "警号", required=True, ref="officers"),
+                _c("date", DATE, "日期"),
+                _c("start", DATE, "开始日期", "开始"),
+                _c("end", DATE, "结束日期", "结束"),
+                _c("reason", TEXT, "原因", "事由"),
+            ),
+            doc="days an officer cannot visit villages (duty rosters, leave): a date or a "
+            "start/end range; the visit calendar avoids them",
+        ),
+        Table(
+            "holidays",
+            (
+                _c("date", DATE, "日期", required=True),
+                _c("kind", ENUM, "类型", required=True, choices=DAY_KINDS),
+                _c("name", TEXT, "名称", "节日"),
+            ),
+            key=("date",),
+            doc="official holidays and make-up workdays (调休上班) of the years it lists; replaces "
+            "the holidays package's calendar for those years",
         ),
     )
 }

@@ -48,27 +48,27 @@ class StopSearch:
 def cpsat_parameters(time_limit: float, seed: int, workers: int) -> dict:
     """CP-SAT settings for these assignment models.
 
-    With few workers CP-SAT's default portfolio has no LP-based worker that closes the bound,
-    and a GAP's bound comes from its LP. So every worker here runs with the full LP relaxation
-    (linearization level 2), probing off (it costs seconds and finds nothing on these rows).
-    ``interleave_search`` makes multi-worker runs deterministic for a seed.
+    One worker is deterministic for a seed, and on the sample county's candidate model it
+    proved optimality in 3.4 s against 7-8 s for two default workers (which also returned
+    different optimal plans on repeated runs). More workers run the interleaved portfolio, the
+    deterministic one. Measured and rejected: linearization level 2 without probing, and a
+    greedy plan as a hint (it pins the search near a poor plan).
     """
-    return {
+    params = {
         "max_time_in_seconds": float(time_limit),
         "num_workers": int(workers),
         "random_seed": int(seed),
-        "interleave_search": True,
-        "linearization_level": 2,
-        "cp_model_probing_level": 0,
-        "symmetry_level": 0,
     }
+    if workers > 1:
+        params["interleave_search"] = True
+    return params
 
 
 def solve_cpsat(
     model: LinearModel,
     time_limit: float = 60.0,
     seed: int = 0,
-    workers: int = 2,
+    workers: int = 1,
     hint: np.ndarray | None = None,
     stop: StopSearch | None = None,
     params: dict | None = None,
@@ -99,7 +99,10 @@ def solve_cpsat(
     build = time.perf_counter() - t0
     solver = cp_model.CpSolver()
     for k, v in {**cpsat_parameters(time_limit, seed, workers), **(params or {})}.items():
-        setattr(solver.parameters, k, v)
+        if isinstance(v, list):
+            getattr(solver.parameters, k).extend(v)
+        else:
+            setattr(solver.parameters, k, v)
     if stop is not None:
         stop.solver = solver
         if stop.requested:
@@ -135,22 +138,47 @@ def solve_cpsat(
     )
 
 
+def _quiet_highs(highspy):
+    """A Highs object that keeps quiet: HiGHS 1.16 prints its banner on construction, before
+    any option can be set, so the construction runs with stdout pointed at /dev/null."""
+    import os
+    import sys
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    return h
+
+
 def solve_highs(
     model: LinearModel,
     time_limit: float = 60.0,
     relax: bool = False,
     threads: int = 1,
     seed: int = 0,
+    hint: np.ndarray | None = None,
 ) -> SolveResult:
     """HiGHS on the same model: the MIP (a peer in benchmarks) or its LP relaxation (with the
     row duals in ``stats['duals']``, used to prove the candidate pruning lossless)."""
     import highspy
 
     t0 = time.perf_counter()
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = _quiet_highs(highspy)
     h.setOptionValue("time_limit", float(time_limit))
-    h.setOptionValue("threads", int(threads))
+    # objectives are integers (hundredths): optimal means a gap below one unit, not HiGHS's
+    # default relative 0.01 %
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 0.99)
+    # HiGHS fixes its thread pool at the first run of a process; setting "threads" later
+    # makes run() fail, so the pool is left at its default (HiGHS's MIP search is serial).
+    _ = threads
     h.setOptionValue("random_seed", int(seed))
     lb, ub = model.bounds()
     a = model.matrix().tocsc()
@@ -171,6 +199,11 @@ def solve_highs(
     if not relax:
         lp.integrality_ = [highspy.HighsVarType.kInteger] * model.n_vars
     h.passModel(lp)
+    if hint is not None and not relax:
+        start = highspy.HighsSolution()
+        start.col_value = np.asarray(hint, dtype=float)
+        start.value_valid = True
+        h.setSolution(start)  # a MIP start: HiGHS prunes against it from the first node
     build = time.perf_counter() - t0
     t1 = time.perf_counter()
     h.run()

@@ -127,8 +127,8 @@ def write_bundle(folder: Path, tables: dict[str, list[dict]] | None = None, **ov
     folder.mkdir(parents=True, exist_ok=True)
     data = {**(tables if tables is not None else TINY), **overrides}
     for name, rows in data.items():
-        if rows is None:
-            continue
+        if not rows:
+            continue  # an empty table has no columns to write: leave the file out
         write_csv(folder / f"{name}.csv", rows)
     return folder
 

@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import TINY, write_bundle, write_csv
+from openpyxl import Workbook
+
 from cunjing.optimizer.bundle import load_bundle, save_bundle, table_frame
 from cunjing.optimizer.cli import main
 from cunjing.optimizer.problems import BundleError
 from cunjing.optimizer.schema import TABLES
-from openpyxl import Workbook
+
+from conftest import TINY, write_bundle, write_csv
 
 
 def problems_of(path) -> list[str]:

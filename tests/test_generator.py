@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+
 from cunjing.data import generator
 from cunjing.data.generator import (
     SAMPLE_SEED,

@@ -8,11 +8,13 @@ import warnings
 import geopandas as gpd
 import numpy as np
 import pytest
-from conftest import TINY, write_bundle
-from cunjing.optimizer.bundle import load_bundle
-from cunjing.optimizer.geo import TravelNetwork, along_routes, township_adjacency
-from cunjing.optimizer.problems import BundleError
 from shapely.geometry import LineString, Point, Polygon, box
+
+from cunjing.optimizer.bundle import load_bundle
+from cunjing.optimizer.geo import TravelNetwork, along_routes, township_adjacency, utm_crs
+from cunjing.optimizer.problems import BundleError
+
+from conftest import TINY, write_bundle
 
 CRS = "EPSG:4548"  # CGCS2000 / 3-degree Gauss-Kruger CM 117E, metres
 X0, Y0 = 500_000.0, 3_720_000.0
@@ -183,3 +185,11 @@ def test_missing_crs_and_unknown_ids(tmp_path):
     assert [str(p) for p in e.value.problems if p.severity == "error"] == [
         "geo.gpkg[townships]:2:township_id: unknown township 'TX'"
     ]
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat"), [(117.0, 33.6), (73.6, 39.4), (134.9, 48.2), (-70.6, -33.4), (10.0, 78.0)]
+)
+def test_utm_zone_is_the_one_geopandas_estimates(lon, lat):
+    points = gpd.GeoSeries([Point(lon - 0.2, lat - 0.1), Point(lon + 0.2, lat + 0.1)], crs=4326)
+    assert utm_crs(lon, lat) == points.estimate_utm_crs()

@@ -1,0 +1,207 @@
+"""The annual plan (包村方案): officers and auxiliaries for every village, county by county.
+
+``plan_county`` is the unit of work (a county owns its people, so counties are independent);
+``assemble`` merges county results into the plan tables and ``summary.json``.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+
+import numpy as np
+import pandas as pd
+
+from ..constraints import off_life
+from ..constraints.base import Violation
+from .instance import Instance
+from .officer_kpis import blocking_pairs, load_summary, loads, rank_profile, rule_matches
+from .officer_model import implied_limits, officers_in_scope
+from .officer_pairs import build_pairs, reasons
+from .officer_plan import PARTIAL, OfficerResult, plan_county_officers
+from .solvers import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, StopSearch
+
+STATUS_ORDER = [OPTIMAL, FEASIBLE, PARTIAL, INFEASIBLE, UNKNOWN]
+
+
+@dataclass
+class PlanOptions:
+    time_limit: float = 60.0
+    seed: int = 0
+    workers: int = 1
+    backend: str = "auto"
+
+
+@dataclass
+class CountyPlan:
+    county: str
+    officers: OfficerResult
+    seconds: float
+    extra: dict = field(default_factory=dict)
+
+
+def worst(statuses: list[str]) -> str:
+    return max(statuses, key=STATUS_ORDER.index) if statuses else OPTIMAL
+
+
+def plan_county(
+    inst: Instance, county: str, options: PlanOptions, stop: StopSearch | None = None
+) -> CountyPlan:
+    t0 = time.perf_counter()
+    sub = inst.county(county) if len(inst.counties) > 1 else inst
+    officers = plan_county_officers(
+        sub,
+        county,
+        time_limit=options.time_limit,
+        seed=options.seed,
+        workers=options.workers,
+        backend=options.backend,
+        stop=stop,
+    )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB, the worker's peak
+    return CountyPlan(
+        county, officers, time.perf_counter() - t0, {"peak_mb": round(peak, 1), "pid": os.getpid()}
+    )
+
+
+def bundle_reference(inst: Instance) -> str | None:
+    """Where the input came from: None for the embedded sample, else the bundle's full path."""
+    from pathlib import Path
+
+    from .bundle import sample_path
+
+    src = Path(inst.source).resolve()
+    return None if src == sample_path().resolve() else str(src)
+
+
+def versions() -> dict:
+    out = {"python": platform.python_version()}
+    for pkg in ("cunjing", "ortools", "highspy", "pandas", "geopandas", "shapely", "networkx"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = None
+    return out
+
+
+def officer_plan_table(inst: Instance, plan: pd.DataFrame) -> pd.DataFrame:
+    """officer_plan.csv: the contract's columns, one row per village (officer "" if none)."""
+    vil = inst.villages.loc[plan["village_id"]]
+    off = inst.officers.reindex(plan["officer_id"].where(plan["officer_id"] != ""))
+    has = plan["officer_id"].to_numpy() != ""
+    why = np.full(len(plan), "", dtype=object)
+    if has.any():
+        why[has] = reasons(inst, plan.loc[has].reset_index(drop=True))
+    return pd.DataFrame(
+        {
+            "village_id": plan["village_id"].to_numpy(),
+            "village_name": vil["name"].to_numpy(),
+            "township_id": vil["township_id"].to_numpy(),
+            "township_name": inst.townships.loc[vil["township_id"], "name"].to_numpy(),
+            "officer_id": plan["officer_id"].to_numpy(),
+            "officer_name": off["name"].fillna("").to_numpy(),
+            "category": off["category"].fillna("").to_numpy(),
+            "workload_days": np.where(has, plan.get("workload_days", np.nan), np.nan),
+            "km": np.where(has, plan.get("km", np.nan), np.nan),
+            "score": np.where(has, plan.get("score", np.nan), np.nan),
+            "reasons": why,
+            "pinned": np.where(has, plan.get("pinned", False), False).astype(bool),
+        }
+    )
+
+
+def officer_kpis(inst: Instance, plan: pd.DataFrame) -> dict:
+    """The officer KPIs of a plan (one row per village with village_id, officer_id)."""
+    chosen = plan.loc[plan["officer_id"] != "", ["officer_id", "village_id"]]
+    pairs = build_pairs(inst, chosen) if len(chosen) else build_pairs(inst).iloc[:0]
+    table = build_pairs(inst)
+    eligible = table[table["eligible"]]
+    scope = officers_in_scope(inst)
+    limits = pd.Series(implied_limits(scope, eligible), index=scope.index)
+    load = loads(inst, pairs, scope)
+    score = float(pairs["score"].sum())
+    penalty = 0.0
+    for county in inst.counties:
+        in_county = scope[scope["county_id"] == county]
+        n_v = int((inst.villages["county_id"] == county).sum())
+        counts = pairs.loc[pairs["county_id"] == county].groupby("officer_id").size()
+        penalty += off_life.balance_penalty(inst, counts, in_county, n_v)
+    return {
+        "objective": round(score - penalty, 2),
+        "score": round(score, 2),
+        "balance_penalty": round(penalty, 2),
+        "rules": rule_matches(inst, pairs, eligible, limits),
+        "preference_rank_profile": rank_profile(inst, pairs),
+        "blocking_pairs": blocking_pairs(inst, pairs, eligible),
+        "load": load_summary(load),
+    }
+
+
+def assemble(
+    inst: Instance,
+    results: list[CountyPlan],
+    options: PlanOptions,
+    wall: float,
+    checks: list[Violation],
+) -> tuple[pd.DataFrame, dict]:
+    """The merged officer plan and summary.json for the county results."""
+    frames = [r.officers.plan for r in results]
+    plan = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame({"village_id": [], "officer_id": []})
+    )
+    table = officer_plan_table(inst, plan)
+    off = [r.officers for r in results]
+    status = worst([o.status for o in off])
+    objective = float(np.nansum([o.objective for o in off]))
+    bound = float(np.nansum([o.best_bound for o in off]))
+    gap = abs(bound - objective) / max(1.0, abs(objective)) if np.isfinite(bound) else None
+    diagnostics = [d for o in off for d in o.diagnostics]
+    diagnostics += [v.as_dict() for v in checks]
+    if checks and status in (OPTIMAL, FEASIBLE):
+        status = PARTIAL
+    kpis = {
+        "villages": len(inst.villages),
+        "covered_by_officer": int((table["officer_id"] != "").sum()),
+        "officer": officer_kpis(inst, plan),
+    }
+    summary = {
+        "status": status,
+        "objective": round(objective, 2),
+        "best_bound": round(bound, 2),
+        "gap": None if gap is None else round(gap, 6),
+        "wall_seconds": round(wall, 3),
+        "build_seconds": round(sum(o.build_seconds for o in off), 3),
+        "solve_seconds": round(sum(o.solve_seconds for o in off), 3),
+        "seed": options.seed,
+        "workers": options.workers,
+        "time_limit": options.time_limit,
+        "versions": versions(),
+        "input": bundle_reference(inst),
+        "input_sha256": inst.fingerprint,
+        "policy": inst.policy.as_dict(),
+        "kpis": kpis,
+        "diagnostics": diagnostics,
+        "counties": [
+            {
+                "county_id": r.county,
+                "name": inst.county_names.get(r.county, r.county),
+                "status": r.officers.status,
+                "objective": r.officers.objective,
+                "best_bound": r.officers.best_bound,
+                "gap": r.officers.gap,
+                "seconds": round(r.seconds, 3),
+                "backend": r.officers.backend,
+                "pruning": r.officers.pruning,
+                "reused": bool(r.extra.get("reused", False)),
+                "worker_peak_mb": r.extra.get("peak_mb"),
+            }
+            for r in results
+        ],
+    }
+    return table, summary
