@@ -11,9 +11,10 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from conftest import write_bundle
 from cunjing.optimizer.bundle import load_bundle
 from cunjing.optimizer.instance import Instance
+
+from conftest import write_bundle
 
 RING = {
     "townships": [

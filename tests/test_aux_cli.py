@@ -7,10 +7,12 @@ import json
 import pandas as pd
 import pytest
 from aux_bundles import RING, generated
-from conftest import write_bundle
+
 from cunjing.optimizer.bundle import load_bundle
 from cunjing.optimizer.cli import main
 from cunjing.optimizer.rotation_output import moves_table, timeline_table
+
+from conftest import write_bundle
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from aux_bundles import generated, ring
+
 from cunjing.constraints import aux_cover, aux_not_home, aux_tenure, aux_township
 from cunjing.optimizer.auxiliary_check import check_auxiliary_plan
 from cunjing.optimizer.auxiliary_plan import plan_county_auxiliaries

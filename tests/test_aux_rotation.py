@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from aux_bundles import generated, ring
+
 from cunjing.constraints import aux_exchange
 from cunjing.optimizer.auxiliary_check import check_rotation_plan
 from cunjing.optimizer.auxiliary_pairs import describe_pairs
@@ -257,8 +258,9 @@ def test_staggered_and_greedy_backends(tmp_path):
 def test_short_county_rotation_is_partial_and_says_why(tmp_path):
     import itertools
 
-    from cunjing.constraints import aux_cover, aux_not_home, aux_township
     from test_aux_plan import _short_bundle
+
+    from cunjing.constraints import aux_cover, aux_not_home, aux_township
 
     inst = _short_bundle(tmp_path, 1, share=0.4)
     county = inst.counties[0]

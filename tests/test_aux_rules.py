@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from aux_bundles import plan, ring
+
 from cunjing.constraints import (
     aux_cover,
     aux_exchange,
