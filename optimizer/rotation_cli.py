@@ -34,16 +34,51 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--workers", type=int, default=None, help="solver threads (policy solver.workers)"
     )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="counties solved at once in worker processes (default 1)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="solve the counties on this Dask cluster instead",
+    )
 
 
 def rotate(
-    inst, periods: int, *, time_limit: float, seed: int, workers: int
+    inst,
+    periods: int,
+    *,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    store=None,
+    progress: bool = False,
 ) -> list[RotationResult]:
-    """Every county's rotation (counties own their auxiliaries and rotate on their own)."""
-    return [
-        rotate_county(inst, c, periods, time_limit=time_limit, seed=seed, workers=workers)
-        for c in inst.counties
-    ]
+    """Every county's rotation (counties own their auxiliaries and rotate on their own), side by
+    side through the county executor; finished counties of an interrupted run are reused."""
+    from functools import partial
+
+    from .executor import solve_counties
+
+    task = partial(
+        rotate_county, periods=periods, time_limit=time_limit, seed=seed, workers=workers
+    )
+    settings = {
+        "task": "rotate",
+        "periods": periods,
+        "time_limit": time_limit,
+        "seed": seed,
+        "workers": workers,
+    }
+    return solve_counties(
+        inst, task, settings, jobs=jobs, scheduler=scheduler, store=store, progress=progress
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--workers must be at least 1")
     if args.seed is not None and args.seed < 0:
         raise UsageError("--seed must be 0 or more")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
     try:
         check_target(args.out, [args.bundle])
     except OutputError as e:
@@ -70,7 +107,20 @@ def run(args: argparse.Namespace) -> int:
     time_limit = float(args.time_limit or pol.get("solver", "time_limit"))
     seed = int(pol.get("solver", "seed") if args.seed is None else args.seed)
     workers = int(pol.get("solver", "workers") if args.workers is None else args.workers)
-    results = rotate(inst, args.periods, time_limit=time_limit, seed=seed, workers=workers)
+    from .executor import CountyStore
+
+    store = CountyStore(args.out)
+    results = rotate(
+        inst,
+        args.periods,
+        time_limit=time_limit,
+        seed=seed,
+        workers=workers,
+        jobs=args.jobs or 1,
+        scheduler=args.scheduler,
+        store=store,
+        progress=True,
+    )
     import pandas as pd
 
     rot = pd.concat(
@@ -112,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {d['rule']}: {d['message']}")
     for v in violations:
         print(f"  violation {v['rule']}: {v['message']}")
+    store.clear()
     if backup is not None:
         print(f"the previous {args.out} was kept as {backup}")
     print(
