@@ -32,7 +32,10 @@ def configure(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--seed", type=int, default=None, help="random seed (policy solver.seed)")
     p.add_argument(
-        "--workers", type=int, default=None, help="solver threads (policy solver.workers)"
+        "--workers",
+        type=int,
+        default=None,
+        help="solver threads (policy solver.workers; HiGHS runs one, deterministically)",
     )
     p.add_argument(
         "--jobs",
