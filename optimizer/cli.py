@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .outputs import OutputError
 from .problems import BundleError
+from .rotation_cli import configure_rotate, run_rotate
 from .visit_commands import configure_calendar, configure_compliance, run_calendar, run_compliance
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -237,8 +238,8 @@ COMMANDS["validate"] = ("check a bundle; one line per problem", _configure_valid
 COMMANDS["sample"] = ("write a synthetic bundle of any size", _configure_sample, _cmd_sample)
 COMMANDS["rotate"] = (
     "rotate the resident auxiliaries over several periods",
-    lambda p: __import__(f"{__package__}.rotation_cli", fromlist=["x"]).configure(p),
-    lambda a: __import__(f"{__package__}.rotation_cli", fromlist=["x"]).run(a),
+    configure_rotate,
+    run_rotate,
 )
 COMMANDS["policy"] = (
     "print policy.toml with every default and its meaning",

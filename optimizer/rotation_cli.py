@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .auxiliary_check import check_rotation_plan
-from .rotation import INFEASIBLE, PARTIAL, RotationResult, rotate_county
+if TYPE_CHECKING:  # the solver stack loads only when the command runs
+    from .rotation import RotationResult
 
 
-def configure(p: argparse.ArgumentParser) -> None:
+def configure_rotate(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "bundle",
         type=Path,
@@ -68,6 +69,7 @@ def rotate(
     from functools import partial
 
     from .executor import solve_counties
+    from .rotation import rotate_county
 
     task = partial(
         rotate_county, periods=periods, time_limit=time_limit, seed=seed, workers=workers
@@ -84,10 +86,12 @@ def rotate(
     )
 
 
-def run(args: argparse.Namespace) -> int:
+def run_rotate(args: argparse.Namespace) -> int:
+    from .auxiliary_check import check_rotation_plan
     from .bundle import load_bundle
     from .cli import EXIT_OK, EXIT_PARTIAL, UsageError
     from .outputs import OutputError, check_target, publish
+    from .rotation import INFEASIBLE, PARTIAL
     from .rotation_output import summary, write_rotation
 
     if args.periods < 1:
