@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from .base import Rule
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .base import Rule, Violation
 
 RULE = Rule(
     id="AUX-COVER",
@@ -12,3 +17,77 @@ RULE = Rule(
     summary="every village has exactly one resident auxiliary",
     summary_zh="每个行政村都有一名驻村辅警",
 )
+
+if TYPE_CHECKING:
+    from ..optimizer.instance import Instance
+
+
+def why_not(pairs: pd.DataFrame, inst: Instance, period: int = 1) -> np.ndarray:
+    """Who may serve at all in ``period``: "" when the auxiliary is in service, else why not
+    (status ``leaving``, hired after the period starts, leaving before it ends)."""
+    from ..optimizer.auxiliary_service import service_record
+
+    rec = service_record(inst)
+    aux = pairs["auxiliary_id"].to_numpy(object)
+    ok = rec.in_service(aux, period)
+    out = np.full(len(pairs), "", dtype=object)
+    for a in pd.unique(aux[~ok]):
+        out[aux == a] = rec.why_out_of_service(a, period)
+    return out
+
+
+def _named(inst: Instance, village_ids) -> str:
+    names = inst.villages["name"].reindex(list(village_ids)).fillna("")
+    shown = ", ".join(f"{v} {n}".strip() for v, n in list(names.items())[:10])
+    more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+    return shown + more
+
+
+def check(inst: Instance, plan: pd.DataFrame, period: int = 1, prefix: str = "") -> list[Violation]:
+    """Every village has exactly one auxiliary, one who is in the bundle and in service."""
+    out: list[Violation] = []
+    given = plan[plan["auxiliary_id"].fillna("").astype(str) != ""]
+    missing = inst.villages.index.difference(given["village_id"])
+    if len(missing):
+        out.append(
+            Violation(
+                RULE.id,
+                f"{prefix}{len(missing)} village(s) without a resident auxiliary: "
+                f"{_named(inst, missing)}",
+                tuple(missing),
+            )
+        )
+    dup = given[given.duplicated("village_id", keep=False)]
+    for v, grp in dup.groupby("village_id"):
+        out.append(
+            Violation(
+                RULE.id,
+                f"{prefix}village {v} has {len(grp)} resident auxiliaries "
+                f"({', '.join(grp['auxiliary_id'])}); it needs exactly one",
+                (v, *grp["auxiliary_id"]),
+            )
+        )
+    for v in given.loc[~given["village_id"].isin(inst.villages.index), "village_id"]:
+        out.append(Violation(RULE.id, f"{prefix}village {v} is not in the bundle", (v,)))
+    known = given[given["village_id"].isin(inst.villages.index)]
+    why = why_not(known, inst, period)
+    for v, a, w in zip(known["village_id"], known["auxiliary_id"], why, strict=True):
+        if w:
+            out.append(
+                Violation(
+                    RULE.id, f"{prefix}village {v}: auxiliary {a} may not serve ({w})", (v, a)
+                )
+            )
+    return out
+
+
+def add_to_model(model, problem) -> None:
+    """Every village one auxiliary; a village left without one costs more than any plan can
+    gain, so the solver covers as many villages as possible first (a partial plan, not none)."""
+    n_v = len(problem.villages)
+    u = model.add_vars("uncovered", 0, 1, -problem.uncovered_penalty * np.ones(n_v, np.int64))
+    x = model.var_groups["x"]
+    rows = np.concatenate([problem.pair_village, np.arange(n_v)])
+    cols = np.concatenate([np.arange(x.start, x.stop), np.arange(u.start, u.stop)])
+    ones = np.ones(n_v, np.int64)
+    model.add_rows("cover", rows, cols, np.ones(len(rows), np.int64), ones, ones)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from .base import Rule
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .base import Rule, Violation
 
 RULE = Rule(
     id="AUX-FULLTIME",
@@ -12,3 +17,38 @@ RULE = Rule(
     summary="an auxiliary is stationed in at most one village",
     summary_zh="驻村辅警专职化，只驻一个村",
 )
+
+if TYPE_CHECKING:
+    from ..optimizer.instance import Instance
+
+
+def check(inst: Instance, plan: pd.DataFrame, period: int = 1, prefix: str = "") -> list[Violation]:
+    """No auxiliary is named for two villages (in one period)."""
+    given = plan[plan["auxiliary_id"].fillna("").astype(str) != ""]
+    dup = given[given.duplicated("auxiliary_id", keep=False)]
+    out: list[Violation] = []
+    for a, grp in dup.groupby("auxiliary_id", sort=True):
+        name = inst.auxiliaries["name"].get(a, "")
+        out.append(
+            Violation(
+                RULE.id,
+                f"{prefix}auxiliary {a} {name} is stationed in {len(grp)} villages "
+                f"({', '.join(sorted(grp['village_id']))}); a resident auxiliary serves one",
+                (a, *sorted(grp["village_id"])),
+            )
+        )
+    return out
+
+
+def add_to_model(model, problem) -> None:
+    """Each auxiliary in at most one village."""
+    x = model.var_groups["x"]
+    n_a = len(problem.auxiliaries)
+    model.add_rows(
+        "fulltime",
+        problem.pair_aux,
+        np.arange(x.start, x.stop),
+        np.ones(problem.n_pairs, np.int64),
+        np.zeros(n_a, np.int64),
+        np.ones(n_a, np.int64),
+    )

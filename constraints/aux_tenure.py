@@ -1,8 +1,27 @@
-"""AUX-TENURE (hard, §二(二) 定期交流，不得在同一行政村长期驻村): no one stays in the same village longer than the tenure limit, nor returns to a village left recently."""
+"""AUX-TENURE (hard, §二(二) 定期交流，不得在同一行政村长期驻村): no one stays in the same village longer than the tenure limit, nor returns to a village left recently.
+
+Counting, in periods of ``rotation.period_months`` months:
+
+- A stay is a run of consecutive periods of one auxiliary in one village. It may last at most
+  ``periods`` periods. A stay that goes on from an open posting of ``aux_history.csv`` counts the
+  periods already completed there: ``floor(months served / period_months)``. So whoever has
+  reached the limit at the plan start leaves (§二(二) 定期交流), and a posting of 2 years and
+  8 months may run one more year.
+- After leaving a village, an auxiliary may not serve it again for ``no_return_periods``
+  periods: a stay ending with period ``p`` allows a return from period ``p + no_return + 1``;
+  a posting ended in month ``e`` allows a return in a period starting after
+  ``e + no_return × period_months``. A return right after leaving is the same stay, so it is
+  never a way around the limit.
+"""
 
 from __future__ import annotations
 
-from .base import Param, Rule
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .base import Param, Rule, Violation
 
 RULE = Rule(
     id="AUX-TENURE",
@@ -22,3 +41,151 @@ RULE = Rule(
         ),
     },
 )
+
+if TYPE_CHECKING:
+    from ..optimizer.instance import Instance
+
+
+def limits(inst: Instance) -> tuple[int, int, int]:
+    """(tenure periods T, no-return periods R, period months L)."""
+    p = inst.policy.rule(RULE.id)
+    return (
+        int(p["periods"]),
+        int(p["no_return_periods"]),
+        int(inst.policy.get("rotation", "period_months")),
+    )
+
+
+def periods_left(inst: Instance, open_months: np.ndarray) -> np.ndarray:
+    """Periods an open posting of ``open_months`` months may still run (T when there is none,
+    i.e. ``open_months`` < 0): the limit less the periods completed."""
+    t, _, months = limits(inst)
+    done = np.where(open_months >= 0, np.asarray(open_months) // months, 0)
+    return np.maximum(t - done, 0)
+
+
+def first_return_month(inst: Instance, last_month: np.ndarray) -> np.ndarray:
+    """First month a period may start in for an auxiliary to return, given his last month there."""
+    _, r, months = limits(inst)
+    return np.asarray(last_month) + r * months + 1
+
+
+def why_not(pairs: pd.DataFrame, inst: Instance, period: int = 1) -> np.ndarray:
+    """For the annual plan (period 1): "" when the pair may serve that period, else why not."""
+    from ..optimizer.auxiliary_service import month_text, service_record
+
+    rec = service_record(inst)
+    t, _, months = limits(inst)
+    aux = pairs["auxiliary_id"].to_numpy(object)
+    vil = pairs["village_id"].to_numpy(object)
+    out = np.full(len(pairs), "", dtype=object)
+    first = rec.period_first_month(period)
+    end = rec.pair_last_end(aux, vil)
+    back = first_return_month(inst, end)
+    for i in np.flatnonzero(back > first):
+        out[i] = (
+            f"left this village in {month_text(int(end[i]))}; no return before "
+            f"{month_text(int(back[i]))} (no_return_periods)"
+        )
+    m = rec.pair_open_months(aux, vil)
+    over = (m >= 0) & (periods_left(inst, m) < period)
+    for i in np.flatnonzero(over):
+        out[i] = (
+            f"has served {int(m[i])} months in this village; the tenure limit is {t} "
+            f"periods of {months} months"
+        )
+    return out
+
+
+def check(inst: Instance, plan: pd.DataFrame, period: int = 1, prefix: str = "") -> list[Violation]:
+    """The annual plan keeps nobody past the limit and brings nobody back too soon."""
+    given = plan[
+        plan["auxiliary_id"].isin(inst.auxiliaries.index)
+        & plan["village_id"].isin(inst.villages.index)
+    ]
+    why = why_not(given, inst, period)
+    return [
+        Violation(RULE.id, f"{prefix}village {v}: auxiliary {a} {w}", (v, a))
+        for v, a, w in zip(given["village_id"], given["auxiliary_id"], why, strict=True)
+        if w
+    ]
+
+
+def stays(rotation: pd.DataFrame) -> pd.DataFrame:
+    """The runs of consecutive periods of one auxiliary in one village: auxiliary_id,
+    village_id, first, last (periods)."""
+    r = rotation[rotation["auxiliary_id"].fillna("").astype(str) != ""]
+    r = r.sort_values(["auxiliary_id", "village_id", "period"], kind="stable")
+    a = r["auxiliary_id"].to_numpy(object)
+    v = r["village_id"].to_numpy(object)
+    p = r["period"].to_numpy(np.int64)
+    new = np.ones(len(r), dtype=bool)
+    new[1:] = (a[1:] != a[:-1]) | (v[1:] != v[:-1]) | (p[1:] != p[:-1] + 1)
+    run = np.cumsum(new) - 1
+    starts = np.flatnonzero(new)
+    last = np.zeros(len(starts), dtype=np.int64)
+    np.maximum.at(last, run, p)
+    return pd.DataFrame(
+        {"auxiliary_id": a[starts], "village_id": v[starts], "first": p[starts], "last": last}
+    )
+
+
+def check_rotation(inst: Instance, rotation: pd.DataFrame) -> list[Violation]:
+    """Every stay within the limit (with the service before the plan), every return late enough."""
+    from ..optimizer.auxiliary_service import month_text, service_record
+
+    rec = service_record(inst)
+    t, r, months = limits(inst)
+    s = stays(rotation)
+    if s.empty:
+        return []
+    aux = s["auxiliary_id"].to_numpy(object)
+    vil = s["village_id"].to_numpy(object)
+    first = s["first"].to_numpy(np.int64)
+    last = s["last"].to_numpy(np.int64)
+    m = rec.pair_open_months(aux, vil)
+    goes_on = (first == 1) & (m >= 0)
+    done = np.where(goes_on, m // months, 0)
+    length = last - first + 1
+    out: list[Violation] = []
+    for i in np.flatnonzero(done + length > t):
+        before = f" after {int(m[i])} months before the plan" if goes_on[i] else ""
+        out.append(
+            Violation(
+                RULE.id,
+                f"auxiliary {aux[i]} stays in village {vil[i]} for periods {first[i]}..{last[i]}"
+                f"{before}: {int(done[i] + length[i])} periods in a row, the limit is {t}",
+                (aux[i], vil[i]),
+            )
+        )
+    # returns: the previous stay of the same pair in the plan, else the history
+    prev_last = np.full(len(s), -(10**9), dtype=np.int64)
+    same = (aux[1:] == aux[:-1]) & (vil[1:] == vil[:-1])
+    prev_last[1:][same] = last[:-1][same]
+    in_plan = prev_last > -(10**9)
+    for i in np.flatnonzero(in_plan & (first - prev_last - 1 < r)):
+        out.append(
+            Violation(
+                RULE.id,
+                f"auxiliary {aux[i]} returns to village {vil[i]} in period {first[i]}, "
+                f"{int(first[i] - prev_last[i] - 1)} period(s) after leaving it in period "
+                f"{int(prev_last[i])}; the policy asks for {r}",
+                (aux[i], vil[i]),
+            )
+        )
+    # before the plan: an open posting not continued ended the month before the plan
+    hist_end = rec.pair_last_end(aux, vil)
+    hist_end = np.where((m >= 0) & ~goes_on, rec.start - 1, hist_end)
+    starts_month = rec.start + (first - 1) * months
+    back = first_return_month(inst, hist_end)
+    for i in np.flatnonzero(~in_plan & ~goes_on & (back > starts_month)):
+        out.append(
+            Violation(
+                RULE.id,
+                f"auxiliary {aux[i]} returns to village {vil[i]} in period {first[i]} "
+                f"({rec.period_label(int(first[i]))}) after leaving it in "
+                f"{month_text(int(hist_end[i]))}; no return before {month_text(int(back[i]))}",
+                (aux[i], vil[i]),
+            )
+        )
+    return out

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from .base import Param, Rule
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .base import Param, Rule, Violation
 
 RULE = Rule(
     id="AUX-TOWNSHIP",
@@ -21,3 +26,72 @@ RULE = Rule(
         ),
     },
 )
+
+if TYPE_CHECKING:
+    from ..optimizer.instance import Instance
+
+SAME, NEIGHBOUR = "same_township", "neighbour_township"
+
+
+def relation(pairs: pd.DataFrame, inst: Instance) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair: ``same_township``, ``neighbour_township`` or "" (neither), and why a pair
+    breaks the rule ("" when it holds). Townships are the auxiliary's home township
+    (户籍村's township) and the village's township; neighbours by the adjacency graph."""
+    p = inst.policy.rule(RULE.id)
+    aux = inst.auxiliaries.reindex(pairs["auxiliary_id"].to_numpy(object))
+    vil = inst.villages.reindex(pairs["village_id"].to_numpy(object))
+    home_t = aux["home_township_id"].to_numpy(object)
+    vil_t = vil["township_id"].to_numpy(object)
+    tw_county = inst.townships["county_id"]
+    home_c = tw_county.reindex(home_t).to_numpy(object)
+    vil_c = vil["county_id"].to_numpy(object)
+    aux_c = aux["county_id"].to_numpy(object)
+    both_ways = [*inst.adjacency.edges(), *((b, a) for a, b in inst.adjacency.edges())]
+    adjacent = (
+        pd.MultiIndex.from_arrays([home_t, vil_t]).isin(pd.MultiIndex.from_tuples(both_ways))
+        if both_ways and len(pairs)
+        else np.zeros(len(pairs), dtype=bool)
+    )
+    same = home_t == vil_t
+    across = bool(p["across_counties"])
+    rel = np.where(same, SAME, np.where(adjacent, NEIGHBOUR, "")).astype(object)
+    why = np.full(len(pairs), "", dtype=object)
+    why[~same & ~adjacent] = (
+        "the auxiliary's home township is neither the village's nor a neighbour"
+    )
+    if not p["allow_neighbours"]:
+        why[adjacent & ~same] = "a neighbouring township's auxiliary (allow_neighbours is off)"
+    elif not across:
+        why[adjacent & ~same & (home_c != vil_c)] = (
+            "the neighbouring township lies across the county line (across_counties is off)"
+        )
+    if not across:
+        other = aux_c != vil_c
+        why[other] = "the auxiliary belongs to another county (across_counties is off)"
+    return rel, why
+
+
+def why_not(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
+    return relation(pairs, inst)[1]
+
+
+def check(inst: Instance, plan: pd.DataFrame, period: int = 1, prefix: str = "") -> list[Violation]:
+    """Every auxiliary serves his own township or, where allowed, a neighbouring one."""
+    given = plan[
+        plan["auxiliary_id"].isin(inst.auxiliaries.index)
+        & plan["village_id"].isin(inst.villages.index)
+    ]
+    why = why_not(given, inst)
+    out = []
+    for v, a, w in zip(given["village_id"], given["auxiliary_id"], why, strict=True):
+        if w:
+            vt = inst.villages.at[v, "township_id"]
+            out.append(
+                Violation(
+                    RULE.id,
+                    f"{prefix}village {v} ({inst.townships.at[vt, 'name']}): auxiliary {a} "
+                    f"{inst.auxiliaries.at[a, 'name']} may not serve it ({w})",
+                    (v, a),
+                )
+            )
+    return out

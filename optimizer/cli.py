@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .outputs import OutputError
 from .problems import BundleError
+from .rotation_cli import configure_rotate, run_rotate
 from .visit_commands import configure_calendar, configure_compliance, run_calendar, run_compliance
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -235,6 +236,11 @@ COMMANDS["report"] = (
 )
 COMMANDS["validate"] = ("check a bundle; one line per problem", _configure_validate, _cmd_validate)
 COMMANDS["sample"] = ("write a synthetic bundle of any size", _configure_sample, _cmd_sample)
+COMMANDS["rotate"] = (
+    "rotate the resident auxiliaries over several periods",
+    configure_rotate,
+    run_rotate,
+)
 COMMANDS["policy"] = (
     "print policy.toml with every default and its meaning",
     lambda p: None,

@@ -198,6 +198,7 @@ TABLES: dict[str, Table] = {
                 _c("status", ENUM, "状态", choices=STATUSES),
                 _c("recommended_village_ids", IDS, "派出所推荐村", ref="villages"),
                 _c("hired", MONTH, "入职"),
+                _c("leaves", MONTH, "离岗年月", "离职"),  # first month out of service
             ),
             key=("auxiliary_id",),
             required=True,

@@ -1,0 +1,138 @@
+"""HiGHS on a :class:`LinearModel` with a starting solution, quietly.
+
+``solvers.solve_highs`` is the shared peer; the rotation also needs a warm start (HiGHS keeps it
+as its first incumbent) and no banner on the command line's output.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+
+from .linear_model import LinearModel
+from .solvers import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, SolveResult
+
+
+def quiet_highs():
+    """A Highs object, without the banner HiGHS prints on the first one of a process."""
+    import highspy
+
+    try:
+        fd = os.dup(1)
+    except OSError:  # no stdout to silence
+        h = highspy.Highs()
+    else:
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(fd, 1)
+            os.close(fd)
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def run(h) -> None:
+    """``h.run()`` with its own ``threads`` option.
+
+    HiGHS keeps one thread scheduler per process, sized by the first run; a later run asking
+    for another number of threads fails outright ("the scheduler has already been
+    initialized"). So the scheduler is reset before the run (for this one's threads) and after
+    it (for whoever runs HiGHS next, e.g. ``solvers.solve_highs`` with its own count).
+    """
+    import highspy
+
+    highspy.Highs.resetThreadScheduler(True)
+    try:
+        h.run()
+    finally:
+        highspy.Highs.resetThreadScheduler(True)
+
+
+def solve_mip(
+    model: LinearModel,
+    time_limit: float = 60.0,
+    threads: int = 1,
+    seed: int = 0,
+    start: np.ndarray | None = None,
+    relax: bool = False,
+    stop_at: float | None = None,
+    rel_gap: float | None = None,
+    options: dict | None = None,
+) -> SolveResult:
+    """Maximise the model with HiGHS (its LP relaxation when ``relax``); with ``stop_at``,
+    stop as soon as a solution of at least that value is found (a bound proven elsewhere
+    says it is close enough)."""
+    import highspy
+
+    t0 = time.perf_counter()
+    h = quiet_highs()
+    h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+    h.setOptionValue("threads", int(threads))
+    h.setOptionValue("random_seed", int(seed))
+    if rel_gap is not None:
+        h.setOptionValue("mip_rel_gap", float(rel_gap))
+    for k, v in (options or {}).items():
+        h.setOptionValue(k, v)
+    lb, ub = model.bounds()
+    a = model.matrix().tocsc()
+    rlo, rhi = model.row_bounds()
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = model.n_vars
+    lp.num_row_ = model.n_rows
+    lp.col_cost_ = model.objective().astype(float)
+    lp.col_lower_ = lb.astype(float)
+    lp.col_upper_ = ub.astype(float)
+    lp.row_lower_ = np.where(rlo <= -(2**39), -inf, rlo).astype(float)
+    lp.row_upper_ = np.where(rhi >= 2**39, inf, rhi).astype(float)
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(float)
+    if not relax:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * model.n_vars
+    h.passModel(lp)
+    if start is not None and not relax:
+        sol = highspy.HighsSolution()
+        sol.col_value = list(np.asarray(start, dtype=float))
+        sol.value_valid = True
+        h.setSolution(sol)
+    if stop_at is not None and not relax:
+
+        def enough(e) -> None:
+            if e.data_out.mip_primal_bound >= stop_at:
+                e.interrupt()
+
+        h.cbMipInterrupt.subscribe(enough)
+    build = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    run(h)
+    seconds = time.perf_counter() - t1
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    has = info.primal_solution_status == 2
+    status = (
+        OPTIMAL
+        if ms == highspy.HighsModelStatus.kOptimal
+        else INFEASIBLE
+        if ms == highspy.HighsModelStatus.kInfeasible
+        else FEASIBLE
+        if has
+        else UNKNOWN
+    )
+    if has:
+        x = np.asarray(h.getSolution().col_value)
+        if not relax:
+            x = np.round(x).astype(np.int64)
+        obj = float(info.objective_function_value)
+        bound = obj if relax else float(info.mip_dual_bound)
+    else:
+        x, obj, bound = None, float("nan"), float("nan")
+    return SolveResult(
+        x, status, obj, bound, seconds, "highs-lp" if relax else "highs", {"build_seconds": build}
+    )
