@@ -69,7 +69,7 @@ def _normalise_plan(
     return out
 
 
-def read_plan(path: Path, role: str = "officer") -> pd.DataFrame | None:
+def read_plan(path: Path, role: str = "officer", optional: bool = False) -> pd.DataFrame | None:
     """A plan's rows (village_id and officer_id or auxiliary_id) from a plan folder, its CSV or
     the workbook ``plan.xlsx`` a planner edited. None when the plan has no such part."""
     key = "officer_id" if role == "officer" else "auxiliary_id"
@@ -106,4 +106,11 @@ def read_plan(path: Path, role: str = "officer") -> pd.DataFrame | None:
     import io
 
     frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    if optional and not _has_column(frame, key):
+        return None  # a file of the other role's plan
     return _normalise_plan(frame, path.name, ("village_id", key))
+
+
+def _has_column(frame: pd.DataFrame, key: str) -> bool:
+    heads = {normalise_text(str(c)) for c in frame.columns}
+    return bool(heads & {key, *HEADERS[key]})

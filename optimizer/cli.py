@@ -273,10 +273,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands whose Ctrl-C stops the search and keeps the best plan so far (see plan_command).
+STOPPABLE = ("plan",)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command in STOPPABLE:
+            from .solvers import StopSearch, on_interrupt
+
+            # installed before the heavy imports: a Ctrl-C at any moment is the planner's stop
+            args.stop = StopSearch()
+            with on_interrupt(args.stop):
+                return args.run(args)
         return args.run(args)
     except BundleError as e:
         for p in sorted(e.problems, key=lambda p: (p.severity != "error", p.file, p.row)):

@@ -155,7 +155,8 @@ def solve_counties(
         for f in cf.as_completed(futures):
             c = futures[f]
             r = f.result()
-            if store is not None:
+            # a county stopped by Ctrl-C is not final: the next run solves it again
+            if store is not None and not getattr(r, "stopped", False):
                 store.save(c, keys[c], r)
             results[c] = r
             bar.update(villages[c])

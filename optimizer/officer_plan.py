@@ -143,7 +143,11 @@ def plan_county_officers(
                 problem, model, np.flatnonzero(problem.pairs["_pos"].isin(hint_rows).to_numpy())
             )
         if how == "highs":
-            return problem, model, solve_highs(model, time_limit=limit, seed=seed, hint=hint)
+            return (
+                problem,
+                model,
+                solve_highs(model, time_limit=limit, seed=seed, hint=hint, stop=stop),
+            )
         if how == "cp-sat":
             return (
                 problem,

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..constraints import off_life
 from ..constraints.base import Violation
+from .auxiliary_plan import PLAN_COLUMNS, AuxiliaryResult, plan_county_auxiliaries
 from .instance import Instance
 from .officer_kpis import blocking_pairs, load_summary, loads, rank_profile, rule_matches
 from .officer_model import implied_limits, officers_in_scope
@@ -42,6 +43,8 @@ class CountyPlan:
     officers: OfficerResult
     seconds: float
     extra: dict = field(default_factory=dict)
+    auxiliaries: AuxiliaryResult | None = None  # None when placed across counties (see README)
+    stopped: bool = False  # the search was stopped (Ctrl-C) before it finished
 
 
 def worst(statuses: list[str]) -> str:
@@ -62,10 +65,28 @@ def plan_county(
         backend=options.backend,
         stop=stop,
     )
+    auxiliaries = None
+    if not across_counties(inst):
+        auxiliaries = plan_county_auxiliaries(
+            sub, county, time_limit=options.time_limit, seed=options.seed, workers=options.workers
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB, the worker's peak
     return CountyPlan(
-        county, officers, time.perf_counter() - t0, {"peak_mb": round(peak, 1), "pid": os.getpid()}
+        county,
+        officers,
+        time.perf_counter() - t0,
+        {"peak_mb": round(peak, 1), "pid": os.getpid()},
+        auxiliaries,
     )
+
+
+def across_counties(inst: Instance) -> bool:
+    """AUX-TOWNSHIP's ``across_counties``: auxiliaries may serve a neighbouring township across a
+    county line. Then placement is one problem over the whole bundle, solved after the counties'
+    officer plans (a min-cost flow: seconds even for a province); otherwise each county places
+    its own auxiliaries with its officers."""
+    rule = inst.policy.rule("AUX-TOWNSHIP")
+    return bool(rule.enabled and rule["across_counties"] and len(inst.counties) > 1)
 
 
 def bundle_reference(inst: Instance) -> str | None:
@@ -141,14 +162,60 @@ def officer_kpis(inst: Instance, plan: pd.DataFrame) -> dict:
     }
 
 
+def auxiliary_plan_table(results: list[AuxiliaryResult]) -> pd.DataFrame:
+    """auxiliary_plan.csv: the contract's columns (and km, kept, pinned), one row per village."""
+    frames = [r.plan for r in results]
+    if not frames:
+        return pd.DataFrame(columns=PLAN_COLUMNS)
+    plan = pd.concat(frames, ignore_index=True).sort_values("village_id", kind="stable")
+    keep = [
+        "village_id",
+        "village_name",
+        "township_id",
+        "auxiliary_id",
+        "auxiliary_name",
+        "home_village_id",
+        "relation",
+        "score",
+        "reasons",
+        "km",
+        "kept",
+        "pinned",
+    ]
+    return plan[keep].reset_index(drop=True)
+
+
+def auxiliary_kpis(aux: pd.DataFrame, parts: list[AuxiliaryResult]) -> dict:
+    """The placement KPIs over every county (counts add up; distances over all villages)."""
+    got = aux[aux["auxiliary_id"] != ""]
+    km = got["km"].to_numpy(float)
+    out = {
+        "villages": len(aux),
+        "covered": len(got),
+        "uncovered": len(aux) - len(got),
+        "same_township": int((got["relation"] == "same_township").sum()),
+        "neighbour_township": int((got["relation"] == "neighbour_township").sum()),
+        "km": {
+            "min": round(float(km.min()), 2) if len(km) else None,
+            "median": round(float(np.median(km)), 2) if len(km) else None,
+            "max": round(float(km.max()), 2) if len(km) else None,
+        },
+        "points": round(float(got["score"].sum()), 2),
+    }
+    for key in ("recommended_honoured", "incumbents", "incumbents_kept", "incumbents_must_leave"):
+        out[key] = int(sum(p.kpis.get(key, 0) for p in parts))
+    return out
+
+
 def assemble(
     inst: Instance,
     results: list[CountyPlan],
     options: PlanOptions,
     wall: float,
     checks: list[Violation],
-) -> tuple[pd.DataFrame, dict]:
-    """The merged officer plan and summary.json for the county results."""
+    auxiliaries: list[AuxiliaryResult] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The merged officer and auxiliary plans and summary.json for the county results."""
     frames = [r.officers.plan for r in results]
     plan = (
         pd.concat(frames, ignore_index=True)
@@ -156,28 +223,43 @@ def assemble(
         else pd.DataFrame({"village_id": [], "officer_id": []})
     )
     table = officer_plan_table(inst, plan)
+    aux_parts = (
+        auxiliaries
+        if auxiliaries is not None
+        else [r.auxiliaries for r in results if r.auxiliaries is not None]
+    )
+    aux = auxiliary_plan_table(aux_parts)
     off = [r.officers for r in results]
-    status = worst([o.status for o in off])
-    objective = float(np.nansum([o.objective for o in off]))
-    bound = float(np.nansum([o.best_bound for o in off]))
+    parts = {
+        "officer": _part(off),
+        "auxiliary": _part(aux_parts),
+    }
+    status = worst([o.status for o in off] + [a.status for a in aux_parts])
+    objective = parts["officer"]["objective"] + parts["auxiliary"]["objective"]
+    bounds = [parts[k]["best_bound"] for k in parts]
+    bound = float(sum(bounds)) if None not in bounds else float("nan")
     gap = abs(bound - objective) / max(1.0, abs(objective)) if np.isfinite(bound) else None
     diagnostics = [d for o in off for d in o.diagnostics]
+    diagnostics += [d for a in aux_parts for d in a.diagnostics]
     diagnostics += [v.as_dict() for v in checks]
     if checks and status in (OPTIMAL, FEASIBLE):
         status = PARTIAL
     kpis = {
         "villages": len(inst.villages),
         "covered_by_officer": int((table["officer_id"] != "").sum()),
+        "covered_by_auxiliary": int((aux["auxiliary_id"] != "").sum()),
         "officer": officer_kpis(inst, plan),
+        "auxiliary": auxiliary_kpis(aux, aux_parts),
     }
     summary = {
         "status": status,
         "objective": round(objective, 2),
-        "best_bound": round(bound, 2),
+        "best_bound": round(bound, 2) if np.isfinite(bound) else None,
         "gap": None if gap is None else round(gap, 6),
         "wall_seconds": round(wall, 3),
-        "build_seconds": round(sum(o.build_seconds for o in off), 3),
-        "solve_seconds": round(sum(o.solve_seconds for o in off), 3),
+        "build_seconds": round(sum(o.build_seconds for o in [*off, *aux_parts]), 3),
+        "solve_seconds": round(sum(o.solve_seconds for o in [*off, *aux_parts]), 3),
+        "parts": parts,
         "seed": options.seed,
         "workers": options.workers,
         "time_limit": options.time_limit,
@@ -198,10 +280,36 @@ def assemble(
                 "seconds": round(r.seconds, 3),
                 "backend": r.officers.backend,
                 "pruning": r.officers.pruning,
+                "auxiliary_status": r.auxiliaries.status if r.auxiliaries else None,
                 "reused": bool(r.extra.get("reused", False)),
                 "worker_peak_mb": r.extra.get("peak_mb"),
             }
             for r in results
         ],
     }
-    return table, summary
+    return table, aux, summary
+
+
+def _part(results: list) -> dict:
+    """Objective, bound, gap, status and times of one role over all counties."""
+    if not results:
+        return {
+            "status": OPTIMAL,
+            "objective": 0.0,
+            "best_bound": 0.0,
+            "gap": 0.0,
+            "build_seconds": 0.0,
+            "solve_seconds": 0.0,
+            "backends": [],
+        }
+    obj = float(np.nansum([r.objective for r in results]))
+    bound = float(np.nansum([r.best_bound for r in results]))
+    return {
+        "status": worst([r.status for r in results]),
+        "objective": round(obj, 2),
+        "best_bound": round(bound, 2),
+        "gap": round(abs(bound - obj) / max(1.0, abs(obj)), 6),
+        "build_seconds": round(sum(r.build_seconds for r in results), 3),
+        "solve_seconds": round(sum(r.solve_seconds for r in results), 3),
+        "backends": sorted({r.backend for r in results}),
+    }

@@ -4,39 +4,25 @@ from __future__ import annotations
 
 import json
 import resource
-import signal
 import time
-from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
+from .auxiliary_check import check_auxiliary_plan, check_rotation_plan
+from .auxiliary_plan import plan_county_auxiliaries
 from .bundle import load_bundle
 from .check import check_officer_plan, read_plan
 from .executor import CountyStore, solve_counties
 from .instance import Instance
 from .outputs import check_target, publish, write_csv, write_json
-from .plan import PlanOptions, assemble, officer_kpis, plan_county
+from .plan import PlanOptions, across_counties, assemble, officer_kpis, plan_county
 from .problems import BundleError
 from .reports import write_reports
 from .solvers import FEASIBLE, OPTIMAL, StopSearch
 
 CANDIDATES_FILE = "officer_candidates.csv.gz"
-
-
-@contextmanager
-def interruptible(stop: StopSearch):
-    """Ctrl-C stops the search and keeps the best plan found so far (marked as such)."""
-
-    def handler(signum, frame):
-        stop()
-
-    old = signal.signal(signal.SIGINT, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, old)
 
 
 def options_from(args, inst: Instance) -> PlanOptions:
@@ -72,8 +58,26 @@ def run_plan(
         inst, task, settings, jobs=jobs, scheduler=scheduler, store=store, progress=progress
     )
     plans = pd.concat([r.officers.plan for r in results], ignore_index=True)
+    auxiliaries = None
+    if across_counties(inst):  # one placement over every county (AUX-TOWNSHIP across_counties)
+        auxiliaries = [
+            plan_county_auxiliaries(
+                inst,
+                None,
+                time_limit=options.time_limit,
+                seed=options.seed,
+                workers=options.workers,
+            )
+        ]
+    aux_parts = auxiliaries or [r.auxiliaries for r in results if r.auxiliaries is not None]
+    aux_plan = pd.concat([a.plan for a in aux_parts], ignore_index=True) if aux_parts else None
+    # the solver-independent judges: every hard rule, by the rule modules
     checks = check_officer_plan(inst, plans[["village_id", "officer_id"]])
-    table, summary = assemble(inst, results, options, time.perf_counter() - t0, checks)
+    if aux_plan is not None:
+        checks += check_auxiliary_plan(inst, aux_plan[["village_id", "auxiliary_id"]])
+    table, aux_table, summary = assemble(
+        inst, results, options, time.perf_counter() - t0, checks, auxiliaries
+    )
     summary["interrupted"] = bool(stop is not None and stop.requested)
     summary["peak_memory_mb"] = {
         "this_process": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -82,19 +86,18 @@ def run_plan(
     candidates = pd.concat(
         [r.officers.pairs for r in results if r.officers.pairs is not None], ignore_index=True
     )
-    return table, summary, candidates
+    return table, aux_table, summary, candidates
 
 
 def cmd_plan(args) -> int:
     check_target(args.out, [args.bundle] if args.bundle else [])
+    stop = getattr(args, "stop", None) or StopSearch()  # main() set Ctrl-C on it
     inst = load_bundle(args.bundle)
     options = options_from(args, inst)
-    stop = StopSearch()
     store = CountyStore(args.out)
-    with interruptible(stop):
-        table, summary, candidates = run_plan(
-            inst, options, stop, jobs=args.jobs or 1, scheduler=args.scheduler, store=store
-        )
+    table, aux_table, summary, candidates = run_plan(
+        inst, options, stop, jobs=args.jobs or 1, scheduler=args.scheduler, store=store
+    )
     keep = [
         "officer_id",
         "village_id",
@@ -107,6 +110,7 @@ def cmd_plan(args) -> int:
 
     def write(tmp: Path) -> None:
         write_csv(table, tmp / "officer_plan.csv")
+        write_csv(aux_table, tmp / "auxiliary_plan.csv")
         candidates[keep].to_csv(tmp / CANDIDATES_FILE, index=False, compression="gzip")
         write_json(summary, tmp / "summary.json")
         write_reports(tmp, inst)  # last: the reports read the files above
@@ -125,9 +129,13 @@ def summary_lines(summary: dict) -> list[str]:
     gap = summary["gap"]
     lines = [
         f"status {summary['status']}{' (interrupted: best plan so far)' if summary.get('interrupted') else ''}: "
-        f"{k['covered_by_officer']} of {k['villages']} villages have a liaison officer; "
-        f"score {summary['objective']:g}, bound {summary['best_bound']:g}"
-        + (f", gap {gap:.4%}" if gap is not None else ""),
+        f"{k['covered_by_officer']} of {k['villages']} villages have a liaison officer, "
+        f"{k['covered_by_auxiliary']} a resident auxiliary; score {summary['objective']:g}, "
+        + (
+            f"bound {summary['best_bound']:g}, gap {gap:.4%}"
+            if gap is not None
+            else "no bound proven"
+        ),
         f"time {summary['wall_seconds']:.2f} s (model {summary['build_seconds']:.2f} s, "
         f"solver {summary['solve_seconds']:.2f} s), seed {summary['seed']}, "
         f"workers {summary['workers']}",
@@ -148,6 +156,13 @@ def summary_lines(summary: dict) -> list[str]:
         f"{off['blocking_pairs']['by_preference']} by wish, "
         f"{off['blocking_pairs']['by_score']} by score"
     )
+    a = k["auxiliary"]
+    lines.append(
+        f"auxiliaries: {a['same_township']} from the own township, "
+        f"{a['neighbour_township']} from a neighbouring one; {a['incumbents_kept']} of "
+        f"{a['incumbents']} incumbents stay ({a['incumbents_must_leave']} must leave by "
+        f"the rules); home to village km median {a['km']['median']}"
+    )
     for d in summary["diagnostics"][:10]:
         lines.append(f"  {d['rule']}: {d['message']}")
     if len(summary["diagnostics"]) > 10:
@@ -157,20 +172,40 @@ def summary_lines(summary: dict) -> list[str]:
 
 def cmd_check(args) -> int:
     inst = load_bundle(args.bundle)
-    plan = read_plan(args.plan, "officer")
-    if plan is None:
+    plan = read_plan(args.plan, "officer", optional=True)
+    aux = read_plan(args.plan, "auxiliary", optional=True)
+    rotation = Path(args.plan) / "rotation.csv" if Path(args.plan).is_dir() else None
+    if plan is None and aux is None and not (rotation and rotation.exists()):
         raise BundleError.single(
-            str(args.plan), "no officer plan here (officer_plan.csv or plan.xlsx)"
+            str(args.plan),
+            "no plan here (officer_plan.csv, auxiliary_plan.csv, rotation.csv or plan.xlsx)",
         )
-    plan = plan[plan["village_id"] != ""]
-    violations = check_officer_plan(inst, plan)
-    kpis = officer_kpis(inst, plan[plan["village_id"].isin(inst.villages.index)])
-    print(
-        f"officer plan {args.plan}: {len(plan)} rows; objective {kpis['objective']:g} (pair "
-        f"scores {kpis['score']:g}, load-balance penalty {kpis['balance_penalty']:g})"
-    )
-    rules = ", ".join(f"{rid} {r['matched']}/{r['possible']}" for rid, r in kpis["rules"].items())
-    print(f"rules met (of possible): {rules}")
+    violations = []
+    if plan is not None:
+        plan = plan[plan["village_id"] != ""]
+        violations += check_officer_plan(inst, plan)
+        kpis = officer_kpis(inst, plan[plan["village_id"].isin(inst.villages.index)])
+        print(
+            f"officer plan {args.plan}: {len(plan)} rows; objective {kpis['objective']:g} "
+            f"(pair scores {kpis['score']:g}, load-balance penalty {kpis['balance_penalty']:g})"
+        )
+        rules = ", ".join(
+            f"{rid} {r['matched']}/{r['possible']}" for rid, r in kpis["rules"].items()
+        )
+        print(f"rules met (of possible): {rules}")
+    if aux is not None:
+        aux = aux[aux["village_id"] != ""]
+        found = check_auxiliary_plan(inst, aux[["village_id", "auxiliary_id"]])
+        print(
+            f"auxiliary plan: {int((aux['auxiliary_id'] != '').sum())} of {len(aux)} villages "
+            f"with a resident auxiliary; {len(found)} violation(s)"
+        )
+        violations += found
+    if rotation is not None and rotation.exists():
+        rot = pd.read_csv(rotation, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        found = check_rotation_plan(inst, rot)
+        print(f"rotation: {rot['period'].nunique()} period(s); {len(found)} violation(s)")
+        violations += found
     if not violations:
         print("every hard rule holds")
         return 0

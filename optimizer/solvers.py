@@ -5,7 +5,9 @@ Both read the same assembled arrays, so a benchmark compares solvers on one form
 
 from __future__ import annotations
 
+import signal
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,8 +43,51 @@ class StopSearch:
 
     def __call__(self) -> None:
         self.requested = True
-        if self.solver is not None:
-            self.solver.stop_search()
+        solver = self.solver
+        if solver is not None:
+            if hasattr(solver, "stop_search"):
+                solver.stop_search()
+            else:
+                solver.cancelSolve()
+
+
+def _interruptible(run):
+    """Run a native solver call in a thread while the main thread waits in Python, so that a
+    Ctrl-C handler (which only runs in the main thread, between bytecodes) can stop it."""
+    import threading
+
+    box: dict = {}
+
+    def target():
+        try:
+            box["value"] = run()
+        except BaseException as e:  # handed back to the caller below
+            box["error"] = e
+
+    t = threading.Thread(target=target, daemon=True)
+    t.start()
+    while t.is_alive():
+        t.join(0.1)
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
+@contextmanager
+def on_interrupt(stop: StopSearch):
+    """Ctrl-C stops the search (the best plan found so far is kept and marked); a second Ctrl-C
+    stops at once and writes nothing."""
+
+    def handler(signum, frame):
+        if stop.requested:
+            raise KeyboardInterrupt
+        stop()
+
+    old = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def cpsat_parameters(time_limit: float, seed: int, workers: int) -> dict:
@@ -104,11 +149,13 @@ def solve_cpsat(
         else:
             setattr(solver.parameters, k, v)
     if stop is not None:
+        # our Ctrl-C handler stops the search (CP-SAT's own would swallow the signal)
+        solver.parameters.catch_sigint_signal = False
         stop.solver = solver
         if stop.requested:
             solver.parameters.max_time_in_seconds = 0.0
     t1 = time.perf_counter()
-    code = solver.solve(cp)
+    code = _interruptible(lambda: solver.solve(cp)) if stop is not None else solver.solve(cp)
     seconds = time.perf_counter() - t1
     if stop is not None:
         stop.solver = None
@@ -164,6 +211,7 @@ def solve_highs(
     threads: int = 1,
     seed: int = 0,
     hint: np.ndarray | None = None,
+    stop: StopSearch | None = None,
 ) -> SolveResult:
     """HiGHS on the same model: the MIP (a peer in benchmarks) or its LP relaxation (with the
     row duals in ``stats['duals']``, used to prove the candidate pruning lossless)."""
@@ -206,7 +254,12 @@ def solve_highs(
         h.setSolution(start)  # a MIP start: HiGHS prunes against it from the first node
     build = time.perf_counter() - t0
     t1 = time.perf_counter()
-    h.run()
+    if stop is not None:
+        stop.solver = h  # cancelSolve() stops HiGHS like stop_search() stops CP-SAT
+        _interruptible(h.run)
+        stop.solver = None
+    else:
+        h.run()
     seconds = time.perf_counter() - t1
     ms = h.getModelStatus()
     info = h.getInfo()
