@@ -202,6 +202,19 @@ def _configure_whatif(p: argparse.ArgumentParser) -> None:
         metavar="CSV",
         help="new officers, rows in the officers.csv format; repeatable",
     )
+    p.add_argument(
+        "--remove-auxiliary",
+        action="append",
+        metavar="AUX_ID",
+        help="the auxiliary leaves; repeatable",
+    )
+    p.add_argument(
+        "--add-auxiliary",
+        action="append",
+        type=Path,
+        metavar="CSV",
+        help="new auxiliaries, rows in the auxiliaries.csv format; repeatable",
+    )
     p.add_argument("--changes", type=Path, help="a CSV of changes: change,id,value")
     p.add_argument(
         "--max-changes",

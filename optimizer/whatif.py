@@ -43,6 +43,10 @@ KINDS = {
     "设为重点村": "set_key_village",
     "add_officer": "add_officer",
     "新增民警": "add_officer",
+    "remove_auxiliary": "remove_auxiliary",
+    "辅警离岗": "remove_auxiliary",
+    "add_auxiliary": "add_auxiliary",
+    "新增辅警": "add_auxiliary",
 }
 
 
@@ -62,6 +66,8 @@ class Effects:
     touched: dict[str, str] = field(default_factory=dict)  # village -> why it is re-planned
     new_officers: list[str] = field(default_factory=list)
     described: list[str] = field(default_factory=list)
+    aux_orphaned: dict[str, str] = field(default_factory=dict)  # village -> why it lost its aux
+    new_auxiliaries: list[str] = field(default_factory=list)
 
 
 def changes_from_args(args) -> list[Change]:
@@ -73,6 +79,8 @@ def changes_from_args(args) -> list[Change]:
         out.append(Change("set_days", normalise_text(o), normalise_text(d)))
     out += [Change("set_key_village", normalise_text(v)) for v in args.set_key_village or []]
     out += [Change("add_officer", str(p)) for p in args.add_officer or []]
+    out += [Change("remove_auxiliary", normalise_text(a)) for a in args.remove_auxiliary or []]
+    out += [Change("add_auxiliary", str(p)) for p in args.add_auxiliary or []]
     if args.changes:
         out += read_changes_file(Path(args.changes))
     return out
@@ -120,7 +128,7 @@ def read_changes_file(path: Path) -> list[Change]:
             )
             continue
         target = cell["id"]
-        if kind == "add_officer":
+        if kind in ("add_officer", "add_auxiliary"):
             f = (path.parent / target).resolve()
             if not f.is_relative_to(path.parent.resolve()):
                 log.error(label, n, "id", "the officers file must lie beside the changes file")
@@ -139,10 +147,18 @@ def _where(change: Change) -> tuple[str, int, str]:
 
 
 def apply_changes(
-    inst: Instance, incumbent: pd.DataFrame, changes: list[Change]
+    inst: Instance,
+    incumbent: pd.DataFrame,
+    changes: list[Change],
+    incumbent_aux: pd.DataFrame | None = None,
 ) -> tuple[Instance, Effects]:
     """The bundle after the changes, and what they do to the incumbent plan."""
-    off, vil = inst.officers.copy(), inst.villages.copy()
+    off, vil, aux = inst.officers.copy(), inst.villages.copy(), inst.auxiliaries.copy()
+    posted = (
+        incumbent_aux[incumbent_aux["auxiliary_id"] != ""].set_index("auxiliary_id")["village_id"]
+        if incumbent_aux is not None
+        else pd.Series(dtype=object)
+    )
     eff = Effects()
     log = ProblemLog()
     held = incumbent[incumbent["officer_id"] != ""].groupby("officer_id")["village_id"].agg(list)
@@ -193,8 +209,112 @@ def apply_changes(
                     f"{len(new)} new officer(s): "
                     + ", ".join(f"{o} {n}" for o, n in new["name"].items())
                 )
+        elif c.kind == "remove_auxiliary":
+            if c.target not in aux.index:
+                log.error(file, row, column, f"unknown auxiliary '{c.target}'")
+                continue
+            aux.at[c.target, "status"] = "leaving"
+            text = f"auxiliary {c.target} {aux.at[c.target, 'name']} left"
+            eff.described.append(text)
+            if c.target in posted.index:
+                eff.aux_orphaned[posted[c.target]] = text
+        elif c.kind == "add_auxiliary":
+            new = _read_new_auxiliaries(Path(c.target), inst, aux, log)
+            if new is not None:
+                aux = pd.concat([aux, new])
+                eff.new_auxiliaries += new.index.tolist()
+                eff.described.append(
+                    f"{len(new)} new auxiliar(ies): "
+                    + ", ".join(f"{a} {n}" for a, n in new["name"].items())
+                )
     log.raise_if_errors()
-    return replace(inst, officers=off, villages=vil), eff
+    return replace(inst, officers=off, villages=vil, auxiliaries=aux), eff
+
+
+def _read_new_auxiliaries(
+    path: Path, inst: Instance, aux: pd.DataFrame, log: ProblemLog
+) -> pd.DataFrame | None:
+    from .bundle import derive_auxiliaries
+    from .parse import parse_table
+    from .schema import TABLES
+    from .tables import read_csv_table
+
+    if not path.is_file():
+        log.error(str(path), 0, "", "no such file")
+        return None
+    raw = read_csv_table(path, TABLES["auxiliaries"], log)
+    if raw is None:
+        return None
+    frame = parse_table(raw, log)
+    counties = set(inst.townships["county_id"])
+    for r, a, c, home in zip(
+        frame["_row"],
+        frame["auxiliary_id"],
+        frame["county_id"],
+        frame["home_village_id"],
+        strict=True,
+    ):
+        if a in aux.index:
+            log.error(path.name, r, "auxiliary_id", f"auxiliary '{a}' is already in the bundle")
+        if c not in counties:
+            log.error(path.name, r, "county_id", f"unknown county '{c}'")
+        if home not in inst.villages.index:
+            log.error(path.name, r, "home_village_id", f"unknown home village '{home}'")
+    if log.errors:
+        return None
+    frame = frame.set_index("auxiliary_id", drop=False)
+    frame.index.name = None
+    return derive_auxiliaries(frame, inst.villages)
+
+
+def replan_auxiliaries(
+    inst: Instance,
+    county: str,
+    incumbent_aux: pd.DataFrame,
+    eff: Effects,
+    *,
+    time_limit: float,
+    seed: int,
+    workers: int,
+):
+    """Place the county's auxiliaries again (an exact min-cost flow: the whole county costs
+    milliseconds), the incumbent plan earning AUX-FAMILIAR's incumbent points, so a village
+    changes auxiliary only where a rule forces it or the gain beats those points."""
+    from .auxiliary_plan import plan_county_auxiliaries
+
+    pa = incumbent_aux[incumbent_aux["auxiliary_id"] != ""]
+    pinned = pa["pinned"] if "pinned" in pa else pd.Series("false", index=pa.index)
+    pa = pd.DataFrame(
+        {
+            "village_id": pa["village_id"].to_numpy(),
+            "auxiliary_id": pa["auxiliary_id"].to_numpy(),
+            "pinned": pinned.astype(str).str.lower().isin(["true", "1"]).to_numpy(),
+        },
+        index=pa["village_id"].to_numpy(),
+    )
+    sub = replace(inst, plan_auxiliaries=pa)
+    sub = sub.county(county) if len(sub.counties) > 1 else sub
+    res = plan_county_auxiliaries(sub, county, time_limit=time_limit, seed=seed, workers=workers)
+    before = pa["auxiliary_id"]
+    after = res.plan.set_index("village_id")["auxiliary_id"]
+    rows = []
+    for v in after.index:
+        b, a = before.get(v, ""), after[v]
+        if a == b:
+            continue
+        if v in eff.aux_orphaned:
+            why = eff.aux_orphaned[v]
+        elif not a:
+            why = "no auxiliary may serve it"
+        elif a in eff.new_auxiliaries:
+            why = f"new auxiliary {a}"
+        elif not b:
+            why = "had no resident auxiliary"
+        else:
+            why = "passed on to fill a changed village, or a clearly better fit"
+        rows.append({"village_id": v, "role": "auxiliary", "before": b, "after": a, "reason": why})
+    diff = pd.DataFrame(rows, columns=["village_id", "role", "before", "after", "reason"])
+    return res, diff
 
 
 def _read_new_officers(

@@ -8,17 +8,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from .auxiliary_check import check_auxiliary_plan
 from .bundle import load_bundle
 from .check import check_officer_plan, read_plan
 from .instance import Instance
 from .outputs import check_target, publish, write_csv, write_json
-from .plan import bundle_reference, officer_kpis, officer_plan_table, versions
+from .plan import auxiliary_plan_table, bundle_reference, officer_kpis, officer_plan_table, versions
 from .problems import BundleError
 from .whatif import (
     Change,
     apply_changes,
     changes_from_args,
     load_changes,
+    replan_auxiliaries,
     replan_officers,
     rule_changes,
 )
@@ -62,9 +64,10 @@ def run_whatif(
     time_limit: float,
     seed: int,
     workers: int,
+    incumbent_aux: pd.DataFrame | None = None,
 ) -> dict:
     t0 = time.perf_counter()
-    new_inst, eff = apply_changes(inst, incumbent, changes)
+    new_inst, eff = apply_changes(inst, incumbent, changes, incumbent_aux)
     touched_counties = set(
         new_inst.villages.loc[list(set(eff.orphaned) | set(eff.touched)), "county_id"]
     )
@@ -93,19 +96,39 @@ def run_whatif(
         results[county] = r
         parts.append(r.plan)
     new_plan = pd.concat(parts, ignore_index=True)
+    aux_results, aux_diffs = {}, []
+    if incumbent_aux is not None and (eff.aux_orphaned or eff.new_auxiliaries):
+        aux_counties = set(new_inst.villages.loc[list(eff.aux_orphaned), "county_id"])
+        aux_counties |= set(new_inst.auxiliaries.loc[eff.new_auxiliaries, "county_id"])
+        for county in sorted(aux_counties):
+            res, d = replan_auxiliaries(
+                new_inst,
+                county,
+                incumbent_aux,
+                eff,
+                time_limit=time_limit,
+                seed=seed,
+                workers=workers,
+            )
+            aux_results[county] = res
+            aux_diffs.append(d)
     resolve = time.perf_counter() - t0
-    changed = (
-        pd.concat([r.changed for r in results.values()], ignore_index=True)
-        if results
-        else pd.DataFrame(columns=["village_id", "role", "before", "after", "reason"])
+    changed = pd.concat(
+        [
+            pd.DataFrame(columns=["village_id", "role", "before", "after", "reason"]),
+            *[r.changed for r in results.values()],
+            *aux_diffs,
+        ],
+        ignore_index=True,
     )
-    statuses = [r.status for r in results.values()] or ["OPTIMAL"]
+    statuses = [r.status for r in [*results.values(), *aux_results.values()]] or ["OPTIMAL"]
     return {
         "instance": new_inst,
         "effects": eff,
         "plan": new_plan,
         "diff": changed,
         "results": results,
+        "aux_results": aux_results,
         "resolve_seconds": resolve,
         "status": "PARTIAL"
         if "PARTIAL" in statuses
@@ -134,6 +157,12 @@ def cmd_whatif(args) -> int:
     check_target(Path(args.out), [p for p in (args.bundle, args.plan) if p])
     inst = load_bundle(args.bundle)
     incumbent = read_incumbent(Path(args.plan), inst)
+    aux_csv = Path(args.plan) / "auxiliary_plan.csv"
+    incumbent_aux = (
+        pd.read_csv(aux_csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        if Path(args.plan).is_dir() and aux_csv.exists()
+        else None
+    )
     solver = inst.policy.sections["solver"]
     time_limit = args.time_limit if args.time_limit is not None else solver["time_limit"]
     seed = args.seed if args.seed is not None else solver["seed"]
@@ -144,8 +173,8 @@ def cmd_whatif(args) -> int:
     if not changes:
         raise BundleError.single(
             "whatif",
-            "no change given (--transfer, --set-days, "
-            "--set-key-village, --add-officer or --changes)",
+            "no change given (--transfer, --set-days, --set-key-village, --add-officer, "
+            "--remove-auxiliary, --add-auxiliary or --changes)",
         )
     out = run_whatif(
         inst,
@@ -155,21 +184,48 @@ def cmd_whatif(args) -> int:
         time_limit=time_limit,
         seed=seed,
         workers=workers,
+        incumbent_aux=incumbent_aux,
     )
+    if (out["effects"].aux_orphaned or out["effects"].new_auxiliaries) and incumbent_aux is None:
+        raise BundleError.single(str(args.plan), "the plan has no auxiliary_plan.csv to change")
     new_inst, new_plan, diff = out["instance"], out["plan"], out["diff"]
     checks = check_officer_plan(new_inst, new_plan[["village_id", "officer_id"]])
+    aux_table = None
+    if incumbent_aux is not None:
+        # counties re-placed take their new rows; the others keep the incumbent's, unchanged
+        redone = [r.plan for r in out["aux_results"].values()]
+        kept = incumbent_aux[
+            ~incumbent_aux["village_id"].isin([v for p in redone for v in p["village_id"]])
+        ]
+        aux_table = pd.concat(
+            [
+                kept,
+                auxiliary_plan_table(list(out["aux_results"].values())).astype(
+                    {"kept": object, "pinned": object}
+                ),
+            ],
+            ignore_index=True,
+        ).sort_values("village_id", kind="stable")
+        checks += check_auxiliary_plan(new_inst, aux_table[["village_id", "auxiliary_id"]])
     table = officer_plan_table(new_inst, plan_rows(new_inst, new_plan))
     rules = rule_changes(inst, incumbent, new_inst, new_plan)
     loads = load_changes(new_inst, incumbent, new_plan)
     diagnostics = [d for r in out["results"].values() for d in r.diagnostics]
+    diagnostics += [d for r in out["aux_results"].values() for d in r.diagnostics]
     diagnostics += [v.as_dict() for v in checks]
     status = out["status"] if not checks else "PARTIAL"
     summary = {
         "status": status,
         "whatif": {
             "changes": out["effects"].described,
-            "villages_changed": len(diff),
-            "forced": int(diff["village_id"].isin(list(out["effects"].orphaned)).sum()),
+            "villages_changed": int((diff["role"] == "officer").sum()),
+            "forced": int(
+                (
+                    (diff["role"] == "officer")
+                    & diff["village_id"].isin(list(out["effects"].orphaned))
+                ).sum()
+            ),
+            "auxiliary_changes": int((diff["role"] == "auxiliary").sum()),
             "max_changes": args.max_changes,
             "neighbourhood": {
                 c: {"villages": r.free_villages, "pairs": r.free_pairs}
@@ -198,6 +254,8 @@ def cmd_whatif(args) -> int:
 
     def write(tmp: Path) -> None:
         write_csv(table, tmp / "officer_plan.csv")
+        if aux_table is not None:
+            write_csv(aux_table, tmp / "auxiliary_plan.csv")
         write_csv(diff, tmp / "diff.csv")
         summary["wall_seconds"] = round(time.perf_counter() - t0, 3)
         write_json(summary, tmp / "summary.json")
@@ -218,14 +276,15 @@ def whatif_lines(summary: dict) -> list[str]:
     lines = [
         f"what-if: {'; '.join(w['changes'])}",
         f"status {summary['status']}: {w['villages_changed']} village(s) change officer "
-        f"({w['forced']} forced by the change)",
+        f"({w['forced']} forced by the change), {w['auxiliary_changes']} change auxiliary",
     ]
     rules = w["score_by_rule"]
+    by_rule = ", ".join(f"{r} {d:+g}" for r, d in rules["change"].items() if abs(d) >= 0.005)
     lines.append(
         f"score {rules['score_before']:g} -> {rules['score_after']:g}; by rule: "
-        + ", ".join(f"{r} {d:+g}" for r, d in rules["change"].items() if abs(d) >= 0.005)
-        or "no change"
+        f"{by_rule or 'no change'}"
     )
+
     more = [x for x in w["load_changes"] if x["villages_after"] > x["villages_before"]]
     if more:
         lines.append(

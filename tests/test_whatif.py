@@ -286,3 +286,81 @@ def test_transfer_sweep_ranks_every_officer(planned, tmp_path, capsys):
     assert lost == sorted(lost, reverse=True) or (sweep["uncovered"] > 0).any()
     assert (sweep["forced_changes"] == sweep["villages_held"]).all()
     assert "transfer sweep" in capsys.readouterr().out
+
+
+def test_an_auxiliary_leaves_and_only_his_village_changes(planned, tmp_path):
+    bundle, plan = planned
+    aux = read(plan, "auxiliary_plan.csv")
+    leaving = aux["auxiliary_id"].iloc[0]
+    village = aux["village_id"].iloc[0]
+    out = tmp_path / "w"
+    assert (
+        main(
+            [
+                "whatif",
+                str(bundle),
+                "--plan",
+                str(plan),
+                "--remove-auxiliary",
+                leaving,
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    diff = read(out, "diff.csv")
+    assert diff[["village_id", "role", "before"]].values.tolist() == [
+        [village, "auxiliary", leaving]
+    ]
+    new = read(out, "auxiliary_plan.csv").set_index("village_id")["auxiliary_id"]
+    assert new[village] not in ("", leaving)
+    old = aux.set_index("village_id")["auxiliary_id"]
+    assert (new.drop(village) == old.drop(village)).all()
+    assert changed_rows(plan, out) == set(), "no officer moves"
+
+
+def test_a_new_auxiliary_and_an_unknown_one(planned, tmp_path, capsys):
+    bundle, plan = planned
+    aux = pd.read_csv(bundle / "auxiliaries.csv", dtype=str, keep_default_na=False)
+    row = aux.iloc[0].to_dict()
+    new = tmp_path / "new_aux.csv"
+    pd.DataFrame(
+        [{**row, "auxiliary_id": "FJ999999", "name": "新辅警", "recommended_village_ids": ""}]
+    ).to_csv(new, index=False)
+    out = tmp_path / "w"
+    assert (
+        main(
+            [
+                "whatif",
+                str(bundle),
+                "--plan",
+                str(plan),
+                "--add-auxiliary",
+                str(new),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    diff = read(out, "diff.csv")
+    assert set(diff["role"]) <= {"auxiliary"}
+    for r in diff.itertuples():
+        assert r.reason
+    assert (
+        main(
+            [
+                "whatif",
+                str(bundle),
+                "--plan",
+                str(plan),
+                "--remove-auxiliary",
+                "FJ000000",
+                "--out",
+                str(tmp_path / "x"),
+            ]
+        )
+        == 2
+    )
+    assert "unknown auxiliary 'FJ000000'" in capsys.readouterr().err
