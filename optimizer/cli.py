@@ -96,7 +96,8 @@ def _scale_args(p: argparse.ArgumentParser) -> None:
         "--jobs",
         type=int,
         default=None,
-        help="counties solved at once in worker processes (default 1)",
+        help="counties solved at once in worker processes (default: one per core, at most "
+        "one per county; a single county is solved in this process)",
     )
     p.add_argument(
         "--scheduler",

@@ -53,8 +53,17 @@ def county_executor(jobs: int = 1, scheduler: str | None = None) -> Iterator[cf.
         yield InlineExecutor()
     else:
         # spawn: a clean interpreter per worker (no forked solver threads or locks)
-        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as ex:
+        with cf.ProcessPoolExecutor(
+            max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=_ignore_sigint
+        ) as ex:
             yield ex
+
+
+def default_jobs(inst: Instance, jobs: int | None) -> int:
+    """``--jobs`` or, unset, one worker process per core and at most one per county."""
+    if jobs is not None:
+        return jobs
+    return max(1, min(os.cpu_count() or 1, len(inst.counties)))
 
 
 def county_fingerprint(sub: Instance, settings: dict[str, Any]) -> str:
@@ -132,9 +141,15 @@ def solve_counties(
     scheduler: str | None = None,
     store: CountyStore | None = None,
     progress: bool = True,
+    stop: Any = None,
+    stopped_task: Callable | None = None,
 ) -> list:
     """``task(sub_instance, county)`` for every county, in county order; finished counties of an
-    earlier run of the same inputs and settings are taken from ``store``."""
+    earlier run of the same inputs and settings are taken from ``store``.
+
+    ``stop`` (a StopSearch) set by Ctrl-C while workers run: counties not yet started are
+    cancelled and given to ``stopped_task`` here (which returns their best plan at once, marked
+    stopped); counties under way finish within their time limit."""
     counties = inst.counties
     subs = {c: inst.county(c) if len(counties) > 1 else inst for c in counties}
     keys = {c: county_fingerprint(subs[c], settings) for c in counties}
@@ -151,10 +166,13 @@ def solve_counties(
     bar.update(sum(villages[c] for c in results))
     bar.set_postfix_str(f"counties {len(results)}/{len(counties)}")
     with county_executor(jobs, scheduler) as ex:
+        # the largest counties first (villages × officers, the pair count): with a few workers a
+        # large county started last would finish alone
+        todo.sort(key=lambda c: -len(subs[c].villages) * max(1, len(subs[c].officers)))
         futures = {ex.submit(task, subs[c], c): c for c in todo}
-        for f in cf.as_completed(futures):
+        for f in _as_completed(futures, stop):
             c = futures[f]
-            r = f.result()
+            r = (stopped_task or task)(subs[c], c) if f.cancelled() else f.result()
             # a county stopped by Ctrl-C is not final: the next run solves it again
             if store is not None and not getattr(r, "stopped", False):
                 store.save(c, keys[c], r)
@@ -163,6 +181,29 @@ def solve_counties(
             bar.set_postfix_str(f"counties {len(results)}/{len(counties)}")
     bar.close()
     return [results[c] for c in counties]
+
+
+def _as_completed(futures: dict, stop: Any) -> Iterator[cf.Future]:
+    """Futures as they finish; once ``stop`` is requested, those not started are cancelled
+    (and yielded, cancelled) rather than waited for."""
+    pending = set(futures)
+    cancelled = False
+    while pending:
+        done, pending = cf.wait(pending, timeout=0.5, return_when=cf.FIRST_COMPLETED)
+        if stop is not None and stop.requested and not cancelled:
+            cancelled = True
+            for f in pending:
+                f.cancel()  # only a future not yet running can be cancelled
+            now = {f for f in pending if f.cancelled()}
+            done, pending = done | now, pending - now
+        yield from sorted(done, key=lambda f: list(futures).index(f))
+
+
+def _ignore_sigint() -> None:
+    """Worker processes leave Ctrl-C to the parent (it stops the run in order)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _progress(total: int, counties: int, enabled: bool):

@@ -119,6 +119,37 @@ def blocking_pairs(
     }
 
 
+def county_part(
+    inst: Instance, chosen: pd.DataFrame, eligible: pd.DataFrame, capacity: pd.Series
+) -> dict:
+    """The KPIs that need every eligible pair, for one county (counties own their officers, so
+    these add up over counties): a county worker computes them beside its plan, from the pair
+    table it already built, and the parent merges them (``merge_parts``)."""
+    return {
+        "rules": rule_matches(inst, chosen, eligible, capacity),
+        "blocking_pairs": blocking_pairs(inst, chosen, eligible),
+    }
+
+
+def merge_parts(parts: list[dict], limit: int = 20) -> dict:
+    """Counties' ``county_part`` results added up."""
+    rules: dict[str, dict] = {}
+    blocking = {"by_preference": 0, "by_score": 0, "examples": []}
+    for part in parts:
+        for rid, r in part["rules"].items():
+            acc = rules.setdefault(
+                rid, {"matched": 0, "possible": 0, "points": 0.0, "summary": r["summary"]}
+            )
+            acc["matched"] += r["matched"]
+            acc["possible"] += r["possible"]
+            acc["points"] = round(acc["points"] + r["points"], 2)
+        b = part["blocking_pairs"]
+        blocking["by_preference"] += b["by_preference"]
+        blocking["by_score"] += b["by_score"]
+        blocking["examples"] += b["examples"][: max(0, limit - len(blocking["examples"]))]
+    return {"rules": rules, "blocking_pairs": blocking}
+
+
 def loads(inst: Instance, chosen: pd.DataFrame, officers: pd.DataFrame) -> pd.DataFrame:
     """Each officer who may hold villages: villages, days used, days available."""
     g = chosen.groupby("officer_id").agg(

@@ -20,7 +20,7 @@ from ..constraints import off_life
 from ..constraints.base import Violation
 from .auxiliary_plan import PLAN_COLUMNS, AuxiliaryResult, plan_county_auxiliaries
 from .instance import Instance
-from .officer_kpis import blocking_pairs, load_summary, loads, rank_profile, rule_matches
+from .officer_kpis import county_part, load_summary, loads, merge_parts, rank_profile
 from .officer_model import implied_limits, officers_in_scope
 from .officer_pairs import build_pairs, reasons
 from .officer_plan import PARTIAL, OfficerResult, plan_county_officers
@@ -77,6 +77,7 @@ def plan_county(
         time.perf_counter() - t0,
         {"peak_mb": round(peak, 1), "pid": os.getpid()},
         auxiliaries,
+        stopped=bool(stop is not None and stop.requested),
     )
 
 
@@ -135,14 +136,29 @@ def officer_plan_table(inst: Instance, plan: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def officer_kpis(inst: Instance, plan: pd.DataFrame) -> dict:
-    """The officer KPIs of a plan (one row per village with village_id, officer_id)."""
+def officer_kpis(inst: Instance, plan: pd.DataFrame, parts: list[dict] | None = None) -> dict:
+    """The officer KPIs of a plan (one row per village with village_id, officer_id).
+
+    ``parts``: the counties' ``county_part`` KPIs, when their workers computed them beside the
+    plan; otherwise they are computed here, county by county (a province's pair table at once
+    would take gigabytes)."""
     chosen = plan.loc[plan["officer_id"] != "", ["officer_id", "village_id"]]
-    pairs = build_pairs(inst, chosen) if len(chosen) else build_pairs(inst).iloc[:0]
-    table = build_pairs(inst)
-    eligible = table[table["eligible"]]
+    pairs = build_pairs(inst, chosen) if len(chosen) else build_pairs(inst, chosen.iloc[:0])
     scope = officers_in_scope(inst)
-    limits = pd.Series(implied_limits(scope, eligible), index=scope.index)
+    if parts is None:
+        parts = []
+        for county in inst.counties:
+            sub = inst.county(county) if len(inst.counties) > 1 else inst
+            table = build_pairs(sub)
+            eligible = table[table["eligible"]]
+            in_scope = officers_in_scope(sub)
+            in_scope = in_scope[in_scope["county_id"] == county].sort_index()
+            limits = pd.Series(implied_limits(in_scope, eligible), index=in_scope.index)
+            own = pairs[pairs["county_id"] == county]
+            # the county's own pair rows (its road network, as its worker sees it) when the plan
+            # keeps to the county; a hand-made plan may not
+            same = own[["officer_id", "village_id"]].merge(table, on=["officer_id", "village_id"])
+            parts.append(county_part(sub, same if len(same) == len(own) else own, eligible, limits))
     load = loads(inst, pairs, scope)
     score = float(pairs["score"].sum())
     penalty = 0.0
@@ -151,13 +167,14 @@ def officer_kpis(inst: Instance, plan: pd.DataFrame) -> dict:
         n_v = int((inst.villages["county_id"] == county).sum())
         counts = pairs.loc[pairs["county_id"] == county].groupby("officer_id").size()
         penalty += off_life.balance_penalty(inst, counts, in_county, n_v)
+    merged = merge_parts(parts)
     return {
         "objective": round(score - penalty, 2),
         "score": round(score, 2),
         "balance_penalty": round(penalty, 2),
-        "rules": rule_matches(inst, pairs, eligible, limits),
+        "rules": merged["rules"],
         "preference_rank_profile": rank_profile(inst, pairs),
-        "blocking_pairs": blocking_pairs(inst, pairs, eligible),
+        "blocking_pairs": merged["blocking_pairs"],
         "load": load_summary(load),
     }
 
@@ -248,7 +265,9 @@ def assemble(
         "villages": len(inst.villages),
         "covered_by_officer": int((table["officer_id"] != "").sum()),
         "covered_by_auxiliary": int((aux["auxiliary_id"] != "").sum()),
-        "officer": officer_kpis(inst, plan),
+        "officer": officer_kpis(
+            inst, plan, None if any(o.kpi_part is None for o in off) else [o.kpi_part for o in off]
+        ),
         "auxiliary": auxiliary_kpis(aux, aux_parts),
     }
     summary = {

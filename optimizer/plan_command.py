@@ -8,13 +8,14 @@ import time
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .auxiliary_check import check_auxiliary_plan, check_rotation_plan
 from .auxiliary_plan import plan_county_auxiliaries
 from .bundle import load_bundle
 from .check import check_officer_plan, read_plan
-from .executor import CountyStore, solve_counties
+from .executor import CountyStore, default_jobs, solve_counties
 from .instance import Instance
 from .outputs import check_target, publish, write_csv, write_json
 from .plan import PlanOptions, across_counties, assemble, officer_kpis, plan_county
@@ -23,6 +24,7 @@ from .reports import write_reports
 from .solvers import FEASIBLE, OPTIMAL, StopSearch
 
 CANDIDATES_FILE = "officer_candidates.csv.gz"
+EXPLAIN_NEXT = 3  # explain shows the next three officers of a village
 
 
 def options_from(args, inst: Instance) -> PlanOptions:
@@ -55,7 +57,15 @@ def run_plan(
         "backend": options.backend,
     }
     results = solve_counties(
-        inst, task, settings, jobs=jobs, scheduler=scheduler, store=store, progress=progress
+        inst,
+        task,
+        settings,
+        jobs=jobs,
+        scheduler=scheduler,
+        store=store,
+        progress=progress,
+        stop=stop,
+        stopped_task=partial(plan_county, options=options, stop=stop),
     )
     plans = pd.concat([r.officers.plan for r in results], ignore_index=True)
     auxiliaries = None
@@ -96,7 +106,12 @@ def cmd_plan(args) -> int:
     options = options_from(args, inst)
     store = CountyStore(args.out)
     table, aux_table, summary, candidates = run_plan(
-        inst, options, stop, jobs=args.jobs or 1, scheduler=args.scheduler, store=store
+        inst,
+        options,
+        stop,
+        jobs=default_jobs(inst, args.jobs),
+        scheduler=args.scheduler,
+        store=store,
     )
     keep = [
         "officer_id",
@@ -111,7 +126,12 @@ def cmd_plan(args) -> int:
     def write(tmp: Path) -> None:
         write_csv(table, tmp / "officer_plan.csv")
         write_csv(aux_table, tmp / "auxiliary_plan.csv")
-        candidates[keep].to_csv(tmp / CANDIDATES_FILE, index=False, compression="gzip")
+        explainable(candidates[keep], table).to_csv(
+            tmp / CANDIDATES_FILE,
+            index=False,
+            float_format="%.4f",
+            compression={"method": "gzip", "compresslevel": 1, "mtime": 0},
+        )
         write_json(summary, tmp / "summary.json")
         write_reports(tmp, inst)  # last: the reports read the files above
 
@@ -121,6 +141,24 @@ def cmd_plan(args) -> int:
         print(line)
     print(f"wrote {args.out}" + (f" (the previous plan is kept as {backup})" if backup else ""))
     return 0 if summary["status"] in (OPTIMAL, FEASIBLE) else 1
+
+
+def explainable(candidates: pd.DataFrame, table: pd.DataFrame, k: int = EXPLAIN_NEXT + 1):
+    """What ``explain`` reads: per village its plan's pair and the k best-scoring others (a
+    province's final models hold millions of pairs; explain shows the next three)."""
+    chosen = table.loc[table["officer_id"] != "", ["village_id", "officer_id"]]
+    held = candidates.merge(chosen, on=["village_id", "officer_id"], how="left", indicator=True)
+    mine = held["_merge"].to_numpy() == "both"
+    best = (
+        candidates.assign(_row=np.arange(len(candidates)))
+        .sort_values(["village_id", "score", "officer_id"], ascending=[True, False, True])
+        .groupby("village_id", sort=False)
+        .head(k)["_row"]
+        .to_numpy()
+    )
+    keep = mine.copy()
+    keep[best] = True
+    return candidates[keep].sort_values(["village_id", "officer_id"], kind="stable")
 
 
 def summary_lines(summary: dict) -> list[str]:
@@ -260,7 +298,7 @@ def explain_village(
         if len(mine):
             lines.append("  points by rule: " + _points(mine.iloc[0], rules))
     others = cand[(cand["village_id"] == village) & (cand["officer_id"] != r["officer_id"])]
-    others = others.sort_values(["score", "officer_id"], ascending=[False, True]).head(3)
+    others = others.sort_values(["score", "officer_id"], ascending=[False, True]).head(EXPLAIN_NEXT)
     names = dict(zip(plan["officer_id"], plan["officer_name"], strict=True))
     if others.empty:
         lines.append("  no other officer was a candidate for this village")

@@ -114,7 +114,7 @@ def run_rotate(args: argparse.Namespace) -> int:
     time_limit = float(args.time_limit or pol.get("solver", "time_limit"))
     seed = int(pol.get("solver", "seed") if args.seed is None else args.seed)
     workers = int(pol.get("solver", "workers") if args.workers is None else args.workers)
-    from .executor import CountyStore
+    from .executor import CountyStore, default_jobs
 
     store = CountyStore(args.out)
     results = rotate(
@@ -123,7 +123,7 @@ def run_rotate(args: argparse.Namespace) -> int:
         time_limit=time_limit,
         seed=seed,
         workers=workers,
-        jobs=args.jobs or 1,
+        jobs=default_jobs(inst, args.jobs),
         scheduler=args.scheduler,
         store=store,
         progress=True,

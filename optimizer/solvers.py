@@ -212,9 +212,14 @@ def solve_highs(
     seed: int = 0,
     hint: np.ndarray | None = None,
     stop: StopSearch | None = None,
+    presolve: bool = True,
 ) -> SolveResult:
     """HiGHS on the same model: the MIP (a peer in benchmarks) or its LP relaxation (with the
-    row duals in ``stats['duals']``, used to prove the candidate pruning lossless)."""
+    row duals in ``stats['duals']``, used to prove the candidate pruning lossless).
+
+    ``presolve=False``: the engine's proof stage, a model of close competitors started from a
+    near-optimal plan, where HiGHS's MIP presolve costs far more than it saves (2-4x slower on
+    400-village counties; measured in the notes of issue 3)."""
     import highspy
 
     t0 = time.perf_counter()
@@ -228,6 +233,8 @@ def solve_highs(
     # makes run() fail, so the pool is left at its default (HiGHS's MIP search is serial).
     _ = threads
     h.setOptionValue("random_seed", int(seed))
+    if not presolve:
+        h.setOptionValue("presolve", "off")
     lb, ub = model.bounds()
     a = model.matrix().tocsc()
     rlo, rhi = model.row_bounds()

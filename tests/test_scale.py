@@ -142,3 +142,20 @@ def test_an_infeasible_county_does_not_stop_the_others(three, tmp_path):
     ]
     assert (others["officer_id"] != "").all()
     assert summary["diagnostics"]
+
+
+def test_county_workers_kpis_equal_the_whole_bundle_kpis(three):
+    """The KPIs that need every eligible pair come from the county workers (a province's pair
+    table at once would take gigabytes); they must equal the KPIs computed over the bundle."""
+    from cunjing.optimizer.plan import officer_kpis
+
+    inst = load_bundle(three)
+    options = PlanOptions(time_limit=30)
+    results = [plan_county(inst, c, options) for c in inst.counties]
+    plan = pd.concat([r.officers.plan for r in results], ignore_index=True)
+    from_workers = officer_kpis(inst, plan, [r.officers.kpi_part for r in results])
+    whole = officer_kpis(inst, plan[["village_id", "officer_id"]])
+    assert from_workers["rules"] == whole["rules"]
+    assert from_workers["blocking_pairs"] == whole["blocking_pairs"]
+    assert sum(r["possible"] for r in whole["rules"].values()) > 0
+    assert whole["objective"] == from_workers["objective"]
