@@ -71,7 +71,11 @@ def write_bundle(inst: GapInstance, folder: Path) -> Path:
     )
     rows = "".join(f"J{j:03d},job {j},T1\n" for j in range(n))
     (folder / "villages.csv").write_text("village_id,name,township_id\n" + rows, encoding="utf-8")
-    rows = "".join(f"A{i:02d},agent {i},organ,C1,T1,{inst.capacity[i]}\n" for i in range(m))
+    # resources and capacities in hundredths of a day (the model's own unit), so a capacity
+    # of up to 3,100 fits the 31 days a month allows; the problem is exactly the same
+    rows = "".join(
+        f"A{i:02d},agent {i},organ,C1,T1,{inst.capacity[i] / 100:.2f}\n" for i in range(m)
+    )
     (folder / "officers.csv").write_text(
         "officer_id,name,category,county_id,base_township_id,available_days\n" + rows,
         encoding="utf-8",
@@ -81,7 +85,7 @@ def write_bundle(inst: GapInstance, folder: Path) -> Path:
     )
     i, j = np.meshgrid(np.arange(m), np.arange(n), indexing="ij")
     lines = [
-        f"A{a:02d},J{b:03d},{r},{-c}\n"
+        f"A{a:02d},J{b:03d},{r / 100:.2f},{-c}\n"
         for a, b, r, c in zip(
             i.ravel(), j.ravel(), inst.resource.ravel(), inst.cost.ravel(), strict=True
         )

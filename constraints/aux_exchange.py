@@ -78,7 +78,7 @@ def county_caps(inst: Instance, periods: int) -> pd.DataFrame:
             rows.append(
                 {"county_id": c, "period": p, "in_service": n, "cap": math.floor(share * n + 1e-9)}
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["county_id", "period", "in_service", "cap"])
 
 
 def township_limits(inst: Instance) -> pd.Series:

@@ -322,12 +322,14 @@ def _part(results: list) -> dict:
             "backends": [],
         }
     obj = float(np.nansum([r.objective for r in results]))
-    bound = float(np.nansum([r.best_bound for r in results]))
+    # a county without a proven bound (a search stopped before any) leaves the sum unbounded
+    bounds = [r.best_bound for r in results]
+    bound = float(sum(bounds)) if all(np.isfinite(b) for b in bounds) else float("nan")
     return {
         "status": worst([r.status for r in results]),
         "objective": round(obj, 2),
-        "best_bound": round(bound, 2),
-        "gap": round(abs(bound - obj) / max(1.0, abs(obj)), 6),
+        "best_bound": round(bound, 2) if np.isfinite(bound) else None,
+        "gap": round(abs(bound - obj) / max(1.0, abs(obj)), 6) if np.isfinite(bound) else None,
         "build_seconds": round(sum(r.build_seconds for r in results), 3),
         "solve_seconds": round(sum(r.solve_seconds for r in results), 3),
         "backends": sorted({r.backend for r in results}),

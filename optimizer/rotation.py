@@ -73,7 +73,6 @@ class RotationResult:
     kpis: dict = field(default_factory=dict)
     rounds: list[dict] = field(default_factory=list)  # the search, step by step
     extra: dict = field(default_factory=dict)  # for the county executor (reused results)
-    extra: dict = field(default_factory=dict)  # for the county executor (reused results)
 
 
 def rotation_frame(problem: RotationProblem, stints: np.ndarray) -> pd.DataFrame:
