@@ -35,6 +35,63 @@ def quiet_highs():
     return h
 
 
+def pass_model(h, model: LinearModel, *, relax: bool, start: np.ndarray | None = None) -> None:
+    """Give HiGHS the model as a maximisation (integer columns unless ``relax``), with ``start``
+    as a MIP start (HiGHS prunes against it from the first node)."""
+    import highspy
+
+    lb, ub = model.bounds()
+    a = model.matrix().tocsc()
+    rlo, rhi = model.row_bounds()
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = model.n_vars
+    lp.num_row_ = model.n_rows
+    lp.col_cost_ = model.objective().astype(float)
+    lp.col_lower_ = lb.astype(float)
+    lp.col_upper_ = ub.astype(float)
+    lp.row_lower_ = np.where(rlo <= -(2**39), -inf, rlo).astype(float)
+    lp.row_upper_ = np.where(rhi >= 2**39, inf, rhi).astype(float)
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(float)
+    if not relax:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * model.n_vars
+    h.passModel(lp)
+    if start is not None and not relax:
+        sol = highspy.HighsSolution()
+        sol.col_value = list(np.asarray(start, dtype=float))
+        sol.value_valid = True
+        h.setSolution(sol)
+
+
+def read_result(h, relax: bool) -> tuple[str, np.ndarray | None, float, float]:
+    """Status, solution (rounded for a MIP), objective and bound after a run."""
+    import highspy
+
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    has = info.primal_solution_status == 2  # a feasible point is available
+    status = (
+        OPTIMAL
+        if ms == highspy.HighsModelStatus.kOptimal
+        else INFEASIBLE
+        if ms == highspy.HighsModelStatus.kInfeasible
+        else FEASIBLE
+        if has
+        else UNKNOWN
+    )
+    if not has:
+        return status, None, float("nan"), float("nan")
+    x = np.asarray(h.getSolution().col_value)
+    if not relax:
+        x = np.round(x).astype(np.int64)
+    obj = float(info.objective_function_value)
+    return status, x, obj, obj if relax else float(info.mip_dual_bound)
+
+
 def run(h) -> None:
     """``h.run()`` with its own ``threads`` option.
 
@@ -66,7 +123,6 @@ def solve_mip(
     """Maximise the model with HiGHS (its LP relaxation when ``relax``); with ``stop_at``,
     stop as soon as a solution of at least that value is found (a bound proven elsewhere
     says it is close enough)."""
-    import highspy
 
     t0 = time.perf_counter()
     h = quiet_highs()
@@ -77,31 +133,7 @@ def solve_mip(
         h.setOptionValue("mip_rel_gap", float(rel_gap))
     for k, v in (options or {}).items():
         h.setOptionValue(k, v)
-    lb, ub = model.bounds()
-    a = model.matrix().tocsc()
-    rlo, rhi = model.row_bounds()
-    inf = highspy.kHighsInf
-    lp = highspy.HighsLp()
-    lp.num_col_ = model.n_vars
-    lp.num_row_ = model.n_rows
-    lp.col_cost_ = model.objective().astype(float)
-    lp.col_lower_ = lb.astype(float)
-    lp.col_upper_ = ub.astype(float)
-    lp.row_lower_ = np.where(rlo <= -(2**39), -inf, rlo).astype(float)
-    lp.row_upper_ = np.where(rhi >= 2**39, inf, rhi).astype(float)
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = a.indices.astype(np.int32)
-    lp.a_matrix_.value_ = a.data.astype(float)
-    if not relax:
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * model.n_vars
-    h.passModel(lp)
-    if start is not None and not relax:
-        sol = highspy.HighsSolution()
-        sol.col_value = list(np.asarray(start, dtype=float))
-        sol.value_valid = True
-        h.setSolution(sol)
+    pass_model(h, model, relax=relax, start=start)
     if stop_at is not None and not relax:
 
         def enough(e) -> None:
@@ -113,26 +145,7 @@ def solve_mip(
     t1 = time.perf_counter()
     run(h)
     seconds = time.perf_counter() - t1
-    ms = h.getModelStatus()
-    info = h.getInfo()
-    has = info.primal_solution_status == 2
-    status = (
-        OPTIMAL
-        if ms == highspy.HighsModelStatus.kOptimal
-        else INFEASIBLE
-        if ms == highspy.HighsModelStatus.kInfeasible
-        else FEASIBLE
-        if has
-        else UNKNOWN
-    )
-    if has:
-        x = np.asarray(h.getSolution().col_value)
-        if not relax:
-            x = np.round(x).astype(np.int64)
-        obj = float(info.objective_function_value)
-        bound = obj if relax else float(info.mip_dual_bound)
-    else:
-        x, obj, bound = None, float("nan"), float("nan")
+    status, x, obj, bound = read_result(h, relax)
     return SolveResult(
         x, status, obj, bound, seconds, "highs-lp" if relax else "highs", {"build_seconds": build}
     )

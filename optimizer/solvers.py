@@ -185,25 +185,6 @@ def solve_cpsat(
     )
 
 
-def _quiet_highs(highspy):
-    """A Highs object that keeps quiet: HiGHS 1.16 prints its banner on construction, before
-    any option can be set, so the construction runs with stdout pointed at /dev/null."""
-    import os
-    import sys
-
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            h = highspy.Highs()
-            h.setOptionValue("output_flag", False)
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-    return h
-
-
 def solve_highs(
     model: LinearModel,
     time_limit: float = 60.0,
@@ -220,10 +201,10 @@ def solve_highs(
     ``presolve=False``: the engine's proof stage, a model of close competitors started from a
     near-optimal plan, where HiGHS's MIP presolve costs far more than it saves (2-4x slower on
     400-village counties; measured in the notes of issue 3)."""
-    import highspy
+    from .highs_mip import pass_model, quiet_highs, read_result
 
     t0 = time.perf_counter()
-    h = _quiet_highs(highspy)
+    h = quiet_highs()
     h.setOptionValue("time_limit", float(time_limit))
     # objectives are integers (hundredths): optimal means a gap below one unit, not HiGHS's
     # default relative 0.01 %
@@ -235,30 +216,7 @@ def solve_highs(
     h.setOptionValue("random_seed", int(seed))
     if not presolve:
         h.setOptionValue("presolve", "off")
-    lb, ub = model.bounds()
-    a = model.matrix().tocsc()
-    rlo, rhi = model.row_bounds()
-    inf = highspy.kHighsInf
-    lp = highspy.HighsLp()
-    lp.num_col_ = model.n_vars
-    lp.num_row_ = model.n_rows
-    lp.col_cost_ = -model.objective().astype(float)  # HiGHS minimises
-    lp.col_lower_ = lb.astype(float)
-    lp.col_upper_ = ub.astype(float)
-    lp.row_lower_ = np.where(rlo <= -(2**39), -inf, rlo).astype(float)
-    lp.row_upper_ = np.where(rhi >= 2**39, inf, rhi).astype(float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = a.indices.astype(np.int32)
-    lp.a_matrix_.value_ = a.data.astype(float)
-    if not relax:
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * model.n_vars
-    h.passModel(lp)
-    if hint is not None and not relax:
-        start = highspy.HighsSolution()
-        start.col_value = np.asarray(hint, dtype=float)
-        start.value_valid = True
-        h.setSolution(start)  # a MIP start: HiGHS prunes against it from the first node
+    pass_model(h, model, relax=relax, start=hint)
     build = time.perf_counter() - t0
     t1 = time.perf_counter()
     if stop is not None:
@@ -268,29 +226,10 @@ def solve_highs(
     else:
         h.run()
     seconds = time.perf_counter() - t1
-    ms = h.getModelStatus()
-    info = h.getInfo()
-    sol = h.getSolution()
-    has = info.primal_solution_status == 2  # feasible point available
-    status = (
-        OPTIMAL
-        if ms == highspy.HighsModelStatus.kOptimal
-        else INFEASIBLE
-        if ms == highspy.HighsModelStatus.kInfeasible
-        else FEASIBLE
-        if has
-        else UNKNOWN
-    )
+    status, x, obj, bound = read_result(h, relax)
     stats: dict = {"build_seconds": build}
-    if has:
-        x = np.asarray(sol.col_value)
-        if not relax:
-            x = np.round(x).astype(np.int64)
-        obj = -info.objective_function_value
-        bound = -info.mip_dual_bound if not relax else obj
-        if relax:
-            stats["duals"] = -np.asarray(sol.row_dual)  # for the maximisation
-            stats["reduced_costs"] = -np.asarray(sol.col_dual)
-    else:
-        x, obj, bound = None, float("nan"), float("nan")
+    if relax and x is not None:
+        sol = h.getSolution()
+        stats["duals"] = np.asarray(sol.row_dual)  # of the maximisation
+        stats["reduced_costs"] = np.asarray(sol.col_dual)
     return SolveResult(x, status, obj, bound, seconds, "highs-lp" if relax else "highs", stats)
