@@ -23,6 +23,21 @@ from .solvers import FEASIBLE, INFEASIBLE, OPTIMAL, SolveResult, solve_cpsat, so
 PARTIAL = "PARTIAL"
 BACKENDS = ("auto", "flow", "cp-sat", "highs", "greedy")
 
+# auxiliary_plan.csv: the contract's columns, then km, kept, pinned
+FILE_COLUMNS = [
+    "village_id",
+    "village_name",
+    "township_id",
+    "auxiliary_id",
+    "auxiliary_name",
+    "home_village_id",
+    "relation",
+    "score",
+    "reasons",
+    "km",
+    "kept",
+    "pinned",
+]
 PLAN_COLUMNS = [
     "village_id",
     "village_name",

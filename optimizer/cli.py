@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .cli_args import bundle_arg, scale_args, solver_args
 from .outputs import OutputError
 from .problems import BundleError
 from .rotation_cli import configure_rotate, run_rotate
@@ -20,19 +21,6 @@ EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 class UsageError(Exception):
     """A command was asked for something it cannot do; exit 2 with the message."""
-
-
-def _bundle_arg(p: argparse.ArgumentParser, required: bool = False) -> None:
-    if required:
-        p.add_argument("bundle", type=Path, help="bundle folder or .xlsx workbook")
-    else:
-        p.add_argument(
-            "bundle",
-            type=Path,
-            nargs="?",
-            default=None,
-            help="bundle folder or .xlsx workbook (default: the embedded sample county)",
-        )
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -71,7 +59,7 @@ COMMANDS: dict[
 
 
 def _configure_validate(p: argparse.ArgumentParser) -> None:
-    _bundle_arg(p)
+    bundle_arg(p)
 
 
 def _configure_sample(p: argparse.ArgumentParser) -> None:
@@ -85,39 +73,10 @@ def _configure_sample(p: argparse.ArgumentParser) -> None:
 
 
 def _configure_plan(p: argparse.ArgumentParser) -> None:
-    _bundle_arg(p)
+    bundle_arg(p)
     p.add_argument("--out", type=Path, required=True, help="folder to write the plan into")
-    _solver_args(p)
-    _scale_args(p)
-
-
-def _scale_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--jobs",
-        type=int,
-        default=None,
-        help="counties solved at once in worker processes (default: one per core, at most "
-        "one per county; a single county is solved in this process)",
-    )
-    p.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="tcp://HOST:PORT",
-        help="solve the counties on this Dask cluster instead",
-    )
-
-
-def _solver_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--time-limit",
-        type=float,
-        default=None,
-        help="seconds the solver may search per county (policy solver.time_limit)",
-    )
-    p.add_argument("--seed", type=int, default=None, help="solver seed (policy solver.seed)")
-    p.add_argument(
-        "--workers", type=int, default=None, help="solver threads (policy solver.workers)"
-    )
+    solver_args(p)
+    scale_args(p)
 
 
 def _configure_check(p: argparse.ArgumentParser) -> None:
@@ -175,7 +134,7 @@ COMMANDS["explain"] = (
 
 
 def _configure_whatif(p: argparse.ArgumentParser) -> None:
-    _bundle_arg(p)
+    bundle_arg(p)
     p.add_argument("--plan", type=Path, required=True, help="the incumbent plan folder")
     p.add_argument("--out", type=Path, required=True, help="folder to write the new plan into")
     p.add_argument(
@@ -229,7 +188,7 @@ def _configure_whatif(p: argparse.ArgumentParser) -> None:
         help="evaluate every officer's transfer and rank them by harm",
     )
     p.add_argument("--jobs", type=int, default=None, help="processes for a sweep (default 2)")
-    _solver_args(p)
+    solver_args(p)
 
 
 def _run_whatif(args: argparse.Namespace) -> int:

@@ -81,6 +81,13 @@ def implied_limits(
     return np.where(mx >= 0, np.minimum(mx, fits), fits).astype(np.int64)
 
 
+def county_capacity(inst: Instance, county: str, eligible: pd.DataFrame) -> pd.Series:
+    """``implied_limits`` of the county's officers who may hold villages, by officer id (sorted)."""
+    officers = officers_in_scope(inst)
+    officers = officers[officers["county_id"] == county].sort_index()
+    return pd.Series(implied_limits(officers, eligible), index=officers.index)
+
+
 def make_problem(
     inst: Instance,
     county: str,

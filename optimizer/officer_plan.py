@@ -29,9 +29,8 @@ from .officer_model import (
     OfficerProblem,
     build_model,
     completion,
-    implied_limits,
+    county_capacity,
     make_problem,
-    officers_in_scope,
 )
 from .officer_pairs import build_pairs
 from .solvers import (
@@ -99,6 +98,11 @@ def initial_candidates(eligible: pd.DataFrame, k: int) -> np.ndarray:
     return np.flatnonzero(keep)
 
 
+def chosen_rows(problem: OfficerProblem, res: SolveResult) -> np.ndarray:
+    """Rows of the eligible pair table (``_pos``) that the solution takes."""
+    return problem.pairs["_pos"].to_numpy()[np.flatnonzero(res.x[: problem.n_pairs])]
+
+
 def plan_county_officers(
     inst: Instance,
     county: str,
@@ -122,9 +126,8 @@ def plan_county_officers(
     eligible = table[table["eligible"]].reset_index(drop=True)
     every = np.arange(len(eligible))
     eligible = eligible.assign(_pos=every)
-    officers = officers_in_scope(sub)
-    officers = officers[officers["county_id"] == county].sort_index()
-    limits = implied_limits(officers, eligible)
+    capacity = county_capacity(sub, county, eligible)
+    limits = capacity.to_numpy()
     villages = sub.villages.index[sub.villages["county_id"] == county]
     reachable = bool(villages.isin(eligible["village_id"]).all())
     full = make_problem(sub, county, eligible, every, limits=limits)
@@ -203,7 +206,6 @@ def plan_county_officers(
             time.perf_counter() - t0 - build,
         )
         chosen = result.plan[result.plan["officer_id"] != ""]
-        capacity = pd.Series(limits, index=officers.index)
         result.kpi_part = county_part(sub, chosen, eligible, capacity)
         return result
 
@@ -225,7 +227,7 @@ def plan_county_officers(
                 params={"max_deterministic_time": SMALL_CPSAT_DTIME},
             )
             if res.status == FEASIBLE and not res.stats.get("stopped") and left() > 1.0:
-                chosen = problem.pairs["_pos"].to_numpy()[np.flatnonzero(res.x[: problem.n_pairs])]
+                chosen = chosen_rows(problem, res)
                 problem2, _, res2 = solve(every, "highs", left(), cover_all=True, hint_rows=chosen)
                 bound = min(res.bound, res2.bound) if np.isfinite(res2.bound) else res.bound
                 if res2.x is not None and res2.objective >= res.objective:
@@ -306,7 +308,7 @@ def plan_county_officers(
         )
     # The proof: a left-out pair whose bound cannot beat the plan found is in no better plan.
     z = res.objective
-    chosen = problem.pairs["_pos"].to_numpy()[np.flatnonzero(res.x[: problem.n_pairs])]
+    chosen = chosen_rows(problem, res)
     survive = np.union1d(np.flatnonzero(pb.pair_bound > z + 0.5), chosen)
     survive = np.union1d(survive, np.flatnonzero(eligible["pinned"].to_numpy(bool)))
     outside = np.setdiff1d(survive, start)

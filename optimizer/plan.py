@@ -18,10 +18,10 @@ import pandas as pd
 
 from ..constraints import off_life
 from ..constraints.base import Violation
-from .auxiliary_plan import PLAN_COLUMNS, AuxiliaryResult, plan_county_auxiliaries
+from .auxiliary_plan import FILE_COLUMNS, AuxiliaryResult, plan_county_auxiliaries
 from .instance import Instance
 from .officer_kpis import county_part, load_summary, loads, merge_parts, rank_profile
-from .officer_model import implied_limits, officers_in_scope
+from .officer_model import county_capacity, officers_in_scope
 from .officer_pairs import build_pairs, reasons
 from .officer_plan import PARTIAL, OfficerResult, plan_county_officers
 from .solvers import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, StopSearch
@@ -151,9 +151,7 @@ def officer_kpis(inst: Instance, plan: pd.DataFrame, parts: list[dict] | None = 
             sub = inst.county(county) if len(inst.counties) > 1 else inst
             table = build_pairs(sub)
             eligible = table[table["eligible"]]
-            in_scope = officers_in_scope(sub)
-            in_scope = in_scope[in_scope["county_id"] == county].sort_index()
-            limits = pd.Series(implied_limits(in_scope, eligible), index=in_scope.index)
+            limits = county_capacity(sub, county, eligible)
             own = pairs[pairs["county_id"] == county]
             # the county's own pair rows (its road network, as its worker sees it) when the plan
             # keeps to the county; a hand-made plan may not
@@ -183,23 +181,9 @@ def auxiliary_plan_table(results: list[AuxiliaryResult]) -> pd.DataFrame:
     """auxiliary_plan.csv: the contract's columns (and km, kept, pinned), one row per village."""
     frames = [r.plan for r in results]
     if not frames:
-        return pd.DataFrame(columns=PLAN_COLUMNS)
+        return pd.DataFrame(columns=FILE_COLUMNS)
     plan = pd.concat(frames, ignore_index=True).sort_values("village_id", kind="stable")
-    keep = [
-        "village_id",
-        "village_name",
-        "township_id",
-        "auxiliary_id",
-        "auxiliary_name",
-        "home_village_id",
-        "relation",
-        "score",
-        "reasons",
-        "km",
-        "kept",
-        "pinned",
-    ]
-    return plan[keep].reset_index(drop=True)
+    return plan[FILE_COLUMNS].reset_index(drop=True)
 
 
 def auxiliary_kpis(aux: pd.DataFrame, parts: list[AuxiliaryResult]) -> dict:

@@ -55,7 +55,7 @@ def village_table(folder: PlanFolder, inst: Instance) -> pd.DataFrame:
         )
     if folder.diff is not None:
         changed = folder.diff.groupby("village_id")["role"].agg(lambda r: ";".join(sorted(set(r))))
-        table["changed"] = table["village_id"].map(changed).fillna("")
+        table["changed"] = table["village_id"].map(changed).astype(object).fillna("")
     return table
 
 

@@ -121,7 +121,7 @@ def _chinese(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
 
 def _person(ids: pd.Series, names: pd.Series) -> pd.Series:
     """``id 姓名`` (just the id when the bundle does not know the person; "" stays "")."""
-    named = ids.map(names).fillna("")
+    named = ids.map(names).astype(object).fillna("")
     return (ids + " " + named).str.strip()
 
 

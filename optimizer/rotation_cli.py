@@ -11,45 +11,18 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cli_args import bundle_arg, scale_args, solver_args
+
 if TYPE_CHECKING:  # the solver stack loads only when the command runs
     from .rotation import RotationResult
 
 
 def configure_rotate(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "bundle",
-        type=Path,
-        nargs="?",
-        default=None,
-        help="bundle folder or .xlsx workbook (default: the embedded sample county)",
-    )
+    bundle_arg(p)
     p.add_argument("--periods", type=int, default=5, help="periods to plan (default 5)")
     p.add_argument("--out", type=Path, required=True, help="folder to write the rotation into")
-    p.add_argument(
-        "--time-limit",
-        type=float,
-        default=None,
-        help="seconds per county (policy solver.time_limit)",
-    )
-    p.add_argument("--seed", type=int, default=None, help="random seed (policy solver.seed)")
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="solver threads (policy solver.workers; HiGHS runs one, deterministically)",
-    )
-    p.add_argument(
-        "--jobs",
-        type=int,
-        default=None,
-        help="counties solved at once in worker processes (default 1)",
-    )
-    p.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="tcp://HOST:PORT",
-        help="solve the counties on this Dask cluster instead",
-    )
+    solver_args(p)
+    scale_args(p)
 
 
 def rotate(
@@ -91,6 +64,7 @@ def run_rotate(args: argparse.Namespace) -> int:
     from .bundle import load_bundle
     from .cli import EXIT_OK, EXIT_PARTIAL, UsageError
     from .outputs import OutputError, check_target, publish
+    from .reports import write_reports
     from .rotation import INFEASIBLE, PARTIAL
     from .rotation_output import summary, write_rotation
 
@@ -147,12 +121,13 @@ def run_rotate(args: argparse.Namespace) -> int:
         wall_seconds=time.perf_counter() - t0,
         violations=violations,
     )
+
+    def write(tmp: Path) -> None:
+        write_rotation(tmp, inst, results, data, args.periods)
+        write_reports(tmp, inst)  # last: the workbook's 轮换计划 and the map read the files above
+
     try:
-        backup = publish(
-            args.out,
-            lambda tmp: write_rotation(tmp, inst, results, data, args.periods),
-            [args.bundle],
-        )
+        backup = publish(args.out, write, [args.bundle])
     except OutputError as e:
         raise UsageError(str(e)) from None
     for r in results:
@@ -174,7 +149,7 @@ def run_rotate(args: argparse.Namespace) -> int:
         print(f"the previous {args.out} was kept as {backup}")
     print(
         f"wrote {args.out}: rotation.csv, rotation_timeline.csv, rotation_moves.csv, "
-        "rotation_summary.json"
+        "rotation_summary.json, plan.xlsx (轮换计划), plan.gpkg, report.html"
     )
     bad = any(r.status in (INFEASIBLE, PARTIAL) for r in results) or violations
     return EXIT_PARTIAL if bad else EXIT_OK

@@ -15,6 +15,7 @@ from .instance import Instance
 from .outputs import check_target, publish, write_csv, write_json
 from .plan import auxiliary_plan_table, bundle_reference, officer_kpis, officer_plan_table, versions
 from .problems import BundleError
+from .reports import write_reports
 from .whatif import (
     Change,
     apply_changes,
@@ -260,6 +261,7 @@ def cmd_whatif(args) -> int:
         summary["wall_seconds"] = round(time.perf_counter() - t0, 3)
         write_json(summary, tmp / "summary.json")
         (tmp / "whatif.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write_reports(tmp, new_inst)  # last: the reports read the files above
 
     publish(Path(args.out), write, inputs=[p for p in (args.bundle, args.plan) if p])
     for line in lines:

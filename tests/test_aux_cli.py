@@ -27,11 +27,17 @@ def test_rotate_writes_every_file_and_exits_0(small, tmp_path, capsys):
     assert code == 0, printed.err
     assert "Traceback" not in printed.err + printed.out
     assert sorted(p.name for p in out.iterdir()) == [
+        "plan.gpkg",
+        "plan.xlsx",
+        "report.html",
         "rotation.csv",
         "rotation_moves.csv",
         "rotation_summary.json",
         "rotation_timeline.csv",
     ]
+    from openpyxl import load_workbook
+
+    assert "轮换计划" in load_workbook(out / "plan.xlsx", read_only=True).sheetnames
     rot = pd.read_csv(out / "rotation.csv", dtype=str, keep_default_na=False)
     assert {"period", "village_id", "auxiliary_id", "moved"} <= set(rot.columns)
     assert len(rot) == 60 * 3 and (rot["auxiliary_id"] != "").all()

@@ -66,6 +66,14 @@ def test_transfer_reassigns_exactly_the_orphans_when_capacity_allows(planned, tm
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["whatif"]["villages_changed"] == len(held)
     assert "OFF-LIFE" in summary["whatif"]["score_by_rule"]["change"]
+    # the planner's files come with it: the workbook's 变更 sheet lists the changed villages
+    from openpyxl import load_workbook
+
+    for name in ("plan.xlsx", "plan.gpkg", "report.html", "public_notice.xlsx"):
+        assert (out / name).exists(), name
+    sheet = load_workbook(out / "plan.xlsx", read_only=True)["变更"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) - 1 == len(diff)
 
 
 def test_diff_lists_every_changed_row_and_nothing_else(planned, tmp_path):
