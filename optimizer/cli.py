@@ -5,6 +5,7 @@ traceback; an unexpected failure prints one line (``CUNJING_DEBUG=1`` shows the 
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -290,5 +291,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def entry() -> None:
+    """The ``cunjing`` command: ``main()``, then out without the interpreter's teardown.
+
+    Unloading GDAL, OR-Tools, pandas and SciPy at exit took 0.4-0.6 s on every run (a tenth of
+    ``cunjing plan`` on the sample county). By now every file is written, synced and closed and
+    every helper process is gone; the exit handlers (logging, multiprocessing) still run."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader (``| head``) has gone: nothing more to say
+        pass
+    atexit._run_exitfuncs()
+    os._exit(int(code or 0))
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

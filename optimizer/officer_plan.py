@@ -1,10 +1,11 @@
 """Planning the liaison officers of one county: candidates, model, solve, proof, diagnosis.
 
-Candidate pairs are sparse (spopt's ``KNearestPMedian`` idea): each village starts with its
-nearest and best-scoring officers (and every pinned, incumbent or greedy pair), and CP-SAT finds
-the best plan over them. Then a Lagrangian bound (``officer_bound``) over *all* eligible pairs
-shows which left-out pairs could still be part of a better plan; the model is widened by exactly
-those (and narrowed by the ones that provably cannot help) and solved again. So when the search
+Candidate pairs are sparse (spopt's ``KNearestPMedian`` idea, with "nearest" measured by what
+a pair can add to a plan): the LP over every eligible pair prices the villages, a Lagrangian bound
+(``officer_bound``) then bounds the best plan through each pair, and CP-SAT finds the best plan
+over each village's few best-bounded officers (with the LP's pairs, the greedy plan and every
+pinned pair). A left-out pair whose bound cannot beat that plan is in no better plan; the model is
+widened by exactly the others and solved again (HiGHS, from the plan found). So when the search
 ends, the pruning provably cost nothing, and the result says so with the numbers.
 
 When no officer's days can bind, the model is a transportation problem and is solved exactly as a
@@ -48,7 +49,6 @@ PARTIAL = "PARTIAL"
 # CP-SAT's share of a small county's search, in deterministic seconds (the same plan on every
 # run); a plan it has not proven by then goes to HiGHS as a MIP start
 SMALL_CPSAT_DTIME = 2.0
-WISH_RULES = ("m:OFF-PREF", "m:OFF-CADRE", "m:OFF-ORIGIN", "m:OFF-CONTINUITY")
 
 
 @dataclass
@@ -67,35 +67,6 @@ class OfficerResult:
     pairs: pd.DataFrame | None = None  # the pairs of the final model (for explanations)
     uncovered_penalty: float = 0.0
     kpi_part: dict | None = None  # officer_kpis.county_part, computed where the pair table is
-
-
-def initial_candidates(eligible: pd.DataFrame, k: int) -> np.ndarray:
-    """Rows of ``eligible`` to start with: per village the k nearest and the k best-scoring
-    officers, and every pinned pair and pair an officer wished for or already holds."""
-    if eligible.empty:
-        return np.zeros(0, dtype=np.int64)
-    pos = np.arange(len(eligible))
-    frame = pd.DataFrame(
-        {
-            "v": eligible["village_id"].to_numpy(),
-            "km": eligible["km"].to_numpy(),
-            "s": eligible["score"].to_numpy(),
-            "pos": pos,
-        }
-    )
-    near = frame.sort_values(["v", "km", "pos"]).groupby("v", sort=False).head(k)["pos"]
-    best = (
-        frame.sort_values(["v", "s", "pos"], ascending=[True, False, True])
-        .groupby("v", sort=False)
-        .head(k)["pos"]
-    )
-    keep = eligible["pinned"].to_numpy(bool).copy()
-    for col in WISH_RULES:
-        if col in eligible:
-            keep |= eligible[col].to_numpy(float) > 0
-    keep[near.to_numpy()] = True
-    keep[best.to_numpy()] = True
-    return np.flatnonzero(keep)
 
 
 def chosen_rows(problem: OfficerProblem, res: SolveResult) -> np.ndarray:
@@ -268,7 +239,9 @@ def plan_county_officers(
     full_model = build_model(
         make_problem(sub, county, eligible, every, cover_all=True, limits=limits)
     )
-    lp = solve_highs(full_model, relax=True, time_limit=left())
+    # without presolve: 0.11 s against 0.51 s on the sample county's 65,000 pairs (any optimal
+    # duals give a valid bound)
+    lp = solve_highs(full_model, relax=True, time_limit=left(), presolve=False)
     y = lp.stats["duals"][full_model.row_groups["cover"]]
     pv = full.villages.get_indexer(eligible["village_id"])
     pb = lagrangian_pair_bounds(
@@ -283,9 +256,12 @@ def plan_county_officers(
         full.extra_village_cost,
     )
     build += time.perf_counter() - t2
-    # Candidates: per village the k nearest, the k best-scoring and the k best by that bound
-    # (the pairs most likely in an optimal plan), then CP-SAT over them.
-    k = int(inst.policy.get("solver", "candidate_neighbours"))
+    # Candidates: per village the k officers with the best bound through it (the pairs most
+    # likely in an optimal plan), the LP's own pairs and the greedy plan (a full cover, so the
+    # model is feasible). Measured against the earlier 12 nearest + 12 best-scoring + 12 by
+    # bound (9,000 pairs): CP-SAT reaches the same or a near-optimal plan 2-5x sooner, and the
+    # proof below makes up the rest (sample county 2.4 s -> 1.2 s, city 25 s -> 13 s).
+    k = int(inst.policy.get("solver", "candidate_by_bound"))
     by_bound = (
         pd.DataFrame({"v": pv, "b": pb.pair_bound, "pos": every})
         .sort_values(["v", "b", "pos"], ascending=[True, False, True])
@@ -293,7 +269,9 @@ def plan_county_officers(
         .head(k)["pos"]
         .to_numpy()
     )
-    start = np.union1d(np.union1d(initial_candidates(eligible, k), greedy_pairs), by_bound)
+    lp_pairs = np.flatnonzero(lp.x[: len(eligible)] > 1e-6)
+    pinned = np.flatnonzero(eligible["pinned"].to_numpy(bool))
+    start = np.unique(np.concatenate([by_bound, lp_pairs, greedy_pairs, pinned]))
     problem, _model, res = solve(start, "cp-sat", left() * 0.4, cover_all=True)
     info["rounds"].append(
         {"pairs": len(start), "status": res.status, "objective": res.objective / SCALE}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import resource
 import time
@@ -20,6 +21,7 @@ from .instance import Instance
 from .outputs import check_target, publish, write_csv, write_json
 from .plan import PlanOptions, across_counties, assemble, officer_kpis, plan_county
 from .problems import BundleError
+from .report_helper import ReportHelper, helper_wanted
 from .reports import write_reports
 from .solvers import FEASIBLE, OPTIMAL, StopSearch
 
@@ -105,13 +107,22 @@ def cmd_plan(args) -> int:
     inst = load_bundle(args.bundle)
     options = options_from(args, inst)
     store = CountyStore(args.out)
+    jobs = default_jobs(inst, args.jobs)
+    with contextlib.ExitStack() as stack:
+        helper = None
+        if helper_wanted(jobs, args.scheduler):
+            helper = stack.enter_context(ReportHelper(args.bundle, inst.fingerprint))
+        backup, summary = _plan_and_write(args, inst, options, store, stop, jobs, helper)
+    store.clear()
+    for line in summary_lines(summary):
+        print(line)
+    print(f"wrote {args.out}" + (f" (the previous plan is kept as {backup})" if backup else ""))
+    return 0 if summary["status"] in (OPTIMAL, FEASIBLE) else 1
+
+
+def _plan_and_write(args, inst, options, store, stop, jobs, helper):
     table, aux_table, summary, candidates = run_plan(
-        inst,
-        options,
-        stop,
-        jobs=default_jobs(inst, args.jobs),
-        scheduler=args.scheduler,
-        store=store,
+        inst, options, stop, jobs=jobs, scheduler=args.scheduler, store=store
     )
     keep = [
         "officer_id",
@@ -133,14 +144,9 @@ def cmd_plan(args) -> int:
             compression={"method": "gzip", "compresslevel": 1, "mtime": 0},
         )
         write_json(summary, tmp / "summary.json")
-        write_reports(tmp, inst)  # last: the reports read the files above
+        write_reports(tmp, inst, helper=helper)  # last: the reports read the files above
 
-    backup = publish(args.out, write, inputs=[args.bundle] if args.bundle else [])
-    store.clear()
-    for line in summary_lines(summary):
-        print(line)
-    print(f"wrote {args.out}" + (f" (the previous plan is kept as {backup})" if backup else ""))
-    return 0 if summary["status"] in (OPTIMAL, FEASIBLE) else 1
+    return publish(args.out, write, inputs=[args.bundle] if args.bundle else []), summary
 
 
 def explainable(candidates: pd.DataFrame, table: pd.DataFrame, k: int = EXPLAIN_NEXT + 1):

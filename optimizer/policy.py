@@ -58,7 +58,15 @@ GLOBAL: dict[str, dict[str, Param]] = {
         ),
         "seed": Param(0, "random seed of the solver", minimum=0),
         "candidate_neighbours": Param(
-            12, "nearest officers first kept as candidates of each village", minimum=1
+            12,
+            "nearest officers kept as candidates of each village in a what-if re-plan",
+            minimum=1,
+        ),
+        "candidate_by_bound": Param(
+            6,
+            "officers of each village with the best Lagrangian bound in the first search of a "
+            "large county (the proof then adds every pair that could still improve the plan)",
+            minimum=1,
         ),
         "proof_backend": Param(
             "highs",

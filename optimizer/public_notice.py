@@ -17,7 +17,6 @@ from .report_folder import PlanFolder
 from .report_tables import auxiliary_rows, officer_rows, villages_of
 from .xlsx_sheets import add_sheet, new_workbook, save
 
-NOTICE_FILE = "public_notice.xlsx"
 NOTICE_SHEET = "警民联系牌"
 OFFICER_PART = {"officer_name": "包村民警", "officer_unit": "民警单位", "officer_phone": "民警电话"}
 AUXILIARY_PART = {

@@ -9,7 +9,7 @@ the parts the folder has.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +22,12 @@ SUMMARY_FILE = "summary.json"
 ROTATION_FILE = "rotation.csv"
 ROTATION_SUMMARY_FILE = "rotation_summary.json"
 DIFF_FILE = "diff.csv"
+# the reports made from a folder (reports.write_reports)
+WORKBOOK_FILE = "plan.xlsx"
+GEOPACKAGE_FILE = "plan.gpkg"
+HTML_FILE = "report.html"
+NOTICE_FILE = "public_notice.xlsx"
+REPORT_FILES = (WORKBOOK_FILE, GEOPACKAGE_FILE, HTML_FILE, NOTICE_FILE)
 
 # Columns read as text (ids keep their leading zeros); the rest are parsed as numbers.
 TEXT_COLUMNS = {
@@ -86,6 +92,8 @@ class PlanFolder:
     rotation: pd.DataFrame | None
     rotation_summary: dict | None
     diff: pd.DataFrame | None
+    # tables derived from the parts and a bundle, made once for all the reports (report_tables)
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def kpis(self) -> dict:

@@ -15,11 +15,10 @@ import pandas as pd
 
 from .instance import Instance
 from .report_folder import PlanFolder
-from .report_tables import auxiliary_rows, officer_loads, officer_rows, villages_of
-
-GEOPACKAGE_FILE = "plan.gpkg"
+from .report_tables import auxiliary_rows, officer_loads, officer_rows, per_folder, villages_of
 
 
+@per_folder
 def village_table(folder: PlanFolder, inst: Instance) -> pd.DataFrame:
     """Per village: officer and auxiliary with scores and reasons, moves, and whether a
     what-if changed it. Shared by the GeoPackage and the HTML map."""

@@ -26,7 +26,6 @@ from .report_map import map_figure
 from .report_tables import STATUS_WORDS, kpi_rows, officer_loads, villages_decided
 from .report_workbook import DIFF_COLUMNS, diff_rows
 
-HTML_FILE = "report.html"
 PLOT_CONFIG = {"displaylogo": False, "scrollZoom": True, "responsive": True}
 STYLE = """
 body { font-family: "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei",

@@ -25,7 +25,6 @@ from .report_tables import (
 )
 from .xlsx_sheets import add_sheet, new_workbook, save
 
-WORKBOOK_FILE = "plan.xlsx"
 OFFICER_SHEET = "包村民警安排"
 AUXILIARY_SHEET = "驻村辅警安排"
 LOAD_SHEET = "民警工作量"

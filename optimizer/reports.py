@@ -17,38 +17,73 @@ from pathlib import Path
 from .bundle import load_bundle
 from .instance import Instance
 from .problems import BundleError
-from .public_notice import NOTICE_FILE, write_public_notice
-from .report_folder import ROTATION_SUMMARY_FILE, SUMMARY_FILE, read_plan_folder
-from .report_geopackage import GEOPACKAGE_FILE, write_geopackage
-from .report_html import HTML_FILE, write_html
-from .report_workbook import WORKBOOK_FILE, write_workbook
-
-REPORT_FILES = (WORKBOOK_FILE, GEOPACKAGE_FILE, HTML_FILE, NOTICE_FILE)
+from .report_folder import (
+    GEOPACKAGE_FILE,
+    HTML_FILE,
+    REPORT_FILES,
+    ROTATION_SUMMARY_FILE,
+    SUMMARY_FILE,
+    WORKBOOK_FILE,
+    read_plan_folder,
+)
+from .report_helper import AWAY, ReportHelper
 
 
 def write_reports(
-    folder: Path, inst: Instance, out: Path | None = None, timings: dict | None = None
+    folder: Path,
+    inst: Instance,
+    out: Path | None = None,
+    timings: dict | None = None,
+    *,
+    only: tuple[str, ...] | None = None,
+    helper: ReportHelper | None = None,
 ) -> list[Path]:
-    """Read the plan files in ``folder`` and write every report into ``out`` (default: the
-    folder itself). Returns the files written; ``timings`` (if given) gets seconds per file."""
+    """Read the plan files in ``folder`` and write every report (or those named in ``only``)
+    into ``out`` (default: the folder itself). Returns the files written; ``timings`` (if given)
+    gets seconds per file. ``helper`` writes some of them in its own process meanwhile."""
     folder = Path(folder)
     out = folder if out is None else Path(out)
     plan = read_plan_folder(folder)
     _check_villages(plan, inst)
+    names = [n for n in REPORT_FILES if only is None or n in only]
+    away = helper.ask(folder, out, tuple(n for n in AWAY if n in names)) if helper else ()
     written: list[Path] = []
-    for name, writer in (
-        (WORKBOOK_FILE, write_workbook),
-        (GEOPACKAGE_FILE, write_geopackage),
-        (HTML_FILE, write_html),
-        (NOTICE_FILE, write_public_notice),
-    ):
+    for name in names:
+        if name in away:
+            continue
         t0 = time.perf_counter()
-        path = writer(plan, inst, out / name)
+        path = _writer(name)(plan, inst, out / name)
         if timings is not None:
             timings[name] = round(time.perf_counter() - t0, 3)
         if path is not None:
             written.append(path)
-    return written
+    if away:
+        done = helper.written()
+        if done is None:  # the helper could not: write them here (and meet any error here)
+            written += write_reports(folder, inst, out, timings, only=away)
+        else:
+            written += [out / n for n in done]
+    return sorted(written, key=lambda p: REPORT_FILES.index(p.name))
+
+
+def _writer(name: str):
+    """The function that writes one report (imported when needed: the page's plotting library
+    is only loaded where the page is made)."""
+    if name == WORKBOOK_FILE:
+        from .report_workbook import write_workbook
+
+        return write_workbook
+    if name == GEOPACKAGE_FILE:
+        from .report_geopackage import write_geopackage
+
+        return write_geopackage
+    if name == HTML_FILE:
+        from .report_html import write_html
+
+        return write_html
+    from .public_notice import write_public_notice
+
+    return write_public_notice
 
 
 def _check_villages(plan, inst: Instance) -> None:

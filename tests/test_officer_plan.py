@@ -106,7 +106,7 @@ def county(tmp_path_factory):
     generate_bundle(folder, villages=90, counties=1, seed=11)
     # small enough to solve with every pair too; prune anyway, to test the proof
     (folder / "policy.toml").write_text(
-        "[solver]\nprune_above_pairs = 0\ncandidate_neighbours = 3\n", encoding="utf-8"
+        "[solver]\nprune_above_pairs = 0\ncandidate_by_bound = 2\n", encoding="utf-8"
     )
     return load_bundle(folder)
 

@@ -14,13 +14,14 @@ import shapely
 
 from cunjing.constraints.registry import RULES
 from cunjing.data.generator import generate_bundle
-from cunjing.optimizer import reports
+from cunjing.optimizer import report_html
 from cunjing.optimizer.bundle import load_bundle
 from cunjing.optimizer.cli import main
-from cunjing.optimizer.public_notice import NOTICE_COLUMNS, NOTICE_FILE, NOTICE_SHEET
+from cunjing.optimizer.public_notice import NOTICE_COLUMNS, NOTICE_SHEET
 from cunjing.optimizer.reason_words import reasons_in_words
-from cunjing.optimizer.report_folder import read_plan_folder
+from cunjing.optimizer.report_folder import NOTICE_FILE, read_plan_folder
 from cunjing.optimizer.report_geopackage import village_geometry, village_table
+from cunjing.optimizer.report_helper import AWAY, ReportHelper
 from cunjing.optimizer.report_map import PALETTE, neighbour_pairs, officer_colours
 from cunjing.optimizer.report_workbook import (
     AUXILIARY_SHEET,
@@ -275,18 +276,18 @@ def test_report_command_regenerates_every_report_or_none(planned, tmp_path, monk
     shutil.copytree(full, folder)
     before = {n: (folder / n).read_bytes() for n in REPORT_FILES}
     # one report failing half-way: every previous report stays as it was
-    write_html = reports.write_html
+    write_html = report_html.write_html
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(reports, "write_html", broken)
+    monkeypatch.setattr(report_html, "write_html", broken)
     assert main(["report", str(folder)]) == 3
     assert "disk full" in capsys.readouterr().err
     assert {n: (folder / n).read_bytes() for n in REPORT_FILES} == before
     assert not [p for p in folder.iterdir() if p.name.startswith(".tmp")]
     # and regenerated when all succeed
-    monkeypatch.setattr(reports, "write_html", write_html)
+    monkeypatch.setattr(report_html, "write_html", write_html)
     for name in REPORT_FILES:
         (folder / name).unlink()
     assert main(["report", str(folder)]) == 0
@@ -413,3 +414,36 @@ def test_reports_of_a_hand_made_plan(tmp_path, capsys):
     assert load.at["100001", "所包村"] == "一村、二村" and load.at["100001", "包村数"] == 2
     notice = sheet_frame(folder / NOTICE_FILE, NOTICE_SHEET).set_index("村名")
     assert notice.at["一村", "包村民警"] == "张伟" and notice.at["六村", "包村民警"] == ""
+
+
+def test_helper_process_writes_the_same_reports(planned, tmp_path):
+    bundle, _, full, inst = planned
+    here, there = tmp_path / "here", tmp_path / "there"
+    here.mkdir()
+    there.mkdir()
+    alone = write_reports(full, inst, out=here)
+    with ReportHelper(bundle, inst.fingerprint) as helper:
+        helped = write_reports(full, inst, out=there, helper=helper)
+        assert helper.asked == AWAY  # the page and the notice were made in the other process
+    assert [p.name for p in helped] == [p.name for p in alone] == list(REPORT_FILES)
+    assert (there / "report.html").read_bytes() == (here / "report.html").read_bytes()
+    for sheet in pd.ExcelFile(here / NOTICE_FILE).sheet_names:
+        assert sheet_frame(there / NOTICE_FILE, sheet).equals(
+            sheet_frame(here / NOTICE_FILE, sheet)
+        )
+
+
+def test_reports_are_written_here_when_the_helper_cannot(planned, tmp_path):
+    bundle, _, full, inst = planned
+    # a helper that loaded another bundle (the fingerprint differs) declines; so does one gone
+    with ReportHelper(bundle, "another bundle") as declining:
+        written = write_reports(full, inst, out=tmp_path, helper=declining)
+        assert declining.asked == AWAY
+    assert [p.name for p in written] == list(REPORT_FILES)
+    assert all((tmp_path / n).stat().st_size > 0 for n in REPORT_FILES)
+    gone = ReportHelper(bundle, inst.fingerprint)
+    gone.close()
+    assert not gone.alive
+    (tmp_path / "again").mkdir()
+    written = write_reports(full, inst, out=tmp_path / "again", helper=gone)
+    assert [p.name for p in written] == list(REPORT_FILES)
