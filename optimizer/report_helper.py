@@ -53,6 +53,9 @@ class ReportHelper:
         if not self.asked:
             return None
         try:
+            while not self._conn.poll(0.2):
+                if not self.alive and not self._conn.poll(0):  # died without a word
+                    return None
             return self._conn.recv()
         except (EOFError, OSError):
             return None
