@@ -35,6 +35,7 @@ class PlanOptions:
     seed: int = 0
     workers: int = 1
     backend: str = "auto"
+    auxiliaries: bool = True  # each county places its auxiliaries (False: a helper does)
 
 
 @dataclass
@@ -66,10 +67,8 @@ def plan_county(
         stop=stop,
     )
     auxiliaries = None
-    if not across_counties(inst):
-        auxiliaries = plan_county_auxiliaries(
-            sub, county, time_limit=options.time_limit, seed=options.seed, workers=options.workers
-        )
+    if options.auxiliaries and not across_counties(inst):
+        auxiliaries = place_auxiliaries(sub, [county], options)[county]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB, the worker's peak
     return CountyPlan(
         county,
@@ -79,6 +78,19 @@ def plan_county(
         auxiliaries,
         stopped=bool(stop is not None and stop.requested),
     )
+
+
+def place_auxiliaries(
+    inst: Instance, counties: list[str], options: PlanOptions
+) -> dict[str, AuxiliaryResult]:
+    """Each county's own placement of its auxiliaries (independent of its officers' plan)."""
+    placed = {}
+    for county in counties:
+        sub = inst.county(county) if len(inst.counties) > 1 else inst
+        placed[county] = plan_county_auxiliaries(
+            sub, county, time_limit=options.time_limit, seed=options.seed, workers=options.workers
+        )
+    return placed
 
 
 def across_counties(inst: Instance) -> bool:

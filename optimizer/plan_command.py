@@ -6,6 +6,7 @@ import contextlib
 import json
 import resource
 import time
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -17,11 +18,18 @@ from .auxiliary_plan import plan_county_auxiliaries
 from .bundle import load_bundle
 from .check import check_officer_plan, read_plan
 from .executor import CountyStore, default_jobs, solve_counties
+from .helper_process import HelperProcess, helper_wanted
 from .instance import Instance
 from .outputs import check_target, publish, write_csv, write_json
-from .plan import PlanOptions, across_counties, assemble, officer_kpis, plan_county
+from .plan import (
+    PlanOptions,
+    across_counties,
+    assemble,
+    officer_kpis,
+    place_auxiliaries,
+    plan_county,
+)
 from .problems import BundleError
-from .report_helper import ReportHelper, helper_wanted
 from .reports import write_reports
 from .solvers import FEASIBLE, OPTIMAL, StopSearch
 
@@ -47,10 +55,19 @@ def run_plan(
     scheduler: str | None = None,
     store: CountyStore | None = None,
     progress: bool = True,
+    helper: HelperProcess | None = None,
 ):
-    """Plan every county (through the executor) and merge the results."""
+    """Plan every county (through the executor) and merge the results. ``helper`` places the
+    counties' auxiliaries meanwhile (else each county places its own after its officers)."""
     t0 = time.perf_counter()
     inline = jobs <= 1 and not scheduler
+    placing = (
+        helper is not None
+        and not across_counties(inst)
+        and helper.ask("auxiliaries", inst.fingerprint, (list(inst.counties), options))
+    )
+    if placing:
+        options = replace(options, auxiliaries=False)
     task = partial(plan_county, options=options, stop=stop if inline else None)
     settings = {
         "time_limit": options.time_limit,
@@ -70,6 +87,16 @@ def run_plan(
         stopped_task=partial(plan_county, options=options, stop=stop),
     )
     plans = pd.concat([r.officers.plan for r in results], ignore_index=True)
+    if not across_counties(inst):
+        placed = (helper.answer() if placing else None) or {}
+        for r in results:  # a county's own placement, if the helper did not (or a resumed run)
+            if r.auxiliaries is None:
+                r.auxiliaries = (
+                    placed.get(r.county)
+                    or place_auxiliaries(inst, [r.county], replace(options, auxiliaries=True))[
+                        r.county
+                    ]
+                )
     auxiliaries = None
     if across_counties(inst):  # one placement over every county (AUX-TOWNSHIP across_counties)
         auxiliaries = [
@@ -111,7 +138,7 @@ def cmd_plan(args) -> int:
     with contextlib.ExitStack() as stack:
         helper = None
         if helper_wanted(jobs, args.scheduler):
-            helper = stack.enter_context(ReportHelper(args.bundle, inst.fingerprint))
+            helper = stack.enter_context(HelperProcess(args.bundle))
         backup, summary = _plan_and_write(args, inst, options, store, stop, jobs, helper)
     store.clear()
     for line in summary_lines(summary):
@@ -122,7 +149,7 @@ def cmd_plan(args) -> int:
 
 def _plan_and_write(args, inst, options, store, stop, jobs, helper):
     table, aux_table, summary, candidates = run_plan(
-        inst, options, stop, jobs=jobs, scheduler=args.scheduler, store=store
+        inst, options, stop, jobs=jobs, scheduler=args.scheduler, store=store, helper=helper
     )
     keep = [
         "officer_id",

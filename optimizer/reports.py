@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from .bundle import load_bundle
+from .helper_process import AWAY_REPORTS, HelperProcess
 from .instance import Instance
 from .problems import BundleError
 from .report_folder import (
@@ -26,7 +27,6 @@ from .report_folder import (
     WORKBOOK_FILE,
     read_plan_folder,
 )
-from .report_helper import AWAY, ReportHelper
 
 
 def write_reports(
@@ -36,7 +36,7 @@ def write_reports(
     timings: dict | None = None,
     *,
     only: tuple[str, ...] | None = None,
-    helper: ReportHelper | None = None,
+    helper: HelperProcess | None = None,
 ) -> list[Path]:
     """Read the plan files in ``folder`` and write every report (or those named in ``only``)
     into ``out`` (default: the folder itself). Returns the files written; ``timings`` (if given)
@@ -46,7 +46,9 @@ def write_reports(
     plan = read_plan_folder(folder)
     _check_villages(plan, inst)
     names = [n for n in REPORT_FILES if only is None or n in only]
-    away = helper.ask(folder, out, tuple(n for n in AWAY if n in names)) if helper else ()
+    away = tuple(n for n in AWAY_REPORTS if n in names) if helper is not None else ()
+    if away and not helper.ask("reports", inst.fingerprint, (str(folder), str(out), away)):
+        away = ()
     written: list[Path] = []
     for name in names:
         if name in away:
@@ -58,7 +60,7 @@ def write_reports(
         if path is not None:
             written.append(path)
     if away:
-        done = helper.written()
+        done = helper.answer()
         if done is None:  # the helper could not: write them here (and meet any error here)
             written += write_reports(folder, inst, out, timings, only=away)
         else:

@@ -17,11 +17,12 @@ from cunjing.data.generator import generate_bundle
 from cunjing.optimizer import report_html
 from cunjing.optimizer.bundle import load_bundle
 from cunjing.optimizer.cli import main
+from cunjing.optimizer.helper_process import AWAY_REPORTS, HelperProcess
+from cunjing.optimizer.plan import PlanOptions, place_auxiliaries
 from cunjing.optimizer.public_notice import NOTICE_COLUMNS, NOTICE_SHEET
 from cunjing.optimizer.reason_words import reasons_in_words
 from cunjing.optimizer.report_folder import NOTICE_FILE, read_plan_folder
 from cunjing.optimizer.report_geopackage import village_geometry, village_table
-from cunjing.optimizer.report_helper import AWAY, ReportHelper
 from cunjing.optimizer.report_map import PALETTE, neighbour_pairs, officer_colours
 from cunjing.optimizer.report_workbook import (
     AUXILIARY_SHEET,
@@ -418,13 +419,16 @@ def test_reports_of_a_hand_made_plan(tmp_path, capsys):
 
 def test_helper_process_writes_the_same_reports(planned, tmp_path):
     bundle, _, full, inst = planned
-    here, there = tmp_path / "here", tmp_path / "there"
-    here.mkdir()
-    there.mkdir()
+    here, there, asked = tmp_path / "here", tmp_path / "there", tmp_path / "asked"
+    for folder in (here, there, asked):
+        folder.mkdir()
     alone = write_reports(full, inst, out=here)
-    with ReportHelper(bundle, inst.fingerprint) as helper:
+    with HelperProcess(bundle) as helper:
+        # asked directly, it writes exactly the reports it is asked for
+        assert helper.ask("reports", inst.fingerprint, (str(full), str(asked), AWAY_REPORTS))
+        assert helper.answer() == list(AWAY_REPORTS)
+        assert sorted(p.name for p in asked.iterdir()) == sorted(AWAY_REPORTS)
         helped = write_reports(full, inst, out=there, helper=helper)
-        assert helper.asked == AWAY  # the page and the notice were made in the other process
     assert [p.name for p in helped] == [p.name for p in alone] == list(REPORT_FILES)
     assert (there / "report.html").read_bytes() == (here / "report.html").read_bytes()
     for sheet in pd.ExcelFile(here / NOTICE_FILE).sheet_names:
@@ -434,16 +438,30 @@ def test_helper_process_writes_the_same_reports(planned, tmp_path):
 
 
 def test_reports_are_written_here_when_the_helper_cannot(planned, tmp_path):
-    bundle, _, full, inst = planned
-    # a helper that loaded another bundle (the fingerprint differs) declines; so does one gone
-    with ReportHelper(bundle, "another bundle") as declining:
-        written = write_reports(full, inst, out=tmp_path, helper=declining)
-        assert declining.asked == AWAY
+    _, _, full, inst = planned
+    # a helper that loaded another bundle (here the sample) declines; so does one that is gone
+    with HelperProcess(None) as other:
+        assert other.ask("reports", inst.fingerprint, (str(full), str(tmp_path), AWAY_REPORTS))
+        assert other.answer() is None
+        written = write_reports(full, inst, out=tmp_path, helper=other)
     assert [p.name for p in written] == list(REPORT_FILES)
     assert all((tmp_path / n).stat().st_size > 0 for n in REPORT_FILES)
-    gone = ReportHelper(bundle, inst.fingerprint)
+    gone = HelperProcess(None)
     gone.close()
-    assert not gone.alive
+    assert not gone.alive and not gone.ask("reports", inst.fingerprint, ())
     (tmp_path / "again").mkdir()
     written = write_reports(full, inst, out=tmp_path / "again", helper=gone)
     assert [p.name for p in written] == list(REPORT_FILES)
+
+
+def test_helper_places_the_auxiliaries_as_the_county_would(planned):
+    bundle, _, _, inst = planned
+    options = PlanOptions(time_limit=20)
+    here = place_auxiliaries(inst, list(inst.counties), options)
+    with HelperProcess(bundle) as helper:
+        assert helper.ask("auxiliaries", inst.fingerprint, (list(inst.counties), options))
+        there = helper.answer()
+    assert set(there) == set(here) == set(inst.counties)
+    for county in inst.counties:
+        assert there[county].status == here[county].status
+        assert there[county].plan.equals(here[county].plan)
