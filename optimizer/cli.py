@@ -251,9 +251,13 @@ def build_parser() -> argparse.ArgumentParser:
 STOPPABLE = ("plan",)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, helper: bool = False) -> int:
+    """Run one command. ``helper``: ``cunjing plan`` may spawn a helper process on an idle core
+    (the ``cunjing`` command does; a script calling ``main`` would have its own top-level code
+    run again by the spawned process unless guarded by ``if __name__ == "__main__"``)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.helper = helper
     try:
         if args.command in STOPPABLE:
             from .solvers import StopSearch, on_interrupt
@@ -297,7 +301,7 @@ def entry() -> None:
     Unloading GDAL, OR-Tools, pandas and SciPy at exit took 0.4-0.6 s on every run (a tenth of
     ``cunjing plan`` on the sample county). By now every file is written, synced and closed and
     every helper process is gone; the exit handlers (logging, multiprocessing) still run."""
-    code = main()
+    code = main(helper=True)
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -137,7 +137,7 @@ def cmd_plan(args) -> int:
     jobs = default_jobs(inst, args.jobs)
     with contextlib.ExitStack() as stack:
         helper = None
-        if helper_wanted(jobs, args.scheduler):
+        if getattr(args, "helper", False) and helper_wanted(jobs, args.scheduler):
             helper = stack.enter_context(HelperProcess(args.bundle))
         backup, summary = _plan_and_write(args, inst, options, store, stop, jobs, helper)
     store.clear()

@@ -465,3 +465,17 @@ def test_helper_places_the_auxiliaries_as_the_county_would(planned):
     for county in inst.counties:
         assert there[county].status == here[county].status
         assert there[county].plan.equals(here[county].plan)
+
+
+def test_plan_with_the_helper_is_the_plan_without(planned, tmp_path):
+    bundle, plan, _, inst = planned  # planned without the helper (main's default)
+    helped = tmp_path / "helped"
+    assert main(["plan", str(bundle), "--out", str(helped), "--time-limit", "20"], helper=True) == 0
+    for name in ("officer_plan.csv", "auxiliary_plan.csv"):
+        assert (helped / name).read_bytes() == (plan / name).read_bytes(), name
+    # the page the helper made is the one this process makes of the same folder
+    here = tmp_path / "here"
+    here.mkdir()
+    write_reports(helped, inst, out=here, only=AWAY_REPORTS)
+    assert (here / "report.html").read_bytes() == (helped / "report.html").read_bytes()
+    assert sorted(p.name for p in helped.iterdir()) == sorted(p.name for p in plan.iterdir())
