@@ -18,36 +18,15 @@ from .auxiliary_flow import hall_sets, solve_flow, solve_greedy
 from .auxiliary_model import SCALE, AuxiliaryProblem, build_model, completion, make_problem
 from .auxiliary_pairs import build_pairs, reasons
 from .instance import Instance
+from .report_folder import PART_COLUMNS
 from .solvers import FEASIBLE, INFEASIBLE, OPTIMAL, SolveResult, solve_cpsat, solve_highs
 
 PARTIAL = "PARTIAL"
 BACKENDS = ("auto", "flow", "cp-sat", "highs", "greedy")
 
-# auxiliary_plan.csv: the contract's columns, then km, kept, pinned
-FILE_COLUMNS = [
-    "village_id",
-    "village_name",
-    "township_id",
-    "auxiliary_id",
-    "auxiliary_name",
-    "home_village_id",
-    "relation",
-    "score",
-    "reasons",
-    "km",
-    "kept",
-    "pinned",
-]
+# one row per village of a county: the contract's columns, km, each score part, kept, pinned
 PLAN_COLUMNS = [
-    "village_id",
-    "village_name",
-    "township_id",
-    "auxiliary_id",
-    "auxiliary_name",
-    "home_village_id",
-    "relation",
-    "score",
-    "reasons",
+    *PART_COLUMNS["auxiliaries"],
     "km",
     "p:same_township",
     "p:km",
@@ -56,6 +35,8 @@ PLAN_COLUMNS = [
     "kept",
     "pinned",
 ]
+# auxiliary_plan.csv: the same without the score parts
+FILE_COLUMNS = [c for c in PLAN_COLUMNS if not c.startswith("p:")]
 
 
 @dataclass

@@ -186,6 +186,7 @@ def solve_counties(
 def _as_completed(futures: dict, stop: Any) -> Iterator[cf.Future]:
     """Futures as they finish; once ``stop`` is requested, those not started are cancelled
     (and yielded, cancelled) rather than waited for."""
+    order = {f: i for i, f in enumerate(futures)}
     pending = set(futures)
     cancelled = False
     while pending:
@@ -196,7 +197,7 @@ def _as_completed(futures: dict, stop: Any) -> Iterator[cf.Future]:
                 f.cancel()  # only a future not yet running can be cancelled
             now = {f for f in pending if f.cancelled()}
             done, pending = done | now, pending - now
-        yield from sorted(done, key=lambda f: list(futures).index(f))
+        yield from sorted(done, key=order.__getitem__)
 
 
 def _ignore_sigint() -> None:

@@ -15,7 +15,7 @@ min-cost flow instead.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,7 @@ from .solvers import (
 )
 
 PARTIAL = "PARTIAL"
+EXPLAIN_NEXT = 3  # explain shows the next three officers of a village
 # CP-SAT's share of a small county's search, in deterministic seconds (the same plan on every
 # run); a plan it has not proven by then goes to HiGHS as a MIP start
 SMALL_CPSAT_DTIME = 2.0
@@ -64,9 +65,27 @@ class OfficerResult:
     backend: str
     pruning: dict
     diagnostics: list[dict] = field(default_factory=list)
-    pairs: pd.DataFrame | None = None  # the pairs of the final model (for explanations)
+    pairs: pd.DataFrame | None = None  # each village's pair and best others (``explainable``)
     uncovered_penalty: float = 0.0
     kpi_part: dict | None = None  # officer_kpis.county_part, computed where the pair table is
+
+
+def explainable(eligible: pd.DataFrame, plan: pd.DataFrame, k: int = EXPLAIN_NEXT + 1):
+    """The pairs ``explain`` shows: per village its plan's pair and the k best-scoring others of
+    all its eligible pairs (not only the final model's: the proof keeps just the pairs that
+    could beat the plan, often none but the village's own)."""
+    chosen = plan.loc[plan["officer_id"] != "", ["village_id", "officer_id"]]
+    held = eligible[["village_id", "officer_id"]].merge(chosen, how="left", indicator=True)
+    keep = held["_merge"].to_numpy() == "both"
+    best = (
+        eligible.assign(_row=np.arange(len(eligible)))
+        .sort_values(["village_id", "score", "officer_id"], ascending=[True, False, True])
+        .groupby("village_id", sort=False)
+        .head(k)["_row"]
+        .to_numpy()
+    )
+    keep[best] = True
+    return eligible[keep].sort_values(["village_id", "officer_id"], kind="stable")
 
 
 def chosen_rows(problem: OfficerProblem, res: SolveResult) -> np.ndarray:
@@ -236,14 +255,12 @@ def plan_county_officers(
     # price every pair, and one knapsack per officer then bounds the best plan through each pair
     # (a Lagrangian relaxation, far tighter than the LP over candidates alone).
     t2 = time.perf_counter()
-    full_model = build_model(
-        make_problem(sub, county, eligible, every, cover_all=True, limits=limits)
-    )
+    full_model = build_model(replace(full, cover_all=True))
     # without presolve: 0.11 s against 0.51 s on the sample county's 65,000 pairs (any optimal
     # duals give a valid bound)
     lp = solve_highs(full_model, relax=True, time_limit=left(), presolve=False)
     y = lp.stats["duals"][full_model.row_groups["cover"]]
-    pv = full.villages.get_indexer(eligible["village_id"])
+    pv = full.pair_village
     pb = lagrangian_pair_bounds(
         y,
         full.pair_officer,
@@ -288,7 +305,7 @@ def plan_county_officers(
     z = res.objective
     chosen = chosen_rows(problem, res)
     survive = np.union1d(np.flatnonzero(pb.pair_bound > z + 0.5), chosen)
-    survive = np.union1d(survive, np.flatnonzero(eligible["pinned"].to_numpy(bool)))
+    survive = np.union1d(survive, pinned)
     outside = np.setdiff1d(survive, start)
     info["rounds"][-1].update(
         lp_bound=lp.objective / SCALE,
@@ -391,7 +408,7 @@ def _result(
         res.backend,
         info,
         diagnostics,
-        problem.pairs.drop(columns=["_pos"], errors="ignore"),
+        explainable(eligible, plan).drop(columns=["_pos"], errors="ignore"),
         problem.uncovered_penalty / SCALE,
     )
 

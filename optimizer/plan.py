@@ -155,7 +155,7 @@ def officer_kpis(inst: Instance, plan: pd.DataFrame, parts: list[dict] | None = 
     plan; otherwise they are computed here, county by county (a province's pair table at once
     would take gigabytes)."""
     chosen = plan.loc[plan["officer_id"] != "", ["officer_id", "village_id"]]
-    pairs = build_pairs(inst, chosen) if len(chosen) else build_pairs(inst, chosen.iloc[:0])
+    pairs = build_pairs(inst, chosen)
     scope = officers_in_scope(inst)
     if parts is None:
         parts = []

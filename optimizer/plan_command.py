@@ -10,7 +10,6 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .auxiliary_check import check_auxiliary_plan, check_rotation_plan
@@ -20,6 +19,7 @@ from .check import check_officer_plan, read_plan
 from .executor import CountyStore, default_jobs, solve_counties
 from .helper_process import HelperProcess, helper_wanted
 from .instance import Instance
+from .officer_plan import EXPLAIN_NEXT
 from .outputs import check_target, publish, write_csv, write_json
 from .plan import (
     PlanOptions,
@@ -34,7 +34,6 @@ from .reports import write_reports
 from .solvers import FEASIBLE, OPTIMAL, StopSearch
 
 CANDIDATES_FILE = "officer_candidates.csv.gz"
-EXPLAIN_NEXT = 3  # explain shows the next three officers of a village
 
 
 def options_from(args, inst: Instance) -> PlanOptions:
@@ -61,9 +60,10 @@ def run_plan(
     counties' auxiliaries meanwhile (else each county places its own after its officers)."""
     t0 = time.perf_counter()
     inline = jobs <= 1 and not scheduler
+    across = across_counties(inst)
     placing = (
         helper is not None
-        and not across_counties(inst)
+        and not across
         and helper.ask("auxiliaries", inst.fingerprint, (list(inst.counties), options))
     )
     if placing:
@@ -87,18 +87,15 @@ def run_plan(
         stopped_task=partial(plan_county, options=options, stop=stop),
     )
     plans = pd.concat([r.officers.plan for r in results], ignore_index=True)
-    if not across_counties(inst):
+    if not across:
         placed = (helper.answer() if placing else None) or {}
         for r in results:  # a county's own placement, if the helper did not (or a resumed run)
             if r.auxiliaries is None:
                 r.auxiliaries = (
-                    placed.get(r.county)
-                    or place_auxiliaries(inst, [r.county], replace(options, auxiliaries=True))[
-                        r.county
-                    ]
+                    placed.get(r.county) or place_auxiliaries(inst, [r.county], options)[r.county]
                 )
     auxiliaries = None
-    if across_counties(inst):  # one placement over every county (AUX-TOWNSHIP across_counties)
+    if across:  # one placement over every county (AUX-TOWNSHIP across_counties)
         auxiliaries = [
             plan_county_auxiliaries(
                 inst,
@@ -164,7 +161,7 @@ def _plan_and_write(args, inst, options, store, stop, jobs, helper):
     def write(tmp: Path) -> None:
         write_csv(table, tmp / "officer_plan.csv")
         write_csv(aux_table, tmp / "auxiliary_plan.csv")
-        explainable(candidates[keep], table).to_csv(
+        candidates[keep].sort_values(["village_id", "officer_id"], kind="stable").to_csv(
             tmp / CANDIDATES_FILE,
             index=False,
             float_format="%.4f",
@@ -174,24 +171,6 @@ def _plan_and_write(args, inst, options, store, stop, jobs, helper):
         write_reports(tmp, inst, helper=helper)  # last: the reports read the files above
 
     return publish(args.out, write, inputs=[args.bundle] if args.bundle else []), summary
-
-
-def explainable(candidates: pd.DataFrame, table: pd.DataFrame, k: int = EXPLAIN_NEXT + 1):
-    """What ``explain`` reads: per village its plan's pair and the k best-scoring others (a
-    province's final models hold millions of pairs; explain shows the next three)."""
-    chosen = table.loc[table["officer_id"] != "", ["village_id", "officer_id"]]
-    held = candidates.merge(chosen, on=["village_id", "officer_id"], how="left", indicator=True)
-    mine = held["_merge"].to_numpy() == "both"
-    best = (
-        candidates.assign(_row=np.arange(len(candidates)))
-        .sort_values(["village_id", "score", "officer_id"], ascending=[True, False, True])
-        .groupby("village_id", sort=False)
-        .head(k)["_row"]
-        .to_numpy()
-    )
-    keep = mine.copy()
-    keep[best] = True
-    return candidates[keep].sort_values(["village_id", "officer_id"], kind="stable")
 
 
 def summary_lines(summary: dict) -> list[str]:

@@ -7,6 +7,7 @@ they show exactly what the contract files say, for any run that wrote them.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ from .problems import BundleError
 from .report_folder import (
     GEOPACKAGE_FILE,
     HTML_FILE,
+    NOTICE_FILE,
     REPORT_FILES,
     ROTATION_SUMMARY_FILE,
     SUMMARY_FILE,
@@ -49,43 +51,38 @@ def write_reports(
     away = tuple(n for n in AWAY_REPORTS if n in names) if helper is not None else ()
     if away and not helper.ask("reports", inst.fingerprint, (str(folder), str(out), away)):
         away = ()
-    written: list[Path] = []
+    written = _write_here(plan, inst, out, [n for n in names if n not in away], timings)
+    if away:
+        done = helper.answer()
+        # the helper could not: write them here (and meet any error here)
+        written += (
+            _write_here(plan, inst, out, away, timings) if done is None else [out / n for n in done]
+        )
+    return sorted(written, key=lambda p: REPORT_FILES.index(p.name))
+
+
+# each report's module and writer, imported when needed: the page's plotting library is only
+# loaded where the page is made
+WRITERS = {
+    WORKBOOK_FILE: ("report_workbook", "write_workbook"),
+    GEOPACKAGE_FILE: ("report_geopackage", "write_geopackage"),
+    HTML_FILE: ("report_html", "write_html"),
+    NOTICE_FILE: ("public_notice", "write_public_notice"),
+}
+
+
+def _write_here(plan, inst: Instance, out: Path, names, timings: dict | None) -> list[Path]:
+    written = []
     for name in names:
-        if name in away:
-            continue
+        module, function = WRITERS[name]
+        writer = getattr(importlib.import_module(f".{module}", __package__), function)
         t0 = time.perf_counter()
-        path = _writer(name)(plan, inst, out / name)
+        path = writer(plan, inst, out / name)
         if timings is not None:
             timings[name] = round(time.perf_counter() - t0, 3)
         if path is not None:
             written.append(path)
-    if away:
-        done = helper.answer()
-        if done is None:  # the helper could not: write them here (and meet any error here)
-            written += write_reports(folder, inst, out, timings, only=away)
-        else:
-            written += [out / n for n in done]
-    return sorted(written, key=lambda p: REPORT_FILES.index(p.name))
-
-
-def _writer(name: str):
-    """The function that writes one report (imported when needed: the page's plotting library
-    is only loaded where the page is made)."""
-    if name == WORKBOOK_FILE:
-        from .report_workbook import write_workbook
-
-        return write_workbook
-    if name == GEOPACKAGE_FILE:
-        from .report_geopackage import write_geopackage
-
-        return write_geopackage
-    if name == HTML_FILE:
-        from .report_html import write_html
-
-        return write_html
-    from .public_notice import write_public_notice
-
-    return write_public_notice
+    return written
 
 
 def _check_villages(plan, inst: Instance) -> None:

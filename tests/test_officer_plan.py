@@ -17,7 +17,7 @@ from cunjing.optimizer.check import check_officer_plan
 from cunjing.optimizer.cli import main
 from cunjing.optimizer.officer_model import officers_in_scope
 from cunjing.optimizer.officer_pairs import build_pairs
-from cunjing.optimizer.officer_plan import plan_county_officers
+from cunjing.optimizer.officer_plan import EXPLAIN_NEXT, plan_county_officers
 
 from conftest import TINY, write_bundle
 
@@ -256,3 +256,17 @@ def test_check_judges_a_hand_made_plan(tmp_path, capsys):
     capsys.readouterr()
     assert main(["check", str(bundle), str(good)]) == 0
     assert "every hard rule holds" in capsys.readouterr().out
+
+
+def test_explain_pairs_hold_each_village_and_its_best_others(county):
+    # the pruned path's final model keeps only pairs that could beat the plan, often a village's
+    # own alone; explain still gets the village's pair and its next best officers
+    res = plan_county_officers(county, county.counties[0], time_limit=60)
+    table = build_pairs(county)
+    eligible = table[table["eligible"]]
+    held = res.pairs.merge(res.plan[["village_id", "officer_id"]], how="inner")
+    assert len(held) == len(res.plan)  # every plan pair is there
+    per_village = res.pairs.groupby("village_id").size()
+    possible = eligible.groupby("village_id").size().reindex(per_village.index)
+    assert (per_village >= possible.clip(upper=EXPLAIN_NEXT + 1)).all()
+    assert (per_village <= EXPLAIN_NEXT + 2).all()
