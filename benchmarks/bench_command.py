@@ -88,8 +88,8 @@ def measure(label: str, bundle: list[str], runs: int, tmp: Path) -> dict:
         f"{label}: command {row['command_seconds']['median']} s (min {row['command_seconds']['min']}"
         f", max {row['command_seconds']['max']}); imports {row['imports_seconds']['median']} s; "
         f"load to files {row['load_to_files_seconds']['median']} s (min "
-        f"{row['load_to_files_seconds']['min']}), of which solve {row['solve_seconds']['median']}"
-        f" s; {row['command_over_imports']}x the bare imports",
+        f"{row['load_to_files_seconds']['min']}); solve {row['solve_seconds']['median']} s "
+        f"(summary.json of the command runs); {row['command_over_imports']}x the bare imports",
         flush=True,
     )
     return row
