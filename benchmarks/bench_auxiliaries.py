@@ -39,9 +39,9 @@ def _cpu() -> float:
 
 
 def _placement(bundle, county, backend, time_limit, q) -> None:
-    from cunjing.optimizer.auxiliary_check import check_auxiliary_plan
-    from cunjing.optimizer.auxiliary_plan import county_scope, plan_county_auxiliaries
-    from cunjing.optimizer.bundle import load_bundle
+    from cunjing.optimizer.auxiliaries.check import check_auxiliary_plan
+    from cunjing.optimizer.auxiliaries.placement import county_scope, plan_county_auxiliaries
+    from cunjing.optimizer.input.bundle import load_bundle
 
     inst = load_bundle(bundle)
     c0, t0 = _cpu(), time.perf_counter()
@@ -61,10 +61,10 @@ def _placement(bundle, county, backend, time_limit, q) -> None:
 
 
 def _rotation(bundle, county, backend, time_limit, periods, q) -> None:
-    from cunjing.optimizer.auxiliary_check import check_rotation_plan
-    from cunjing.optimizer.auxiliary_plan import county_scope
-    from cunjing.optimizer.bundle import load_bundle
-    from cunjing.optimizer.rotation import rotate_county
+    from cunjing.optimizer.auxiliaries.check import check_rotation_plan
+    from cunjing.optimizer.auxiliaries.placement import county_scope
+    from cunjing.optimizer.input.bundle import load_bundle
+    from cunjing.optimizer.rotation.engine import rotate_county
 
     inst = load_bundle(bundle)
     c0, t0 = _cpu(), time.perf_counter()
@@ -99,7 +99,7 @@ def fresh(target, *args) -> dict:
 
 
 def counties_of(bundle) -> list[str]:
-    from cunjing.optimizer.bundle import load_bundle
+    from cunjing.optimizer.input.bundle import load_bundle
 
     return load_bundle(bundle).counties
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from cunjing.data.rosters import generate_unavailable
-from cunjing.optimizer.bundle import load_bundle
-from cunjing.optimizer.visit_calendar import plan_calendar
+from cunjing.optimizer.input.bundle import load_bundle
+from cunjing.optimizer.visits.calendar import plan_calendar
 
 
 def spread_days(calendar: pd.DataFrame) -> float:

@@ -30,8 +30,8 @@ sys.path.insert(0, str(HERE))
 
 
 def _run(bundle: str | None, county: str, backend: str, time_limit: float, q) -> None:
-    from cunjing.optimizer.bundle import load_bundle
-    from cunjing.optimizer.officer_plan import plan_county_officers
+    from cunjing.optimizer.input.bundle import load_bundle
+    from cunjing.optimizer.officers.engine import plan_county_officers
 
     inst = load_bundle(bundle)
     t = time.perf_counter()
@@ -64,7 +64,7 @@ def run(bundle, county, backend, time_limit) -> dict:
 
 
 def counties_of(bundle) -> list[str]:
-    from cunjing.optimizer.bundle import load_bundle
+    from cunjing.optimizer.input.bundle import load_bundle
 
     return load_bundle(bundle).counties
 
@@ -172,7 +172,7 @@ def main() -> None:
     if args.quick:
         only &= {"sample", "count", "gap"}
     from cunjing.data.generator import generate_bundle
-    from cunjing.optimizer.bundle import sample_path
+    from cunjing.optimizer.input.bundle import sample_path
 
     results: dict = {"time_limit": args.time_limit, "compare": []}
     with tempfile.TemporaryDirectory() as tmp:

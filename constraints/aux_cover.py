@@ -19,13 +19,13 @@ RULE = Rule(
 )
 
 if TYPE_CHECKING:
-    from ..optimizer.instance import Instance
+    from ..optimizer.input.instance import Instance
 
 
 def why_not(pairs: pd.DataFrame, inst: Instance, period: int = 1) -> np.ndarray:
     """Who may serve at all in ``period``: "" when the auxiliary is in service, else why not
     (status ``leaving``, hired after the period starts, leaving before it ends)."""
-    from ..optimizer.auxiliary_service import service_record
+    from ..optimizer.auxiliaries.service import service_record
 
     rec = service_record(inst)
     aux = pairs["auxiliary_id"].to_numpy(object)

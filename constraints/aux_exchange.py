@@ -59,12 +59,12 @@ RULE = Rule(
 )
 
 if TYPE_CHECKING:
-    from ..optimizer.instance import Instance
+    from ..optimizer.input.instance import Instance
 
 
 def county_caps(inst: Instance, periods: int) -> pd.DataFrame:
     """Per county and period: auxiliaries in service and the most exchanges allowed."""
-    from ..optimizer.auxiliary_service import service_record
+    from ..optimizer.auxiliaries.service import service_record
 
     rec = service_record(inst)
     share = float(inst.policy.rule(RULE.id)["share"])
@@ -92,7 +92,7 @@ def township_limits(inst: Instance) -> pd.Series:
 def changes(inst: Instance, rotation: pd.DataFrame) -> pd.DataFrame:
     """One row per village and period: previous and current auxiliary, ``moved`` (changed) and
     ``exchange`` (changed while the previous one is still in service)."""
-    from ..optimizer.auxiliary_service import service_record
+    from ..optimizer.auxiliaries.service import service_record
 
     rec = service_record(inst)
     r = rotation[["period", "village_id", "auxiliary_id"]].copy()

@@ -34,7 +34,7 @@ RULE = Rule(
 )
 
 if TYPE_CHECKING:
-    from ..optimizer.instance import Instance
+    from ..optimizer.input.instance import Instance
 
 PARTS = ("same_township", "km", "recommended", "incumbent")
 

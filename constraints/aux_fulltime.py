@@ -19,7 +19,7 @@ RULE = Rule(
 )
 
 if TYPE_CHECKING:
-    from ..optimizer.instance import Instance
+    from ..optimizer.input.instance import Instance
 
 
 def check(inst: Instance, plan: pd.DataFrame, period: int = 1, prefix: str = "") -> list[Violation]:

@@ -19,7 +19,7 @@ RULE = Rule(
 )
 
 if TYPE_CHECKING:
-    from ..optimizer.instance import Instance
+    from ..optimizer.input.instance import Instance
 
 
 def why_not(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:

@@ -43,7 +43,7 @@ RULE = Rule(
 )
 
 if TYPE_CHECKING:
-    from ..optimizer.instance import Instance
+    from ..optimizer.input.instance import Instance
 
 
 def limits(inst: Instance) -> tuple[int, int, int]:
@@ -72,7 +72,7 @@ def first_return_month(inst: Instance, last_month: np.ndarray) -> np.ndarray:
 
 def why_not(pairs: pd.DataFrame, inst: Instance, period: int = 1) -> np.ndarray:
     """For the annual plan (period 1): "" when the pair may serve that period, else why not."""
-    from ..optimizer.auxiliary_service import month_text, service_record
+    from ..optimizer.auxiliaries.service import month_text, service_record
 
     rec = service_record(inst)
     t, _, months = limits(inst)
@@ -132,7 +132,7 @@ def stays(rotation: pd.DataFrame) -> pd.DataFrame:
 
 def check_rotation(inst: Instance, rotation: pd.DataFrame) -> list[Violation]:
     """Every stay within the limit (with the service before the plan), every return late enough."""
-    from ..optimizer.auxiliary_service import month_text, service_record
+    from ..optimizer.auxiliaries.service import month_text, service_record
 
     rec = service_record(inst)
     t, r, months = limits(inst)

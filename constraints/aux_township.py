@@ -28,7 +28,7 @@ RULE = Rule(
 )
 
 if TYPE_CHECKING:
-    from ..optimizer.instance import Instance
+    from ..optimizer.input.instance import Instance
 
 SAME, NEIGHBOUR = "same_township", "neighbour_township"
 

@@ -19,9 +19,9 @@ RULE = Rule(
 )
 
 if TYPE_CHECKING:
-    from ..optimizer.instance import Instance
-    from ..optimizer.linear_model import LinearModel
-    from ..optimizer.officer_model import OfficerProblem
+    from ..optimizer.input.instance import Instance
+    from ..optimizer.officers.model import OfficerProblem
+    from ..optimizer.solve.linear_model import LinearModel
 
 
 def why_not(pairs: pd.DataFrame, inst: Instance, forbidden: np.ndarray) -> np.ndarray:
@@ -92,7 +92,7 @@ def check(inst: Instance, plan: pd.DataFrame) -> list[Violation]:
     unknown_v = given.loc[~given["village_id"].isin(inst.villages.index), "village_id"]
     for v in unknown_v:
         out.append(Violation(RULE.id, f"village {v} is not in the bundle", (v,)))
-    from ..optimizer.officer_pairs import build_pairs
+    from ..optimizer.officers.pairs import build_pairs
 
     known = given[given["village_id"].isin(inst.villages.index)]
     unknown_o = known.loc[~known["officer_id"].isin(inst.officers.index)]

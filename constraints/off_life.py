@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from ..optimizer.instance import Instance
-    from ..optimizer.linear_model import LinearModel
-    from ..optimizer.officer_model import OfficerProblem
+    from ..optimizer.input.instance import Instance
+    from ..optimizer.officers.model import OfficerProblem
+    from ..optimizer.solve.linear_model import LinearModel
 
 from .base import Param, Rule
 

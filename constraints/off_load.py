@@ -38,9 +38,9 @@ RULE = Rule(
 )
 
 if TYPE_CHECKING:
-    from ..optimizer.instance import Instance
-    from ..optimizer.linear_model import LinearModel
-    from ..optimizer.officer_model import OfficerProblem
+    from ..optimizer.input.instance import Instance
+    from ..optimizer.officers.model import OfficerProblem
+    from ..optimizer.solve.linear_model import LinearModel
 
 
 def add_to_model(model: LinearModel, problem: OfficerProblem) -> None:
@@ -70,7 +70,7 @@ def loads(inst: Instance, pairs: pd.DataFrame) -> pd.DataFrame:
 
 def check(inst: Instance, plan: pd.DataFrame) -> list[Violation]:
     """No officer holds more days of villages than he has, or more villages than his maximum."""
-    from ..optimizer.officer_pairs import build_pairs
+    from ..optimizer.officers.pairs import build_pairs
 
     given = plan[plan["officer_id"].fillna("").astype(str) != ""]
     given = given[

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from ..optimizer.instance import Instance
+    from ..optimizer.input.instance import Instance
 
 
 from .base import Param, Rule

@@ -52,8 +52,8 @@ RULE = Rule(
 )
 
 if TYPE_CHECKING:
-    from ..optimizer.instance import Instance
-    from ..optimizer.workdays import MonthDays
+    from ..optimizer.input.instance import Instance
+    from ..optimizer.input.workdays import MonthDays
 
 
 def visits_required(inst: Instance) -> int:
@@ -82,7 +82,7 @@ def village_km(inst: Instance, village_ids) -> pd.DataFrame:
 
 def month_of(inst: Instance, month: str, unavailable: pd.DataFrame | None = None) -> MonthDays:
     """The month's working days and the officers' days off, from the bundle (and extra rows)."""
-    from ..optimizer.workdays import month_days, parse_month
+    from ..optimizer.input.workdays import month_days, parse_month
 
     params = inst.policy.rule(RULE.id)
     off = inst.unavailable if unavailable is None else pd.concat([inst.unavailable, unavailable])
@@ -103,7 +103,7 @@ def check_calendar(
     the calendar's dates; ``unavailable`` adds rows to the bundle's ``unavailable.csv``."""
     import datetime as dt
 
-    from ..optimizer.workdays import period_names, period_of
+    from ..optimizer.input.workdays import period_names, period_of
 
     params = inst.policy.rule(RULE.id)
     spacing, per_day, share_km = (

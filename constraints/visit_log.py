@@ -163,7 +163,7 @@ def village_months(
 ) -> pd.DataFrame:
     """Per village of the plan and month: the liaison officer's logged days against the
     requirement, their spread, and the status (unvisited / short / not_spread / ok)."""
-    from ..optimizer.workdays import month_label, period_names, period_of
+    from ..optimizer.input.workdays import month_label, period_names, period_of
 
     names = period_names(spacing)
     periods = len(names)

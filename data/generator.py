@@ -36,7 +36,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching, minimum_spanning_tree
 from scipy.spatial import Delaunay
 
-from ..optimizer.schema import GEO_FILE, TABLES
+from ..optimizer.input.schema import GEO_FILE, TABLES
 from . import names as nm
 
 SAMPLE_SEED = 2021

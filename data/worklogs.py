@@ -104,7 +104,7 @@ def generate_work_logs(
     """
     from ..constraints.visit_days import RULE as VISIT_DAYS
     from ..constraints.visit_days import period_rule, visits_required
-    from ..optimizer.workdays import month_days, period_of
+    from ..optimizer.input.workdays import month_days, period_of
 
     want = {k: 1 for k in KINDS} if problems is None else {k: 0 for k in KINDS} | problems
     rng = np.random.default_rng(seed)

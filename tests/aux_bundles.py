@@ -11,8 +11,8 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from cunjing.optimizer.bundle import load_bundle
-from cunjing.optimizer.instance import Instance
+from cunjing.optimizer.input.bundle import load_bundle
+from cunjing.optimizer.input.instance import Instance
 
 from conftest import write_bundle
 

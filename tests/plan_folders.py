@@ -45,8 +45,8 @@ def variant(inst, policy: str = "", **tables):
     cheaper than writing and loading a bundle for each case."""
     from dataclasses import replace
 
-    from cunjing.optimizer.policy import parse_policy
-    from cunjing.optimizer.schema import TABLES
+    from cunjing.optimizer.input.policy import parse_policy
+    from cunjing.optimizer.input.schema import TABLES
 
     frames = {
         name: pd.DataFrame(

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from cunjing.optimizer.instance import Instance
-from cunjing.optimizer.outputs import write_csv
+from cunjing.optimizer.input.instance import Instance
+from cunjing.optimizer.output.publish import write_csv
 
 
 def auxiliary_plan(inst: Instance) -> pd.DataFrame:

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from aux_bundles import RING, generated
 
-from cunjing.optimizer.bundle import load_bundle
-from cunjing.optimizer.cli import main
-from cunjing.optimizer.rotation_output import moves_table, timeline_table
+from cunjing.optimizer.cli.main import main
+from cunjing.optimizer.input.bundle import load_bundle
+from cunjing.optimizer.rotation.files import moves_table, timeline_table
 
 from conftest import write_bundle
 
@@ -64,11 +64,11 @@ def test_rotate_writes_every_file_and_exits_0(small, tmp_path, capsys):
 
 
 def test_timeline_and_moves_tables_agree_with_the_rotation(small):
-    from cunjing.optimizer.rotation import rotate_county
+    from cunjing.optimizer.rotation.engine import rotate_county
 
     inst = load_bundle(small)
     res = rotate_county(inst, inst.counties[0], 2)
-    from cunjing.optimizer.rotation_output import rotation_table
+    from cunjing.optimizer.rotation.files import rotation_table
 
     rot = rotation_table(inst, [res])
     tl = timeline_table(inst, rot, 2)

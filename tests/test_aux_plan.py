@@ -10,9 +10,9 @@ import pytest
 from aux_bundles import generated, ring
 
 from cunjing.constraints import aux_cover, aux_not_home, aux_tenure, aux_township
-from cunjing.optimizer.auxiliary_check import check_auxiliary_plan
-from cunjing.optimizer.auxiliary_plan import plan_county_auxiliaries
-from cunjing.optimizer.bundle import load_bundle
+from cunjing.optimizer.auxiliaries.check import check_auxiliary_plan
+from cunjing.optimizer.auxiliaries.placement import plan_county_auxiliaries
+from cunjing.optimizer.input.bundle import load_bundle
 
 
 def eligible_by_counting(inst, villages, auxiliaries) -> dict[str, set[str]]:

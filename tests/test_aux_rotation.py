@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from cunjing.constraints import aux_exchange
-from cunjing.optimizer.auxiliary_check import check_rotation_plan
-from cunjing.optimizer.auxiliary_pairs import describe_pairs
-from cunjing.optimizer.auxiliary_service import month_index
-from cunjing.optimizer.bundle import load_bundle
-from cunjing.optimizer.rotation import rotate_county
+from cunjing.optimizer.auxiliaries.check import check_rotation_plan
+from cunjing.optimizer.auxiliaries.pairs import describe_pairs
+from cunjing.optimizer.auxiliaries.service import month_index
+from cunjing.optimizer.input.bundle import load_bundle
+from cunjing.optimizer.rotation.engine import rotate_county
 
 
 def points_of(inst, rotation: pd.DataFrame) -> float:

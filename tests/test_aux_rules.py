@@ -16,7 +16,7 @@ from cunjing.constraints import (
     aux_tenure,
     aux_township,
 )
-from cunjing.optimizer.auxiliary_check import check_auxiliary_plan, check_rotation_plan
+from cunjing.optimizer.auxiliaries.check import check_auxiliary_plan, check_rotation_plan
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +177,7 @@ def test_exchange_limit_for_large_townships(tmp_path):
 
 
 def test_familiar_points_and_reasons(inst):
-    from cunjing.optimizer.auxiliary_pairs import describe_pairs
+    from cunjing.optimizer.auxiliaries.pairs import describe_pairs
 
     pairs = describe_pairs(
         inst, plan(("V1", "A7"), ("V3", "A7"), ("V2", "A1"))[["auxiliary_id", "village_id"]]

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from cunjing.optimizer.bundle import load_bundle, save_bundle, table_frame
-from cunjing.optimizer.cli import main
-from cunjing.optimizer.problems import BundleError
-from cunjing.optimizer.schema import TABLES
+from cunjing.optimizer.cli.main import main
+from cunjing.optimizer.input.bundle import load_bundle, save_bundle, table_frame
+from cunjing.optimizer.input.problems import BundleError
+from cunjing.optimizer.input.schema import TABLES
 
 from conftest import TINY, write_bundle, write_csv
 
@@ -356,6 +356,6 @@ def test_not_a_bundle(tmp_path):
 
 
 def test_sample_path_exists():
-    from cunjing.optimizer.bundle import sample_path
+    from cunjing.optimizer.input.bundle import sample_path
 
     assert isinstance(sample_path(), Path)

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from cunjing.data.worklogs import KINDS, generate_work_logs, write_work_logs
-from cunjing.optimizer.bundle import load_bundle
-from cunjing.optimizer.cli import main
-from cunjing.optimizer.compliance import check_compliance
-from cunjing.optimizer.visit_calendar import plan_calendar
-from cunjing.optimizer.work_logs import read_work_logs
+from cunjing.optimizer.cli.main import main
+from cunjing.optimizer.input.bundle import load_bundle
+from cunjing.optimizer.input.work_logs import read_work_logs
+from cunjing.optimizer.visits.calendar import plan_calendar
+from cunjing.optimizer.visits.compliance import check_compliance
 
 from conftest import write_bundle, write_csv
 from plan_folders import variant, write_plan_folder
@@ -327,7 +327,7 @@ def test_generators_are_deterministic(tmp_path):
 
 
 def test_report_frames_from_memory_and_from_the_folder(tmp_path):
-    from cunjing.optimizer.visit_frames import COLUMNS_ZH, compliance_frames, in_chinese
+    from cunjing.optimizer.visits.frames import COLUMNS_ZH, compliance_frames, in_chinese
 
     bundle = write_bundle(tmp_path / "b")
     inst = load_bundle(bundle)

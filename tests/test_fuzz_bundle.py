@@ -14,7 +14,7 @@ from unittest import mock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cunjing.optimizer.cli import main
+from cunjing.optimizer.cli.main import main
 
 from conftest import TINY, write_bundle
 

@@ -13,8 +13,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from cunjing.optimizer.bundle import load_bundle
-from cunjing.optimizer.officer_plan import plan_county_officers
+from cunjing.optimizer.input.bundle import load_bundle
+from cunjing.optimizer.officers.engine import plan_county_officers
 
 from gap_bundles import instances, write_bundle
 

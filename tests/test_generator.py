@@ -18,7 +18,7 @@ from cunjing.data.generator import (
     sample_bundle_path,
     write_sample,
 )
-from cunjing.optimizer.schema import GEO_FILE, TABLES
+from cunjing.optimizer.input.schema import GEO_FILE, TABLES
 
 CSV_TABLES = [
     "townships",

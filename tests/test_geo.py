@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
-from cunjing.optimizer.bundle import load_bundle
-from cunjing.optimizer.geo import TravelNetwork, along_routes, township_adjacency, utm_crs
-from cunjing.optimizer.problems import BundleError
+from cunjing.optimizer.input.bundle import load_bundle
+from cunjing.optimizer.input.geo import TravelNetwork, along_routes, township_adjacency, utm_crs
+from cunjing.optimizer.input.problems import BundleError
 
 from conftest import TINY, write_bundle
 

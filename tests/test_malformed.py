@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from cunjing.optimizer.bundle import load_bundle
-from cunjing.optimizer.cli import COMMANDS, main
-from cunjing.optimizer.problems import Problem
+from cunjing.optimizer.cli.main import COMMANDS, main
+from cunjing.optimizer.input.bundle import load_bundle
+from cunjing.optimizer.input.problems import Problem
 
 from conftest import TINY, write_bundle, write_csv
 

@@ -12,12 +12,12 @@ import pytest
 
 from cunjing.constraints import off_life
 from cunjing.data.generator import generate_bundle
-from cunjing.optimizer.bundle import load_bundle
-from cunjing.optimizer.check import check_officer_plan
-from cunjing.optimizer.cli import main
-from cunjing.optimizer.officer_model import officers_in_scope
-from cunjing.optimizer.officer_pairs import build_pairs
-from cunjing.optimizer.officer_plan import EXPLAIN_NEXT, plan_county_officers
+from cunjing.optimizer.cli.main import main
+from cunjing.optimizer.input.bundle import load_bundle
+from cunjing.optimizer.officers.engine import EXPLAIN_NEXT, plan_county_officers
+from cunjing.optimizer.officers.model import officers_in_scope
+from cunjing.optimizer.officers.pairs import build_pairs
+from cunjing.optimizer.run.check import check_officer_plan
 
 from conftest import TINY, write_bundle
 

@@ -23,8 +23,8 @@ from cunjing.constraints import (
     off_traffic,
 )
 from cunjing.constraints.registry import RULES
-from cunjing.optimizer.bundle import load_bundle
-from cunjing.optimizer.officer_pairs import build_pairs
+from cunjing.optimizer.input.bundle import load_bundle
+from cunjing.optimizer.officers.pairs import build_pairs
 
 from conftest import TINY, write_bundle
 

@@ -17,11 +17,11 @@ import pandas as pd
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from cunjing.optimizer.bundle import load_bundle
-from cunjing.optimizer.check import check_officer_plan
-from cunjing.optimizer.cli import main
-from cunjing.optimizer.officer_pairs import build_pairs
-from cunjing.optimizer.officer_plan import plan_county_officers
+from cunjing.optimizer.cli.main import main
+from cunjing.optimizer.input.bundle import load_bundle
+from cunjing.optimizer.officers.engine import plan_county_officers
+from cunjing.optimizer.officers.pairs import build_pairs
+from cunjing.optimizer.run.check import check_officer_plan
 
 from conftest import TINY, write_bundle
 from test_officer_plan import brute_force

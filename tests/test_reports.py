@@ -14,17 +14,16 @@ import shapely
 
 from cunjing.constraints.registry import RULES
 from cunjing.data.generator import generate_bundle
-from cunjing.optimizer import report_html
-from cunjing.optimizer.bundle import load_bundle
-from cunjing.optimizer.cli import main
-from cunjing.optimizer.helper_process import AWAY_REPORTS, HelperProcess
-from cunjing.optimizer.plan import PlanOptions, place_auxiliaries
-from cunjing.optimizer.public_notice import NOTICE_COLUMNS, NOTICE_SHEET
-from cunjing.optimizer.reason_words import reasons_in_words
-from cunjing.optimizer.report_folder import NOTICE_FILE, read_plan_folder
-from cunjing.optimizer.report_geopackage import village_geometry, village_table
-from cunjing.optimizer.report_map import PALETTE, neighbour_pairs, officer_colours
-from cunjing.optimizer.report_workbook import (
+from cunjing.optimizer.cli.main import main
+from cunjing.optimizer.input.bundle import load_bundle
+from cunjing.optimizer.input.report_folder import NOTICE_FILE, read_plan_folder
+from cunjing.optimizer.output.xlsx import display_width
+from cunjing.optimizer.reports import html as report_html
+from cunjing.optimizer.reports.geopackage import village_geometry, village_table
+from cunjing.optimizer.reports.map import PALETTE, neighbour_pairs, officer_colours
+from cunjing.optimizer.reports.notice import NOTICE_COLUMNS, NOTICE_SHEET
+from cunjing.optimizer.reports.words import reasons_in_words
+from cunjing.optimizer.reports.workbook import (
     AUXILIARY_SHEET,
     DIFF_SHEET,
     KPI_SHEET,
@@ -33,8 +32,9 @@ from cunjing.optimizer.report_workbook import (
     ROTATION_SHEET,
     RULE_SHEET,
 )
-from cunjing.optimizer.reports import REPORT_FILES, write_reports
-from cunjing.optimizer.xlsx_sheets import display_width
+from cunjing.optimizer.reports.write import REPORT_FILES, write_reports
+from cunjing.optimizer.run.annual import PlanOptions, place_auxiliaries
+from cunjing.optimizer.run.helper import AWAY_REPORTS, HelperProcess
 
 from browser import open_offline
 from conftest import write_bundle

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 from cunjing.data.generator import generate_bundle
-from cunjing.optimizer.bundle import load_bundle
-from cunjing.optimizer.cli import main
-from cunjing.optimizer.executor import CountyStore, county_fingerprint, solve_counties
-from cunjing.optimizer.plan import PlanOptions, plan_county
+from cunjing.optimizer.cli.main import main
+from cunjing.optimizer.input.bundle import load_bundle
+from cunjing.optimizer.run.annual import PlanOptions, plan_county
+from cunjing.optimizer.run.executor import CountyStore, county_fingerprint, solve_counties
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +147,7 @@ def test_an_infeasible_county_does_not_stop_the_others(three, tmp_path):
 def test_county_workers_kpis_equal_the_whole_bundle_kpis(three):
     """The KPIs that need every eligible pair come from the county workers (a province's pair
     table at once would take gigabytes); they must equal the KPIs computed over the bundle."""
-    from cunjing.optimizer.plan import officer_kpis
+    from cunjing.optimizer.run.annual import officer_kpis
 
     inst = load_bundle(three)
     options = PlanOptions(time_limit=30)

@@ -12,9 +12,9 @@ from icalendar import Calendar
 
 from cunjing.constraints.visit_days import check_calendar
 from cunjing.data.rosters import generate_unavailable
-from cunjing.optimizer.bundle import load_bundle
-from cunjing.optimizer.cli import main
-from cunjing.optimizer.visit_calendar import PARTIAL, plan_calendar
+from cunjing.optimizer.cli.main import main
+from cunjing.optimizer.input.bundle import load_bundle
+from cunjing.optimizer.visits.calendar import PARTIAL, plan_calendar
 
 from conftest import write_bundle, write_csv
 from plan_folders import variant, write_plan_folder
@@ -217,7 +217,7 @@ def test_calendar_command_bad_input(tmp_path, tiny, capsys):
 
 
 def test_report_frames(sample_run):
-    from cunjing.optimizer.visit_frames import COLUMNS_ZH, calendar_frames
+    from cunjing.optimizer.visits.frames import COLUMNS_ZH, calendar_frames
 
     _, out = sample_run
     frames = calendar_frames(out)

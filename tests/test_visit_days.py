@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from cunjing.constraints.visit_days import check_calendar, period_rule, visits_required
-from cunjing.optimizer.bundle import load_bundle
+from cunjing.optimizer.input.bundle import load_bundle
 
 from conftest import write_bundle
 from plan_folders import variant

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from cunjing.data.generator import generate_bundle
-from cunjing.optimizer.cli import main
+from cunjing.optimizer.cli.main import main
 
 from conftest import TINY, write_bundle
 

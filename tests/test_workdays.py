@@ -7,9 +7,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from cunjing.optimizer.bundle import load_bundle, save_bundle, table_frame
-from cunjing.optimizer.problems import BundleError
-from cunjing.optimizer.workdays import (
+from cunjing.optimizer.input.bundle import load_bundle, save_bundle, table_frame
+from cunjing.optimizer.input.problems import BundleError
+from cunjing.optimizer.input.workdays import (
     holiday_calendar,
     month_days,
     parse_month,

@@ -1,0 +1,111 @@
+"""The auxiliary × village pair table: one row a pair, one column a rule.
+
+Only pairs whose townships are the same or neighbours are built (AUX-TOWNSHIP rules out every
+other pair, so there is nothing to explain about them); each row says which hard rule, if any,
+rules it out (``why_not``, ``rule``), and its AUX-FAMILIAR points. Placement, rotation,
+explanations and the Hall diagnosis all read this table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ...constraints import aux_cover, aux_familiar, aux_not_home, aux_tenure, aux_township
+from ..input.instance import Instance
+
+# the order the reasons are tried in; a later rule's reason wins (the most basic one)
+_HARD = (
+    ("AUX-TENURE", aux_tenure.why_not),
+    ("AUX-NOT-HOME", aux_not_home.why_not),
+    ("AUX-TOWNSHIP", aux_township.why_not),
+    ("AUX-COVER", aux_cover.why_not),
+)
+
+
+def near_pairs(inst: Instance, village_ids: pd.Index, auxiliary_ids: pd.Index) -> pd.DataFrame:
+    """Every (auxiliary, village) of the scope whose home township is the village's township or
+    one adjacent to it (any county: the rule itself says which may serve)."""
+    vil = inst.villages.loc[village_ids, ["township_id"]]
+    aux = inst.auxiliaries.loc[auxiliary_ids, ["home_township_id"]]
+    tws = sorted(set(vil["township_id"]))
+    near = [(t, t) for t in tws] + [
+        (t, u) for t in tws if t in inst.adjacency for u in inst.adjacency.neighbors(t)
+    ]
+    link = pd.DataFrame(near, columns=["township_id", "home_township_id"])
+    pairs = (
+        pd.DataFrame({"village_id": vil.index.to_numpy(object), "township_id": vil["township_id"]})
+        .merge(link, on="township_id")
+        .merge(
+            pd.DataFrame(
+                {
+                    "auxiliary_id": aux.index.to_numpy(object),
+                    "home_township_id": aux["home_township_id"].to_numpy(object),
+                }
+            ),
+            on="home_township_id",
+        )
+    )
+    pairs = pairs.sort_values(["village_id", "auxiliary_id"], kind="stable")
+    return pairs[["auxiliary_id", "village_id"]].reset_index(drop=True)
+
+
+def pair_km(inst: Instance, pairs: pd.DataFrame) -> np.ndarray:
+    """Travel km from the auxiliary's home village to the village, per pair."""
+    if pairs.empty:
+        return np.zeros(0)
+    ua, ia = np.unique(pairs["auxiliary_id"].to_numpy(str), return_inverse=True)
+    uv, iv = np.unique(pairs["village_id"].to_numpy(str), return_inverse=True)
+    km = inst.auxiliary_village_km(list(ua), list(uv)).to_numpy()
+    return np.round(km[ia, iv], 2)
+
+
+def describe_pairs(
+    inst: Instance, pairs: pd.DataFrame, period: int = 1, with_incumbent: bool = True
+) -> pd.DataFrame:
+    """The table for given (auxiliary_id, village_id) rows: ``county_id``, ``township_id``,
+    ``relation``, ``km``, ``why_not`` and ``rule`` (the hard rule ruling the pair out, "" when
+    it may serve in ``period``), ``eligible``, ``incumbent``, ``pinned``, the AUX-FAMILIAR parts
+    ``p:…`` and ``score`` (their sum, in hundredths exactly)."""
+    df = pairs[["auxiliary_id", "village_id"]].reset_index(drop=True).copy()
+    vid = df["village_id"].to_numpy(object)
+    vil = inst.villages.reindex(vid)
+    df["county_id"] = vil["county_id"].to_numpy(object)
+    df["township_id"] = vil["township_id"].to_numpy(object)
+    df["relation"] = aux_township.relation(df, inst)[0]
+    df["km"] = pair_km(inst, df)
+    why = np.full(len(df), "", dtype=object)
+    rule = np.full(len(df), "", dtype=object)
+    for rid, fn in _HARD:
+        w = fn(df, inst, period) if rid in ("AUX-TENURE", "AUX-COVER") else fn(df, inst)
+        hit = w != ""
+        why[hit], rule[hit] = w[hit], rid
+    df["why_not"], df["rule"] = why, rule
+    df["eligible"] = why == ""
+    df["incumbent"] = aux_familiar.incumbent(df, inst)
+    pa = inst.plan_auxiliaries
+    pinned = pa.loc[pa["pinned"], "auxiliary_id"]
+    df["pinned"] = pinned.reindex(vid).to_numpy(object) == df["auxiliary_id"].to_numpy(object)
+    parts = aux_familiar.parts(df, inst, with_incumbent)
+    for c in parts.columns:
+        df[c] = parts[c].to_numpy()
+    df["score"] = np.round(parts.sum(axis=1).to_numpy(float), 2)
+    return df
+
+
+def build_pairs(
+    inst: Instance,
+    village_ids: pd.Index | None = None,
+    auxiliary_ids: pd.Index | None = None,
+    period: int = 1,
+    with_incumbent: bool = True,
+) -> pd.DataFrame:
+    """The pair table of a scope (default: the whole instance)."""
+    v = inst.villages.index if village_ids is None else pd.Index(village_ids)
+    a = inst.auxiliaries.index if auxiliary_ids is None else pd.Index(auxiliary_ids)
+    return describe_pairs(inst, near_pairs(inst, v, a), period, with_incumbent)
+
+
+def reasons(inst: Instance, pairs: pd.DataFrame, with_incumbent: bool = True) -> np.ndarray:
+    """The rules each pair satisfies, ``;``-separated."""
+    return aux_familiar.label(pairs, inst, with_incumbent)

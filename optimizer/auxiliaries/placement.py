@@ -1,0 +1,303 @@
+"""Placing the resident auxiliaries (驻村辅警) of one county in the annual plan.
+
+The hard rules decide which pairs are eligible; the placement is then an assignment problem
+(``auxiliary_model``), solved exactly by min-cost flow (the default), or by CP-SAT, HiGHS or a
+greedy baseline on the same model for comparison. When villages stay without an auxiliary, the
+diagnosis is Hall's certificate (``auxiliary_flow.hall_sets``) in townships and names.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..input.instance import Instance
+from ..input.report_folder import PART_COLUMNS
+from ..solve.solvers import FEASIBLE, INFEASIBLE, OPTIMAL, SolveResult, solve_cpsat, solve_highs
+from .flow import hall_sets, solve_flow, solve_greedy
+from .model import SCALE, AuxiliaryProblem, build_model, completion, make_problem
+from .pairs import build_pairs, reasons
+
+PARTIAL = "PARTIAL"
+BACKENDS = ("auto", "flow", "cp-sat", "highs", "greedy")
+
+# one row per village of a county: the contract's columns, km, each score part, kept, pinned
+PLAN_COLUMNS = [
+    *PART_COLUMNS["auxiliaries"],
+    "km",
+    "p:same_township",
+    "p:km",
+    "p:recommended",
+    "p:incumbent",
+    "kept",
+    "pinned",
+]
+# auxiliary_plan.csv: the same without the score parts
+FILE_COLUMNS = [c for c in PLAN_COLUMNS if not c.startswith("p:")]
+
+
+@dataclass
+class AuxiliaryResult:
+    county: str
+    plan: pd.DataFrame  # one row per village of the county (PLAN_COLUMNS)
+    status: str  # OPTIMAL / FEASIBLE / PARTIAL / INFEASIBLE
+    objective: float  # points; each uncovered village costs ``uncovered_penalty``
+    best_bound: float
+    gap: float
+    build_seconds: float
+    solve_seconds: float
+    backend: str
+    diagnostics: list[dict] = field(default_factory=list)
+    kpis: dict = field(default_factory=dict)
+    pairs: pd.DataFrame | None = None  # every near pair with why_not (for explanations)
+    uncovered_penalty: float = 0.0
+
+
+def county_scope(inst: Instance, county: str | None) -> Instance:
+    """The instance a county plans on (``None``: every county as one problem, which
+    AUX-TOWNSHIP ``across_counties`` needs)."""
+    if county is None or len(inst.counties) == 1:
+        return inst
+    return inst.county(county)
+
+
+def _pins(table: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """Keep a pinned pair only when it is eligible and its auxiliary is pinned nowhere else."""
+    diags = []
+    pinned = table[table["pinned"]]
+    for r in pinned[~pinned["eligible"]].itertuples():
+        diags.append(
+            {
+                "rule": r.rule,
+                "message": f"village {r.village_id}: the pinned auxiliary {r.auxiliary_id} "
+                f"may not serve it ({r.why_not}); the pin is ignored",
+                "ids": [r.village_id, r.auxiliary_id],
+            }
+        )
+    ok = pinned[pinned["eligible"]].sort_values("village_id")
+    twice = ok[ok.duplicated("auxiliary_id", keep="first")]
+    for r in twice.itertuples():
+        diags.append(
+            {
+                "rule": "AUX-FULLTIME",
+                "message": f"village {r.village_id}: auxiliary {r.auxiliary_id} is pinned to "
+                "another village too; this pin is ignored",
+                "ids": [r.village_id, r.auxiliary_id],
+            }
+        )
+    table = table.copy()
+    table.loc[table.index.isin(twice.index) | ~table["eligible"], "pinned"] = False
+    return table, diags
+
+
+def plan_county_auxiliaries(
+    inst: Instance,
+    county: str | None,
+    *,
+    time_limit: float = 60.0,
+    seed: int = 0,
+    workers: int = 2,
+    backend: str = "auto",
+) -> AuxiliaryResult:
+    """The resident auxiliary of every village of ``county`` for the plan's first period."""
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r} (one of {', '.join(BACKENDS)})")
+    t0 = time.perf_counter()
+    sub = county_scope(inst, county)
+    villages = (
+        sub.villages.index
+        if county is None
+        else sub.villages.index[sub.villages["county_id"] == county]
+    )
+    auxiliaries = sub.auxiliaries.index
+    table = build_pairs(sub, villages, auxiliaries)
+    table, diagnostics = _pins(table)
+    problem = make_problem(villages, auxiliaries, table[table["eligible"]])
+    model = build_model(problem)
+    build = time.perf_counter() - t0
+    if backend in ("auto", "flow"):
+        res = solve_flow(problem)
+    elif backend == "greedy":
+        res = solve_greedy(problem)
+    elif backend == "highs":
+        res = solve_highs(model, time_limit=time_limit, threads=workers, seed=seed)
+    else:
+        hint = completion(problem, model, np.flatnonzero(solve_greedy(problem).x))
+        res = solve_cpsat(model, time_limit=time_limit, seed=seed, workers=workers, hint=hint)
+    solve_seconds = res.seconds + res.stats.get("build_seconds", 0.0)
+    return _result(sub, county, problem, model, res, table, build, solve_seconds, diagnostics)
+
+
+def _result(
+    inst: Instance,
+    county: str | None,
+    problem: AuxiliaryProblem,
+    model,
+    res: SolveResult,
+    table: pd.DataFrame,
+    build: float,
+    solve_seconds: float,
+    diagnostics: list[dict],
+) -> AuxiliaryResult:
+    if res.x is None:
+        chosen = problem.pairs.iloc[[]]
+        status, obj, bound = INFEASIBLE, float("nan"), float("nan")
+        x = np.zeros(model.n_vars, dtype=np.int64)
+    else:
+        sel = np.flatnonzero(np.asarray(res.x[: problem.n_pairs]) > 0)
+        x = completion(problem, model, sel)
+        chosen = problem.pairs.iloc[sel]
+        obj = model.value(x) / SCALE
+        exact = res.backend == "min-cost-flow"
+        bound = obj if exact else res.bound / SCALE
+        status = OPTIMAL if exact or res.status == OPTIMAL else FEASIBLE
+    plan = plan_frame(inst, problem.villages, chosen)
+    uncovered = int((plan["auxiliary_id"] == "").sum())
+    if res.x is not None and uncovered:
+        status = PARTIAL
+    if uncovered:
+        diagnostics = diagnostics + diagnose_shortage(inst, problem, x, table)
+    gap = (
+        abs(bound - obj) / max(1.0, abs(obj))
+        if np.isfinite(bound) and np.isfinite(obj)
+        else float("nan")
+    )
+    return AuxiliaryResult(
+        county=county or "",
+        plan=plan,
+        status=status,
+        objective=obj,
+        best_bound=bound,
+        gap=gap,
+        build_seconds=build,
+        solve_seconds=solve_seconds,
+        backend=res.backend,
+        diagnostics=diagnostics,
+        kpis=placement_kpis(inst, plan, table),
+        pairs=table,
+        uncovered_penalty=problem.uncovered_penalty / SCALE,
+    )
+
+
+def plan_frame(inst: Instance, villages: pd.Index, chosen: pd.DataFrame) -> pd.DataFrame:
+    """One row per village with its chosen pair (empty auxiliary where uncovered)."""
+    vil = inst.villages.loc[villages]
+    plan = pd.DataFrame(
+        {
+            "village_id": villages.to_numpy(object),
+            "village_name": vil["name"].to_numpy(object),
+            "township_id": vil["township_id"].to_numpy(object),
+        }
+    )
+    pick = chosen.drop(columns=["township_id"]).assign(reasons=reasons(inst, chosen))
+    plan = plan.merge(pick, on="village_id", how="left")
+    aux = inst.auxiliaries.reindex(plan["auxiliary_id"].fillna("").to_numpy(object))
+    plan["auxiliary_id"] = plan["auxiliary_id"].fillna("")
+    plan["auxiliary_name"] = aux["name"].fillna("").to_numpy(object)
+    plan["home_village_id"] = aux["home_village_id"].fillna("").to_numpy(object)
+    plan["relation"] = plan["relation"].fillna("")
+    plan["reasons"] = plan["reasons"].fillna("")
+    plan["kept"] = plan["incumbent"].fillna(False).astype(bool)
+    plan["pinned"] = plan["pinned"].fillna(False).astype(bool)
+    for c in ("score", "km", "p:same_township", "p:km", "p:recommended", "p:incumbent"):
+        plan[c] = plan[c].astype(float)
+    return plan[PLAN_COLUMNS]
+
+
+def placement_kpis(inst: Instance, plan: pd.DataFrame, table: pd.DataFrame) -> dict:
+    got = plan[plan["auxiliary_id"] != ""]
+    km = got["km"].to_numpy(float)
+    inc = inst.plan_auxiliaries
+    inc = inc[inc.index.isin(plan["village_id"])]
+    inc_pairs = table.merge(
+        pd.DataFrame({"village_id": inc.index, "auxiliary_id": inc["auxiliary_id"]}),
+        on=["village_id", "auxiliary_id"],
+    )
+    must_leave = inc_pairs[~inc_pairs["eligible"]]
+    return {
+        "villages": len(plan),
+        "covered": len(got),
+        "uncovered": len(plan) - len(got),
+        "same_township": int((got["relation"] == "same_township").sum()),
+        "neighbour_township": int((got["relation"] == "neighbour_township").sum()),
+        "km_min": float(km.min()) if len(km) else None,
+        "km_median": float(np.median(km)) if len(km) else None,
+        "km_max": float(km.max()) if len(km) else None,
+        "recommended_honoured": int((got["p:recommended"] > 0).sum()),
+        "incumbents": len(inc),
+        "incumbents_kept": int(got["kept"].sum()),
+        "incumbents_must_leave": len(must_leave),
+        "incumbents_must_leave_by_rule": must_leave["rule"].value_counts().sort_index().to_dict(),
+        "points": float(round(got["score"].sum(), 2)),
+    }
+
+
+def _n(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def diagnose_shortage(
+    inst: Instance, problem: AuxiliaryProblem, x: np.ndarray, table: pd.DataFrame
+) -> list[dict]:
+    """Hall's certificate per connected part: villages whose eligible auxiliaries are fewer."""
+    out = []
+    for vs, as_ in hall_sets(problem, x):
+        v_ids = problem.villages[vs].tolist()
+        a_ids = problem.auxiliaries[as_].tolist()
+        short = len(v_ids) - len(a_ids)
+        tw = inst.villages.loc[v_ids, "township_id"]
+        counts = tw.value_counts().sort_index()
+        tname = {t: inst.townships.at[t, "name"] for t in counts.index}
+        ruled = table[table["village_id"].isin(v_ids) & ~table["eligible"]]
+        ruled = ruled[~ruled["auxiliary_id"].isin(a_ids)].drop_duplicates("auxiliary_id")
+        why = ruled["rule"].value_counts().sort_index()
+        also = (
+            "; ruled out nearby: " + ", ".join(f"{n} by {r}" for r, n in why.items())
+            if len(why)
+            else ""
+        )
+        if problem.pinned.any():
+            also += "; auxiliaries pinned elsewhere are not counted"
+        stays = f"{_n(short, 'village')} {'stays' if short == 1 else 'stay'}"
+        if len(v_ids) == 1 and not a_ids:
+            v = v_ids[0]
+            message = (
+                f"village {v} {inst.villages.at[v, 'name']} ({tname[tw[v]]}) has no auxiliary "
+                f"who may serve it{also}"
+            )
+        else:
+            names = [f"{tname[t]} ({t})" for t in counts.index]
+            where = (
+                f"township {names[0]} has" if len(names) == 1 else f"townships {_and(names)} have"
+            )
+            if len(v_ids) <= 12:
+                listed = "; ".join(
+                    f"{', '.join(tw.index[tw == t])} in {tname[t]}" for t in counts.index
+                )
+            else:
+                listed = ", ".join(f"{n} in {tname[t]}" for t, n in counts.items())
+            who = ", ".join(f"{a} {inst.auxiliaries.at[a, 'name']}" for a in a_ids) or "none"
+            message = (
+                f"{where} {_n(len(v_ids), 'village')} ({listed}) that only "
+                f"{_n(len(a_ids), 'auxiliary', 'auxiliaries')} may serve ({who}): {stays} "
+                f"without a resident auxiliary{also}"
+            )
+        out.append(
+            {
+                "rule": "AUX-COVER",
+                "message": message,
+                "ids": [*v_ids, *a_ids],
+                "villages": v_ids,
+                "auxiliaries": a_ids,
+                "townships": counts.index.tolist(),
+                "short": short,
+            }
+        )
+    return out

@@ -1,0 +1,1 @@
+"""The ``cunjing`` command line."""

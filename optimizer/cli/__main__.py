@@ -1,0 +1,5 @@
+"""``python -m cunjing.optimizer.cli``: the ``cunjing`` command."""
+
+from .main import entry
+
+entry()

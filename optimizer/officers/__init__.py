@@ -1,0 +1,1 @@
+"""Liaison officers (包村民警): the pair table, the model, bounds, solvers and the county engine."""

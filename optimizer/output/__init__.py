@@ -1,0 +1,1 @@
+"""Writing files safely: atomic plan folders, CSV and JSON, worksheets."""

@@ -1,0 +1,1 @@
+"""What the planner reads: the workbook, the GeoPackage, the map page, the public notice."""

@@ -1,0 +1,72 @@
+"""Reasons in words: the rule ids of a plan's ``reasons`` column as a planner reads them.
+
+``OFF-PREF:1;OFF-KEY`` becomes ``民警第1志愿；治安民警和派出所民警包重点村``. A plain rule id reads
+as its rule's ``summary_zh`` (one source for the wording: the rule module); an id with a detail
+after the colon reads by the phrase below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ...constraints.registry import RULES
+
+# Details after "RULE:" that the rule modules' labels produce.
+DETAIL_WORDS = {
+    ("AUX-FAMILIAR", "same_township"): "本乡镇辅警",
+    ("AUX-FAMILIAR", "neighbour_township"): "相邻乡镇辅警",
+    ("AUX-FAMILIAR", "recommended"): "派出所推荐",
+    ("AUX-FAMILIAR", "incumbent"): "原驻村辅警留任",
+}
+# A plain id whose rule summary reads as a policy, not as the reason a pair was chosen.
+PLAIN_WORDS = {
+    "OFF-CONTINUITY": "保持原包村安排（工作延续性）",
+}
+
+RELATION_WORDS = {
+    "same_township": "本乡镇",
+    "neighbour_township": "相邻乡镇",
+    "": "未安排",
+}
+ROLE_WORDS = {"officer": "包村民警", "auxiliary": "驻村辅警"}
+KIND_WORDS = {"hard": "硬性", "soft": "软性", "record": "记录"}
+SUBJECT_WORDS = {
+    "officer": "包村民警",
+    "auxiliary": "驻村辅警",
+    "rotation": "辅警轮换",
+    "visit": "驻村走访",
+}
+
+
+def reason_words(rule_id: str) -> str:
+    """One reason (``OFF-PREF:2``, ``AUX-FAMILIAR:recommended``, ``OFF-KEY``) in Chinese."""
+    rule_id = rule_id.strip()
+    rid, _, detail = rule_id.partition(":")
+    if not detail:
+        if rid in PLAIN_WORDS:
+            return PLAIN_WORDS[rid]
+        return RULES[rid].summary_zh if rid in RULES else rule_id
+    if (rid, detail) in DETAIL_WORDS:
+        return DETAIL_WORDS[(rid, detail)]
+    if rid == "OFF-PREF" and detail.isdigit():
+        return f"民警第{int(detail)}志愿"
+    if rid == "OFF-LIFE" and detail.endswith("km"):
+        return f"距驻地{detail[:-2]}公里"
+    base = RULES[rid].summary_zh if rid in RULES else rid
+    return f"{base}（{detail}）"
+
+
+def reasons_in_words(reasons: str) -> str:
+    """A ``;``-separated reasons cell in words, ``；``-separated; "" stays ""."""
+    return "；".join(reason_words(r) for r in str(reasons).split(";") if r.strip())
+
+
+def column_in_words(values: Iterable[str]) -> list[str]:
+    """A whole reasons column (distinct cells are translated once)."""
+    cache: dict[str, str] = {}
+    out = []
+    for v in values:
+        if v not in cache:
+            cache[v] = reasons_in_words(v)
+        out.append(cache[v])
+    return out

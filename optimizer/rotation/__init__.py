@@ -1,0 +1,1 @@
+"""The auxiliaries' rotation over several periods (定期交流)."""

@@ -1,0 +1,332 @@
+"""The annual plan (包村方案): officers and auxiliaries for every village, county by county.
+
+``plan_county`` is the unit of work (a county owns its people, so counties are independent);
+``assemble`` merges county results into the plan tables and ``summary.json``.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+
+import numpy as np
+import pandas as pd
+
+from ...constraints import off_life
+from ...constraints.base import Violation
+from ..auxiliaries.placement import FILE_COLUMNS, AuxiliaryResult, plan_county_auxiliaries
+from ..input.instance import Instance
+from ..officers.engine import PARTIAL, OfficerResult, plan_county_officers
+from ..officers.kpis import county_part, load_summary, loads, merge_parts, rank_profile
+from ..officers.model import county_capacity, officers_in_scope
+from ..officers.pairs import build_pairs, reasons
+from ..solve.solvers import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, StopSearch
+
+STATUS_ORDER = [OPTIMAL, FEASIBLE, PARTIAL, INFEASIBLE, UNKNOWN]
+
+
+@dataclass
+class PlanOptions:
+    time_limit: float = 60.0
+    seed: int = 0
+    workers: int = 1
+    backend: str = "auto"
+    auxiliaries: bool = True  # each county places its auxiliaries (False: a helper does)
+
+
+@dataclass
+class CountyPlan:
+    county: str
+    officers: OfficerResult
+    seconds: float
+    extra: dict = field(default_factory=dict)
+    auxiliaries: AuxiliaryResult | None = None  # None when placed across counties (see README)
+    stopped: bool = False  # the search was stopped (Ctrl-C) before it finished
+
+
+def worst(statuses: list[str]) -> str:
+    return max(statuses, key=STATUS_ORDER.index) if statuses else OPTIMAL
+
+
+def plan_county(
+    inst: Instance, county: str, options: PlanOptions, stop: StopSearch | None = None
+) -> CountyPlan:
+    t0 = time.perf_counter()
+    sub = inst.county(county) if len(inst.counties) > 1 else inst
+    officers = plan_county_officers(
+        sub,
+        county,
+        time_limit=options.time_limit,
+        seed=options.seed,
+        workers=options.workers,
+        backend=options.backend,
+        stop=stop,
+    )
+    auxiliaries = None
+    if options.auxiliaries and not across_counties(inst):
+        auxiliaries = place_auxiliaries(sub, [county], options)[county]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB, the worker's peak
+    return CountyPlan(
+        county,
+        officers,
+        time.perf_counter() - t0,
+        {"peak_mb": round(peak, 1), "pid": os.getpid()},
+        auxiliaries,
+        stopped=bool(stop is not None and stop.requested),
+    )
+
+
+def place_auxiliaries(
+    inst: Instance, counties: list[str], options: PlanOptions
+) -> dict[str, AuxiliaryResult]:
+    """Each county's own placement of its auxiliaries (independent of its officers' plan)."""
+    placed = {}
+    for county in counties:
+        sub = inst.county(county) if len(inst.counties) > 1 else inst
+        placed[county] = plan_county_auxiliaries(
+            sub, county, time_limit=options.time_limit, seed=options.seed, workers=options.workers
+        )
+    return placed
+
+
+def across_counties(inst: Instance) -> bool:
+    """AUX-TOWNSHIP's ``across_counties``: auxiliaries may serve a neighbouring township across a
+    county line. Then placement is one problem over the whole bundle, solved after the counties'
+    officer plans (a min-cost flow: seconds even for a province); otherwise each county places
+    its own auxiliaries with its officers."""
+    rule = inst.policy.rule("AUX-TOWNSHIP")
+    return bool(rule.enabled and rule["across_counties"] and len(inst.counties) > 1)
+
+
+def bundle_reference(inst: Instance) -> str | None:
+    """Where the input came from: None for the embedded sample, else the bundle's full path."""
+    from pathlib import Path
+
+    from ..input.bundle import sample_path
+
+    src = Path(inst.source).resolve()
+    return None if src == sample_path().resolve() else str(src)
+
+
+def versions() -> dict:
+    out = {"python": platform.python_version()}
+    for pkg in ("cunjing", "ortools", "highspy", "pandas", "geopandas", "shapely", "networkx"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = None
+    return out
+
+
+def officer_plan_table(inst: Instance, plan: pd.DataFrame) -> pd.DataFrame:
+    """officer_plan.csv: the contract's columns, one row per village (officer "" if none)."""
+    vil = inst.villages.loc[plan["village_id"]]
+    off = inst.officers.reindex(plan["officer_id"].where(plan["officer_id"] != ""))
+    has = plan["officer_id"].to_numpy() != ""
+    why = np.full(len(plan), "", dtype=object)
+    if has.any():
+        why[has] = reasons(inst, plan.loc[has].reset_index(drop=True))
+    return pd.DataFrame(
+        {
+            "village_id": plan["village_id"].to_numpy(),
+            "village_name": vil["name"].to_numpy(),
+            "township_id": vil["township_id"].to_numpy(),
+            "township_name": inst.townships.loc[vil["township_id"], "name"].to_numpy(),
+            "officer_id": plan["officer_id"].to_numpy(),
+            "officer_name": off["name"].fillna("").to_numpy(),
+            "category": off["category"].fillna("").to_numpy(),
+            "workload_days": np.where(has, plan.get("workload_days", np.nan), np.nan),
+            "km": np.where(has, plan.get("km", np.nan), np.nan),
+            "score": np.where(has, plan.get("score", np.nan), np.nan),
+            "reasons": why,
+            "pinned": np.where(has, plan.get("pinned", False), False).astype(bool),
+        }
+    )
+
+
+def officer_kpis(inst: Instance, plan: pd.DataFrame, parts: list[dict] | None = None) -> dict:
+    """The officer KPIs of a plan (one row per village with village_id, officer_id).
+
+    ``parts``: the counties' ``county_part`` KPIs, when their workers computed them beside the
+    plan; otherwise they are computed here, county by county (a province's pair table at once
+    would take gigabytes)."""
+    chosen = plan.loc[plan["officer_id"] != "", ["officer_id", "village_id"]]
+    pairs = build_pairs(inst, chosen)
+    scope = officers_in_scope(inst)
+    if parts is None:
+        parts = []
+        for county in inst.counties:
+            sub = inst.county(county) if len(inst.counties) > 1 else inst
+            table = build_pairs(sub)
+            eligible = table[table["eligible"]]
+            limits = county_capacity(sub, county, eligible)
+            own = pairs[pairs["county_id"] == county]
+            # the county's own pair rows (its road network, as its worker sees it) when the plan
+            # keeps to the county; a hand-made plan may not
+            same = own[["officer_id", "village_id"]].merge(table, on=["officer_id", "village_id"])
+            parts.append(county_part(sub, same if len(same) == len(own) else own, eligible, limits))
+    load = loads(inst, pairs, scope)
+    score = float(pairs["score"].sum())
+    penalty = 0.0
+    for county in inst.counties:
+        in_county = scope[scope["county_id"] == county]
+        n_v = int((inst.villages["county_id"] == county).sum())
+        counts = pairs.loc[pairs["county_id"] == county].groupby("officer_id").size()
+        penalty += off_life.balance_penalty(inst, counts, in_county, n_v)
+    merged = merge_parts(parts)
+    return {
+        "objective": round(score - penalty, 2),
+        "score": round(score, 2),
+        "balance_penalty": round(penalty, 2),
+        "rules": merged["rules"],
+        "preference_rank_profile": rank_profile(inst, pairs),
+        "blocking_pairs": merged["blocking_pairs"],
+        "load": load_summary(load),
+    }
+
+
+def auxiliary_plan_table(results: list[AuxiliaryResult]) -> pd.DataFrame:
+    """auxiliary_plan.csv: the contract's columns (and km, kept, pinned), one row per village."""
+    frames = [r.plan for r in results]
+    if not frames:
+        return pd.DataFrame(columns=FILE_COLUMNS)
+    plan = pd.concat(frames, ignore_index=True).sort_values("village_id", kind="stable")
+    return plan[FILE_COLUMNS].reset_index(drop=True)
+
+
+def auxiliary_kpis(aux: pd.DataFrame, parts: list[AuxiliaryResult]) -> dict:
+    """The placement KPIs over every county (counts add up; distances over all villages)."""
+    got = aux[aux["auxiliary_id"] != ""]
+    km = got["km"].to_numpy(float)
+    out = {
+        "villages": len(aux),
+        "covered": len(got),
+        "uncovered": len(aux) - len(got),
+        "same_township": int((got["relation"] == "same_township").sum()),
+        "neighbour_township": int((got["relation"] == "neighbour_township").sum()),
+        "km": {
+            "min": round(float(km.min()), 2) if len(km) else None,
+            "median": round(float(np.median(km)), 2) if len(km) else None,
+            "max": round(float(km.max()), 2) if len(km) else None,
+        },
+        "points": round(float(got["score"].sum()), 2),
+    }
+    for key in ("recommended_honoured", "incumbents", "incumbents_kept", "incumbents_must_leave"):
+        out[key] = int(sum(p.kpis.get(key, 0) for p in parts))
+    return out
+
+
+def assemble(
+    inst: Instance,
+    results: list[CountyPlan],
+    options: PlanOptions,
+    wall: float,
+    checks: list[Violation],
+    auxiliaries: list[AuxiliaryResult] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The merged officer and auxiliary plans and summary.json for the county results."""
+    frames = [r.officers.plan for r in results]
+    plan = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame({"village_id": [], "officer_id": []})
+    )
+    table = officer_plan_table(inst, plan)
+    aux_parts = (
+        auxiliaries
+        if auxiliaries is not None
+        else [r.auxiliaries for r in results if r.auxiliaries is not None]
+    )
+    aux = auxiliary_plan_table(aux_parts)
+    off = [r.officers for r in results]
+    parts = {
+        "officer": _part(off),
+        "auxiliary": _part(aux_parts),
+    }
+    status = worst([o.status for o in off] + [a.status for a in aux_parts])
+    objective = parts["officer"]["objective"] + parts["auxiliary"]["objective"]
+    bounds = [parts[k]["best_bound"] for k in parts]
+    bound = float(sum(bounds)) if None not in bounds else float("nan")
+    gap = abs(bound - objective) / max(1.0, abs(objective)) if np.isfinite(bound) else None
+    diagnostics = [d for o in off for d in o.diagnostics]
+    diagnostics += [d for a in aux_parts for d in a.diagnostics]
+    diagnostics += [v.as_dict() for v in checks]
+    if checks and status in (OPTIMAL, FEASIBLE):
+        status = PARTIAL
+    kpis = {
+        "villages": len(inst.villages),
+        "covered_by_officer": int((table["officer_id"] != "").sum()),
+        "covered_by_auxiliary": int((aux["auxiliary_id"] != "").sum()),
+        "officer": officer_kpis(
+            inst, plan, None if any(o.kpi_part is None for o in off) else [o.kpi_part for o in off]
+        ),
+        "auxiliary": auxiliary_kpis(aux, aux_parts),
+    }
+    summary = {
+        "status": status,
+        "objective": round(objective, 2),
+        "best_bound": round(bound, 2) if np.isfinite(bound) else None,
+        "gap": None if gap is None else round(gap, 6),
+        "wall_seconds": round(wall, 3),
+        "build_seconds": round(sum(o.build_seconds for o in [*off, *aux_parts]), 3),
+        "solve_seconds": round(sum(o.solve_seconds for o in [*off, *aux_parts]), 3),
+        "parts": parts,
+        "seed": options.seed,
+        "workers": options.workers,
+        "time_limit": options.time_limit,
+        "versions": versions(),
+        "input": bundle_reference(inst),
+        "input_sha256": inst.fingerprint,
+        "policy": inst.policy.as_dict(),
+        "kpis": kpis,
+        "diagnostics": diagnostics,
+        "counties": [
+            {
+                "county_id": r.county,
+                "name": inst.county_names.get(r.county, r.county),
+                "status": r.officers.status,
+                "objective": r.officers.objective,
+                "best_bound": r.officers.best_bound,
+                "gap": r.officers.gap,
+                "seconds": round(r.seconds, 3),
+                "backend": r.officers.backend,
+                "pruning": r.officers.pruning,
+                "auxiliary_status": r.auxiliaries.status if r.auxiliaries else None,
+                "reused": bool(r.extra.get("reused", False)),
+                "worker_peak_mb": r.extra.get("peak_mb"),
+            }
+            for r in results
+        ],
+    }
+    return table, aux, summary
+
+
+def _part(results: list) -> dict:
+    """Objective, bound, gap, status and times of one role over all counties."""
+    if not results:
+        return {
+            "status": OPTIMAL,
+            "objective": 0.0,
+            "best_bound": 0.0,
+            "gap": 0.0,
+            "build_seconds": 0.0,
+            "solve_seconds": 0.0,
+            "backends": [],
+        }
+    obj = float(np.nansum([r.objective for r in results]))
+    # a county without a proven bound (a search stopped before any) leaves the sum unbounded
+    bounds = [r.best_bound for r in results]
+    bound = float(sum(bounds)) if all(np.isfinite(b) for b in bounds) else float("nan")
+    return {
+        "status": worst([r.status for r in results]),
+        "objective": round(obj, 2),
+        "best_bound": round(bound, 2) if np.isfinite(bound) else None,
+        "gap": round(abs(bound - obj) / max(1.0, abs(obj)), 6) if np.isfinite(bound) else None,
+        "build_seconds": round(sum(r.build_seconds for r in results), 3),
+        "solve_seconds": round(sum(r.solve_seconds for r in results), 3),
+        "backends": sorted({r.backend for r in results}),
+    }

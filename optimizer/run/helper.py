@@ -1,0 +1,125 @@
+"""A second process for the core that a one-county plan leaves idle.
+
+``cunjing plan`` on one county solves on one core. The helper is spawned (a clean interpreter, no
+forked solver threads) as the command starts; on the idle core it imports the modules and loads
+the same bundle, then does what it is asked, one request at a time: place the auxiliaries (which
+do not depend on the officers' plan) while the officers are solved, and write the page and the
+notice while this process writes the workbook and the GeoPackage.
+
+A request names the bundle's fingerprint; a helper whose bundle differs (the files changed in
+between) declines. Whatever goes wrong there (declined, a failure, the process dies) only means
+this process does the work itself, so errors surface exactly as without the helper.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+from ..input.report_folder import HTML_FILE, NOTICE_FILE
+
+# the reports the helper writes (on the sample county about as long as the other two together)
+AWAY_REPORTS = (HTML_FILE, NOTICE_FILE)
+
+
+class HelperProcess:
+    """A spawned process that loads ``bundle`` and answers requests (``ask``, then ``answer``)."""
+
+    def __init__(self, bundle: str | Path | None) -> None:
+        ctx = mp.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve, args=(child, bundle), daemon=True)
+        self._proc.start()
+        child.close()
+        self._waiting = False
+
+    @property
+    def alive(self) -> bool:
+        return self._proc.is_alive()
+
+    def ask(self, kind: str, fingerprint: str, payload: Any) -> bool:
+        """Send a request ("auxiliaries" or "reports"); False if the helper cannot take it."""
+        if self._waiting or self._conn.closed or not self.alive:
+            return False
+        try:
+            self._conn.send((kind, fingerprint, payload))
+        except OSError:  # the helper is gone
+            return False
+        self._waiting = True
+        return True
+
+    def answer(self) -> Any | None:
+        """Wait for the answer to the request sent; None if the helper could not do it."""
+        if not self._waiting:
+            return None
+        self._waiting = False
+        try:
+            while not self._conn.poll(0.2):
+                if not self.alive and not self._conn.poll(0):  # died without a word
+                    return None
+            return self._conn.recv()
+        except (EOFError, OSError):
+            return None
+
+    def close(self) -> None:
+        if not self._conn.closed:
+            self._conn.close()
+        if self._proc.is_alive():
+            self._proc.kill()
+        self._proc.join()
+
+    def __enter__(self) -> HelperProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def helper_wanted(jobs: int, scheduler: str | None) -> bool:
+    """A helper pays when a core is free while the counties are solved."""
+    return not scheduler and jobs < (os.cpu_count() or 1)
+
+
+def _serve(conn, bundle: str | Path | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    with contextlib.suppress(OSError):
+        os.nice(5)  # where it shares a core, the main process's work comes first
+    try:
+        from ..input.bundle import load_bundle
+
+        inst = load_bundle(bundle)
+    except Exception:  # any failure: the main process does the work itself
+        inst = None
+    while True:
+        try:
+            kind, fingerprint, payload = conn.recv()
+        except (EOFError, OSError):
+            return
+        done = None
+        if inst is not None and inst.fingerprint == fingerprint:
+            try:
+                done = _do(inst, kind, payload)
+            except Exception:  # the main process does it and meets the error itself
+                done = None
+        try:
+            conn.send(done)
+        except OSError:  # the main process is gone
+            return
+
+
+def _do(inst, kind: str, payload: Any) -> Any:
+    if kind == "auxiliaries":
+        from .annual import place_auxiliaries
+
+        counties, options = payload
+        return place_auxiliaries(inst, counties, options)
+    if kind == "reports":
+        from ..reports.write import write_reports
+
+        folder, out, names = payload
+        return [p.name for p in write_reports(Path(folder), inst, Path(out), only=names)]
+    raise ValueError(f"unknown request {kind!r}")

@@ -1,0 +1,193 @@
+"""Compliance from work logs (VISIT-LOG, §五(一), §五(三)): per village, per officer, the monthly
+(月考评) and quarterly (季考核) scorecards, log problems, and the people to review.
+
+The measures live in ``constraints/visit_log.py``; this module joins them with the bundle's names
+and returns the tables the CSV files, the workbook and the HTML report show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ...constraints import visit_log
+from ...constraints.visit_days import RULE as VISIT_DAYS
+from ...constraints.visit_days import visits_required
+from ..input.instance import Instance
+from ..input.workdays import month_label
+
+
+@dataclass
+class ComplianceResult:
+    """Compliance of one month or one quarter; every table carries ids and names."""
+
+    period: str  # "2027-03" or "2027Q1"
+    months: list[str]
+    villages: pd.DataFrame  # per village and month
+    officers: pd.DataFrame  # per officer and month: the 月考评 scorecard with its counts
+    quarterly: pd.DataFrame | None  # per officer: the 季考核 scorecard (quarters only)
+    issues: pd.DataFrame  # one row per problem log
+    review: pd.DataFrame  # people to review per §五(三), with reasons
+    logs: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Tables for the workbook and the HTML report (names are the CSV files' stems)."""
+        out = {
+            "compliance_villages": self.villages,
+            "scorecard_monthly": self.officers,
+            "log_issues": self.issues,
+            "review": self.review,
+        }
+        if self.quarterly is not None:
+            out["scorecard_quarterly"] = self.quarterly
+        return out
+
+    def summary(self) -> dict:
+        v = self.villages
+        return {
+            "period": self.period,
+            "months": self.months,
+            "logs": self.logs,
+            "villages": int(v["village_id"].nunique()),
+            "village_months_by_status": v["status"].value_counts().sort_index().to_dict(),
+            "unvisited": v.loc[v["status"] == "unvisited", ["month", "village_id"]].to_dict(
+                "records"
+            ),
+            "officers": int(self.officers["officer_id"].nunique()),
+            "officer_months_passed": int(self.officers["passed"].sum()),
+            "officer_months": len(self.officers),
+            "quarter_passed": None
+            if self.quarterly is None
+            else int(self.quarterly["passed"].sum()),
+            "log_issues": self.issues["issue"].value_counts().sort_index().to_dict(),
+            "to_review": len(self.review),
+            "notes": self.notes,
+        }
+
+
+def check_compliance(
+    inst: Instance,
+    logs: pd.DataFrame,
+    months: list[tuple[int, int]],
+    officer_plan: pd.DataFrame,
+    auxiliary_plan: pd.DataFrame | None = None,
+    quarter: str | None = None,
+) -> ComplianceResult:
+    """Compliance of ``logs`` (work_logs.LOG_COLUMNS) in ``months`` with the officer plan
+    (village_id, officer_id) and the auxiliary plan (default: the bundle's)."""
+    params = inst.policy.rule(visit_log.RULE.id)
+    spacing = inst.policy.rule(VISIT_DAYS.id)["spacing"]
+    required = visits_required(inst)
+    labels = [month_label(y, m) for y, m in months]
+    in_period = logs["date"].str[:7].isin(labels)
+    outside = int((~in_period).sum())
+    logs = logs[in_period].reset_index(drop=True)
+    officer_of = dict(
+        zip(officer_plan["village_id"], officer_plan["officer_id"].fillna(""), strict=True)
+    )
+    ap = inst.plan_auxiliaries if auxiliary_plan is None else auxiliary_plan
+    auxiliary_of = dict(zip(ap["village_id"], ap["auxiliary_id"].fillna(""), strict=True))
+    issues = visit_log.log_issues(logs, officer_of, auxiliary_of, params["max_hours_per_day"])
+    villages = visit_log.village_months(
+        logs, issues, officer_of, auxiliary_of, months, required, spacing
+    )
+    monthly = visit_log.monthly_scorecard(
+        villages, issues, logs, params["monthly_pass_ratio"], params["spacing_counts"]
+    )
+    quarterly = (
+        visit_log.quarterly_scorecard(monthly, params["quarterly_pass_months"]) if quarter else None
+    )
+    review = _review(inst, monthly, quarterly, issues, quarter or labels[0])
+    vil, off, aux = inst.villages, inst.officers, inst.auxiliaries
+    villages.insert(2, "village_name", villages["village_id"].map(vil["name"]))
+    villages.insert(3, "township_id", villages["village_id"].map(vil["township_id"]))
+    villages.insert(5, "officer_name", villages["officer_id"].map(off["name"]).fillna(""))
+    monthly.insert(1, "officer_name", monthly["officer_id"].map(off["name"]))
+    if quarterly is not None:
+        quarterly.insert(1, "officer_name", quarterly["officer_id"].map(off["name"]))
+        quarterly.insert(2, "quarter", quarter)
+    names = pd.concat([off["name"], aux["name"]])
+    issues = issues.drop(columns="log")
+    issues.insert(4, "person_name", issues["person_id"].map(names[~names.index.duplicated()]))
+    notes = []
+    if outside:
+        notes.append(f"{outside} log(s) dated outside {', '.join(labels)} were left out")
+    if (logs["person_kind"] == "officer").sum() == 0:
+        notes.append("no officer logs in the period: every village is short")
+    return ComplianceResult(
+        quarter or labels[0],
+        labels,
+        villages,
+        monthly,
+        quarterly,
+        issues,
+        review,
+        len(logs),
+        notes,
+    )
+
+
+def _review(
+    inst: Instance,
+    monthly: pd.DataFrame,
+    quarterly: pd.DataFrame | None,
+    issues: pd.DataFrame,
+    period: str,
+) -> pd.DataFrame:
+    """People to review per §五(三) (工作不力 … 调整或清退; 弄虚作假 … 问责), with reasons."""
+    reasons: dict[tuple[str, str], list[str]] = {}
+
+    def failed(row) -> str:
+        what = [
+            f"{n} village(s) {label}"
+            for n, label in (
+                (row.villages_unvisited, "unvisited"),
+                (row.villages_short, "short of days"),
+                (row.villages_not_spread, "visits not spread"),
+            )
+            if n
+        ]
+        return f"{row.month} score {row.score:g}: {', '.join(what)}"
+
+    fails = monthly[~monthly["passed"]]
+    if quarterly is not None:
+        for row in quarterly[~quarterly["passed"]].itertuples():
+            months = "; ".join(
+                failed(m) for m in fails[fails["officer_id"] == row.officer_id].itertuples()
+            )
+            reasons.setdefault(("officer", row.officer_id), []).append(
+                f"季考核 not passed: {row.months_passed} of {row.months} months passed ({months})"
+            )
+    else:
+        for row in fails.itertuples():
+            reasons.setdefault(("officer", row.officer_id), []).append(
+                f"月考评 not passed ({failed(row)})"
+            )
+    words = {
+        "not_held": "log(s) for villages not held",
+        "duplicate": "duplicate log(s)",
+        "overlap": "overlapping log(s)",
+    }
+    counts = (
+        issues.drop_duplicates(["log", "issue"])
+        .groupby(["person_kind", "person_id", "issue"])
+        .size()
+    )
+    for (kind, who, issue), n in counts.items():
+        reasons.setdefault((kind, who), []).append(f"{n} {words[issue]}")
+    names = {"officer": inst.officers["name"], "auxiliary": inst.auxiliaries["name"]}
+    rows = [
+        {
+            "person_kind": kind,
+            "person_id": who,
+            "person_name": names[kind].get(who, ""),
+            "period": period,
+            "reasons": "; ".join(rs),
+        }
+        for (kind, who), rs in sorted(reasons.items())
+    ]
+    return pd.DataFrame(
+        rows, columns=["person_kind", "person_id", "person_name", "period", "reasons"]
+    )
