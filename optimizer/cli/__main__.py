@@ -2,4 +2,6 @@
 
 from .main import entry
 
-entry()
+# guarded: a spawned helper process imports the parent's main module again (as __mp_main__)
+if __name__ == "__main__":
+    entry()
