@@ -14,7 +14,7 @@ Rotation over P periods, per county:
 - staggered: the fewest-moves schedule filled one period at a time by min-cost flows (the
   prototype of DESIGN.md);
 - greedy: one period at a time, moving exactly those whose tenure is up, no look-ahead.
-Each rotation is judged by ``check_rotation_plan`` (violations), and the gap is to the proven
+Each rotation is judged by ``rotation_violations`` (violations), and the gap is to the proven
 bound of the engine's column generation. Sizes: the sample county (400 villages) and a generated
 2,000-village city (five counties). Every run is a fresh process; seconds are wall time, cpu the
 process's own CPU time. Machines are shared and noisy: read the ratios, not the seconds.
@@ -39,13 +39,14 @@ def _cpu() -> float:
 
 
 def _placement(bundle, county, backend, time_limit, q) -> None:
-    from cunjing.optimizer.auxiliaries.check import check_auxiliary_plan
+    from cunjing.constraints.validate import auxiliary_violations
+    from cunjing.optimizer import SolveOptions, load_bundle
     from cunjing.optimizer.auxiliaries.placement import county_scope, plan_county_auxiliaries
-    from cunjing.optimizer.input.bundle import load_bundle
 
     inst = load_bundle(bundle)
     c0, t0 = _cpu(), time.perf_counter()
-    r = plan_county_auxiliaries(inst, county, backend=backend, time_limit=time_limit, workers=1)
+    options = SolveOptions(time_limit=time_limit, workers=1)
+    r = plan_county_auxiliaries(inst, county, options, backend=backend)
     q.put(
         {
             "status": r.status,
@@ -54,23 +55,24 @@ def _placement(bundle, county, backend, time_limit, q) -> None:
             "seconds": time.perf_counter() - t0,
             "cpu": _cpu() - c0,
             "covered": r.kpis["covered"],
-            "violations": len(check_auxiliary_plan(county_scope(inst, county), r.plan)),
+            "violations": len(auxiliary_violations(county_scope(inst, county), r.plan)),
             "pairs": int(r.pairs["eligible"].sum()),
         }
     )
 
 
 def _rotation(bundle, county, backend, time_limit, periods, q) -> None:
-    from cunjing.optimizer.auxiliaries.check import check_rotation_plan
+    from cunjing.constraints.validate import rotation_violations
+    from cunjing.optimizer import SolveOptions, load_bundle
     from cunjing.optimizer.auxiliaries.placement import county_scope
-    from cunjing.optimizer.input.bundle import load_bundle
     from cunjing.optimizer.rotation.engine import rotate_county
 
     inst = load_bundle(bundle)
     c0, t0 = _cpu(), time.perf_counter()
-    r = rotate_county(inst, county, periods, backend=backend, time_limit=time_limit, workers=1)
+    options = SolveOptions(time_limit=time_limit, workers=1)
+    r = rotate_county(inst, county, periods, options, backend=backend)
     seconds, cpu = time.perf_counter() - t0, _cpu() - c0
-    viol = check_rotation_plan(county_scope(inst, county), r.rotation) if len(r.rotation) else []
+    viol = rotation_violations(county_scope(inst, county), r.rotation) if len(r.rotation) else []
     q.put(
         {
             "status": r.status,
@@ -99,7 +101,7 @@ def fresh(target, *args) -> dict:
 
 
 def counties_of(bundle) -> list[str]:
-    from cunjing.optimizer.input.bundle import load_bundle
+    from cunjing.optimizer import load_bundle
 
     return load_bundle(bundle).counties
 

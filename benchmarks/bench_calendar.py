@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from cunjing.data.rosters import generate_unavailable
-from cunjing.optimizer.input.bundle import load_bundle
+from cunjing.optimizer import load_bundle
 from cunjing.optimizer.visits.calendar import plan_calendar
 
 

@@ -3,7 +3,7 @@
     python benchmarks/bench_command.py [--runs 7] [--city] [--json benchmarks/results/command.json]
 
 Each run is a fresh process (load, officers, auxiliaries, KPIs, the checks, every file and
-report). Runs of the command and of the bare imports (``import cunjing.optimizer.run.plan_command``,
+report). Runs of the command and of the bare imports (``import cunjing.optimizer.run.plan``,
 what any run pays before it reads a byte) alternate, so both see the same machine; the table gives
 median, min and max of each, the command's solve time from summary.json, and the same command
 timed inside its process from loading the bundle to the files written (what the issue's target
@@ -24,11 +24,11 @@ import time
 from pathlib import Path
 
 PLAN = [sys.executable, "-m", "cunjing.optimizer.cli", "plan"]
-IMPORTS = [sys.executable, "-c", "import cunjing.optimizer.run.plan_command"]
+IMPORTS = [sys.executable, "-c", "import cunjing.optimizer.run.plan"]
 # the same command timed inside the process, from the bundle's loading to the files written
 LOAD_TO_FILES = (
     "import sys, time\n"
-    "import cunjing.optimizer.run.plan_command\n"
+    "import cunjing.optimizer.run.plan\n"
     "from cunjing.optimizer.cli.main import main\n"
     "t0 = time.perf_counter()\n"
     "assert main(sys.argv[1:]) == 0\n"

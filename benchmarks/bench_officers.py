@@ -30,23 +30,28 @@ sys.path.insert(0, str(HERE))
 
 
 def _run(bundle: str | None, county: str, backend: str, time_limit: float, q) -> None:
-    from cunjing.optimizer.input.bundle import load_bundle
-    from cunjing.optimizer.officers.engine import plan_county_officers
+    from cunjing.optimizer import SolveOptions, load_bundle, plan
 
     inst = load_bundle(bundle)
+    inst = inst.county(county) if len(inst.counties) > 1 else inst
+    options = SolveOptions.from_settings(
+        inst.policy.sections["solver"], time_limit=time_limit, backend=backend
+    )
     t = time.perf_counter()
-    r = plan_county_officers(inst, county, backend=backend, time_limit=time_limit)
+    run = plan(inst, options)
+    seconds = time.perf_counter() - t
+    c, part = run.record["counties"][0], run.record["parts"]["officer"]
     q.put(
         {
-            "status": r.status,
-            "objective": r.objective,
-            "bound": r.best_bound,
-            "seconds": time.perf_counter() - t,
-            "build": r.build_seconds,
-            "solve": r.solve_seconds,
-            "pairs": r.pruning.get("candidate_pairs"),
-            "eligible": r.pruning.get("eligible_pairs"),
-            "backend": r.backend,
+            "status": str(c["status"]),
+            "objective": c["objective"],
+            "bound": c["best_bound"],
+            "seconds": seconds,
+            "build": part["build_seconds"],
+            "solve": part["solve_seconds"],
+            "pairs": c["pruning"].get("candidate_pairs"),
+            "eligible": c["pruning"].get("eligible_pairs"),
+            "backend": c["backend"],
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
     )
@@ -64,7 +69,7 @@ def run(bundle, county, backend, time_limit) -> dict:
 
 
 def counties_of(bundle) -> list[str]:
-    from cunjing.optimizer.input.bundle import load_bundle
+    from cunjing.optimizer import load_bundle
 
     return load_bundle(bundle).counties
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .base import Rule, Violation
+from .base import Assignment, Rule, Violation
 
 RULE = Rule(
     id="AUX-COVER",
@@ -25,9 +25,7 @@ if TYPE_CHECKING:
 def why_not(pairs: pd.DataFrame, inst: Instance, period: int = 1) -> np.ndarray:
     """Who may serve at all in ``period``: "" when the auxiliary is in service, else why not
     (status ``leaving``, hired after the period starts, leaving before it ends)."""
-    from ..optimizer.auxiliaries.service import service_record
-
-    rec = service_record(inst)
+    rec = inst.service
     aux = pairs["auxiliary_id"].to_numpy(object)
     ok = rec.in_service(aux, period)
     out = np.full(len(pairs), "", dtype=object)
@@ -43,7 +41,14 @@ def _named(inst: Instance, village_ids) -> str:
     return shown + more
 
 
-def check(inst: Instance, plan: pd.DataFrame, period: int = 1, prefix: str = "") -> list[Violation]:
+def check(inst: Instance, plan: Assignment) -> list[Violation]:
+    """In every period of the plan: ``check_period``."""
+    return [v for p, rows, prefix in plan.periods() for v in check_period(inst, rows, p, prefix)]
+
+
+def check_period(
+    inst: Instance, plan: pd.DataFrame, period: int = 1, prefix: str = ""
+) -> list[Violation]:
     """Every village has exactly one auxiliary, one who is in the bundle and in service."""
     out: list[Violation] = []
     given = plan[plan["auxiliary_id"].fillna("").astype(str) != ""]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .base import Param, Rule, Violation
+from .base import Assignment, Param, Rule, Violation
 
 RULE = Rule(
     id="AUX-EXCHANGE",
@@ -64,9 +64,7 @@ if TYPE_CHECKING:
 
 def county_caps(inst: Instance, periods: int) -> pd.DataFrame:
     """Per county and period: auxiliaries in service and the most exchanges allowed."""
-    from ..optimizer.auxiliaries.service import service_record
-
-    rec = service_record(inst)
+    rec = inst.service
     share = float(inst.policy.rule(RULE.id)["share"])
     rows = []
     aux = inst.auxiliaries
@@ -92,9 +90,7 @@ def township_limits(inst: Instance) -> pd.Series:
 def changes(inst: Instance, rotation: pd.DataFrame) -> pd.DataFrame:
     """One row per village and period: previous and current auxiliary, ``moved`` (changed) and
     ``exchange`` (changed while the previous one is still in service)."""
-    from ..optimizer.auxiliaries.service import service_record
-
-    rec = service_record(inst)
+    rec = inst.service
     r = rotation[["period", "village_id", "auxiliary_id"]].copy()
     r["auxiliary_id"] = r["auxiliary_id"].fillna("").astype(str)
     r = r.sort_values(["village_id", "period"], kind="stable").reset_index(drop=True)
@@ -147,6 +143,11 @@ def move_counts(inst: Instance, rotation: pd.DataFrame) -> tuple[pd.DataFrame, p
     return per_c, per_t
 
 
+def check(inst: Instance, plan: Assignment) -> list[Violation]:
+    """A rotation's exchanges within the limits (an annual plan is one period: no exchange)."""
+    return check_rotation(inst, plan.rows) if plan.rotation else []
+
+
 def check_rotation(inst: Instance, rotation: pd.DataFrame) -> list[Violation]:
     """Exchanges per period within the county's share and each township's count; the
     ``moved`` column (when given) says truly whether the village changed auxiliary."""
@@ -195,9 +196,4 @@ def check_rotation(inst: Instance, rotation: pd.DataFrame) -> list[Violation]:
 def _as_bool(x) -> bool | None:
     if isinstance(x, bool | np.bool_):
         return bool(x)
-    s = str(x).strip().lower()
-    if s in ("true", "1", "yes", "t"):
-        return True
-    if s in ("false", "0", "no", "f"):
-        return False
-    return None
+    return None  # the readers give yes/no as booleans; anything else says nothing

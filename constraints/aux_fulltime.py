@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .base import Rule, Violation
+from .base import Assignment, Rule, Violation
 
 RULE = Rule(
     id="AUX-FULLTIME",
@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
 
 
-def check(inst: Instance, plan: pd.DataFrame, period: int = 1, prefix: str = "") -> list[Violation]:
+def check(inst: Instance, plan: Assignment) -> list[Violation]:
+    """In every period of the plan: ``check_period``."""
+    return [v for p, rows, prefix in plan.periods() for v in check_period(inst, rows, p, prefix)]
+
+
+def check_period(
+    inst: Instance, plan: pd.DataFrame, period: int = 1, prefix: str = ""
+) -> list[Violation]:
     """No auxiliary is named for two villages (in one period)."""
     given = plan[plan["auxiliary_id"].fillna("").astype(str) != ""]
     dup = given[given.duplicated("auxiliary_id", keep=False)]

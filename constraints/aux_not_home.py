@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .base import Rule, Violation
+from .base import Assignment, Rule, Violation
 
 RULE = Rule(
     id="AUX-NOT-HOME",
@@ -28,7 +28,14 @@ def why_not(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
     return np.where(at_home, "the village is the auxiliary's home village", "").astype(object)
 
 
-def check(inst: Instance, plan: pd.DataFrame, period: int = 1, prefix: str = "") -> list[Violation]:
+def check(inst: Instance, plan: Assignment) -> list[Violation]:
+    """In every period of the plan: ``check_period``."""
+    return [v for p, rows, prefix in plan.periods() for v in check_period(inst, rows, p, prefix)]
+
+
+def check_period(
+    inst: Instance, plan: pd.DataFrame, period: int = 1, prefix: str = ""
+) -> list[Violation]:
     """No auxiliary serves the village he comes from (不得在本村产生)."""
     given = plan[plan["auxiliary_id"].isin(inst.auxiliaries.index)]
     bad = given[why_not(given, inst) != ""]

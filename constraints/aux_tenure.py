@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .base import Param, Rule, Violation
+from .base import Assignment, Param, Rule, Violation
 
 RULE = Rule(
     id="AUX-TENURE",
@@ -72,9 +72,7 @@ def first_return_month(inst: Instance, last_month: np.ndarray) -> np.ndarray:
 
 def why_not(pairs: pd.DataFrame, inst: Instance, period: int = 1) -> np.ndarray:
     """For the annual plan (period 1): "" when the pair may serve that period, else why not."""
-    from ..optimizer.auxiliaries.service import month_text, service_record
-
-    rec = service_record(inst)
+    rec = inst.service
     t, _, months = limits(inst)
     aux = pairs["auxiliary_id"].to_numpy(object)
     vil = pairs["village_id"].to_numpy(object)
@@ -84,8 +82,8 @@ def why_not(pairs: pd.DataFrame, inst: Instance, period: int = 1) -> np.ndarray:
     back = first_return_month(inst, end)
     for i in np.flatnonzero(back > first):
         out[i] = (
-            f"left this village in {month_text(int(end[i]))}; no return before "
-            f"{month_text(int(back[i]))} (no_return_periods)"
+            f"left this village in {rec.month_text(int(end[i]))}; no return before "
+            f"{rec.month_text(int(back[i]))} (no_return_periods)"
         )
     m = rec.pair_open_months(aux, vil)
     over = (m >= 0) & (periods_left(inst, m) < period)
@@ -97,8 +95,18 @@ def why_not(pairs: pd.DataFrame, inst: Instance, period: int = 1) -> np.ndarray:
     return out
 
 
-def check(inst: Instance, plan: pd.DataFrame, period: int = 1, prefix: str = "") -> list[Violation]:
-    """The annual plan keeps nobody past the limit and brings nobody back too soon."""
+def check(inst: Instance, plan: Assignment) -> list[Violation]:
+    """An annual plan keeps nobody past the limit and brings nobody back too soon; a rotation
+    also within its periods (``check_rotation``)."""
+    if plan.rotation:
+        return check_rotation(inst, plan.rows)
+    return check_period(inst, plan.rows)
+
+
+def check_period(
+    inst: Instance, plan: pd.DataFrame, period: int = 1, prefix: str = ""
+) -> list[Violation]:
+    """One period's pairs against the service before the plan."""
     given = plan[
         plan["auxiliary_id"].isin(inst.auxiliaries.index)
         & plan["village_id"].isin(inst.villages.index)
@@ -132,9 +140,7 @@ def stays(rotation: pd.DataFrame) -> pd.DataFrame:
 
 def check_rotation(inst: Instance, rotation: pd.DataFrame) -> list[Violation]:
     """Every stay within the limit (with the service before the plan), every return late enough."""
-    from ..optimizer.auxiliaries.service import month_text, service_record
-
-    rec = service_record(inst)
+    rec = inst.service
     t, r, months = limits(inst)
     s = stays(rotation)
     if s.empty:
@@ -184,7 +190,7 @@ def check_rotation(inst: Instance, rotation: pd.DataFrame) -> list[Violation]:
                 RULE.id,
                 f"auxiliary {aux[i]} returns to village {vil[i]} in period {first[i]} "
                 f"({rec.period_label(int(first[i]))}) after leaving it in "
-                f"{month_text(int(hist_end[i]))}; no return before {month_text(int(back[i]))}",
+                f"{rec.month_text(int(hist_end[i]))}; no return before {rec.month_text(int(back[i]))}",
                 (aux[i], vil[i]),
             )
         )

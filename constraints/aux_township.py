@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .base import Param, Rule, Violation
+from .base import Assignment, Param, Rule, Violation
 
 RULE = Rule(
     id="AUX-TOWNSHIP",
@@ -75,7 +75,14 @@ def why_not(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
     return relation(pairs, inst)[1]
 
 
-def check(inst: Instance, plan: pd.DataFrame, period: int = 1, prefix: str = "") -> list[Violation]:
+def check(inst: Instance, plan: Assignment) -> list[Violation]:
+    """In every period of the plan: ``check_period``."""
+    return [v for p, rows, prefix in plan.periods() for v in check_period(inst, rows, p, prefix)]
+
+
+def check_period(
+    inst: Instance, plan: pd.DataFrame, period: int = 1, prefix: str = ""
+) -> list[Violation]:
     """Every auxiliary serves his own township or, where allowed, a neighbouring one."""
     given = plan[
         plan["auxiliary_id"].isin(inst.auxiliaries.index)

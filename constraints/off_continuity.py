@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
 
 
-from .base import Rule
+from .base import Rule, id_labels, weighted_points
 
 RULE = Rule(
     id="OFF-CONTINUITY",
@@ -30,3 +30,11 @@ def match(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
     return (
         inc.reindex(pairs["village_id"]).to_numpy(object) == pairs["officer_id"].to_numpy(object)
     ).astype(float)
+
+
+def points(pairs: pd.DataFrame, inst: Instance, match: np.ndarray) -> np.ndarray:
+    return weighted_points(RULE, match, inst)
+
+
+def label(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
+    return id_labels(RULE, len(pairs))

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .base import Rule, Violation
+from . import off_load
+from .base import Assignment, OfficerModelData, Rule, Violation
 
 RULE = Rule(
     id="OFF-COVER",
@@ -20,7 +21,6 @@ RULE = Rule(
 
 if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
-    from ..optimizer.officers.model import OfficerProblem
     from ..optimizer.solve.linear_model import LinearModel
 
 
@@ -42,7 +42,7 @@ def why_not(pairs: pd.DataFrame, inst: Instance, forbidden: np.ndarray) -> np.nd
     return out
 
 
-def add_to_model(model: LinearModel, problem: OfficerProblem) -> None:
+def add_to_model(model: LinearModel, problem: OfficerModelData) -> None:
     """Every village exactly one officer. When full cover is not known to be possible, a village
     may stay uncovered at a cost above anything a plan can gain, so the solver covers as many
     villages as it can first (a partial plan, not none)."""
@@ -63,10 +63,28 @@ def add_to_model(model: LinearModel, problem: OfficerProblem) -> None:
     )
 
 
-def check(inst: Instance, plan: pd.DataFrame) -> list[Violation]:
+def pair_why_not(inst: Instance, pairs: pd.DataFrame) -> np.ndarray:
+    """``why_not`` of the given (officer_id, village_id) pairs of known people and villages."""
+    oid = pairs["officer_id"].to_numpy(object)
+    vid = pairs["village_id"].to_numpy(object)
+    given = inst.pair_overrides(oid, vid)
+    _, days = off_load.pair_days(inst, oid, vid, given)
+    facts = pd.DataFrame(
+        {
+            "officer_id": oid,
+            "village_id": vid,
+            "county_id": inst.villages["county_id"].reindex(vid).to_numpy(object),
+            "workload_days": days,
+        }
+    )
+    return why_not(facts, inst, given["forbidden"].fillna(False).to_numpy(bool))
+
+
+def check(inst: Instance, plan: Assignment) -> list[Violation]:
     """Every village has exactly one officer, and one who may cover it."""
     out: list[Violation] = []
-    given = plan[plan["officer_id"].fillna("").astype(str) != ""]
+    rows = plan.rows
+    given = rows[rows["officer_id"] != ""]
     missing = inst.villages.index.difference(given["village_id"])
     if len(missing):
         names = inst.villages.loc[missing, "name"]
@@ -92,14 +110,13 @@ def check(inst: Instance, plan: pd.DataFrame) -> list[Violation]:
     unknown_v = given.loc[~given["village_id"].isin(inst.villages.index), "village_id"]
     for v in unknown_v:
         out.append(Violation(RULE.id, f"village {v} is not in the bundle", (v,)))
-    from ..optimizer.officers.pairs import build_pairs
-
     known = given[given["village_id"].isin(inst.villages.index)]
     unknown_o = known.loc[~known["officer_id"].isin(inst.officers.index)]
     for v, o in zip(unknown_o["village_id"], unknown_o["officer_id"], strict=True):
         out.append(Violation(RULE.id, f"village {v}: officer {o} is not in the bundle", (v, o)))
-    pairs = build_pairs(inst, known[known["officer_id"].isin(inst.officers.index)])
-    for v, o, why in zip(pairs["village_id"], pairs["officer_id"], pairs["why_not"], strict=True):
+    pairs = known[known["officer_id"].isin(inst.officers.index)]
+    reasons = pair_why_not(inst, pairs)
+    for v, o, why in zip(pairs["village_id"], pairs["officer_id"], reasons, strict=True):
         if why:
             out.append(
                 Violation(RULE.id, f"village {v}: officer {o} may not cover it ({why})", (v, o))

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
 
 
-from .base import Rule
+from .base import Rule, id_labels, weighted_points
 
 RULE = Rule(
     id="OFF-FORMER",
@@ -33,3 +33,11 @@ def match(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
     known = pd.MultiIndex.from_arrays([former.index, former.to_numpy()])
     asked = pd.MultiIndex.from_arrays([pairs["officer_id"], pairs["township_id"]])
     return asked.isin(known).astype(float)
+
+
+def points(pairs: pd.DataFrame, inst: Instance, match: np.ndarray) -> np.ndarray:
+    return weighted_points(RULE, match, inst)
+
+
+def label(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
+    return id_labels(RULE, len(pairs))

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
 
 
-from .base import Param, Rule
+from .base import Param, Rule, id_labels, weighted_points
 
 RULE = Rule(
     id="OFF-HOTSPOT",
@@ -47,8 +47,9 @@ def match(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
     return ((pairs["category"].to_numpy(object) == "criminal") & hot).astype(float)
 
 
-def eligible_villages(inst: Instance) -> pd.Index:
-    return inst.villages.index[hotspots(inst).to_numpy(bool)]
+def points(pairs: pd.DataFrame, inst: Instance, match: np.ndarray) -> np.ndarray:
+    return weighted_points(RULE, match, inst)
 
 
-APPLIES_TO = ("criminal",)
+def label(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
+    return id_labels(RULE, len(pairs))

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
 
 
-from .base import Rule
+from .base import Rule, id_labels, weighted_points
 
 RULE = Rule(
     id="OFF-KEY",
@@ -34,8 +34,9 @@ def match(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
     return (key & ((cat == "public_security") | ((cat == "station") & own))).astype(float)
 
 
-def eligible_villages(inst: Instance) -> pd.Index:
-    return inst.villages.index[inst.villages["kind"].to_numpy(object) == "key"]
+def points(pairs: pd.DataFrame, inst: Instance, match: np.ndarray) -> np.ndarray:
+    return weighted_points(RULE, match, inst)
 
 
-APPLIES_TO = ("public_security", "station")
+def label(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
+    return id_labels(RULE, len(pairs))

@@ -9,10 +9,9 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
-    from ..optimizer.officers.model import OfficerProblem
     from ..optimizer.solve.linear_model import LinearModel
 
-from .base import Param, Rule
+from .base import OfficerModelData, Param, Rule
 
 RULE = Rule(
     id="OFF-LIFE",
@@ -22,6 +21,7 @@ RULE = Rule(
     summary="fit the officer's work and life: short travel from the base, a fair share of villages",
     summary_zh="结合民警工作、生活实际：路途近、任务均衡",
     weight=1.0,
+    cost=True,
     params={
         "per_km": Param(
             3.0,
@@ -43,7 +43,7 @@ def match(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
     return pairs["km"].to_numpy(float)
 
 
-def points(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
+def points(pairs: pd.DataFrame, inst: Instance, match: np.ndarray) -> np.ndarray:
     """Points lost for travel: per_km for each km between the officer's base and the village."""
     r = inst.policy.rule(RULE.id)
     w = inst.policy.weight(RULE.id)
@@ -65,7 +65,7 @@ def label(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
     return np.char.add(f"{RULE.id}:", np.char.add(np.round(km, 1).astype(str), "km"))
 
 
-def add_to_model(model: LinearModel, problem: OfficerProblem) -> None:
+def add_to_model(model: LinearModel, problem: OfficerModelData) -> None:
     """Load balance: each village beyond an officer's fair share costs per_extra_village."""
     if problem.extra_village_cost <= 0:
         return

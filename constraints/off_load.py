@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .base import Param, Rule, Violation
+from .base import SCALE, Assignment, OfficerModelData, Param, Rule, Violation
 
 RULE = Rule(
     id="OFF-LOAD",
@@ -39,11 +39,34 @@ RULE = Rule(
 
 if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
-    from ..optimizer.officers.model import OfficerProblem
     from ..optimizer.solve.linear_model import LinearModel
 
 
-def add_to_model(model: LinearModel, problem: OfficerProblem) -> None:
+def travel_days(inst: Instance, km: np.ndarray) -> np.ndarray:
+    """The monthly days a village needs of its officer: the visit days plus one round trip per
+    visit day."""
+    p = inst.policy.rule(RULE.id)
+    trips = p["visit_days_per_month"] * 2.0 * np.nan_to_num(km) / p["travel_speed_kmh"]
+    return p["visit_days_per_month"] + trips / p["hours_per_day"]
+
+
+def pair_days(
+    inst: Instance,
+    officer_ids: np.ndarray,
+    village_ids: np.ndarray,
+    given: pd.DataFrame | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Km and monthly days of each (officer, village) pair, rounded to 0.01 as the solver
+    counts them; pairs.csv's ``workload_days`` replaces the computed days where given."""
+    if given is None:
+        given = inst.pair_overrides(officer_ids, village_ids)
+    km = np.round(inst.pair_km(officer_ids, village_ids), 2) if len(officer_ids) else np.zeros(0)
+    days = np.round(travel_days(inst, km), 2)
+    wl = given["workload_days"].to_numpy(float)
+    return km, np.where(np.isnan(wl), days, np.round(wl, 2))
+
+
+def add_to_model(model: LinearModel, problem: OfficerModelData) -> None:
     """Per officer: the villages' days fit his available days; their number his maximum (and
     no more than his cheapest eligible villages that fit his days: implied, and tightening)."""
     x = model.var_groups["x"]
@@ -59,28 +82,27 @@ def add_to_model(model: LinearModel, problem: OfficerProblem) -> None:
 def loads(inst: Instance, pairs: pd.DataFrame) -> pd.DataFrame:
     """Per officer of the plan: villages, days used (in the solver's hundredths, summed exactly),
     days available and maximum villages."""
-    used = pairs.assign(c=np.round(pairs["workload_days"].to_numpy(float) * 100).astype(np.int64))
+    used = pairs.assign(c=np.round(pairs["workload_days"].to_numpy(float) * SCALE).astype(np.int64))
     g = used.groupby("officer_id").agg(villages=("village_id", "size"), centi=("c", "sum"))
     off = inst.officers.reindex(g.index)
-    g["days_used"] = g["centi"] / 100.0
+    g["days_used"] = g["centi"] / SCALE
     g["available_days"] = off["available_days"].to_numpy(float)
     g["max_villages"] = off["max_villages"]
     return g.drop(columns="centi")
 
 
-def check(inst: Instance, plan: pd.DataFrame) -> list[Violation]:
+def check(inst: Instance, plan: Assignment) -> list[Violation]:
     """No officer holds more days of villages than he has, or more villages than his maximum."""
-    from ..optimizer.officers.pairs import build_pairs
-
-    given = plan[plan["officer_id"].fillna("").astype(str) != ""]
-    given = given[
-        given["officer_id"].isin(inst.officers.index)
-        & given["village_id"].isin(inst.villages.index)
+    given = plan.rows[
+        plan.rows["officer_id"].isin(inst.officers.index)
+        & plan.rows["village_id"].isin(inst.villages.index)
     ]
-    load = loads(inst, build_pairs(inst, given))
+    oid, vid = given["officer_id"].to_numpy(object), given["village_id"].to_numpy(object)
+    _, days = pair_days(inst, oid, vid)
+    load = loads(inst, pd.DataFrame({"officer_id": oid, "village_id": vid, "workload_days": days}))
     out: list[Violation] = []
-    avail_centi = np.round(load["available_days"].to_numpy(float) * 100)
-    over = load[np.round(load["days_used"].to_numpy(float) * 100) > avail_centi]
+    avail_centi = np.round(load["available_days"].to_numpy(float) * SCALE)
+    over = load[np.round(load["days_used"].to_numpy(float) * SCALE) > avail_centi]
     for o, row in over.iterrows():
         out.append(
             Violation(

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
 
 
-from .base import Param, Rule
+from .base import Param, Rule, id_labels, weighted_points
 
 RULE = Rule(
     id="OFF-ORIGIN",
@@ -49,3 +49,11 @@ def match(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
     township = pairs["township_id"].to_numpy(object) == native_tw
     value = np.where(village, 1.0, np.where(township, p["township_value"], 0.0))
     return np.where(applies & (native_tw != ""), value, 0.0)
+
+
+def points(pairs: pd.DataFrame, inst: Instance, match: np.ndarray) -> np.ndarray:
+    return weighted_points(RULE, match, inst)
+
+
+def label(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
+    return id_labels(RULE, len(pairs))

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
 
 
-from .base import Param, Rule
+from .base import Param, Rule, weighted_points
 
 RULE = Rule(
     id="OFF-PREF",
@@ -86,3 +86,7 @@ def match(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
 def label(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
     rank, _ = wishes(pairs, inst)
     return np.where(rank > 0, np.char.add(f"{RULE.id}:", rank.astype(str)), "")
+
+
+def points(pairs: pd.DataFrame, inst: Instance, match: np.ndarray) -> np.ndarray:
+    return weighted_points(RULE, match, inst)

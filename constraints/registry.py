@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from importlib import import_module
 from types import ModuleType
+from typing import cast
 
-from .base import Rule
+from .base import HardRule, Rule, SoftPairRule
 
 MODULES = (
     "off_cover",
@@ -40,3 +41,21 @@ def module(rule_id: str) -> ModuleType:
 RULES: dict[str, Rule] = {
     m.RULE.id: m.RULE for m in (import_module(f"{__package__}.{name}") for name in MODULES)
 }
+
+
+def soft_rules(subject: str) -> list[SoftPairRule]:
+    """The soft rules of ``subject`` ("officer"), in the order of POLICY.md."""
+    return [
+        cast(SoftPairRule, module(r.id))
+        for r in RULES.values()
+        if r.subject == subject and r.kind == "soft"
+    ]
+
+
+def hard_rules(*subjects: str) -> list[HardRule]:
+    """The hard rules of the ``subjects``, in the order of POLICY.md."""
+    return [
+        cast(HardRule, module(r.id))
+        for r in RULES.values()
+        if r.subject in subjects and r.kind == "hard"
+    ]

@@ -18,6 +18,7 @@ calendar holds when, for every village of the officer plan,
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections import defaultdict
 from typing import TYPE_CHECKING
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .base import Param, Rule, Violation
+from .base import Param, Rule, Violation, VisitCalendar
 
 RULE = Rule(
     id="VISIT-DAYS",
@@ -56,6 +57,36 @@ if TYPE_CHECKING:
     from ..optimizer.input.workdays import MonthDays
 
 
+# How a month splits for the spacing of visits (§五(一): 每旬或每半个月进村一次).
+PERIOD_NAMES = {
+    "xun": ("上旬", "中旬", "下旬"),
+    "half_month": ("上半月", "下半月"),
+}
+
+
+def month_label(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def period_of(day: int, spacing: str) -> int:
+    """The 旬 (0, 1, 2) or half month (0, 1) a day of the month falls in."""
+    if spacing == "xun":
+        return min((day - 1) // 10, 2)
+    return 0 if day <= 15 else 1
+
+
+def period_names(spacing: str) -> tuple[str, ...]:
+    return PERIOD_NAMES[spacing]
+
+
+def period_span(year: int, month: int, spacing: str, p: int) -> tuple[int, int]:
+    """First and last day of period ``p``."""
+    last = calendar.monthrange(year, month)[1]
+    if spacing == "xun":
+        return (1 + 10 * p, 10 * (p + 1) if p < 2 else last)
+    return (1, 15) if p == 0 else (16, last)
+
+
 def visits_required(inst: Instance) -> int:
     """Days each village needs in a month: OFF-LOAD's ``visit_days_per_month``, rounded up."""
     return math.ceil(float(inst.policy.rule("OFF-LOAD")["visit_days_per_month"]) - 1e-9)
@@ -82,13 +113,13 @@ def village_km(inst: Instance, village_ids) -> pd.DataFrame:
 
 def month_of(inst: Instance, month: str, unavailable: pd.DataFrame | None = None) -> MonthDays:
     """The month's working days and the officers' days off, from the bundle (and extra rows)."""
-    from ..optimizer.input.workdays import month_days, parse_month
-
     params = inst.policy.rule(RULE.id)
-    off = inst.unavailable if unavailable is None else pd.concat([inst.unavailable, unavailable])
-    y, m = parse_month(month)
-    days, _ = month_days(inst.holidays, off, y, m, params["spacing"], params["weekends"])
-    return days
+    return inst.month_days(month, params["spacing"], params["weekends"], unavailable)
+
+
+def check(inst: Instance, plan: VisitCalendar) -> list[Violation]:
+    """Every VISIT-DAYS violation of a month's visit calendar (``check_calendar``)."""
+    return check_calendar(inst, plan.plan, plan.calendar, plan.month, plan.unavailable)
 
 
 def check_calendar(
@@ -102,8 +133,6 @@ def check_calendar(
     the officer plan (village_id, officer_id rows). ``month`` (YYYY-MM) defaults to the month of
     the calendar's dates; ``unavailable`` adds rows to the bundle's ``unavailable.csv``."""
     import datetime as dt
-
-    from ..optimizer.input.workdays import period_names, period_of
 
     params = inst.policy.rule(RULE.id)
     spacing, per_day, share_km = (

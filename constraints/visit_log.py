@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .base import Param, Rule
+from .visit_days import month_label, period_names, period_of
 
 RULE = Rule(
     id="VISIT-LOG",
@@ -163,8 +164,6 @@ def village_months(
 ) -> pd.DataFrame:
     """Per village of the plan and month: the liaison officer's logged days against the
     requirement, their spread, and the status (unvisited / short / not_spread / ok)."""
-    from ..optimizer.input.workdays import month_label, period_names, period_of
-
     names = period_names(spacing)
     periods = len(names)
     fewest = min(required, periods)

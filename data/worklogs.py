@@ -25,6 +25,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..constraints.visit_days import RULE as VISIT_DAYS
+from ..constraints.visit_days import period_of, period_rule, visits_required
+from ..optimizer.input.workdays import month_days
+
 OFFICER_ACTIVITIES = (
     "群防群治",
     "情报信息收集",
@@ -102,10 +106,6 @@ def generate_work_logs(
 
     ``problems``: how many of each kind (KINDS) in all; default one of each.
     """
-    from ..constraints.visit_days import RULE as VISIT_DAYS
-    from ..constraints.visit_days import period_rule, visits_required
-    from ..optimizer.input.workdays import month_days, period_of
-
     want = {k: 1 for k in KINDS} if problems is None else {k: 0 for k in KINDS} | problems
     rng = np.random.default_rng(seed)
     spacing = inst.policy.rule(VISIT_DAYS.id)["spacing"]

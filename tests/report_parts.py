@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from cunjing.optimizer.input.instance import Instance
-from cunjing.optimizer.output.publish import write_csv
+from cunjing.optimizer.output.files import write_csv
 
 
 def auxiliary_plan(inst: Instance) -> pd.DataFrame:

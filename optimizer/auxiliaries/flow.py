@@ -13,7 +13,8 @@ from collections import deque
 
 import numpy as np
 
-from ..solve.solvers import FEASIBLE, OPTIMAL, SolveResult
+from ..solve.result import SolveResult
+from ..solve.status import Status
 from .model import AuxiliaryProblem
 
 
@@ -56,7 +57,13 @@ def solve_flow(problem: AuxiliaryProblem) -> SolveResult:
     x[free[flows > 0]] = 1
     x[pinned] = 1
     return SolveResult(
-        x, OPTIMAL, float("nan"), float("nan"), seconds, "min-cost-flow", {"build_seconds": build}
+        x,
+        Status.OPTIMAL,
+        float("nan"),
+        float("nan"),
+        seconds,
+        "min-cost-flow",
+        {"build_seconds": build},
     )
 
 
@@ -75,7 +82,9 @@ def solve_greedy(problem: AuxiliaryProblem) -> SolveResult:
         if covered[v] or used[a]:
             continue
         x[p], covered[v], used[a] = 1, True, True
-    return SolveResult(x, FEASIBLE, float("nan"), float("nan"), time.perf_counter() - t0, "greedy")
+    return SolveResult(
+        x, Status.FEASIBLE, float("nan"), float("nan"), time.perf_counter() - t0, "greedy"
+    )
 
 
 def hall_sets(problem: AuxiliaryProblem, x: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:

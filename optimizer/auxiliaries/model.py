@@ -21,9 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ...constraints import aux_cover, aux_fulltime
+from ...constraints.base import SCALE
 from ..solve.linear_model import LinearModel
-
-SCALE = 100
 
 
 @dataclass

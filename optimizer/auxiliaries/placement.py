@@ -14,19 +14,23 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ...constraints.base import SCALE
 from ..input.instance import Instance
-from ..input.report_folder import PART_COLUMNS
-from ..solve.solvers import FEASIBLE, INFEASIBLE, OPTIMAL, SolveResult, solve_cpsat, solve_highs
+from ..input.schema import PLAN_FILE_COLUMNS
+from ..solve.cpsat import solve_cpsat
+from ..solve.highs import solve_highs
+from ..solve.options import SolveOptions
+from ..solve.result import SolveResult
+from ..solve.status import Status
 from .flow import hall_sets, solve_flow, solve_greedy
-from .model import SCALE, AuxiliaryProblem, build_model, completion, make_problem
+from .model import AuxiliaryProblem, build_model, completion, make_problem
 from .pairs import build_pairs, reasons
 
-PARTIAL = "PARTIAL"
 BACKENDS = ("auto", "flow", "cp-sat", "highs", "greedy")
 
 # one row per village of a county: the contract's columns, km, each score part, kept, pinned
 PLAN_COLUMNS = [
-    *PART_COLUMNS["auxiliaries"],
+    *PLAN_FILE_COLUMNS["auxiliary_plan"],
     "km",
     "p:same_township",
     "p:km",
@@ -43,7 +47,7 @@ FILE_COLUMNS = [c for c in PLAN_COLUMNS if not c.startswith("p:")]
 class AuxiliaryResult:
     county: str
     plan: pd.DataFrame  # one row per village of the county (PLAN_COLUMNS)
-    status: str  # OPTIMAL / FEASIBLE / PARTIAL / INFEASIBLE
+    status: str  # Status.OPTIMAL / Status.FEASIBLE / Status.PARTIAL / Status.INFEASIBLE
     objective: float  # points; each uncovered village costs ``uncovered_penalty``
     best_bound: float
     gap: float
@@ -96,13 +100,14 @@ def _pins(table: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
 def plan_county_auxiliaries(
     inst: Instance,
     county: str | None,
+    options: SolveOptions | None = None,
     *,
-    time_limit: float = 60.0,
-    seed: int = 0,
-    workers: int = 2,
     backend: str = "auto",
 ) -> AuxiliaryResult:
-    """The resident auxiliary of every village of ``county`` for the plan's first period."""
+    """The resident auxiliary of every village of ``county`` (None: of every county, as one
+    problem) for the plan's first period. ``backend``: "auto"/"flow" (exact), "greedy",
+    "highs" or "cp-sat" (peers on the same model)."""
+    o = options or SolveOptions.from_settings(inst.policy.sections["solver"])
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r} (one of {', '.join(BACKENDS)})")
     t0 = time.perf_counter()
@@ -123,10 +128,10 @@ def plan_county_auxiliaries(
     elif backend == "greedy":
         res = solve_greedy(problem)
     elif backend == "highs":
-        res = solve_highs(model, time_limit=time_limit, threads=workers, seed=seed)
+        res = solve_highs(model, o.time_limit, seed=o.seed)
     else:
         hint = completion(problem, model, np.flatnonzero(solve_greedy(problem).x))
-        res = solve_cpsat(model, time_limit=time_limit, seed=seed, workers=workers, hint=hint)
+        res = solve_cpsat(model, o.time_limit, o.seed, o.workers, hint=hint)
     solve_seconds = res.seconds + res.stats.get("build_seconds", 0.0)
     return _result(sub, county, problem, model, res, table, build, solve_seconds, diagnostics)
 
@@ -144,7 +149,7 @@ def _result(
 ) -> AuxiliaryResult:
     if res.x is None:
         chosen = problem.pairs.iloc[[]]
-        status, obj, bound = INFEASIBLE, float("nan"), float("nan")
+        status, obj, bound = Status.INFEASIBLE, float("nan"), float("nan")
         x = np.zeros(model.n_vars, dtype=np.int64)
     else:
         sel = np.flatnonzero(np.asarray(res.x[: problem.n_pairs]) > 0)
@@ -153,11 +158,11 @@ def _result(
         obj = model.value(x) / SCALE
         exact = res.backend == "min-cost-flow"
         bound = obj if exact else res.bound / SCALE
-        status = OPTIMAL if exact or res.status == OPTIMAL else FEASIBLE
+        status = Status.OPTIMAL if exact or res.status == Status.OPTIMAL else Status.FEASIBLE
     plan = plan_frame(inst, problem.villages, chosen)
     uncovered = int((plan["auxiliary_id"] == "").sum())
     if res.x is not None and uncovered:
-        status = PARTIAL
+        status = Status.PARTIAL
     if uncovered:
         diagnostics = diagnostics + diagnose_shortage(inst, problem, x, table)
     gap = (

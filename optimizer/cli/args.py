@@ -1,9 +1,16 @@
-"""The arguments several commands share: the bundle, the solver's limits, counties side by side."""
+"""The arguments several commands share, and their ranges, checked before any work."""
 
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
+
+from ..solve.options import MAX_SEED, MAX_TIME_LIMIT, MAX_WORKERS, OptionError, SolveOptions
+from .errors import UsageError
+
+MAX_JOBS = 1024
+MAX_PERIODS = 50
 
 
 def bundle_arg(p: argparse.ArgumentParser, required: bool = False) -> None:
@@ -46,3 +53,41 @@ def solver_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--workers", type=int, default=None, help="solver threads (policy solver.workers)"
     )
+
+
+def check_ranges(args: argparse.Namespace) -> None:
+    """The numbers a command was given, before it reads or solves anything."""
+    t = getattr(args, "time_limit", None)
+    if t is not None and (not math.isfinite(t) or not 0 < t <= MAX_TIME_LIMIT):
+        raise UsageError(
+            f"--time-limit must be more than 0 seconds and at most {MAX_TIME_LIMIT:g}, not {t}"
+        )
+    _whole(args, "seed", 0, MAX_SEED, "0 or more")
+    _whole(args, "workers", 1, MAX_WORKERS, "at least 1")
+    _whole(args, "jobs", 1, MAX_JOBS, "at least 1")
+    _whole(args, "periods", 1, MAX_PERIODS, "at least 1")
+    _whole(args, "max_changes", 0, 10**6, "0 or more")
+
+
+def _whole(args: argparse.Namespace, name: str, lo: int, hi: int, least: str) -> None:
+    value = getattr(args, name, None)
+    if value is None:
+        return
+    flag = "--" + name.replace("_", "-")
+    if value < lo:
+        raise UsageError(f"{flag} must be {least}, not {value}")
+    if value > hi:
+        raise UsageError(f"{flag} must be at most {hi}, not {value}")
+
+
+def solve_options(args: argparse.Namespace, solver_settings) -> SolveOptions:
+    """The run's solver options: the command line over the policy's ``[solver]`` section."""
+    try:
+        return SolveOptions.from_settings(
+            solver_settings,
+            time_limit=getattr(args, "time_limit", None),
+            seed=getattr(args, "seed", None),
+            workers=getattr(args, "workers", None),
+        )
+    except OptionError as e:
+        raise UsageError(f"policy.toml [solver]: {e}") from None

@@ -13,6 +13,8 @@ from .geo import GeoLayers, TravelNetwork
 from .policy import Policy
 from .problems import Problem
 from .schema import TABLES
+from .service import ServiceRecord, service_record
+from .workdays import MonthDays, month_days, parse_month
 
 
 def _no_rows(table: str):
@@ -130,11 +132,52 @@ class Instance:
         km = self.distance_km(off[["base_x", "base_y"]].to_numpy(), vil[["x", "y"]].to_numpy())
         return pd.DataFrame(km, index=off.index, columns=vil.index)
 
+    def pair_km(self, officer_ids: np.ndarray, village_ids: np.ndarray) -> np.ndarray:
+        """Travel km of each (officer, village) pair given, from one matrix per county block
+        (never all officers by all villages)."""
+        out = np.full(len(officer_ids), np.nan)
+        county = self.officers["county_id"].reindex(officer_ids).to_numpy(object)
+        for c in pd.unique(county):
+            sel = np.flatnonzero(county == c)
+            uo, io = np.unique(officer_ids[sel], return_inverse=True)
+            uv, iv = np.unique(village_ids[sel], return_inverse=True)
+            km = self.officer_village_km(uo, uv)
+            out[sel] = km.to_numpy()[io, iv]
+        return out
+
+    def pair_overrides(self, officer_ids: np.ndarray, village_ids: np.ndarray) -> pd.DataFrame:
+        """pairs.csv's ``workload_days``, ``score`` and ``forbidden`` for each pair given (NaN
+        where not given; the last row of a pair listed twice)."""
+        over = self.pairs.set_index(["officer_id", "village_id"])
+        over = over[~over.index.duplicated(keep="last")]
+        return over.reindex(pd.MultiIndex.from_arrays([officer_ids, village_ids]))
+
     def auxiliary_village_km(self, auxiliary_ids=None, village_ids=None) -> pd.DataFrame:
         aux = self.auxiliaries if auxiliary_ids is None else self.auxiliaries.loc[auxiliary_ids]
         vil = self.villages if village_ids is None else self.villages.loc[village_ids]
         km = self.distance_km(aux[["home_x", "home_y"]].to_numpy(), vil[["x", "y"]].to_numpy())
         return pd.DataFrame(km, index=aux.index, columns=vil.index)
+
+    def month_days(
+        self,
+        month: str,
+        spacing: str,
+        weekends: bool = False,
+        unavailable: pd.DataFrame | None = None,
+    ) -> MonthDays:
+        """A month's (YYYY-MM) working days by the bundle's holidays, split by ``spacing``,
+        and the officers' days off (``unavailable.csv`` and the extra rows given)."""
+        off = (
+            self.unavailable if unavailable is None else pd.concat([self.unavailable, unavailable])
+        )
+        y, m = parse_month(month)
+        days, _ = month_days(self.holidays, off, y, m, spacing, weekends)
+        return days
+
+    @cached_property
+    def service(self) -> ServiceRecord:
+        """The auxiliaries' service record in months and plan periods (``aux_history``)."""
+        return service_record(self)
 
     def neighbour_townships(self, township_id: str) -> list[str]:
         return sorted(self.adjacency.neighbors(township_id))

@@ -1,15 +1,23 @@
-"""Reading a plan folder written by ``cunjing plan`` (or by hand): the officer plan and the bundle
-it was made for.
+"""Reading what the commands write, and what planners edit: plan folders and plan files.
 
-``summary.json``'s ``input`` names the bundle (null: the embedded sample). ``officer_plan.csv`` is
-read like a bundle table (Chinese headers, any encoding Excel saves), and every village and officer
-it names must be in that bundle; problems are reported as ``file:row:column``.
+A plan folder holds what its run wrote: ``cunjing plan`` the officer and auxiliary plans and
+``summary.json``; ``cunjing whatif`` the same and ``diff.csv``; ``cunjing rotate``
+``rotation.csv`` and ``rotation_summary.json``. ``summary.json``'s ``input`` names the bundle the
+plan was made for (null: the embedded sample).
+
+- :func:`read_plan_folder`: every part a folder has, as the reports show them.
+- :func:`read_assignment`: who serves which village, from a plan folder, its CSV, or the
+  ``plan.xlsx`` a planner edited in Excel (Chinese headers, any encoding Excel saves), checked
+  against a bundle when one is given (unknown villages and people, a village twice: located
+  problems).
+- :func:`read_incumbent`: the officer plan a what-if starts from, with its pinned villages.
+- :func:`bundle_of`: the bundle a folder was made for.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -17,82 +25,217 @@ import pandas as pd
 from .instance import Instance
 from .parse import parse_table
 from .problems import BundleError, ProblemLog
-from .schema import FLOAT, ID, TEXT, Column, Table
-
-OFFICER_PLAN = Table(
-    "officer_plan",
-    (
-        Column("village_id", ID, required=True, aliases=("村编码", "村代码")),
-        Column("officer_id", ID, aliases=("警号",)),
-        Column("village_name", TEXT, aliases=("村名",)),
-        Column("township_id", ID, aliases=("乡镇编码",)),
-        Column("officer_name", TEXT, aliases=("姓名",)),
-        Column("category", TEXT, aliases=("警种",)),
-        Column("workload_days", FLOAT, aliases=("工作量天数",)),
-        Column("score", FLOAT, aliases=("得分",)),
-        Column("reasons", TEXT, aliases=("理由",)),
-    ),
-    key=("village_id",),
-    doc="the officer plan of a plan folder",
+from .schema import (
+    AUXILIARY_FILE,
+    AUXILIARY_PLAN,
+    BOOL,
+    CANDIDATES_FILE,
+    DIFF,
+    DIFF_FILE,
+    FLOAT,
+    INT,
+    OFFICER_FILE,
+    OFFICER_PLAN,
+    PLAN_FILE_COLUMNS,
+    ROTATION_FILE,
+    ROTATION_PLAN,
+    ROTATION_SUMMARY_FILE,
+    SUMMARY_FILE,
+    TRUE_WORDS,
+    WORKBOOK_FILE,
+    Table,
 )
+from .tables import RawTable, read_csv_table, read_xlsx_sheet
 
-AUXILIARY_PLAN = Table(
-    "auxiliary_plan",
-    (
-        Column("village_id", ID, required=True, aliases=("村编码", "村代码")),
-        Column("auxiliary_id", ID, aliases=("辅警编号",)),
-    ),
-    key=("village_id",),
-    doc="the auxiliary plan of a plan folder",
-)
+# the sheets of plan.xlsx that hold the plans (reports.workbook writes them)
+PLAN_SHEETS = {"officer": "包村民警安排", "auxiliary": "驻村辅警安排"}
+ROLES = {"officer": (OFFICER_PLAN, OFFICER_FILE), "auxiliary": (AUXILIARY_PLAN, AUXILIARY_FILE)}
+PERSON = {"officer": "officer_id", "auxiliary": "auxiliary_id"}
+FOLDER_PARTS = {
+    "officers": (OFFICER_FILE, OFFICER_PLAN),
+    "auxiliaries": (AUXILIARY_FILE, AUXILIARY_PLAN),
+    "rotation": (ROTATION_FILE, ROTATION_PLAN),
+    "diff": (DIFF_FILE, DIFF),
+}
 
 
 @dataclass(frozen=True)
 class PlanFolder:
-    folder: Path
-    bundle: Path | None  # None: the embedded sample
-    officers: pd.DataFrame  # village_id, officer_id ("" = no officer)
-    auxiliaries: pd.DataFrame | None  # village_id, auxiliary_id, when the folder has them
+    """The parts of one plan folder; a part the run did not write is None."""
+
+    path: Path
     summary: dict
+    officers: pd.DataFrame | None
+    auxiliaries: pd.DataFrame | None
+    rotation: pd.DataFrame | None
+    rotation_summary: dict | None
+    diff: pd.DataFrame | None
+    # tables derived from the parts and a bundle, made once for all the reports (reports.tables)
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def kpis(self) -> dict:
+        return self.summary.get("kpis", {}) if self.summary else {}
+
+    def changed_villages(self) -> set[str]:
+        """Villages whose officer or auxiliary a what-if changed (empty without diff.csv)."""
+        if self.diff is None:
+            return set()
+        return set(self.diff["village_id"])
 
 
-def bundle_of(folder: Path) -> tuple[Path | None, dict]:
-    """The bundle a plan folder was made for, from its ``summary.json``."""
-    f = folder / "summary.json"
+def is_true(values: pd.Series) -> pd.Series:
+    """The schema's words for true (true, 1, yes, 是, …), case-insensitive."""
+    return values.fillna("").astype(str).str.strip().str.lower().isin(TRUE_WORDS)
+
+
+def read_part(path: Path, table: Table, typed: bool = True) -> pd.DataFrame | None:
+    """A CSV the commands wrote, ids as text and (``typed``) numbers as numbers, yes/no as
+    booleans; None when it is absent."""
+    if not path.exists():
+        return None
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise BundleError.single(path.name, f"cannot read the table: {e}") from None
+    if not typed:
+        return df
+    kinds = {c.name: c.kind for c in table.columns}
+    for col in df.columns:
+        if kinds.get(col) in (FLOAT, INT) or col.startswith("p:"):
+            df[col] = pd.to_numeric(df[col].replace("", None), errors="coerce")
+        elif kinds.get(col) == BOOL:
+            df[col] = is_true(df[col])
+    return df
+
+
+def _read_json(path: Path) -> dict | None:
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise BundleError.single(path.name, f"cannot read the JSON: {e}") from None
+
+
+def read_plan_folder(folder: Path) -> PlanFolder:
+    """The folder's parts; a BundleError when it holds no plan, rotation or diff at all."""
+    folder = Path(folder)
     if not folder.is_dir():
         raise BundleError.single(str(folder), "no such plan folder")
-    if not f.is_file():
-        raise BundleError.single(
-            f"{folder.name}/summary.json",
-            "the plan folder has no summary.json (cunjing plan writes it)",
-        )
-    try:
-        summary = json.loads(f.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise BundleError.single(f"{folder.name}/summary.json", f"not valid JSON: {e}") from None
-    if not isinstance(summary, dict) or "input" not in summary:
-        raise BundleError.single(
-            f"{folder.name}/summary.json", "needs an 'input' key: the bundle the plan was made for"
-        )
-    given = summary["input"]
-    if given is None:
-        return None, summary
-    path = Path(str(given))
-    if not path.is_absolute() and not path.exists():
-        path = folder / path  # a hand-made folder may name its bundle relative to itself
-    return path, summary
+    parts = {name: read_part(folder / f, t) for name, (f, t) in FOLDER_PARTS.items()}
+    if all(v is None for v in parts.values()):
+        files = ", ".join(f for f, _ in FOLDER_PARTS.values())
+        raise BundleError.single(str(folder), f"not a plan folder (none of {files})")
+    for name, df in parts.items():
+        if df is None:
+            continue
+        file, table = FOLDER_PARTS[name]
+        missing = [c for c in table.required_columns if c not in df.columns]
+        if missing:
+            raise BundleError.single(
+                file, f"required column '{missing[0]}' is missing", 1, missing[0]
+            )
+        kinds = {c.name: c.kind for c in table.columns}
+        for col in PLAN_FILE_COLUMNS[table.name]:
+            if col not in df.columns:
+                kind = kinds[col]
+                df[col] = float("nan") if kind in (FLOAT, INT) else False if kind == BOOL else ""
+    return PlanFolder(
+        path=folder,
+        summary=_read_json(folder / SUMMARY_FILE) or {},
+        rotation_summary=_read_json(folder / ROTATION_SUMMARY_FILE),
+        **parts,
+    )
 
 
-def read_plan_table(f: Path, table: Table, inst: Instance, person: str) -> pd.DataFrame:
-    """A plan table checked against the bundle: known villages and people, one row a village."""
-    from .tables import read_csv_table
+def bundle_of(folder: Path) -> Path | None:
+    """The bundle a plan folder was made for: ``input`` of its summary.json (or of
+    rotation_summary.json); None for the embedded sample. A path relative to the folder (a
+    hand-made folder may name its bundle so) is taken from there."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise BundleError.single(str(folder), "no such plan folder")
+    for name in (SUMMARY_FILE, ROTATION_SUMMARY_FILE):
+        summary = _read_json(folder / name)
+        if summary is None:
+            continue
+        if not isinstance(summary, dict) or "input" not in summary:
+            raise BundleError.single(
+                f"{folder.name}/{name}", "needs an 'input' key: the bundle the plan was made for"
+            )
+        given = summary["input"]
+        if given is None:
+            return None
+        path = Path(str(given))
+        if not path.is_absolute() and not path.exists():
+            path = folder / path
+        return path
+    raise BundleError.single(
+        f"{folder.name}/{SUMMARY_FILE}",
+        "the plan folder has no summary.json (cunjing plan writes it): give the plan's bundle "
+        "with --bundle",
+    )
 
+
+def _plan_source(path: Path, role: str) -> Path | None:
+    """The file of ``role``'s plan: a folder's CSV, else its plan.xlsx; a file as given."""
+    if not path.is_dir():
+        if not path.exists():
+            raise BundleError.single(str(path), "no such file or folder")
+        return path
+    csv = path / ROLES[role][1]
+    if csv.exists():
+        return csv
+    xlsx = path / WORKBOOK_FILE
+    return xlsx if xlsx.exists() else None
+
+
+def _raw_plan(source: Path, role: str, log: ProblemLog) -> RawTable | None:
+    table = ROLES[role][0]
+    if source.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_xlsx_sheet(source, (PLAN_SHEETS[role], table.name), table, log)
+    return read_csv_table(source, table, log)
+
+
+def read_assignment(
+    path: Path, role: str, inst: Instance | None = None, *, optional: bool = False
+) -> pd.DataFrame | None:
+    """Who serves which village (``village_id`` and ``officer_id`` or ``auxiliary_id``, with
+    ``pinned`` and the file's ``_row``), from a plan folder, its CSV or an edited plan.xlsx.
+
+    None when the folder has no such plan, or (``optional``) the file is the other role's.
+    With ``inst``, every village and person must be the bundle's and no village may appear
+    twice (a plan and a bundle that do not belong together are refused, with the rows)."""
+    person = PERSON[role]
+    source = _plan_source(Path(path), role)
+    if source is None:
+        return None
     log = ProblemLog()
-    raw = read_csv_table(f, table, log)
-    log.raise_if_errors()
-    assert raw is not None
+    raw = _raw_plan(source, role, log)
+    if raw is None:
+        if source.suffix.lower() in (".xlsx", ".xlsm") and not log.errors:
+            return None  # a workbook without this role's sheet
+        log.raise_if_errors()
+        return None
+    if optional and person not in raw.headers:
+        return None  # a file of the other role's plan
+    if person not in raw.headers:
+        log.error(raw.label, 1, person, f"required column '{person}' is missing")
+        log.raise_if_errors()
     frame = parse_table(raw, log)
-    known = {"officer_id": set(inst.officers.index), "auxiliary_id": set(inst.auxiliaries.index)}
+    log.raise_if_errors()
+    if inst is not None:
+        _check_ids(raw, frame, inst, person, log)
+        log.raise_if_errors()
+    frame = frame[frame["village_id"] != ""]
+    return frame[["village_id", person, "pinned", "_row"]].reset_index(drop=True)
+
+
+def _check_ids(
+    raw: RawTable, frame: pd.DataFrame, inst: Instance, person: str, log: ProblemLog
+) -> None:
+    known = {"officer_id": inst.officers.index, "auxiliary_id": inst.auxiliaries.index}[person]
     header = raw.headers
     seen: dict[str, int] = {}
     for r, v, p in zip(frame["_row"], frame["village_id"], frame[person], strict=True):
@@ -100,7 +243,7 @@ def read_plan_table(f: Path, table: Table, inst: Instance, person: str) -> pd.Da
             log.error(
                 raw.label, r, header.get("village_id", "village_id"), f"unknown village '{v}'"
             )
-        if p and p not in known[person]:
+        if p and p not in known:
             what = person.removesuffix("_id")
             log.error(raw.label, r, header.get(person, person), f"unknown {what} '{p}'")
         if v in seen:
@@ -111,21 +254,36 @@ def read_plan_table(f: Path, table: Table, inst: Instance, person: str) -> pd.Da
                 f"village '{v}' appears twice (first at row {seen[v]})",
             )
         seen.setdefault(v, r)
-    log.raise_if_errors()
-    return frame[["village_id", person]].reset_index(drop=True)
 
 
-def read_plan_folder(folder: Path, inst: Instance) -> PlanFolder:
-    """The officer (and, when present, auxiliary) plan of ``folder``, checked against ``inst``."""
-    bundle, summary = bundle_of(folder)
-    f = folder / "officer_plan.csv"
-    if not f.is_file():
+def read_incumbent(path: Path, inst: Instance) -> pd.DataFrame:
+    """The officer plan a what-if starts from (village_id, officer_id, pinned): the plan's own
+    pinned villages and the bundle's pinned pairs stay."""
+    plan = read_assignment(Path(path), "officer")
+    if plan is None:
+        raise BundleError.single(str(path), "no officer plan here (officer_plan.csv or plan.xlsx)")
+    plan = plan.drop(columns="_row")
+    po = inst.plan_officers
+    given = po.loc[po["pinned"], "officer_id"]
+    bundle_pins = plan["village_id"].map(given).eq(plan["officer_id"]).to_numpy()
+    plan["pinned"] = plan["pinned"].to_numpy(bool) | bundle_pins
+    unknown = plan.loc[~plan["village_id"].isin(inst.villages.index), "village_id"]
+    if len(unknown):
         raise BundleError.single(
-            f"{folder.name}/officer_plan.csv", "the plan folder has no officer plan"
+            str(path),
+            f"the plan names village '{unknown.iloc[0]}', which is not in the bundle: plan and "
+            "bundle do not belong together",
         )
-    officers = read_plan_table(f, OFFICER_PLAN, inst, "officer_id")
-    aux = folder / "auxiliary_plan.csv"
-    auxiliaries = (
-        read_plan_table(aux, AUXILIARY_PLAN, inst, "auxiliary_id") if aux.is_file() else None
-    )
-    return PlanFolder(folder, bundle, officers, auxiliaries, summary)
+    return plan.reset_index(drop=True)
+
+
+def read_candidates(folder: Path) -> pd.DataFrame:
+    """The candidate pairs ``cunjing plan`` keeps for ``cunjing explain``."""
+    path = Path(folder) / CANDIDATES_FILE
+    if not path.exists():
+        raise BundleError.single(
+            str(path),
+            "this plan folder has no candidate pairs (cunjing plan writes them; a what-if or a "
+            "hand-made plan does not): explain the plan folder cunjing plan wrote",
+        )
+    return pd.read_csv(path, dtype={"village_id": str, "officer_id": str})

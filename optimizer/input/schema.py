@@ -1,7 +1,9 @@
-"""The tables of a bundle (CONTRACT.md): columns, types, Chinese aliases, references.
+"""The tables of a bundle and of a plan folder (CONTRACT.md): columns, types, Chinese aliases,
+references, file names.
 
-This is the one place that knows what a bundle holds; the loader, the validator, the generator
-and the reports all read it.
+This is the one place that knows what a bundle and a plan folder hold; the loaders, the
+validator, the generator, the writers and the reports all read it. A plan table's first Chinese
+alias is its header in plan.xlsx, so a workbook a planner edited reads back by the same names.
 """
 
 from __future__ import annotations
@@ -25,6 +27,13 @@ ID, TEXT, INT, FLOAT, BOOL, MONTH, IDS, ENUM, DATE, TIME = (
 
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "是", "对", "√", "x"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "否", "不是", ""})
+
+
+def truth(text: str) -> bool | None:
+    """True or False by the words above (case and spaces aside); None for anything else."""
+    s = text.strip().lower()
+    return True if s in TRUE_WORDS else False if s in FALSE_WORDS else None
+
 
 VILLAGE_KINDS = {
     "key": "key",
@@ -286,6 +295,127 @@ REQUIRED_TABLES = [t.name for t in TABLES.values() if t.required]
 GEO_FILE = "geo.gpkg"
 POLICY_FILE = "policy.toml"
 GEO_LAYERS = {"townships": "polygon", "villages": "polygon_or_point", "roads": "line"}
+
+
+# ---------------------------------------------------------------- plan folders
+
+OFFICER_FILE = "officer_plan.csv"
+AUXILIARY_FILE = "auxiliary_plan.csv"
+SUMMARY_FILE = "summary.json"
+CANDIDATES_FILE = "officer_candidates.csv.gz"  # each village's pair and best others (explain)
+ROTATION_FILE = "rotation.csv"
+ROTATION_SUMMARY_FILE = "rotation_summary.json"
+DIFF_FILE = "diff.csv"
+# the reports made from a folder (reports.write.write_reports)
+WORKBOOK_FILE = "plan.xlsx"
+GEOPACKAGE_FILE = "plan.gpkg"
+HTML_FILE = "report.html"
+NOTICE_FILE = "public_notice.xlsx"
+REPORT_FILES = (WORKBOOK_FILE, GEOPACKAGE_FILE, HTML_FILE, NOTICE_FILE)
+
+OFFICER_PLAN = Table(
+    "officer_plan",
+    (
+        _c("village_id", ID, "村编码", "村代码", required=True),
+        _c("village_name", TEXT, "村名"),
+        _c("township_id", ID, "乡镇编码"),
+        _c("township_name", TEXT, "乡镇"),
+        _c("kind", TEXT, "村类型"),  # plan.xlsx only
+        _c("officer_id", ID, "警号", "包村民警警号"),
+        _c("officer_name", TEXT, "民警姓名", "姓名"),
+        _c("category", TEXT, "警种"),
+        _c("officer_unit", TEXT, "单位"),  # plan.xlsx only
+        _c("workload_days", FLOAT, "每月工作量（天）", "工作量天数"),
+        _c("km", FLOAT, "路程（公里）"),
+        _c("score", FLOAT, "得分"),
+        _c("reasons_text", TEXT, "理由"),  # plan.xlsx only: the reasons in words
+        _c("reasons", TEXT, "规则编号"),
+        _c("pinned", BOOL, "锁定"),
+    ),
+    key=("village_id",),
+    doc="the officer plan of a plan folder (包村民警安排)",
+)
+AUXILIARY_PLAN = Table(
+    "auxiliary_plan",
+    (
+        _c("village_id", ID, "村编码", "村代码", required=True),
+        _c("village_name", TEXT, "村名"),
+        _c("township_id", ID, "乡镇编码"),
+        _c("township_name", TEXT, "乡镇"),
+        _c("auxiliary_id", ID, "辅警编号", "驻村辅警编号"),
+        _c("auxiliary_name", TEXT, "辅警姓名", "姓名"),
+        _c("auxiliary_unit", TEXT, "单位"),  # plan.xlsx only
+        _c("home_village_id", ID, "户籍村编码"),
+        _c("home_village_name", TEXT, "户籍村"),  # plan.xlsx only
+        _c("relation", TEXT, "来源"),
+        _c("km", FLOAT, "离家（公里）"),
+        _c("score", FLOAT, "得分"),
+        _c("reasons_text", TEXT, "理由"),  # plan.xlsx only: the reasons in words
+        _c("reasons", TEXT, "规则编号"),
+        _c("kept", BOOL, "留任"),
+        _c("pinned", BOOL, "锁定"),
+    ),
+    key=("village_id",),
+    doc="the auxiliary plan of a plan folder (驻村辅警安排)",
+)
+ROTATION_PLAN = Table(
+    "rotation",
+    (
+        _c("period", INT, "期", required=True, minimum=1),
+        _c("village_id", ID, "村编码", required=True),
+        _c("auxiliary_id", ID, "辅警编号", required=True),
+        _c("moved", BOOL, "调入"),
+    ),
+    key=("period", "village_id"),
+    doc="the auxiliaries' rotation: one row a village and period (轮换计划)",
+)
+DIFF = Table(
+    "diff",
+    (
+        _c("village_id", ID, "村编码", required=True),
+        _c("role", TEXT, "角色"),
+        _c("before", ID, "调整前"),
+        _c("after", ID, "调整后"),
+        _c("reason", TEXT, "原因"),
+    ),
+    doc="what a what-if changed (变更)",
+)
+PLAN_TABLES = {t.name: t for t in (OFFICER_PLAN, AUXILIARY_PLAN, ROTATION_PLAN, DIFF)}
+# the contract's columns of each CSV (plan.xlsx shows more)
+PLAN_FILE_COLUMNS = {
+    "officer_plan": (
+        "village_id",
+        "village_name",
+        "township_id",
+        "township_name",
+        "officer_id",
+        "officer_name",
+        "category",
+        "workload_days",
+        "km",
+        "score",
+        "reasons",
+    ),
+    "auxiliary_plan": (
+        "village_id",
+        "village_name",
+        "township_id",
+        "auxiliary_id",
+        "auxiliary_name",
+        "home_village_id",
+        "relation",
+        "score",
+        "reasons",
+    ),
+    "rotation": ("period", "village_id", "auxiliary_id", "moved"),
+    "diff": ("village_id", "role", "before", "after", "reason"),
+}
+
+
+def zh_headers(table: Table, shown: dict[str, str]) -> dict[str, str]:
+    """Chinese headers of a sheet: ``shown`` maps each column of the sheet's frame to the
+    table column it shows; the header is that column's first Chinese alias."""
+    return {frame_col: table.column(col).aliases[0] for frame_col, col in shown.items()}
 
 
 def header_map(table: Table) -> dict[str, str]:

@@ -472,6 +472,32 @@ def read_xlsx_sheets(path: Path, table: Table, log: ProblemLog) -> list[RawTable
     return out
 
 
+def read_xlsx_sheet(
+    path: Path, names: tuple[str, ...], table: Table, log: ProblemLog
+) -> RawTable | None:
+    """The first sheet named one of ``names``, read as ``table``; None when there is none."""
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds for a damaged file
+        log.error(path.name, 0, "", f"cannot open the workbook: {e}")
+        return None
+    try:
+        sheets = {normalise_text(ws.title): ws for ws in wb.worksheets}
+        name = next((n for n in names if n in sheets), None)
+        if name is None:
+            return None
+        records = [[_cell_text(v) for v in row] for row in sheets[name].iter_rows(values_only=True)]
+        while records and records[0] and all(not r or not r[-1] for r in records):
+            records = [r[:-1] for r in records]
+        return _frame_from_rows(table, f"{path.name}[{name}]", records, 1, log)
+    finally:
+        wb.close()
+
+
 def _cell_text(v: object) -> str:
     if v is None:
         return ""

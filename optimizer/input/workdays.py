@@ -17,15 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .problems import ProblemLog
+from ...constraints.visit_days import PERIOD_NAMES, month_label
+from .parse import parse_table
+from .problems import BundleError, ProblemLog
+from .schema import TABLES
+from .tables import read_csv_table
 
 Date = dt.date
-
-# How a month splits for the spacing of visits (§五(一): 每旬或每半个月进村一次).
-PERIOD_NAMES = {
-    "xun": ("上旬", "中旬", "下旬"),
-    "half_month": ("上半月", "下半月"),
-}
 
 _MONTH_ARG = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER_ARG = re.compile(r"^(\d{4})[-]?[Qq]([1-4])$")
@@ -48,31 +46,8 @@ def parse_quarter(text: str) -> list[tuple[int, int]]:
     return [(y, 3 * (q - 1) + i) for i in (1, 2, 3)]
 
 
-def month_label(year: int, month: int) -> str:
-    return f"{year:04d}-{month:02d}"
-
-
 def month_dates(year: int, month: int) -> list[Date]:
     return [Date(year, month, d) for d in range(1, calendar.monthrange(year, month)[1] + 1)]
-
-
-def period_of(day: int, spacing: str) -> int:
-    """The 旬 (0, 1, 2) or half month (0, 1) a day of the month falls in."""
-    if spacing == "xun":
-        return min((day - 1) // 10, 2)
-    return 0 if day <= 15 else 1
-
-
-def period_names(spacing: str) -> tuple[str, ...]:
-    return PERIOD_NAMES[spacing]
-
-
-def period_span(year: int, month: int, spacing: str, p: int) -> tuple[int, int]:
-    """First and last day of period ``p``."""
-    last = calendar.monthrange(year, month)[1]
-    if spacing == "xun":
-        return (1 + 10 * p, 10 * (p + 1) if p < 2 else last)
-    return (1, 15) if p == 0 else (16, last)
 
 
 @dataclass(frozen=True)
@@ -237,11 +212,6 @@ def unavailable_problems(
 
 def read_unavailable(path: Path, officer_ids: set[str]) -> pd.DataFrame:
     """An ``unavailable.csv`` given on the command line, checked as the bundle's would be."""
-    from .parse import parse_table
-    from .problems import BundleError
-    from .schema import TABLES
-    from .tables import read_csv_table
-
     log = ProblemLog()
     if not path.is_file():
         raise BundleError.single(str(path), "no such file")

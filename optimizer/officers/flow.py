@@ -13,7 +13,8 @@ import time
 
 import numpy as np
 
-from ..solve.solvers import OPTIMAL, SolveResult
+from ..solve.result import SolveResult
+from ..solve.status import Status
 from .model import OfficerProblem
 
 
@@ -80,5 +81,11 @@ def solve_flow(problem: OfficerProblem) -> SolveResult:
     x[free[pair_arcs > 0]] = 1
     x[pinned] = 1
     return SolveResult(
-        x, OPTIMAL, float("nan"), float("nan"), seconds, "min-cost-flow", {"build_seconds": build}
+        x,
+        Status.OPTIMAL,
+        float("nan"),
+        float("nan"),
+        seconds,
+        "min-cost-flow",
+        {"build_seconds": build},
     )

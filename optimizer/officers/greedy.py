@@ -9,7 +9,8 @@ import time
 
 import numpy as np
 
-from ..solve.solvers import FEASIBLE, SolveResult
+from ..solve.result import SolveResult
+from ..solve.status import Status
 from .model import OfficerProblem
 
 
@@ -34,4 +35,6 @@ def solve_greedy(problem: OfficerProblem) -> SolveResult:
         x[p], covered[v] = 1, True
         days_left[o] -= problem.workload[p]
         count_left[o] -= 1
-    return SolveResult(x, FEASIBLE, float("nan"), float("nan"), time.perf_counter() - t0, "greedy")
+    return SolveResult(
+        x, Status.FEASIBLE, float("nan"), float("nan"), time.perf_counter() - t0, "greedy"
+    )

@@ -45,7 +45,7 @@ def rule_matches(
     matching over the pairs that meet it, each officer up to his village limit)."""
     out = {}
     for rid in SOFT_RULES:
-        if rid == "OFF-LIFE" or not inst.policy.rule(rid).enabled:
+        if RULES[rid].cost or not inst.policy.rule(rid).enabled:
             continue
         col = f"m:{rid}"
         matched = int((chosen[col] > 0).sum()) if len(chosen) else 0

@@ -22,10 +22,9 @@ import numpy as np
 import pandas as pd
 
 from ...constraints import off_cover, off_life, off_load
+from ...constraints.base import SCALE
 from ..input.instance import Instance
 from ..solve.linear_model import LinearModel
-
-SCALE = 100  # points and days are solved in hundredths
 
 
 @dataclass
@@ -161,12 +160,6 @@ def build_model(problem: OfficerProblem) -> LinearModel:
     for i in np.flatnonzero(problem.pinned):
         m.fixed[int(i)] = 1
     return m
-
-
-def assignment_of(problem: OfficerProblem, x: np.ndarray) -> pd.DataFrame:
-    """The chosen pairs of a solution vector (first block of variables)."""
-    chosen = np.flatnonzero(np.asarray(x[: problem.n_pairs]) > 0.5)
-    return problem.pairs.iloc[chosen]
 
 
 def completion(problem: OfficerProblem, model: LinearModel, chosen: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..input.instance import Instance
-from ..input.report_folder import PlanFolder
+from ..input.plan_files import PlanFolder
 from .tables import auxiliary_rows, officer_loads, officer_rows, per_folder, villages_of
 
 

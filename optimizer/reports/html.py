@@ -20,7 +20,7 @@ from plotly.subplots import make_subplots
 
 from ...constraints.registry import RULES
 from ..input.instance import Instance
-from ..input.report_folder import PlanFolder
+from ..input.plan_files import PlanFolder
 from .geopackage import village_geometry, village_table
 from .map import map_figure
 from .tables import STATUS_WORDS, kpi_rows, officer_loads, villages_decided

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..input.instance import Instance
-from ..input.report_folder import PlanFolder
+from ..input.plan_files import PlanFolder
 from ..output.xlsx import add_sheet, new_workbook, save
 from .tables import auxiliary_rows, officer_rows, villages_of
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ...constraints.registry import RULES
 from ..input.instance import Instance
-from ..input.report_folder import PlanFolder
+from ..input.plan_files import PlanFolder
 from ..input.schema import CATEGORY_NAMES_ZH
 from .words import RELATION_WORDS, column_in_words
 

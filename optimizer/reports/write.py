@@ -1,5 +1,5 @@
 """What the planner sees, written from a plan folder: plan.xlsx, plan.gpkg, report.html and
-public_notice.xlsx (``write_reports``), and ``cunjing report PLAN_DIR`` that regenerates them.
+public_notice.xlsx (``write_reports``), and their regeneration in place (``cunjing report``).
 
 The reports read only the folder's CSV and JSON (and the bundle for names, units, polygons), so
 they show exactly what the contract files say, for any run that wrote them.
@@ -8,27 +8,37 @@ they show exactly what the contract files say, for any run that wrote them.
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, Protocol
 
-from ..input.bundle import load_bundle
 from ..input.instance import Instance
+from ..input.plan_files import PlanFolder, read_plan_folder
 from ..input.problems import BundleError
-from ..input.report_folder import (
+from ..input.schema import (
     GEOPACKAGE_FILE,
     HTML_FILE,
     NOTICE_FILE,
     REPORT_FILES,
-    ROTATION_SUMMARY_FILE,
-    SUMMARY_FILE,
     WORKBOOK_FILE,
-    read_plan_folder,
 )
-from ..run.helper import AWAY_REPORTS, HelperProcess
+
+# the reports another process may write meanwhile (on the sample county about as long as the
+# other two together)
+AWAY_REPORTS = (HTML_FILE, NOTICE_FILE)
+
+
+class AwayWriter(Protocol):
+    """Another process that may write some reports while this one writes the others
+    (``run.helper.HelperProcess``): ``ask`` sends the request, ``answer`` waits for it (None:
+    it could not, and the reports are written here)."""
+
+    def ask(self, kind: str, fingerprint: str, payload: Any) -> bool: ...
+
+    def answer(self) -> Any | None: ...
 
 
 def write_reports(
@@ -38,25 +48,25 @@ def write_reports(
     timings: dict | None = None,
     *,
     only: tuple[str, ...] | None = None,
-    helper: HelperProcess | None = None,
+    away: AwayWriter | None = None,
 ) -> list[Path]:
     """Read the plan files in ``folder`` and write every report (or those named in ``only``)
     into ``out`` (default: the folder itself). Returns the files written; ``timings`` (if given)
-    gets seconds per file. ``helper`` writes some of them in its own process meanwhile."""
+    gets seconds per file. ``away`` writes some of them in its own process meanwhile."""
     folder = Path(folder)
     out = folder if out is None else Path(out)
     plan = read_plan_folder(folder)
     _check_villages(plan, inst)
     names = [n for n in REPORT_FILES if only is None or n in only]
-    away = tuple(n for n in AWAY_REPORTS if n in names) if helper is not None else ()
-    if away and not helper.ask("reports", inst.fingerprint, (str(folder), str(out), away)):
-        away = ()
-    written = _write_here(plan, inst, out, [n for n in names if n not in away], timings)
-    if away:
-        done = helper.answer()
-        # the helper could not: write them here (and meet any error here)
+    sent = tuple(n for n in AWAY_REPORTS if n in names) if away is not None else ()
+    if sent and not away.ask("reports", inst.fingerprint, (str(folder), str(out), sent)):
+        sent = ()
+    written = _write_here(plan, inst, out, [n for n in names if n not in sent], timings)
+    if sent:
+        done = away.answer()
+        # the other process could not: write them here (and meet any error here)
         written += (
-            _write_here(plan, inst, out, away, timings) if done is None else [out / n for n in done]
+            _write_here(plan, inst, out, sent, timings) if done is None else [out / n for n in done]
         )
     return sorted(written, key=lambda p: REPORT_FILES.index(p.name))
 
@@ -71,7 +81,9 @@ WRITERS = {
 }
 
 
-def _write_here(plan, inst: Instance, out: Path, names, timings: dict | None) -> list[Path]:
+def _write_here(
+    plan: PlanFolder, inst: Instance, out: Path, names, timings: dict | None
+) -> list[Path]:
     written = []
     for name in names:
         module, function = WRITERS[name]
@@ -85,7 +97,7 @@ def _write_here(plan, inst: Instance, out: Path, names, timings: dict | None) ->
     return written
 
 
-def _check_villages(plan, inst: Instance) -> None:
+def _check_villages(plan: PlanFolder, inst: Instance) -> None:
     """Every village of the plan must be the bundle's (else the reports would draw nonsense)."""
     for label, part in (
         ("officer_plan.csv", plan.officers),
@@ -107,42 +119,13 @@ def _check_villages(plan, inst: Instance) -> None:
             )
 
 
-def bundle_of(folder: Path) -> Path | None:
-    """The bundle a plan folder was made from: "input" of summary.json (or of
-    rotation_summary.json); None for the embedded sample."""
-    for name in (SUMMARY_FILE, ROTATION_SUMMARY_FILE):
-        path = Path(folder) / name
-        if not path.exists():
-            continue
-        try:
-            source = json.loads(path.read_text(encoding="utf-8")).get("input")
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise BundleError.single(name, f"cannot read the JSON: {e}") from None
-        return Path(source) if source else None
-    return None
-
-
-def cmd_report(args) -> int:
-    """``cunjing report PLAN_DIR [--bundle B]``: regenerate every report of a plan folder.
+def regenerate_reports(folder: Path, inst: Instance) -> tuple[list[Path], dict[str, float]]:
+    """Every report of a plan folder, written again in place (``cunjing report``).
 
     The reports are written to a temporary folder inside the plan folder first and moved into
-    place only when all are complete, so a failure leaves the previous reports as they were.
-    """
-    folder = Path(args.plan)
-    if not folder.is_dir():
-        raise BundleError.single(str(folder), "no such plan folder")
-    bundle = args.bundle if args.bundle is not None else bundle_of(folder)
-    if bundle is not None and not Path(bundle).exists():
-        raise BundleError.single(
-            str(bundle), "the plan's bundle is not there any more; give it with --bundle"
-        )
-    inst = load_bundle(bundle)
-    summary_sha = _summary_sha(folder)
-    if summary_sha and summary_sha != inst.fingerprint:
-        print(
-            f"warning: the bundle {inst.source} has changed since this plan was made "
-            "(input_sha256 differs); names and maps are today's"
-        )
+    place only when all are complete, so a failure leaves the previous reports as they were. A
+    report the folder no longer makes (its part is gone) is removed, not left stale."""
+    folder = Path(folder)
     timings: dict[str, float] = {}
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-report-", dir=folder))
     try:
@@ -152,22 +135,8 @@ def cmd_report(args) -> int:
                 os.fsync(fh.fileno())
         for path in written:
             os.replace(path, folder / path.name)
-        # a report this folder no longer makes (its part is gone) must not linger, stale
         for name in set(REPORT_FILES) - {p.name for p in written}:
             (folder / name).unlink(missing_ok=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    for path in written:
-        size = (folder / path.name).stat().st_size
-        print(f"wrote {folder / path.name} ({size / 1024:,.0f} KB, {timings[path.name]:.2f} s)")
-    return 0
-
-
-def _summary_sha(folder: Path) -> str | None:
-    path = folder / SUMMARY_FILE
-    if not path.exists():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8")).get("input_sha256")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
+    return [folder / p.name for p in written], timings

@@ -34,10 +34,13 @@ import numpy as np
 import pandas as pd
 
 from ...constraints import aux_exchange
+from ...constraints.base import SCALE
 from ..auxiliaries.placement import county_scope
 from ..input.instance import Instance
-from ..solve.highs_mip import solve_mip
-from ..solve.solvers import FEASIBLE, INFEASIBLE, OPTIMAL, solve_cpsat
+from ..solve.cpsat import solve_cpsat
+from ..solve.highs import solve_highs
+from ..solve.options import SolveOptions
+from ..solve.status import Status
 from .greedy import period_greedy, staggered
 from .master import (
     RowLayout,
@@ -47,10 +50,9 @@ from .master import (
     slack_values,
     weights,
 )
-from .problem import SCALE, RotationProblem, make_rotation_problem
+from .problem import RotationProblem, make_rotation_problem
 from .schedule import contradictions, solve_schedule
 
-PARTIAL = "PARTIAL"
 EXACT_LIMIT = 20_000  # stints the reduced-cost proof may hand to one MIP
 BACKENDS = ("auto", "highs", "cp-sat", "staggered", "greedy")
 
@@ -60,7 +62,7 @@ class RotationResult:
     county: str
     periods: int
     rotation: pd.DataFrame  # period, village_id, auxiliary_id, moved
-    status: str  # OPTIMAL / FEASIBLE / PARTIAL / INFEASIBLE
+    status: str  # Status.OPTIMAL / Status.FEASIBLE / Status.PARTIAL / Status.INFEASIBLE
     objective: float  # points: AUX-FAMILIAR − spread − penalties (see module doc)
     best_bound: float
     gap: float
@@ -112,10 +114,8 @@ def rotate_county(
     inst: Instance,
     county: str,
     periods: int,
+    options: SolveOptions | None = None,
     *,
-    time_limit: float = 60.0,
-    seed: int = 0,
-    workers: int = 2,
     backend: str = "auto",
     gap_target: float = 0.005,
 ) -> RotationResult:
@@ -127,6 +127,8 @@ def rotate_county(
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r} (one of {', '.join(BACKENDS)})")
+    o = options or SolveOptions.from_settings(inst.policy.sections["solver"])
+    time_limit, seed, workers = o.time_limit, o.seed, o.workers
     t0 = time.perf_counter()
     deadline = t0 + time_limit
     sub = county_scope(inst, county)
@@ -143,7 +145,7 @@ def rotate_county(
             sub,
             problem,
             stints,
-            FEASIBLE,
+            Status.FEASIBLE,
             None,
             -1,
             build,
@@ -156,7 +158,7 @@ def rotate_county(
             sub,
             problem,
             np.zeros(0, dtype=np.int64),
-            FEASIBLE,
+            Status.FEASIBLE,
             None,
             0,
             build,
@@ -180,7 +182,7 @@ def rotate_county(
             sub,
             problem,
             heur,
-            FEASIBLE,
+            Status.FEASIBLE,
             None,
             sched.moves,
             build,
@@ -203,7 +205,11 @@ def rotate_county(
             best.rebase(target)
             left = deadline - time.perf_counter()
             bound = search.run(target, best, time.perf_counter() + 0.6 * left, deadline)
-    status = OPTIMAL if bound - best.value < 1.0 and best.moves == moves_bound else FEASIBLE
+    status = (
+        Status.OPTIMAL
+        if bound - best.value < 1.0 and best.moves == moves_bound
+        else Status.FEASIBLE
+    )
     return _finish(
         sub,
         problem,
@@ -306,7 +312,7 @@ class _Search:
                 "points": round(best.value / SCALE, 2),
             }
         )
-        if res.status == OPTIMAL and np.isfinite(res.bound):
+        if res.status == Status.OPTIMAL and np.isfinite(res.bound):
             return max(best.value, min(bound, res.bound))
         return bound
 
@@ -399,14 +405,15 @@ def _mip(
     if solver == "cp-sat":
         res = solve_cpsat(model, time_limit=left, seed=seed, workers=workers, hint=hint)
     else:
-        res = solve_mip(
+        res = solve_highs(
             model,
-            time_limit=left,
+            left,
             threads=1,
             seed=seed,
-            start=hint,
+            hint=hint,
             stop_at=stop_at,
             rel_gap=rel_gap,
+            abs_gap=None,
             # measured on the sample's support MIP: without restarts HiGHS finds its good
             # solutions in a third of the time (it re-presolves three times otherwise)
             options={"mip_allow_restart": False},
@@ -523,7 +530,7 @@ def _empty(problem, diagnostics, build, seconds) -> RotationResult:
         county=problem.county,
         periods=problem.periods,
         rotation=pd.DataFrame(columns=["period", "village_id", "auxiliary_id", "moved"]),
-        status=INFEASIBLE,
+        status=Status.INFEASIBLE,
         objective=float("nan"),
         best_bound=float("nan"),
         gap=float("nan"),
@@ -550,7 +557,7 @@ def _finish(
     uncovered = int((rot["auxiliary_id"] == "").sum())
     diagnostics = []
     if uncovered:
-        status = PARTIAL
+        status = Status.PARTIAL
         diagnostics = uncovered_diagnostics(inst, problem, rot)
     per_c, per_t = aux_exchange.move_counts(inst, rot)
     kpis = rotation_kpis(problem, stints, rot, per_c, per_t)

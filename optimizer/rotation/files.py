@@ -13,28 +13,18 @@
 
 from __future__ import annotations
 
-import platform
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ...constraints import aux_exchange
-from ..auxiliaries.service import service_record
 from ..input.instance import Instance
-from ..output.publish import write_csv, write_json
+from ..output.files import write_csv, write_json
+from ..output.provenance import bundle_reference, versions
+from ..solve.options import SolveOptions
+from ..solve.status import worst
 from .engine import RotationResult
-
-
-def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for dist in ("cunjing", "ortools", "highspy", "numpy", "pandas"):
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            out[dist] = "unknown"
-    return out
 
 
 def rotation_table(inst: Instance, results: list[RotationResult]) -> pd.DataFrame:
@@ -56,7 +46,7 @@ def rotation_table(inst: Instance, results: list[RotationResult]) -> pd.DataFram
         )
     rot = pd.concat(frames, ignore_index=True)
     ch = aux_exchange.changes(inst, rot).set_index(["village_id", "period"])
-    rec = service_record(inst)
+    rec = inst.service
     vil = inst.villages.reindex(rot["village_id"])
     out = pd.DataFrame(
         {
@@ -82,7 +72,7 @@ def rotation_table(inst: Instance, results: list[RotationResult]) -> pd.DataFram
 
 def timeline_table(inst: Instance, rot: pd.DataFrame, periods: int) -> pd.DataFrame:
     """One row per auxiliary of the rotated counties: start village, village per period."""
-    rec = service_record(inst)
+    rec = inst.service
     counties = sorted(rot["county_id"].unique()) if len(rot) else []
     aux = inst.auxiliaries[inst.auxiliaries["county_id"].isin(counties)]
     start = pd.Series(rec.incumbent.index.to_numpy(object), index=rec.incumbent.to_numpy(object))
@@ -174,20 +164,14 @@ def summary(
     results: list[RotationResult],
     *,
     periods: int,
-    seed: int,
-    workers: int,
-    time_limit: float,
+    options: SolveOptions,
     wall_seconds: float,
     violations: list[dict],
 ) -> dict:
-    statuses = [r.status for r in results]
-    worst = next(
-        (s for s in ("INFEASIBLE", "PARTIAL", "FEASIBLE", "OPTIMAL") if s in statuses), "OPTIMAL"
-    )
     objective = sum(r.objective for r in results)
     bound = sum(r.best_bound for r in results)
     return {
-        "status": worst,
+        "status": worst(r.status for r in results),
         "objective": _num(objective),
         "best_bound": _num(bound),
         "gap": _num(abs(bound - objective) / max(1.0, abs(objective)))
@@ -198,13 +182,14 @@ def summary(
         "wall_seconds": round(wall_seconds, 3),
         "build_seconds": round(sum(r.build_seconds for r in results), 3),
         "solve_seconds": round(sum(r.solve_seconds for r in results), 3),
-        "seed": seed,
-        "workers": workers,
-        "time_limit": time_limit,
+        "seed": options.seed,
+        "workers": options.workers,
+        "time_limit": options.time_limit,
         "periods": periods,
         "period_months": int(inst.policy.get("rotation", "period_months")),
         "start_month": inst.start_month,
         "versions": versions(),
+        "input": bundle_reference(inst),
         "input_sha256": inst.fingerprint,
         "objective_meaning": (
             "AUX-FAMILIAR points over all village-periods, less AUX-EXCHANGE.spread points per "

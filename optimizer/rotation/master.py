@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..solve.highs_mip import quiet_highs, run
+from ..solve.highs import quiet_highs, run_with_threads
 from ..solve.linear_model import INF, LinearModel
 from .problem import RotationProblem
 from .schedule import exchange_constants, exchange_rows
@@ -312,7 +312,7 @@ class StintLP:
     # ------------------------------------------------------------------------------------
     def solve(self) -> tuple[float, np.ndarray, np.ndarray]:
         """(objective, row duals for the maximisation, stint values)."""
-        run(self.h)
+        run_with_threads(self.h)
         info = self.h.getInfo()
         sol = self.h.getSolution()
         duals = np.asarray(sol.row_dual)

@@ -29,11 +29,10 @@ import numpy as np
 import pandas as pd
 
 from ...constraints import aux_exchange, aux_tenure
+from ...constraints.base import SCALE
 from ..auxiliaries.pairs import build_pairs
-from ..auxiliaries.service import ServiceRecord, service_record
 from ..input.instance import Instance
-
-SCALE = 100  # points in hundredths
+from ..input.service import ServiceRecord
 
 
 @dataclass
@@ -81,7 +80,7 @@ class RotationProblem:
 
 
 def make_rotation_problem(inst: Instance, county: str, periods: int) -> RotationProblem:
-    rec = service_record(inst)
+    rec = inst.service
     villages = inst.villages.index[inst.villages["county_id"] == county].sort_values()
     auxiliaries = inst.auxiliaries.index[inst.auxiliaries["county_id"] == county].sort_values()
     townships = pd.Index(sorted(inst.villages.loc[villages, "township_id"].unique()))

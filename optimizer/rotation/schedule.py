@@ -23,14 +23,15 @@ import numpy as np
 import pandas as pd
 
 from ..input.instance import Instance
-from ..solve.highs_mip import solve_mip
+from ..solve.highs import solve_highs
 from ..solve.linear_model import INF, LinearModel
+from ..solve.status import Status
 from .problem import RotationProblem
 
 
 @dataclass
 class Schedule:
-    status: str  # OPTIMAL / FEASIBLE / INFEASIBLE / UNKNOWN
+    status: Status
     moves: int  # fewest changes of auxiliary over all villages and periods (a lower bound)
     uncovered: int  # village-periods no auxiliary can serve at all
     options: pd.DataFrame  # chosen stint options: village, first, last, new, exchange
@@ -167,7 +168,7 @@ def solve_schedule(
         model.add_rows(
             "moves", np.zeros(len(new)), new, np.ones(len(new)), [0], [int(max_moves or 0)]
         )
-    res = solve_mip(model, time_limit=time_limit, seed=seed)
+    res = solve_highs(model, time_limit, seed=seed, threads=1, rel_gap=None, abs_gap=None)
     seconds = time.perf_counter() - t0
     if res.x is None:
         return Schedule(res.status, -1, int(forced.sum()), options.iloc[[]], seconds, forced)

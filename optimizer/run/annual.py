@@ -7,11 +7,9 @@
 from __future__ import annotations
 
 import os
-import platform
 import resource
 import time
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
 import pandas as pd
@@ -20,22 +18,14 @@ from ...constraints import off_life
 from ...constraints.base import Violation
 from ..auxiliaries.placement import FILE_COLUMNS, AuxiliaryResult, plan_county_auxiliaries
 from ..input.instance import Instance
-from ..officers.engine import PARTIAL, OfficerResult, plan_county_officers
+from ..officers.engine import OfficerResult, plan_county_officers
 from ..officers.kpis import county_part, load_summary, loads, merge_parts, rank_profile
 from ..officers.model import county_capacity, officers_in_scope
 from ..officers.pairs import build_pairs, reasons
-from ..solve.solvers import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, StopSearch
-
-STATUS_ORDER = [OPTIMAL, FEASIBLE, PARTIAL, INFEASIBLE, UNKNOWN]
-
-
-@dataclass
-class PlanOptions:
-    time_limit: float = 60.0
-    seed: int = 0
-    workers: int = 1
-    backend: str = "auto"
-    auxiliaries: bool = True  # each county places its auxiliaries (False: a helper does)
+from ..output.provenance import bundle_reference, versions
+from ..solve.options import SolveOptions
+from ..solve.status import Status, worst
+from ..solve.stop import StopSearch
 
 
 @dataclass
@@ -48,48 +38,40 @@ class CountyPlan:
     stopped: bool = False  # the search was stopped (Ctrl-C) before it finished
 
 
-def worst(statuses: list[str]) -> str:
-    return max(statuses, key=STATUS_ORDER.index) if statuses else OPTIMAL
-
-
 def plan_county(
-    inst: Instance, county: str, options: PlanOptions, stop: StopSearch | None = None
+    inst: Instance,
+    county: str,
+    options: SolveOptions,
+    stop: StopSearch | None = None,
+    auxiliaries: bool = True,
 ) -> CountyPlan:
+    """One county's officers and, unless ``auxiliaries`` is False (a helper places them, or
+    they are placed across counties), its auxiliaries: the unit of work of the executor."""
     t0 = time.perf_counter()
     sub = inst.county(county) if len(inst.counties) > 1 else inst
-    officers = plan_county_officers(
-        sub,
-        county,
-        time_limit=options.time_limit,
-        seed=options.seed,
-        workers=options.workers,
-        backend=options.backend,
-        stop=stop,
-    )
-    auxiliaries = None
-    if options.auxiliaries and not across_counties(inst):
-        auxiliaries = place_auxiliaries(sub, [county], options)[county]
+    officers = plan_county_officers(sub, county, options, stop)
+    placed = None
+    if auxiliaries and not across_counties(inst):
+        placed = place_auxiliaries(sub, [county], options)[county]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB, the worker's peak
     return CountyPlan(
         county,
         officers,
         time.perf_counter() - t0,
         {"peak_mb": round(peak, 1), "pid": os.getpid()},
-        auxiliaries,
+        placed,
         stopped=bool(stop is not None and stop.requested),
     )
 
 
 def place_auxiliaries(
-    inst: Instance, counties: list[str], options: PlanOptions
+    inst: Instance, counties: list[str], options: SolveOptions
 ) -> dict[str, AuxiliaryResult]:
     """Each county's own placement of its auxiliaries (independent of its officers' plan)."""
     placed = {}
     for county in counties:
         sub = inst.county(county) if len(inst.counties) > 1 else inst
-        placed[county] = plan_county_auxiliaries(
-            sub, county, time_limit=options.time_limit, seed=options.seed, workers=options.workers
-        )
+        placed[county] = plan_county_auxiliaries(sub, county, options)
     return placed
 
 
@@ -100,26 +82,6 @@ def across_counties(inst: Instance) -> bool:
     its own auxiliaries with its officers."""
     rule = inst.policy.rule("AUX-TOWNSHIP")
     return bool(rule.enabled and rule["across_counties"] and len(inst.counties) > 1)
-
-
-def bundle_reference(inst: Instance) -> str | None:
-    """Where the input came from: None for the embedded sample, else the bundle's full path."""
-    from pathlib import Path
-
-    from ..input.bundle import sample_path
-
-    src = Path(inst.source).resolve()
-    return None if src == sample_path().resolve() else str(src)
-
-
-def versions() -> dict:
-    out = {"python": platform.python_version()}
-    for pkg in ("cunjing", "ortools", "highspy", "pandas", "geopandas", "shapely", "networkx"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = None
-    return out
 
 
 def officer_plan_table(inst: Instance, plan: pd.DataFrame) -> pd.DataFrame:
@@ -223,7 +185,7 @@ def auxiliary_kpis(aux: pd.DataFrame, parts: list[AuxiliaryResult]) -> dict:
 def assemble(
     inst: Instance,
     results: list[CountyPlan],
-    options: PlanOptions,
+    options: SolveOptions,
     wall: float,
     checks: list[Violation],
     auxiliaries: list[AuxiliaryResult] | None = None,
@@ -255,8 +217,8 @@ def assemble(
     diagnostics = [d for o in off for d in o.diagnostics]
     diagnostics += [d for a in aux_parts for d in a.diagnostics]
     diagnostics += [v.as_dict() for v in checks]
-    if checks and status in (OPTIMAL, FEASIBLE):
-        status = PARTIAL
+    if checks and status in (Status.OPTIMAL, Status.FEASIBLE):
+        status = Status.PARTIAL
     kpis = {
         "villages": len(inst.villages),
         "covered_by_officer": int((table["officer_id"] != "").sum()),
@@ -309,7 +271,7 @@ def _part(results: list) -> dict:
     """Objective, bound, gap, status and times of one role over all counties."""
     if not results:
         return {
-            "status": OPTIMAL,
+            "status": Status.OPTIMAL,
             "objective": 0.0,
             "best_bound": 0.0,
             "gap": 0.0,

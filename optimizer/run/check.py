@@ -1,116 +1,102 @@
-"""Judging any plan by the rule modules alone, without the solver (``cunjing check``)."""
+"""Judging any plan by the rule modules alone, without the solver (``cunjing check``): a plan
+folder, its CSV, or the plan.xlsx a planner edited."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from ...constraints.base import Violation
-from ...constraints.registry import RULES, module
+from ...constraints.validate import (
+    auxiliary_violations,
+    officer_violations,
+    rotation_violations,
+)
 from ..input.instance import Instance
-from ..input.problems import BundleError, ProblemLog
-from ..input.tables import normalise_text
+from ..input.plan_files import read_assignment, read_part
+from ..input.problems import BundleError
+from ..input.schema import ROTATION_FILE, ROTATION_PLAN
+from .annual import officer_kpis
 
 
-def hard_violations(inst: Instance, subject: str, plan: pd.DataFrame) -> list[Violation]:
-    """Every enabled hard rule of ``subject`` ("officer", "auxiliary") on a plan, by the rule
-    modules' own ``check`` (never the solver's word)."""
-    out: list[Violation] = []
-    for rid, rule in RULES.items():
-        if rule.subject != subject or rule.kind != "hard" or not inst.policy.rule(rid).enabled:
-            continue
-        mod = module(rid)
-        if hasattr(mod, "check"):
-            out.extend(mod.check(inst, plan))
-    return out
+@dataclass
+class CheckRun:
+    """What a plan breaks, part by part, and the officer plan's score."""
 
+    source: str
+    officer_rows: int | None = None  # rows of the officer plan (None: no officer plan)
+    officer_kpis: dict | None = None
+    auxiliary_rows: int | None = None
+    auxiliaries_placed: int = 0
+    auxiliary_violations: int = 0
+    rotation_periods: int | None = None
+    rotation_violations: int = 0
+    violations: list[Violation] = field(default_factory=list)
 
-def check_officer_plan(inst: Instance, plan: pd.DataFrame) -> list[Violation]:
-    """OFF-COVER and OFF-LOAD on a plan of (village_id, officer_id) rows."""
-    return hard_violations(inst, "officer", plan)
+    @property
+    def holds(self) -> bool:
+        return not self.violations
 
-
-PLAN_SHEETS = {
-    "officer": ("包村民警安排", "officer_plan"),
-    "auxiliary": ("驻村辅警安排", "auxiliary_plan"),
-}
-HEADERS = {
-    "village_id": ("village_id", "村编码"),
-    "officer_id": ("officer_id", "警号", "包村民警警号"),
-    "auxiliary_id": ("auxiliary_id", "辅警编号", "驻村辅警编号"),
-}
-
-
-def _normalise_plan(
-    df: pd.DataFrame, label: str, needed: tuple[str, ...], first_row: int = 2
-) -> pd.DataFrame:
-    names = {}
-    for col in df.columns:
-        h = normalise_text(str(col))
-        for canon, aliases in HEADERS.items():
-            if h in aliases or h.lower() == canon:
-                names[col] = canon
-    df = df.rename(columns=names)
-    missing = [c for c in needed if c not in df.columns]
-    if missing:
-        raise BundleError.single(label, f"required column '{missing[0]}' is missing", 1, missing[0])
-    out = (
-        df[list(needed)]
-        .astype(object)
-        .fillna("")
-        .map(
-            lambda v: normalise_text(
-                str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+    def summary(self) -> str:
+        lines = []
+        if self.officer_kpis is not None:
+            k = self.officer_kpis
+            lines.append(
+                f"officer plan {self.source}: {self.officer_rows} rows; objective {k['objective']:g} "
+                f"(pair scores {k['score']:g}, load-balance penalty {k['balance_penalty']:g})"
             )
-        )
-    )
-    out["_row"] = range(first_row, first_row + len(out))
-    return out
-
-
-def read_plan(path: Path, role: str = "officer", optional: bool = False) -> pd.DataFrame | None:
-    """A plan's rows (village_id and officer_id or auxiliary_id) from a plan folder, its CSV or
-    the workbook ``plan.xlsx`` a planner edited. None when the plan has no such part."""
-    key = "officer_id" if role == "officer" else "auxiliary_id"
-    sheet, stem = PLAN_SHEETS[role]
-    path = Path(path)
-    if path.is_dir():
-        xlsx, csv = path / "plan.xlsx", path / f"{stem}.csv"
-        if csv.exists():
-            path = csv
-        elif xlsx.exists():
-            path = xlsx
+            rules = ", ".join(
+                f"{rid} {r['matched']}/{r['possible']}" for rid, r in k["rules"].items()
+            )
+            lines.append(f"rules met (of possible): {rules}")
+        if self.auxiliary_rows is not None:
+            lines.append(
+                f"auxiliary plan: {self.auxiliaries_placed} of {self.auxiliary_rows} villages "
+                f"with a resident auxiliary; {self.auxiliary_violations} violation(s)"
+            )
+        if self.rotation_periods is not None:
+            lines.append(
+                f"rotation: {self.rotation_periods} period(s); "
+                f"{self.rotation_violations} violation(s)"
+            )
+        if not self.violations:
+            lines.append("every hard rule holds")
         else:
-            return None
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            book = pd.read_excel(path, sheet_name=None, dtype=object)
-        except Exception as e:
-            raise BundleError.single(path.name, f"cannot read the workbook: {e}") from None
-        frame = book.get(sheet, book.get(stem))
-        if frame is None:
-            return None
-        return _normalise_plan(frame, f"{path.name}[{sheet}]", ("village_id", key))
-    if not path.exists():
-        raise BundleError.single(str(path), "no such file or folder")
-    log = ProblemLog()
-    from ..input.tables import decode
-
-    try:
-        text = decode(path.read_bytes(), path.name)
-    except BundleError as e:
-        log.problems.extend(e.problems)
-        log.raise_if_errors()
-        raise
-    import io
-
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    if optional and not _has_column(frame, key):
-        return None  # a file of the other role's plan
-    return _normalise_plan(frame, path.name, ("village_id", key))
+            lines.append(f"{len(self.violations)} violation(s):")
+            lines += [f"  {v.rule}: {v.message}" for v in self.violations]
+        return "\n".join(lines)
 
 
-def _has_column(frame: pd.DataFrame, key: str) -> bool:
-    heads = {normalise_text(str(c)) for c in frame.columns}
-    return bool(heads & {key, *HEADERS[key]})
+def check(inst: Instance, path: Path) -> CheckRun:
+    """Every hard rule on the plans at ``path`` (a plan folder, an officer or auxiliary plan
+    CSV, or a plan.xlsx); KPIs of the officer plan over the villages and officers the bundle
+    knows (the rest are violations)."""
+    path = Path(path)
+    officers = read_assignment(path, "officer", optional=True)
+    auxiliaries = read_assignment(path, "auxiliary", optional=True)
+    rotation = read_part(path / ROTATION_FILE, ROTATION_PLAN) if path.is_dir() else None
+    if officers is None and auxiliaries is None and rotation is None:
+        raise BundleError.single(
+            str(path),
+            "no plan here (officer_plan.csv, auxiliary_plan.csv, rotation.csv or plan.xlsx)",
+        )
+    run = CheckRun(str(path))
+    if officers is not None:
+        run.violations += officer_violations(inst, officers)
+        known = officers["village_id"].isin(inst.villages.index) & (
+            officers["officer_id"].isin(inst.officers.index) | (officers["officer_id"] == "")
+        )
+        run.officer_rows = len(officers)
+        run.officer_kpis = officer_kpis(inst, officers[known])
+    if auxiliaries is not None:
+        found = auxiliary_violations(inst, auxiliaries)
+        run.auxiliary_rows = len(auxiliaries)
+        run.auxiliaries_placed = int((auxiliaries["auxiliary_id"] != "").sum())
+        run.auxiliary_violations = len(found)
+        run.violations += found
+    if rotation is not None:
+        found = rotation_violations(inst, rotation)
+        run.rotation_periods = int(rotation["period"].nunique())
+        run.rotation_violations = len(found)
+        run.violations += found
+    return run

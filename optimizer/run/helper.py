@@ -20,11 +20,6 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from ..input.report_folder import HTML_FILE, NOTICE_FILE
-
-# the reports the helper writes (on the sample county about as long as the other two together)
-AWAY_REPORTS = (HTML_FILE, NOTICE_FILE)
-
 
 class HelperProcess:
     """A spawned process that loads ``bundle`` and answers requests (``ask``, then ``answer``)."""

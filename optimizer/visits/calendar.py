@@ -32,18 +32,20 @@ import numpy as np
 import pandas as pd
 
 from ...constraints.base import Violation
-from ...constraints.visit_days import RULE, check_calendar, period_rule, village_km, visits_required
-from ..input.instance import Instance
-from ..input.workdays import (
-    HolidayCalendar,
-    MonthDays,
-    month_days,
-    parse_month,
+from ...constraints.visit_days import (
+    RULE,
+    check_calendar,
     period_names,
     period_of,
+    period_rule,
+    village_km,
+    visits_required,
 )
+from ..input.instance import Instance
+from ..input.workdays import HolidayCalendar, MonthDays, month_days, parse_month
+from ..solve.options import SolveOptions
+from ..solve.status import Status
 
-OPTIMAL, FEASIBLE, PARTIAL = "OPTIMAL", "FEASIBLE", "PARTIAL"
 WEEKDAYS_ZH = ("一", "二", "三", "四", "五", "六", "日")
 
 # Objective weights: a missing visit outweighs every day given up, which outweighs any spread.
@@ -68,7 +70,7 @@ class OfficerCalendar:
     visits: list[tuple[dt.date, str]]  # (day, village)
     short: dict[str, int]  # village -> visits missing
     spread_short: dict[str, int]  # village -> periods missing a visit
-    status: str  # OPTIMAL / FEASIBLE / PARTIAL
+    status: str  # Status.OPTIMAL / Status.FEASIBLE / Status.PARTIAL
     seconds: float = 0.0
 
 
@@ -81,7 +83,7 @@ class CalendarResult:
     holidays: HolidayCalendar
     calendar: pd.DataFrame  # officer_id, officer_name, date, weekday, period, village_id, …
     officers: pd.DataFrame  # one row per officer: villages, visits, days used, free days, message
-    status: str  # OPTIMAL / FEASIBLE / PARTIAL
+    status: str  # Status.OPTIMAL / Status.FEASIBLE / Status.PARTIAL
     diagnostics: list[dict] = field(default_factory=list)  # {rule, message, ids} per officer short
     violations: list[Violation] = field(default_factory=list)  # check_calendar on the result
     build_seconds: float = 0.0
@@ -235,7 +237,11 @@ def solve_officers(
         gp = {om.villages[i]: solver.value(part.gap[i]) for i in range(k)}
         sh = {v: c for v, c in sh.items() if c}
         gp = {v: c for v, c in gp.items() if c}
-        status = PARTIAL if sh or gp else (OPTIMAL if code == cp_model.OPTIMAL else FEASIBLE)
+        status = (
+            Status.PARTIAL
+            if sh or gp
+            else (Status.OPTIMAL if code == cp_model.OPTIMAL else Status.FEASIBLE)
+        )
         out.append(OfficerCalendar(om.officer_id, visits, sh, gp, status, seconds))
     return out
 
@@ -281,7 +287,7 @@ def greedy_officer(om: OfficerMonth, days: MonthDays, per_day: int) -> OfficerCa
         if seen < fewest:
             gaps[v] = fewest - seen
     visits.sort()
-    status = PARTIAL if short or gaps else FEASIBLE
+    status = Status.PARTIAL if short or gaps else Status.FEASIBLE
     return OfficerCalendar(om.officer_id, visits, short, gaps, status, time.perf_counter() - t0)
 
 
@@ -333,12 +339,15 @@ def plan_calendar(
     plan: pd.DataFrame,
     month: str,
     unavailable: pd.DataFrame | None = None,
-    seed: int = 0,
+    options: SolveOptions | None = None,
     method: str = "cp-sat",
     batch: int = 20,
 ) -> CalendarResult:
     """Every officer's visits for ``month`` (YYYY-MM), for the officer ``plan`` (village_id,
-    officer_id). ``method`` "greedy" gives the first-fit baseline instead of CP-SAT."""
+    officer_id). ``method`` "greedy" gives the first-fit baseline instead of CP-SAT; a batch of
+    officers' searches takes at most 10 s of ``options.time_limit``."""
+    options = options or SolveOptions.from_settings(inst.policy.sections["solver"])
+    seed = options.seed
     t0 = time.perf_counter()
     params = inst.policy.rule(RULE.id)
     y, mo = parse_month(month)
@@ -348,7 +357,7 @@ def plan_calendar(
     oms = officer_months(inst, plan, days)
     build = time.perf_counter() - t0
     t1 = time.perf_counter()
-    time_limit = float(inst.policy.get("solver", "time_limit"))
+    time_limit = options.time_limit
     if method == "cp-sat":
         cals = []
         for i in range(0, len(oms), batch):
@@ -363,14 +372,18 @@ def plan_calendar(
             "ids": [om.officer_id, *sorted({*oc.short, *oc.spread_short})],
         }
         for om, oc in zip(oms, cals, strict=True)
-        if oc.status == PARTIAL
+        if oc.status == Status.PARTIAL
     ]
     table = calendar_frame(inst, cals, days)
     officers = officer_frame(
         inst, oms, cals, days, {d["ids"][0]: d["message"] for d in diagnostics}
     )
     statuses = {oc.status for oc in cals}
-    status = PARTIAL if PARTIAL in statuses else (FEASIBLE if FEASIBLE in statuses else OPTIMAL)
+    status = (
+        Status.PARTIAL
+        if Status.PARTIAL in statuses
+        else (Status.FEASIBLE if Status.FEASIBLE in statuses else Status.OPTIMAL)
+    )
     violations = check_calendar(inst, plan, table, month, unavailable)
     return CalendarResult(
         month,

@@ -13,9 +13,8 @@ import pandas as pd
 
 from ...constraints import visit_log
 from ...constraints.visit_days import RULE as VISIT_DAYS
-from ...constraints.visit_days import visits_required
+from ...constraints.visit_days import month_label, visits_required
 from ..input.instance import Instance
-from ..input.workdays import month_label
 
 
 @dataclass

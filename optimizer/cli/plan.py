@@ -1,0 +1,138 @@
+"""``cunjing plan``, ``check``, ``explain`` and ``report``: the annual plan and its folder."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from pathlib import Path
+
+from .args import bundle_arg, scale_args, solve_options, solver_args
+from .errors import EXIT_OK, EXIT_PARTIAL
+
+
+def configure_plan(p: argparse.ArgumentParser) -> None:
+    bundle_arg(p)
+    p.add_argument("--out", type=Path, required=True, help="folder to write the plan into")
+    solver_args(p)
+    scale_args(p)
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    from ..input.bundle import load_bundle
+    from ..output.publish import check_target
+    from ..run.executor import CountyStore, default_jobs
+    from ..run.helper import HelperProcess, helper_wanted
+    from ..run.plan import plan
+    from ..solve.stop import StopSearch
+
+    inputs = [args.bundle] if args.bundle else []
+    check_target(args.out, inputs)
+    stop = getattr(args, "stop", None) or StopSearch()  # main() set Ctrl-C on it
+    inst = load_bundle(args.bundle)
+    options = solve_options(args, inst.policy.sections["solver"])
+    store = CountyStore(args.out)
+    jobs = default_jobs(inst, args.jobs)
+    with contextlib.ExitStack() as stack:
+        helper = None
+        if getattr(args, "helper", False) and helper_wanted(jobs, args.scheduler):
+            helper = stack.enter_context(HelperProcess(args.bundle))
+        run = plan(
+            inst,
+            options,
+            stop,
+            jobs=jobs,
+            scheduler=args.scheduler,
+            store=store,
+            progress=True,
+            helper=helper,
+        )
+        backup = run.write(args.out, inputs, helper=helper)
+    store.clear()
+    print(run.summary())
+    print(f"wrote {args.out}" + (f" (the previous plan is kept as {backup})" if backup else ""))
+    return EXIT_OK if run.status.holds else EXIT_PARTIAL
+
+
+def configure_check(p: argparse.ArgumentParser) -> None:
+    p.add_argument("bundle", type=Path, help="bundle folder or .xlsx workbook")
+    p.add_argument(
+        "plan", type=Path, help="plan folder, officer_plan.csv, or a plan.xlsx edited in Excel"
+    )
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from ..input.bundle import load_bundle
+    from ..run.check import check
+
+    run = check(load_bundle(args.bundle), args.plan)
+    print(run.summary())
+    return EXIT_OK if run.holds else EXIT_PARTIAL
+
+
+def configure_explain(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plan", type=Path, help="plan folder")
+    p.add_argument("village", help="village id")
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    from ..officers.explain import explain
+
+    for line in explain(args.plan, args.village):
+        print(line)
+    return EXIT_OK
+
+
+def configure_report(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plan", type=Path, help="plan folder")
+    p.add_argument(
+        "--bundle",
+        type=Path,
+        default=None,
+        help="the plan's bundle (default: summary.json's input, else the embedded sample)",
+    )
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from ..input.bundle import load_bundle
+    from ..input.plan_files import bundle_of, read_plan_folder
+    from ..input.problems import BundleError
+    from ..reports.write import regenerate_reports
+
+    folder = read_plan_folder(args.plan)
+    bundle = args.bundle if args.bundle is not None else bundle_of(args.plan)
+    if bundle is not None and not Path(bundle).exists():
+        raise BundleError.single(
+            str(bundle), "the plan's bundle is not there any more; give it with --bundle"
+        )
+    inst = load_bundle(bundle)
+    made_from = folder.summary.get("input_sha256")
+    if made_from and made_from != inst.fingerprint:
+        print(
+            f"warning: the bundle {inst.source} has changed since this plan was made "
+            "(input_sha256 differs); names and maps are today's"
+        )
+    written, timings = regenerate_reports(args.plan, inst)
+    for path in written:
+        size = path.stat().st_size
+        print(f"wrote {path} ({size / 1024:,.0f} KB, {timings[path.name]:.2f} s)")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "plan": ("the annual plan: a liaison officer for every village", configure_plan, run_plan),
+    "check": (
+        "judge any plan (a hand-made one too) by the same rules",
+        configure_check,
+        run_check,
+    ),
+    "explain": (
+        "why a village got its officer, and the next three officers",
+        configure_explain,
+        run_explain,
+    ),
+    "report": (
+        "regenerate plan.xlsx, plan.gpkg, report.html and public_notice.xlsx of a plan folder",
+        configure_report,
+        run_report,
+    ),
+}

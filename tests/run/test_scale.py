@@ -1,0 +1,162 @@
+"""Many counties: the same plan inline, in worker processes and on a Dask cluster; resuming."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cunjing.data.generator import generate_bundle
+from cunjing.optimizer.cli.main import main
+from cunjing.optimizer.input.bundle import load_bundle
+from cunjing.optimizer.run.annual import plan_county
+from cunjing.optimizer.run.executor import CountyStore, county_fingerprint, solve_counties
+from cunjing.optimizer.solve.options import SolveOptions
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("three") / "bundle"
+    generate_bundle(folder, villages=180, counties=3, seed=8)
+    return folder
+
+
+def plan_of(folder: Path) -> pd.DataFrame:
+    return pd.read_csv(
+        folder / "officer_plan.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
+
+
+def test_processes_and_dask_give_the_plan_of_one_process(three, tmp_path):
+    outs = {}
+    for name, extra in (("inline", []), ("procs", ["--jobs", "2"])):
+        outs[name] = tmp_path / name
+        assert main(["plan", str(three), "--out", str(outs[name]), *extra]) == 0
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        outs["dask"] = tmp_path / "dask"
+        assert (
+            main(
+                [
+                    "plan",
+                    str(three),
+                    "--out",
+                    str(outs["dask"]),
+                    "--scheduler",
+                    cluster.scheduler_address,
+                ]
+            )
+            == 0
+        )
+    base = plan_of(outs["inline"])
+    assert len(base) == 180 and (base["officer_id"] != "").all()
+    for name in ("procs", "dask"):
+        pd.testing.assert_frame_equal(plan_of(outs[name]), base)
+    summary = json.loads((outs["dask"] / "summary.json").read_text(encoding="utf-8"))
+    assert [c["status"] for c in summary["counties"]] == ["OPTIMAL"] * 3
+
+
+def test_finished_counties_are_reused_after_an_interruption(three, tmp_path):
+    out = tmp_path / "plan"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cunjing.optimizer.cli", "plan", str(three), "--out", str(out)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    store = CountyStore(out)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(store.folder.glob("*.pkl"))) < 1:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)  # a crash, not a polite stop
+    proc.wait()
+    done = sorted(p.name.split("-")[0] for p in store.folder.glob("*.pkl"))
+    assert done, "the first county's result was saved as soon as it was done"
+    assert not out.exists(), "no half-written plan folder"
+    solved: list[str] = []
+
+    def task(sub, county):
+        solved.append(county)
+        return plan_county(sub, county, SolveOptions(time_limit=60, seed=0, workers=1))
+
+    inst = load_bundle(three)
+    settings = SolveOptions.from_settings(inst.policy.sections["solver"]).as_dict()
+    results = solve_counties(inst, task, settings, store=store, progress=False)
+    assert set(solved) == set(inst.counties) - set(done), "finished counties are not re-solved"
+    assert [r.extra.get("reused", False) for r in results] == [c in done for c in inst.counties]
+
+
+def test_the_fingerprint_follows_the_county_input(three, tmp_path):
+    inst = load_bundle(three)
+    a, b = inst.counties[:2]
+    settings = {"seed": 0}
+    key_a = county_fingerprint(inst.county(a), settings)
+    assert key_a == county_fingerprint(inst.county(a), settings)
+    assert key_a != county_fingerprint(inst.county(b), settings)
+    assert key_a != county_fingerprint(inst.county(a), {"seed": 1})
+    vil = pd.read_csv(three / "villages.csv", dtype=str, keep_default_na=False)
+    changed = tmp_path / "changed"
+    import shutil
+
+    shutil.copytree(three, changed)
+    row = vil.index[vil["township_id"].str.startswith(a)][0]
+    vil.loc[row, "cases"] = "999"
+    vil.to_csv(changed / "villages.csv", index=False)
+    other = load_bundle(changed)
+    assert county_fingerprint(other.county(a), settings) != key_a
+    assert county_fingerprint(other.county(b), settings) == county_fingerprint(
+        inst.county(b), settings
+    )
+
+
+def test_an_infeasible_county_does_not_stop_the_others(three, tmp_path):
+    bundle = tmp_path / "b"
+    import shutil
+
+    shutil.copytree(three, bundle)
+    inst = load_bundle(three)
+    poor = inst.counties[1]
+    off = pd.read_csv(bundle / "officers.csv", dtype=str, keep_default_na=False)
+    off.loc[off["county_id"] == poor, "max_villages"] = "1"
+    off.to_csv(bundle / "officers.csv", index=False)
+    out = tmp_path / "plan"
+    assert main(["plan", str(bundle), "--out", str(out), "--jobs", "2"]) == 1
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    status = {c["county_id"]: c["status"] for c in summary["counties"]}
+    assert status[poor] == "PARTIAL"
+    assert all(s == "OPTIMAL" for c, s in status.items() if c != poor)
+    plan = plan_of(out)
+    vil = pd.read_csv(bundle / "villages.csv", dtype=str)
+    others = plan[
+        ~plan["township_id"].isin(vil.loc[vil["township_id"].str[:6] == poor, "township_id"])
+    ]
+    assert (others["officer_id"] != "").all()
+    assert summary["diagnostics"]
+
+
+def test_county_workers_kpis_equal_the_whole_bundle_kpis(three):
+    """The KPIs that need every eligible pair come from the county workers (a province's pair
+    table at once would take gigabytes); they must equal the KPIs computed over the bundle."""
+    from cunjing.optimizer.run.annual import officer_kpis
+
+    inst = load_bundle(three)
+    options = SolveOptions(time_limit=30)
+    results = [plan_county(inst, c, options) for c in inst.counties]
+    plan = pd.concat([r.officers.plan for r in results], ignore_index=True)
+    from_workers = officer_kpis(inst, plan, [r.officers.kpi_part for r in results])
+    whole = officer_kpis(inst, plan[["village_id", "officer_id"]])
+    assert from_workers["rules"] == whole["rules"]
+    assert from_workers["blocking_pairs"] == whole["blocking_pairs"]
+    assert sum(r["possible"] for r in whole["rules"].values()) > 0
+    assert whole["objective"] == from_workers["objective"]

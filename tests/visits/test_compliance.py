@@ -1,0 +1,326 @@
+"""Compliance from work logs (VISIT-LOG): generated logs with planted shortfalls are found, each
+kind, and nothing else; scorecards, thresholds, review list, the command and bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from cunjing.data.worklogs import KINDS, generate_work_logs, write_work_logs
+from cunjing.optimizer.cli.main import main
+from cunjing.optimizer.input.bundle import load_bundle
+from cunjing.optimizer.input.work_logs import read_work_logs
+from cunjing.optimizer.visits.calendar import plan_calendar
+from cunjing.optimizer.visits.compliance import check_compliance
+
+from conftest import write_bundle, write_csv
+from plan_folders import variant, write_plan_folder
+
+QUARTER = ["2027-01", "2027-02", "2027-03"]
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_bundle()
+
+
+@pytest.fixture(scope="module")
+def sample_plan(sample):
+    return sample.plan_officers[["village_id", "officer_id"]].reset_index(drop=True)
+
+
+def expected_review(logs: pd.DataFrame, planted, plan: pd.DataFrame) -> set[tuple[str, str]]:
+    holder = dict(zip(plan["village_id"], plan["officer_id"], strict=True))
+    people = {("officer", holder[v]) for (_, v) in planted.village_status()}
+    for i in planted.not_held + planted.duplicate + planted.overlap:
+        o, a = logs.at[i, "officer_id"], logs.at[i, "auxiliary_id"]
+        people.add(("officer", o) if o else ("auxiliary", a))
+    return people
+
+
+def found(res) -> tuple[dict, set]:
+    v = res.villages
+    statuses = {
+        (m, vid): s
+        for m, vid, s in zip(v["month"], v["village_id"], v["status"], strict=True)
+        if s != "ok"
+    }
+    issues = {(int(r) - 2, i) for r, i in zip(res.issues["row"], res.issues["issue"], strict=True)}
+    return statuses, issues
+
+
+def planted_issues(planted) -> set:
+    return (
+        {(i, "not_held") for i in planted.not_held}
+        | {(i, "duplicate") for i in planted.duplicate}
+        | {(i, "overlap") for i in planted.overlap}
+    )
+
+
+def test_each_planted_problem_is_found_and_nothing_else(tmp_path, sample, sample_plan):
+    logs, planted = generate_work_logs(
+        sample, sample_plan, ["2027-03"], seed=5, problems={k: 2 for k in KINDS}
+    )
+    assert len(planted.not_held) == 4 and len(planted.overlap) == 4
+    f = write_work_logs(logs, tmp_path / "logs.csv")
+    read = read_work_logs(f, sample)
+    assert len(read) == len(logs) and set(read["person_kind"]) == {"officer", "auxiliary"}
+    res = check_compliance(sample, read, [(2027, 3)], sample_plan)
+    statuses, issues = found(res)
+    assert statuses == planted.village_status()
+    assert issues == planted_issues(planted)
+    review = set(zip(res.review["person_kind"], res.review["person_id"], strict=True))
+    assert review == expected_review(logs, planted, sample_plan)
+    card = res.officers.set_index("officer_id")
+    failing = {o for k, o in review if k == "officer"} & set(card.index)
+    holders = {sample_plan.set_index("village_id").at[v, "officer_id"] for _, v in statuses}
+    assert set(card.index[~card["passed"]]) == holders <= failing
+    assert (card.loc[card["passed"], "score"] == 100).all()
+    # a short village scores its share: 1 of 2 days
+    (_, v), *_ = planted.short
+    o = sample_plan.set_index("village_id").at[v, "officer_id"]
+    assert card.at[o, "villages_short"] >= 1 and card.at[o, "score"] < 100
+
+
+def test_clean_logs_flag_nothing(sample, sample_plan):
+    logs, _ = generate_work_logs(sample, sample_plan, ["2027-03"], seed=9, problems={})
+    frame = pd.DataFrame(
+        {
+            "source": "x",
+            "row": range(2, len(logs) + 2),
+            "person_kind": ["officer" if o else "auxiliary" for o in logs["officer_id"]],
+            "person_id": logs["officer_id"].where(logs["officer_id"] != "", logs["auxiliary_id"]),
+            "village_id": logs["village_id"],
+            "date": logs["date"],
+            "hours": logs["hours"],
+            "start_time": logs["start_time"],
+            "end_time": logs["end_time"],
+            "activity": logs["activity"],
+            "log_id": "",
+        }
+    )
+    res = check_compliance(sample, frame, [(2027, 3)], sample_plan)
+    assert (res.villages["status"] == "ok").all()
+    assert res.issues.empty and res.review.empty and res.officers["passed"].all()
+
+
+def test_quarter_command_with_xlsx_and_csv_exports(tmp_path, sample, sample_plan):
+    # a quarter of six townships' villages, the plan given as a plan folder
+    towns = sorted(sample.townships.index)[:6]
+    plan = sample_plan[sample_plan["village_id"].map(sample.villages["township_id"]).isin(towns)]
+    folder = write_plan_folder(tmp_path / "plan", sample, None, plan)
+    logs, planted = generate_work_logs(sample, plan, QUARTER, seed=2)
+    # January's officer logs as a workbook with Chinese headers, everything else as CSV
+    jan = (logs["date"] < "2027-02") & (logs["officer_id"] != "")
+    write_work_logs(logs[jan], tmp_path / "logs" / "2027-01.xlsx", chinese=True)
+    write_work_logs(logs[~jan], tmp_path / "logs" / "2027-rest.csv")
+    out = tmp_path / "out"
+    args = ["compliance", "--logs", str(tmp_path / "logs"), "--quarter", "2027Q1"]
+    assert main([*args, "--plan", str(folder), "--out", str(out)]) == 1  # people to review
+    q = pd.read_csv(
+        out / "scorecard_quarterly.csv", dtype={"officer_id": str}, encoding="utf-8-sig"
+    )
+    assert len(q) == plan["officer_id"].nunique() and set(q["quarter"]) == {"2027Q1"}
+    holder = plan.set_index("village_id")["officer_id"]
+    holders = {holder[v] for _, v in planted.village_status()}
+    assert set(q.loc[~q["passed"], "officer_id"]) == holders
+    review = pd.read_csv(out / "review.csv", dtype=str, encoding="utf-8-sig")
+    assert set(zip(review["person_kind"], review["person_id"], strict=True)) == expected_review(
+        logs, planted, plan
+    )
+    assert all(
+        "季考核 not passed" in r
+        for r, k in zip(review["reasons"], review["person_id"], strict=True)
+        if k in holders
+    )
+    villages = pd.read_csv(out / "compliance_villages.csv", dtype=str, encoding="utf-8-sig")
+    assert len(villages) == 3 * len(plan)
+    issues = pd.read_csv(out / "log_issues.csv", dtype=str, encoding="utf-8-sig")
+    # problems in January's officer logs point into the workbook, the rest into the CSV file
+    assert set(issues["source"]) <= {"2027-01.xlsx[工作日志]", "2027-rest.csv"}
+    assert len(issues) == len(planted.not_held) + len(planted.duplicate) + len(planted.overlap)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["period"] == "2027Q1" and summary["logs"] == len(logs)
+    assert summary["thresholds"]["quarterly_pass_months"] == 3
+
+
+# --------------------------------------------------------------- hand-made logs on TINY
+
+TINY_PLAN = pd.DataFrame(
+    {"village_id": ["V1", "V2", "V4", "V3"], "officer_id": ["100001", "100001", "100002", "100003"]}
+)
+
+
+def log_rows(*rows) -> list[dict]:
+    keys = ["officer_id", "auxiliary_id", "village_id", "date", "start_time", "end_time", "hours"]
+    return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+GOOD_MONTH = log_rows(
+    ("100001", "", "V1", "2027-03-02", "09:00", "11:00", ""),
+    ("100001", "", "V1", "2027-03-22", "09:00", "11:00", ""),
+    ("100001", "", "V2", "2027-03-03", "09:00", "11:00", ""),
+    ("100001", "", "V2", "2027-03-16", "09:00", "11:00", ""),
+    ("100002", "", "V4", "2027-03-04", "", "", "3"),
+    ("100002", "", "V4", "2027-03-25", "", "", "3"),
+    ("100003", "", "V3", "2027-03-05", "", "", "3"),
+    ("100003", "", "V3", "2027-03-26", "", "", "3"),
+)
+
+
+_TINY = {}
+
+
+def tiny_check(tmp_path, rows, policy: str = "", months=((2027, 3),), quarter=None):
+    if "inst" not in _TINY:  # one load for the module
+        _TINY["inst"] = load_bundle(write_bundle(tmp_path / "b"))
+    inst = variant(_TINY["inst"], policy)
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    f = write_csv(tmp_path / "logs.csv", rows)
+    return check_compliance(inst, read_work_logs(f, inst), list(months), TINY_PLAN, quarter=quarter)
+
+
+def test_a_compliant_month(tmp_path):
+    res = tiny_check(tmp_path, GOOD_MONTH)
+    assert (res.villages["status"] == "ok").all() and res.review.empty
+    v2 = res.villages.set_index("village_id").loc["V2"]
+    assert v2["dates"] == "2027-03-03;2027-03-16" and v2["periods"] == "上旬;中旬"
+
+
+def test_hours_without_times_can_overlap(tmp_path):
+    rows = [*GOOD_MONTH, *log_rows(("100002", "", "V4", "2027-03-04", "", "", "10"))]
+    res = tiny_check(tmp_path, rows)
+    assert set(res.issues["issue"]) == {"overlap"} and len(res.issues) == 2
+    assert res.issues["detail"].iloc[0] == "2 logs of 13 h in one day (more than 12 h)"
+    assert res.review["person_id"].tolist() == ["100002"]
+    assert (res.villages["status"] == "ok").all()  # both logs still count as his day there
+
+
+def test_thresholds_from_policy(tmp_path):
+    # V1 short in March, everything fine in January and February
+    rows = [
+        *[{**r, "date": "2027-01" + r["date"][7:]} for r in GOOD_MONTH],
+        *[{**r, "date": "2027-02" + r["date"][7:]} for r in GOOD_MONTH],
+        *[r for r in GOOD_MONTH if r["date"] != "2027-03-22"],
+    ]
+    months = ((2027, 1), (2027, 2), (2027, 3))
+    strict = tiny_check(tmp_path / "a", rows, months=months, quarter="2027Q1")
+    assert strict.quarterly.set_index("officer_id").at["100001", "passed"] == False  # noqa: E712
+    assert "2027-03 score 75: 1 village(s) short of days" in strict.review["reasons"].iloc[0]
+    lenient = tiny_check(
+        tmp_path / "b",
+        rows,
+        "[rules.VISIT-LOG]\nmonthly_pass_ratio = 0.5\nspacing_counts = false\n",
+        months=months,
+        quarter="2027Q1",
+    )
+    assert lenient.officers["passed"].all() and lenient.review.empty
+    two_of_three = tiny_check(
+        tmp_path / "c", rows, "[rules.VISIT-LOG]\nquarterly_pass_months = 2\n", months, "2027Q1"
+    )
+    card = two_of_three.quarterly.set_index("officer_id")
+    assert card.at["100001", "months_passed"] == 2 and card.at["100001", "passed"]
+
+
+def test_half_month_spacing(tmp_path):
+    # V2 on 3 and 16 March: two 旬, but with half months the 16th is the second half: fine;
+    # V1 on 2 and 12 March: two 旬, one half month
+    rows = [r if r["date"] != "2027-03-22" else {**r, "date": "2027-03-12"} for r in GOOD_MONTH]
+    assert tiny_check(tmp_path / "a", rows).villages["status"].eq("ok").all()
+    res = tiny_check(tmp_path / "b", rows, '[rules.VISIT-DAYS]\nspacing = "half_month"\n')
+    bad = res.villages[res.villages["status"] != "ok"]
+    assert bad["village_id"].tolist() == ["V1"] and bad["status"].tolist() == ["not_spread"]
+
+
+def test_logs_of_an_engine_calendar_pass(tmp_path):
+    inst = load_bundle(write_bundle(tmp_path / "b"))
+    cal = plan_calendar(inst, TINY_PLAN, "2027-03").calendar
+    rows = log_rows(
+        *[
+            (o, "", v, d, "09:00", "12:00", "")
+            for o, v, d in zip(cal["officer_id"], cal["village_id"], cal["date"], strict=True)
+        ]
+    )
+    f = write_csv(tmp_path / "logs.csv", rows)
+    res = check_compliance(inst, read_work_logs(f, inst), [(2027, 3)], TINY_PLAN)
+    assert res.villages["status"].eq("ok").all() and res.officers["passed"].all()
+
+
+def test_compliance_command_with_plan_folder(tmp_path):
+    bundle = write_bundle(tmp_path / "b")
+    inst = load_bundle(bundle)
+    plan = write_plan_folder(tmp_path / "plan", inst, bundle, TINY_PLAN)
+    logs = write_csv(tmp_path / "logs.csv", GOOD_MONTH)
+    out = tmp_path / "out"
+    args = ["compliance", "--logs", str(logs), "--month", "2027-03", "--plan", str(plan)]
+    assert main([*args, "--out", str(out)]) == 0
+    card = pd.read_csv(out / "scorecard_monthly.csv", dtype=str, encoding="utf-8-sig")
+    assert sorted(card["officer_id"]) == ["100001", "100002", "100003"]
+    assert not (out / "scorecard_quarterly.csv").exists()
+
+
+def test_bad_logs_name_file_row_and_column(tmp_path, capsys):
+    bundle = write_bundle(
+        tmp_path / "b", plan_officers=[{"village_id": "V1", "officer_id": "100001"}]
+    )
+    rows = [
+        {
+            "警号": "100001",
+            "辅警编号": "",
+            "村编码": "V1",
+            "日期": "2027-03-02",
+            "开始时间": "09:00",
+            "结束时间": "08:00",
+        },
+        {"警号": "", "辅警编号": "", "村编码": "V1", "日期": "2027-03-02"},
+        {"警号": "100001", "辅警编号": "FJ1", "村编码": "V1", "日期": "2027-03-02"},
+        {"警号": "999", "辅警编号": "", "村编码": "V9", "日期": "3月2日"},
+        {
+            "警号": "100001",
+            "辅警编号": "",
+            "村编码": "V1",
+            "日期": "2027-03-02",
+            "开始时间": "09:00",
+        },
+    ]
+    logs = write_csv(tmp_path / "logs.csv", rows)
+    out = tmp_path / "out"
+    args = ["compliance", str(bundle), "--logs", str(logs), "--month", "2027-03", "--out", str(out)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    for line in (
+        "logs.csv:2:结束时间: ends before it starts",
+        "logs.csv:3:警号: give who wrote the log: officer_id (警号) or auxiliary_id (辅警编号)",
+        "logs.csv:4:辅警编号: the row names more than one person",
+        "logs.csv:5:警号: unknown officer '999'",
+        "logs.csv:5:村编码: unknown village 'V9'",
+        "logs.csv:5:日期: '3月2日' is not a date (YYYY-MM-DD)",
+        "logs.csv:6:结束时间: give both start_time and end_time, or neither",
+    ):
+        assert line in err
+    assert not out.exists()
+    no_village = write_csv(tmp_path / "x.csv", [{"officer_id": "100001", "date": "2027-03-02"}])
+    assert main([*args[:3], str(no_village), *args[4:]]) == 2
+    assert (
+        "x.csv:1:village_id: required column 'village_id' [村编码] is missing"
+        in capsys.readouterr().err
+    )
+    assert main([*args[:5], "2027Q1", "--out", str(out)]) == 2
+    assert "is not a month" in capsys.readouterr().err
+
+
+def test_generators_are_deterministic(tmp_path):
+    from cunjing.data.rosters import generate_unavailable
+
+    inst = load_bundle(write_bundle(tmp_path / "b"))
+    a, _ = generate_work_logs(inst, TINY_PLAN, ["2027-03"], seed=4, problems={})
+    b, _ = generate_work_logs(inst, TINY_PLAN, ["2027-03"], seed=4, problems={})
+    pd.testing.assert_frame_equal(a, b)
+    assert set(a["village_id"]) == set(TINY_PLAN["village_id"])
+    r1 = generate_unavailable(inst.officers, "2027-03", seed=4, long_leave=1)
+    r2 = generate_unavailable(inst.officers, "2027-03", seed=4, long_leave=1)
+    pd.testing.assert_frame_equal(r1, r2)
+    days = pd.concat([r1["date"], r1["start"], r1["end"]])
+    assert days[days != ""].str.startswith("2027-03").all()
