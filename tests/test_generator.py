@@ -494,8 +494,7 @@ def test_history_is_consistent(city: Path) -> None:
 
 
 def test_officers_mix_and_capacity(city: Path) -> None:
-    officers, villages = read(city, "officers"), read(city, "villages")
-    towns = read(city, "townships")
+    officers = read(city, "officers")
     share = officers["category"].value_counts(normalize=True)
     assert share["station"] == pytest.approx(0.40, abs=0.05)
     assert share["organ"] == pytest.approx(0.25, abs=0.05)
@@ -509,7 +508,24 @@ def test_officers_mix_and_capacity(city: Path) -> None:
     assert set(officers["status"]) == {"active", "leaving"}
     for lst in officers["former_township_ids"]:
         assert len([x for x in lst.split(";") if x]) <= 3
-    # Capacity: every county's active officers can cover its villages 1.3 times over.
+    assert_capacity(city)
+
+
+@pytest.mark.parametrize("which", ["sample", "real_city"])
+def test_real_counties_are_as_roomy(which: str, request: pytest.FixtureRequest) -> None:
+    folder = sample_bundle_path() if which == "sample" else request.getfixturevalue(which)
+    assert_capacity(folder)
+
+
+def assert_capacity(folder: Path) -> None:
+    """Every county's active officers can cover its villages 1.3 times over, and every township
+    is home to more auxiliaries than it has villages."""
+    officers, villages = read(folder, "officers"), read(folder, "villages")
+    towns, aux = read(folder, "townships"), read(folder, "auxiliaries")
+    town = villages.set_index("village_id")["township_id"]
+    homes = aux["home_village_id"].map(town).value_counts()
+    per_town = villages["township_id"].value_counts()
+    assert (homes.reindex(per_town.index, fill_value=0) > per_town).all()
     seat = towns.set_index("township_id")[["lon", "lat"]].astype(float)
     county_of = villages["township_id"].map(towns.set_index("township_id")["county_id"])
     for county, offs in officers[officers["status"] == "active"].groupby("county_id"):
