@@ -9,7 +9,7 @@ OUT ?= out/sample
 # plan.gpkg, and a CJK font makes the Chinese legible in the screenshots
 DEBIAN_PACKAGES ?= chromium gdal-bin fonts-wqy-microhei
 
-.PHONY: setup run test lint format bench clean system-packages messages
+.PHONY: setup run test lint format bench clean system-packages messages wheelhouse
 
 setup: $(VENV)/.installed
 
@@ -56,6 +56,44 @@ messages: setup
 		-i $(CATALOGUE)/cunjing.pot -d $(CATALOGUE) -D cunjing -l zh_CN
 	$(BIN)/pybabel -q compile -d $(CATALOGUE) -D cunjing -l zh_CN
 	rm $(CATALOGUE)/cunjing.pot
+
+# An install for an offline intranet: every wheel the project needs on Linux and on Windows
+# (x86-64, CPython 3.11), the project's own included, in one folder to copy on a USB stick
+# (README, "Installing without internet"). What is needed comes from pyproject.toml at the
+# versions of constraints.txt.
+WHEELHOUSE ?= wheelhouse
+WHEEL_PLATFORMS ?= linux windows
+WHEEL_PYTHON := 3.11
+WHEEL_ABI := cp311
+# uv resolves for the target: pip evaluates environment markers for the machine it runs on and
+# would leave out what only Windows needs (colorama, for click and tqdm)
+UV_PLATFORM_linux := x86_64-manylinux_2_28
+UV_PLATFORM_windows := x86_64-pc-windows-msvc
+# Linux with glibc 2.28 or newer (麒麟 V10, 统信 UOS 20, RHEL 8, Ubuntu 20.04 and later): wheels
+# tagged for it or for any older manylinux
+PIP_PLATFORMS_linux := manylinux_2_28_x86_64 manylinux_2_27_x86_64 manylinux_2_26_x86_64 \
+	manylinux_2_24_x86_64 manylinux_2_17_x86_64 manylinux2014_x86_64 manylinux_2_12_x86_64 \
+	manylinux2010_x86_64 manylinux_2_5_x86_64 manylinux1_x86_64
+PIP_PLATFORMS_windows := win_amd64
+
+define wheels_for
+	$(BIN)/uv pip compile --quiet pyproject.toml --constraint constraints.txt \
+		--python-version $(WHEEL_PYTHON) --python-platform $(UV_PLATFORM_$(1)) \
+		--only-binary :all: --no-header --no-annotate -o $(WHEELHOUSE)/requirements-$(1).txt
+	$(BIN)/pip download --quiet --no-deps --only-binary=:all: --python-version $(WHEEL_PYTHON) \
+		--implementation cp --abi $(WHEEL_ABI) $(addprefix --platform ,$(PIP_PLATFORMS_$(1))) \
+		-r $(WHEELHOUSE)/requirements-$(1).txt -d $(WHEELHOUSE)
+
+endef
+
+wheelhouse: setup
+	mkdir -p $(WHEELHOUSE)
+	rm -f $(WHEELHOUSE)/*.whl $(WHEELHOUSE)/requirements-*.txt
+	@# setuptools packs what build/ holds: a module since removed from the tree would ship too
+	rm -rf build
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir $(WHEELHOUSE) .
+	$(foreach platform,$(WHEEL_PLATFORMS),$(call wheels_for,$(platform)))
+	@echo "$(WHEELHOUSE): $$(ls $(WHEELHOUSE)/*.whl | wc -l) wheels, $$(du -sh $(WHEELHOUSE) | cut -f1)"
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

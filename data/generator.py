@@ -1,28 +1,35 @@
-"""Synthetic input bundles (CONTRACT.md) of any size: a county, a city, a province.
+"""Synthetic input bundles (CONTRACT.md) of any size on the real map of Suzhou, Anhui.
 
-Everything is invented except the township names of Suzhou, Anhui (``suzhou_anhui_townships.csv``):
-county 1 is 埇桥区 with its 24 real towns, then 萧县, 灵璧县, 泗县 and 砀山县, then made-up counties.
-Counties are squares laid side by side on a grid in CGCS2000 / Gauss-Kruger CM 117E (EPSG:4548,
-metres) around Suzhou (117E, 33.6N); townships are Voronoi cells of their seats, villages Voronoi
-cells inside their township. People, postings and plans are drawn so that every county is
-comfortably feasible: officers' monthly days cover the villages' needs 1.3 times over (checked by
-a greedy assignment), and every township has more auxiliaries than villages.
+Counties 1-5 are the city's real ones (埇桥区, 萧县, 灵璧县, 泗县, 砀山县; ``reference.py``): their
+real towns and 乡 with their real villages (names and codes), drawn inside their real outlines.
+Further counties are made up: squares on a grid around the city, codes 3499xx, 3498xx, … that no
+real division has. Everything else is synthetic: township seats (Mitchell's best candidates inside
+the outline), township polygons (their Voronoi cells clipped to the outline), village polygons
+(Voronoi cells inside their township, Lloyd-relaxed), roads, cases, people, postings and plans.
+Coordinates are worked in CGCS2000 / Gauss-Kruger CM 117E (EPSG:4548, metres).
+
+A real county asked for fewer villages than it has keeps a random subset (at least two a township);
+asked for more, it gets synthetic villages numbered 600-999 under their real township, numbers
+the Bureau never assigns. People are drawn so that every county is comfortably feasible:
+officers' monthly days cover the villages' needs 1.3 times over (checked by a greedy assignment),
+and every township has more auxiliaries than villages.
 
 Each county draws from its own ``SeedSequence(seed, spawn_key=(county index, stage))``, so a
 county's content depends only on the seed and its position, not on how many counties follow.
 The same seed gives byte-identical CSV files.
 
-    python -m cunjing.data.generator OUT --villages 2000 --counties 5 --seed 7
+    python -m cunjing.data.generator OUT --counties 5 --seed 7     # the city, real sizes
+    python -m cunjing.data.generator OUT --villages 15000 --seed 7  # a province of 38 counties
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
-import itertools
 import math
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -38,17 +45,19 @@ from scipy.spatial import Delaunay
 
 from ..optimizer.input.schema import GEO_FILE, TABLES
 from . import names as nm
+from . import reference as ref
 
 SAMPLE_SEED = 2021
-SAMPLE_VILLAGES = 400
 
 CRS_METRIC = "EPSG:4548"  # CGCS2000 / 3-degree Gauss-Kruger CM 117E
 CRS_LONLAT = "EPSG:4326"
-CENTRE = (500_000.0, 3_720_000.0)  # ≈ 117E 33.6N, Suzhou city
-AREA_PER_VILLAGE = 2.9e9 / 400  # m²: 埇桥区 is ~2,900 km² with ~400 villages
-VILLAGES_PER_COUNTY = 400
+AREA_PER_VILLAGE = 2.9e9 / 400  # m² a village of a synthetic county (埇桥区: ~2,900 km²)
+VILLAGES_PER_COUNTY = 400  # of a synthetic county, when no total is asked for
 VILLAGES_PER_TOWNSHIP = 16
 REAL_COUNTIES = ("341302", "341322", "341323", "341324", "341321")  # 埇桥区 first
+# Synthetic villages of a real township are numbered 600-999 (outside the real code space).
+EXTRA_VILLAGE_FIRST = ref.ASSIGNED_NUMBERS
+EXTRA_VILLAGES_PER_TOWNSHIP = 1000 - EXTRA_VILLAGE_FIRST
 
 # The workload model the contract describes: 2 days in the village plus 2 visits' round trips at
 # 30 km/h, 8 h a day. Straight lines are stretched by DETOUR because the engine may measure on
@@ -97,8 +106,8 @@ class _County:
     code: str
     name: str
     n_villages: int
-    box: tuple[float, float, float, float]  # xmin, ymin, xmax, ymax in metres
-    real_townships: list[tuple[str, str, str]] | None  # (code, name, kind) of real counties
+    outline: shapely.Polygon  # in metres: the real outline, or a synthetic county's square
+    real: tuple[ref.RealTownship, ...] | None  # the real townships a real county keeps
     seat: np.ndarray = field(default_factory=lambda: np.zeros(2))  # county seat (县城)
     # townships (local index t)
     t_ids: list[str] = field(default_factory=list)
@@ -126,8 +135,9 @@ class _County:
     need_days: float = 0.0  # villages' days, each from its nearest active officer
 
     @property
-    def side(self) -> float:
-        return self.box[2] - self.box[0]
+    def scale(self) -> float:
+        """The side of a square as large as the county (metres)."""
+        return math.sqrt(self.outline.area)
 
 
 def _rng(seed: int, county: int, stage: int) -> np.random.Generator:
@@ -151,17 +161,13 @@ def _largest_remainder(total: int, weights: np.ndarray, minimum: int = 0) -> np.
     return counts + minimum
 
 
-def _real_townships() -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
-    """county code -> (county name, [(township code, name, kind)]) without urban streets."""
-    path = resources.files("cunjing.data").joinpath("suzhou_anhui_townships.csv")
-    with resources.as_file(path) as p:
-        df = pd.read_csv(p, dtype=str)
-    df = df[df["kind"] != "street"].sort_values("township_code")
-    out: dict[str, tuple[str, list[tuple[str, str, str]]]] = {}
-    for code, g in df.groupby("county_code", sort=True):
-        rows = list(zip(g["township_code"], g["name"], g["kind"], strict=True))
-        out[str(code)] = (str(g["county_name"].iloc[0]), rows)
-    return out
+def _capped_shares(total: int, weights: np.ndarray, cap: int) -> np.ndarray:
+    """Integers <= cap summing to total, proportional to weights among those below the cap."""
+    counts = np.zeros(len(weights), dtype=int)
+    while (rest := total - int(counts.sum())) > 0:
+        w = np.where(counts < cap, weights, 0.0)
+        counts = np.minimum(counts + _largest_remainder(rest, w), cap)
+    return counts
 
 
 def _synthetic_county_names() -> list[str]:
@@ -176,37 +182,67 @@ def _synthetic_county_names() -> list[str]:
 
 
 def _synthetic_county_code(i: int) -> str:
-    # 349901 … 349999, then 349801 …: codes that exist nowhere in the real division table.
+    # 349901 … 349999, then 349801 …: Anhui (34) has no prefecture 99 or 98, so these codes
+    # exist nowhere in the real division table.
     block, within = divmod(i, 99)
     return f"{(3499 - block) * 100 + within + 1:06d}"
 
 
-def _layout(k: int, side: float) -> tuple[int, int, float, float]:
-    cols = math.ceil(math.sqrt(k))
-    rows = math.ceil(k / cols)
-    x0 = CENTRE[0] - cols * side / 2
-    y1 = CENTRE[1] + rows * side / 2
-    return cols, rows, x0, y1
+def _synthetic_squares(k: int, side: float, city: shapely.Geometry) -> list[shapely.Polygon]:
+    """k squares of ``side`` on a grid around ``city`` (the real counties), nearest first.
+
+    The grid starts at the city's south-west corner and skips the cells that overlap it, so the
+    made-up counties never overlap the real ones and neighbouring squares share their borders.
+    """
+    xmin, ymin, xmax, ymax = city.bounds
+    nx, ny = math.ceil((xmax - xmin) / side), math.ceil((ymax - ymin) / side)
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    reach = math.ceil(math.sqrt(k)) + 1
+    ij = np.array([(i, j) for i in range(-reach, nx + reach) for j in range(-reach, ny + reach)])
+    x0, y0 = xmin + ij[:, 0] * side, ymin + ij[:, 1] * side
+    squares = shapely.box(x0, y0, x0 + side, y0 + side)
+    free = shapely.area(shapely.intersection(squares, city)) == 0
+    squares, x0, y0 = squares[free], x0[free], y0[free]
+    dist = np.round(np.hypot(x0 + side / 2 - cx, y0 + side / 2 - cy), 3)
+    angle = np.round(np.arctan2(y0 + side / 2 - cy, x0 + side / 2 - cx), 9)
+    return list(squares[np.lexsort((angle, dist))[:k]])
 
 
-def _make_counties(villages: int, k: int) -> list[_County]:
-    real = _real_townships()
-    side = math.sqrt(AREA_PER_VILLAGE * villages / k)
-    cols, _, x0, y1 = _layout(k, side)
+def _real_size_limit(county: ref.RealCounty) -> int:
+    return county.n_villages + EXTRA_VILLAGES_PER_TOWNSHIP * len(county.townships)
+
+
+def _make_counties(villages: int | None, k: int) -> list[_County]:
+    real = ref.real_counties()
+    outlines = ref.county_outlines(CRS_METRIC)
+    n_real = min(k, len(REAL_COUNTIES))
+    if villages is None:  # real counties at their real size, made-up ones at 400 villages
+        sizes = [real[REAL_COUNTIES[i]].n_villages for i in range(n_real)]
+        sizes += [VILLAGES_PER_COUNTY] * (k - n_real)
+        side = math.sqrt(AREA_PER_VILLAGE * VILLAGES_PER_COUNTY)
+    else:
+        sizes = _split(villages, k)
+        side = math.sqrt(AREA_PER_VILLAGE * villages / k)
+    city = shapely.union_all([outlines[code] for code in REAL_COUNTIES])
+    squares = _synthetic_squares(k - n_real, side, city)
     synth_names = _synthetic_county_names()
     out = []
-    for i, n in enumerate(_split(villages, k)):
-        r, c = divmod(i, cols)
-        box = (x0 + c * side, y1 - (r + 1) * side, x0 + (c + 1) * side, y1 - r * side)
-        if i < len(REAL_COUNTIES):
-            code = REAL_COUNTIES[i]
-            name, towns = real[code]
+    for i, n in enumerate(sizes):
+        if i < n_real:
+            county = real[REAL_COUNTIES[i]]
+            if n > _real_size_limit(county):
+                raise ValueError(
+                    f"{county.name} holds at most {_real_size_limit(county)} villages "
+                    f"({county.n_villages} real, {EXTRA_VILLAGES_PER_TOWNSHIP} made-up ones "
+                    f"in each of its {len(county.townships)} townships): ask for more counties"
+                )
             # Tiny counties keep the first real townships: each township needs >= 2 villages.
-            towns = towns[: max(1, min(len(towns), n // 2))]
-            out.append(_County(i, code, name, n, box, towns))
+            towns = county.townships[: max(1, min(len(county.townships), n // 2))]
+            out.append(_County(i, county.code, county.name, n, outlines[county.code], towns))
         else:
-            j = i - len(REAL_COUNTIES)
-            out.append(_County(i, _synthetic_county_code(j), synth_names[j], n, box, None))
+            j = i - n_real
+            code = _synthetic_county_code(j)
+            out.append(_County(i, code, synth_names[j], n, squares[j], None))
     return out
 
 
@@ -214,20 +250,7 @@ def _make_counties(villages: int, k: int) -> list[_County]:
 # Geometry
 
 
-def _spread_points(rng: np.random.Generator, n: int, box: tuple, tries: int = 12) -> np.ndarray:
-    """Mitchell's best-candidate points in a box: random but evenly spread (township seats)."""
-    xmin, ymin, xmax, ymax = box
-    lo, hi = np.array([xmin, ymin]), np.array([xmax, ymax])
-    pts = np.empty((n, 2))
-    pts[0] = rng.uniform(lo, hi)
-    for i in range(1, n):
-        cand = rng.uniform(lo, hi, size=(tries, 2))
-        d2 = ((cand[:, None, :] - pts[None, :i, :]) ** 2).sum(-1).min(axis=1)
-        pts[i] = cand[np.argmax(d2)]
-    return pts
-
-
-def _points_in(rng: np.random.Generator, poly: shapely.Polygon, n: int) -> np.ndarray:
+def _points_in(rng: np.random.Generator, poly: shapely.Geometry, n: int) -> np.ndarray:
     """n uniform random points inside a polygon (rejection from its bounding box)."""
     xmin, ymin, xmax, ymax = poly.bounds
     chunks, need = [], n
@@ -237,6 +260,57 @@ def _points_in(rng: np.random.Generator, poly: shapely.Polygon, n: int) -> np.nd
         chunks.append(cand)
         need -= len(cand)
     return np.vstack(chunks)
+
+
+def _spread_points(
+    rng: np.random.Generator, n: int, region: shapely.Geometry, tries: int = 12
+) -> np.ndarray:
+    """Mitchell's best-candidate points in a region: random but evenly spread (township seats)."""
+    cand = _points_in(rng, region, n * tries).reshape(n, tries, 2)
+    pts = np.empty((n, 2))
+    pts[0] = cand[0, 0]
+    for i in range(1, n):
+        d2 = ((cand[i][:, None, :] - pts[None, :i, :]) ** 2).sum(-1).min(axis=1)
+        pts[i] = cand[i][np.argmax(d2)]
+    return pts
+
+
+def _inner_points(cells: np.ndarray) -> np.ndarray:
+    """A point inside each cell: its centroid, or a point on its surface where a concave cell
+    (along a real outline) has its centroid outside."""
+    pts = shapely.centroid(cells)
+    outside = ~shapely.contains(cells, pts)
+    pts[outside] = shapely.point_on_surface(cells[outside])
+    return shapely.get_coordinates(pts)
+
+
+def _one_piece(cells: np.ndarray, points: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """The cells as single polygons.
+
+    A Voronoi cell clipped to a concave container (a real outline, or a township along it) can
+    fall apart: the part holding the cell's point stays, every other part joins the cell of the
+    same group that shares the longest border with it.
+    """
+    split = np.flatnonzero(shapely.get_num_geometries(cells) > 1)
+    if not len(split):
+        return cells
+    cells = cells.copy()
+    strays: list[tuple[int, shapely.Geometry]] = []
+    for i in split:
+        parts = shapely.get_parts(cells[i])
+        parts = parts[shapely.area(parts) > 0]  # clipping can leave lines and points
+        own = int(np.argmin(shapely.distance(parts, shapely.points(points[i]))))
+        cells[i] = parts[own]
+        strays += [(int(i), p) for k, p in enumerate(parts) if k != own]
+    for i, part in strays:
+        same = np.flatnonzero((group == group[i]) & (np.arange(len(cells)) != i))
+        if not len(same):  # nobody to give it to: the container itself is in pieces
+            cells[i] = shapely.union(cells[i], part)
+            continue
+        shared = shapely.area(shapely.intersection(cells[same], shapely.buffer(part, 1.0)))
+        j = same[np.argmax(shared)] if shared.max() > 0 else same[0]
+        cells[j] = shapely.union(cells[j], part)
+    return cells
 
 
 def _cells(points: np.ndarray, group: np.ndarray, containers: np.ndarray) -> np.ndarray:
@@ -250,14 +324,14 @@ def _cells(points: np.ndarray, group: np.ndarray, containers: np.ndarray) -> np.
     parts = shapely.get_parts(vor)
     if len(parts) != len(points):  # duplicate points would merge cells; never with float draws
         raise RuntimeError("Voronoi cells do not match their points")
-    return shapely.intersection(parts, containers[group])
+    return _one_piece(shapely.intersection(parts, containers[group]), points, group)
 
 
 def _lloyd(points: np.ndarray, group: np.ndarray, containers: np.ndarray, rounds: int):
     """Cells after ``rounds`` Lloyd relaxations: evens out village sizes like real ones."""
     cells = _cells(points, group, containers)
     for _ in range(rounds):
-        points = shapely.get_coordinates(shapely.centroid(cells))
+        points = _inner_points(cells)
         cells = _cells(points, group, containers)
     return points, cells
 
@@ -278,68 +352,137 @@ def _township_names(rng: np.random.Generator, t: int, county_name: str) -> list[
     return out
 
 
-def _build_geometry(c: _County, seed: int) -> None:
-    """Township seats and polygons, village polygons, village ids and names."""
-    rng = _rng(seed, c.index, 0)
-    xmin, ymin, xmax, ymax = c.box
-    side = c.side
-    centre = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
-    c.seat = centre + rng.uniform(-0.08, 0.08, size=2) * side
+def _county_seat(rng: np.random.Generator, c: _County, region: shapely.Geometry) -> np.ndarray:
+    """Near the middle of the county, inside it."""
+    centre = shapely.centroid(c.outline)
+    if not shapely.contains(region, centre):
+        centre = shapely.point_on_surface(region)
+    centre = shapely.get_coordinates(centre)[0]
+    for _ in range(100):
+        seat = centre + rng.uniform(-0.08, 0.08, size=2) * c.scale
+        if shapely.contains_xy(region, *seat):
+            return seat
+    return centre
 
-    # Townships: seats spread over the county (kept off the very edge), Voronoi cells.
-    if c.real_townships is not None:
-        t = len(c.real_townships)
-    else:
+
+def _build_townships(c: _County, rng: np.random.Generator) -> None:
+    """County seat, township ids, names, seats and polygons."""
+    inset = shapely.buffer(c.outline, -0.05 * c.scale)  # seats kept off the very edge
+    region = inset if inset.area > 0.2 * c.outline.area else c.outline
+    c.seat = _county_seat(rng, c, region)
+    t = len(c.real) if c.real is not None else None
+    if t is None:
         t = max(1, min(round(c.n_villages / VILLAGES_PER_TOWNSHIP), c.n_villages // 2))
-    m = 0.05 * side
-    seats = _spread_points(rng, t, (xmin + m, ymin + m, xmax - m, ymax - m))
+    seats = _spread_points(rng, t, region)
     # Number townships north to south, west to east, as code tables tend to be.
-    order = np.lexsort((seats[:, 0], -np.round(seats[:, 1] / (side / 6))))
-    seats = seats[order]
-    square = shapely.box(xmin, ymin, xmax, ymax)
-    t_polys = _cells(seats, np.zeros(t, dtype=int), np.array([square]))
-    c.t_seats, c.t_polys = seats, t_polys
-    if c.real_townships is not None:
-        c.t_ids = [code for code, _, _ in c.real_townships]
-        c.t_names = [name for _, name, _ in c.real_townships]
+    order = np.lexsort((seats[:, 0], -np.round(seats[:, 1] / (c.scale / 6))))
+    c.t_seats = seats[order]
+    c.t_polys = _cells(c.t_seats, np.zeros(t, dtype=int), np.array([c.outline]))
+    if c.real is not None:
+        # Real townships hold 4 to 30 villages: the larger cells go to those with more, so that
+        # villages come out of similar size.
+        by_area = np.argsort(-shapely.area(c.t_polys), kind="stable")
+        by_count = np.argsort([-len(town.villages) for town in c.real], kind="stable")
+        cell = np.empty(t, dtype=int)
+        cell[by_count] = by_area
+        c.t_seats, c.t_polys = c.t_seats[cell], c.t_polys[cell]
+        c.t_ids = [town.code for town in c.real]
+        c.t_names = [town.name for town in c.real]
     else:
-        names = _township_names(rng, t, c.name)
+        c.t_names = _township_names(rng, t, c.name)
         town_no, xiang_no = 100, 200
-        for name in names:
+        for name in c.t_names:
             if name.endswith("乡"):
                 c.t_ids.append(f"{c.code}{xiang_no:03d}")
                 xiang_no += 1
             else:
                 c.t_ids.append(f"{c.code}{town_no:03d}")
                 town_no += 1
-        c.t_names = names
-    inside = shapely.contains_xy(t_polys, c.seat[0], c.seat[1])
+    inside = shapely.contains_xy(c.t_polys, c.seat[0], c.seat[1])
     c.seat_township = int(np.argmax(inside)) if inside.any() else 0
 
-    # Villages per township: proportional to area with some noise, at least 2 each.
-    area = shapely.area(t_polys) * rng.lognormal(0.0, 0.25, size=t)
-    counts = _largest_remainder(c.n_villages, area, minimum=min(2, c.n_villages // t))
-    pts = np.vstack([_points_in(rng, t_polys[i], counts[i]) for i in range(t)])
-    group = np.repeat(np.arange(t), counts)
-    _, cells = _lloyd(pts, group, t_polys, rounds=2)
-    xy = shapely.get_coordinates(shapely.centroid(cells))
 
-    # Ids: communities (社区, the village cells nearest the seat) 001…, villages 201… in
-    # reading order; names unique within the township.
+def _real_villages_kept(
+    rng: np.random.Generator, towns: tuple[ref.RealTownship, ...], n: int
+) -> list[list[ref.RealVillage]]:
+    """Each township's real villages when the county has room for only ``n`` of them: a random
+    subset, at least two a township (one where there are fewer than two a township to give)."""
+    kept = [list(town.villages) for town in towns]
+    drop = sum(len(k) for k in kept) - n
+    if drop <= 0:
+        return kept
+    floor = min(2, n // len(towns))
+    count = [len(k) for k in kept]
+    gone: set[tuple[int, int]] = set()
+    everyone = [(i, j) for i, k in enumerate(kept) for j in range(len(k))]
+    for x in rng.permutation(len(everyone)):
+        i, j = everyone[x]
+        if drop and count[i] > floor:
+            gone.add((i, j))
+            count[i] -= 1
+            drop -= 1
+    return [[v for j, v in enumerate(k) if (i, j) not in gone] for i, k in enumerate(kept)]
+
+
+def _build_villages(c: _County, rng: np.random.Generator) -> None:
+    """Village polygons, ids and names: real ones first, synthetic ones where the county has more
+    villages than it really has."""
+    t = len(c.t_ids)
+    area = shapely.area(c.t_polys) * rng.lognormal(0.0, 0.25, size=t)
+    if c.real is not None:
+        kept = _real_villages_kept(rng, c.real, c.n_villages)
+        extra_total = c.n_villages - sum(len(k) for k in kept)
+        extra = _capped_shares(extra_total, area, EXTRA_VILLAGES_PER_TOWNSHIP)
+        counts = np.array([len(k) for k in kept]) + extra
+    else:  # villages per township: proportional to area with some noise, at least 2 each
+        counts = _largest_remainder(c.n_villages, area, minimum=min(2, c.n_villages // t))
+    pts = np.vstack([_points_in(rng, c.t_polys[i], counts[i]) for i in range(t)])
+    group = np.repeat(np.arange(t), counts)
+    _, cells = _lloyd(pts, group, c.t_polys, rounds=2)
+    xy = _inner_points(cells)
+
+    # Communities (社区) take the cells nearest the township seat, villages the others in reading
+    # order: real ones by their code, made-up ones (numbered 600… here, 201… in made-up
+    # townships, whose communities are 001…) in random places among them.
     v_ids, v_names, v_kind, v_order = [], [], [], []
     start = 0
     for i in range(t):
         idx = np.arange(start, start + counts[i])
         start += counts[i]
-        d = np.hypot(*(xy[idx] - seats[i]).T)
-        near = idx[np.argsort(d, kind="stable")]
+        near = idx[np.argsort(np.hypot(*(xy[idx] - c.t_seats[i]).T), kind="stable")]
+        if c.real is not None:
+            comm = [v for v in kept[i] if v.community]
+            real = [v for v in kept[i] if not v.community]
+            cells_comm = list(near[: len(comm)])
+            rest = _reading_order([j for j in idx if j not in cells_comm], xy)
+            slots = np.zeros(len(rest), dtype=bool)
+            slots[_pick_k(rng, len(rest), int(extra[i]))] = True
+            taken = {v.name for v in kept[i]}
+            names = iter(_village_names(rng, int(extra[i]), 0, c.t_names[i], taken))
+            real_iter, k_extra = iter(real), 0
+            for j, v in zip(cells_comm, comm, strict=True):
+                v_ids.append(v.code)
+                v_names.append(v.name)
+                v_kind.append("community")
+                v_order.append(j)
+            for j, synthetic in zip(rest, slots, strict=True):
+                if synthetic:
+                    v_ids.append(f"{c.t_ids[i]}{EXTRA_VILLAGE_FIRST + k_extra:03d}")
+                    v_names.append(next(names))
+                    k_extra += 1
+                else:
+                    v = next(real_iter)
+                    v_ids.append(v.code)
+                    v_names.append(v.name)
+                v_kind.append("ordinary")
+                v_order.append(j)
+            continue
         n_comm = int(rng.random() < 0.75) + int(len(idx) >= 12 and rng.random() < 0.1)
         n_comm = min(n_comm, len(idx) - 1)
-        comm = list(near[:n_comm])
-        rest = [j for j in idx if j not in comm]
-        rest.sort(key=lambda j: (-round(xy[j, 1] / 2500), xy[j, 0]))
+        comm_cells = list(near[:n_comm])
+        rest = _reading_order([j for j in idx if j not in comm_cells], xy)
         names = _village_names(rng, len(rest), n_comm, c.t_names[i])
-        for k, j in enumerate(comm):
+        for k, j in enumerate(comm_cells):
             v_ids.append(f"{c.t_ids[i]}{k + 1:03d}")
             v_names.append(names[len(rest) + k])
             v_kind.append("community")
@@ -349,9 +492,26 @@ def _build_geometry(c: _County, seed: int) -> None:
             v_names.append(names[k])
             v_kind.append("ordinary")
             v_order.append(j)
-    o = np.array(v_order)
-    c.v_ids, c.v_names, c.v_kind = v_ids, v_names, v_kind
+    # Villages sorted by id (the real codes of five towns of 埇桥区 do not begin with their
+    # township's id, see reference.py, so the id order is not the township order).
+    by_id = np.argsort(np.array(v_ids), kind="stable")
+    o = np.array(v_order)[by_id]
+    c.v_ids = [v_ids[k] for k in by_id]
+    c.v_names = [v_names[k] for k in by_id]
+    c.v_kind = [v_kind[k] for k in by_id]
     c.v_town, c.v_polys, c.v_xy = group[o], cells[o], xy[o]
+
+
+def _reading_order(idx: list[int], xy: np.ndarray) -> list[int]:
+    """North to south in 2.5 km bands, west to east within a band."""
+    return sorted(idx, key=lambda j: (-round(xy[j, 1] / 2500), xy[j, 0]))
+
+
+def _build_geometry(c: _County, seed: int) -> None:
+    """Township seats and polygons, village polygons, village ids and names."""
+    rng = _rng(seed, c.index, 0)
+    _build_townships(c, rng)
+    _build_villages(c, rng)
 
 
 def _surname_index(rng: np.random.Generator) -> int:
@@ -360,10 +520,12 @@ def _surname_index(rng: np.random.Generator) -> int:
     return min(int(rng.pareto(1.1) * 6), n - 1) if rng.random() < 0.9 else int(rng.integers(n))
 
 
-def _village_names(rng: np.random.Generator, n: int, n_comm: int, township: str) -> list[str]:
-    """n village names then n_comm community names, all distinct."""
+def _village_names(
+    rng: np.random.Generator, n: int, n_comm: int, township: str, taken: set[str] | None = None
+) -> list[str]:
+    """n village names then n_comm community names, all distinct and none of ``taken``."""
     out: list[str] = []
-    taken: set[str] = set()
+    taken = set(taken or ())
     while len(out) < n:
         s = nm.SURNAMES[_surname_index(rng)]
         p = rng.random()
@@ -406,15 +568,15 @@ def _jitter_line(rng: np.random.Generator, a: np.ndarray, b: np.ndarray) -> shap
     return shapely.LineString(np.vstack([a, mid, b]))
 
 
-def _county_roads(c: _County, seed: int) -> None:
-    """Provincial and county roads joining the county seat and township seats.
-
-    The minimum spanning tree of the Delaunay graph keeps the network connected; some further
-    short Delaunay edges add the loops real networks have.
-    """
-    rng = _rng(seed, c.index, 1)
-    nodes = np.vstack([c.seat[None, :], c.t_seats])
+def _network_edges(
+    rng: np.random.Generator, nodes: np.ndarray
+) -> Iterator[tuple[int, int, float, float]]:
+    """The edges (i, j, length, median length) of a road network joining the nodes: the
+    minimum spanning tree of their Delaunay graph keeps it connected; some further short
+    Delaunay edges add the loops real networks have."""
     n = len(nodes)
+    if n < 2:
+        return
     if n < 4:
         edges = np.array([(i, j) for i in range(n) for j in range(i + 1, n)], dtype=int)
     else:
@@ -425,57 +587,58 @@ def _county_roads(c: _County, seed: int) -> None:
     g = coo_matrix((length, (edges[:, 0], edges[:, 1])), shape=(n, n)).tocsr()
     mst = minimum_spanning_tree(g).tocoo()
     in_mst = {(min(i, j), max(i, j)) for i, j in zip(mst.row, mst.col, strict=True)}
-    med = float(np.median(length)) if len(length) else 0.0
+    med = float(np.median(length))
+    for (i, j), ln in zip(edges, length, strict=True):
+        if (int(i), int(j)) in in_mst or (ln < 1.2 * med and rng.random() < 0.35):
+            yield int(i), int(j), float(ln), med
+
+
+def _county_roads(c: _County, seed: int) -> None:
+    """Provincial and county roads joining the county seat and township seats."""
+    rng = _rng(seed, c.index, 1)
+    nodes = np.vstack([c.seat[None, :], c.t_seats])
     s_no = [f"S{x}" for x in rng.permutation(np.arange(201, 499))[:200]]
     x_no = [f"X{x:03d}" for x in rng.permutation(np.arange(1, 999))]
-    for (i, j), ln in zip(edges, length, strict=True):
-        keep = (int(i), int(j)) in in_mst or (ln < 1.2 * med and rng.random() < 0.35)
-        if not keep:
-            continue
+    for i, j, ln, med in _network_edges(rng, nodes):
         provincial = i == 0 or (ln > med and rng.random() < 0.15)
         name = s_no.pop() if provincial else x_no.pop()
         line = _jitter_line(rng, nodes[i], nodes[j])
         c.roads.append((name, "provincial" if provincial else "county", line))
 
 
-def _trunk_roads(counties: list[_County], cols: int, seed: int) -> list[tuple[str, str, object]]:
-    """National roads through the county seats, one a grid row and one every other column, and
-    provincial links down the other columns: the network is connected across counties."""
+def _edge_point(poly: shapely.Polygon, start: np.ndarray, direction: tuple[int, int]) -> np.ndarray:
+    """Where a ray from ``start`` (inside ``poly``) first leaves ``poly``."""
+    xmin, ymin, xmax, ymax = poly.bounds
+    reach = 2 * math.hypot(xmax - xmin, ymax - ymin)
+    ray = shapely.LineString([start, start + np.array(direction) * reach])
+    pts = shapely.get_coordinates(shapely.intersection(ray, poly.exterior))
+    d = np.hypot(*(pts - start).T)
+    pts, d = pts[d > 1.0], d[d > 1.0]
+    return pts[np.argmin(d)] if len(pts) else start + np.array(direction) * 0.05 * reach
+
+
+def _trunk_roads(counties: list[_County], seed: int) -> list[tuple[str, str, object]]:
+    """National roads across every county through its seat (west-east and north-south, to the
+    county's edge), and provincial links between county seats that connect the network: the
+    minimum spanning tree of the seats' Delaunay graph, and some further short edges."""
     rng = _rng(seed, 1_000_000, 0)
-    by_pos = {divmod(c.index, cols): c for c in counties}
-    rows = max(r for r, _ in by_pos) + 1
+    band = 60_000.0  # seats within a band share their road's number, as if it ran on
+    rows = sorted({round(c.seat[1] / band) for c in counties}, reverse=True)  # north first
+    cols = sorted({round(c.seat[0] / band) for c in counties})
 
     def name(pool: tuple[str, ...], i: int, base: int) -> str:
         return pool[i] if i < len(pool) else f"G{base + i}"
 
-    # Each trunk road runs from the outer edge of its first county to that of its last.
     out: list[tuple[str, str, object]] = []
-    for r in range(rows):
-        cs = [by_pos[(r, c)] for c in range(cols) if (r, c) in by_pos]
-        seats = [c.seat for c in cs]
-        pts = [
-            np.array([cs[0].box[0], seats[0][1]]),
-            *seats,
-            np.array([cs[-1].box[2], seats[-1][1]]),
-        ]
-        g = name(nm.NATIONAL_EAST_WEST, r, 350)
-        out += [(g, "national", _jitter_line(rng, a, b)) for a, b in itertools.pairwise(pts)]
-    s_no = 101
-    for col in range(cols):
-        cs = [by_pos[(r, col)] for r in range(rows) if (r, col) in by_pos]
-        seats = [c.seat for c in cs]
-        if col % 2 == 0:
-            pts = [
-                np.array([seats[0][0], cs[0].box[3]]),
-                *seats,
-                np.array([seats[-1][0], cs[-1].box[1]]),
-            ]
-            g = name(nm.NATIONAL_NORTH_SOUTH, col // 2, 250)
-            out += [(g, "national", _jitter_line(rng, a, b)) for a, b in itertools.pairwise(pts)]
-        else:
-            for a, b in itertools.pairwise(seats):
-                out.append((f"S{s_no}", "provincial", _jitter_line(rng, a, b)))
-                s_no += 1
+    for c in counties:
+        ew = name(nm.NATIONAL_EAST_WEST, rows.index(round(c.seat[1] / band)), 350)
+        ns = name(nm.NATIONAL_NORTH_SOUTH, cols.index(round(c.seat[0] / band)), 250)
+        for g, direction in ((ew, (-1, 0)), (ew, (1, 0)), (ns, (0, 1)), (ns, (0, -1))):
+            end = _edge_point(c.outline, c.seat, direction)
+            out.append((g, "national", _jitter_line(rng, c.seat, end)))
+    seats = np.array([c.seat for c in counties])
+    for s_no, (i, j, _, _) in enumerate(_network_edges(rng, seats), start=101):
+        out.append((f"S{s_no}", "provincial", _jitter_line(rng, seats[i], seats[j])))
     return out
 
 
@@ -970,12 +1133,14 @@ def _write_geo(path: Path, counties: list[_County], roads: list[tuple[str, str, 
 
 
 def generate_bundle(
-    out: str | Path, villages: int = 400, counties: int | None = None, seed: int = 0
+    out: str | Path, villages: int | None = None, counties: int | None = None, seed: int = 0
 ) -> dict[str, int]:
-    """Write a synthetic bundle of ``villages`` villages in ``counties`` counties to ``out``.
+    """Write a bundle of ``villages`` villages in ``counties`` counties to ``out``.
 
-    ``counties`` defaults to one per ~400 villages. Returns the counts written: villages,
-    townships, counties, officers, auxiliaries. Same arguments, same CSV bytes.
+    ``villages`` None: the real counties with all their real villages, made-up ones with 400
+    each; ``counties`` None: one per ~400 villages (one when ``villages`` is None too). Returns
+    the counts written: villages, townships, counties, officers, auxiliaries. Same arguments,
+    same CSV bytes.
     """
     cs = _generate(out, villages, counties, seed)
     return {
@@ -987,23 +1152,27 @@ def generate_bundle(
     }
 
 
-def _generate(out: str | Path, villages: int, counties: int | None, seed: int) -> list[_County]:
-    villages = int(villages)
-    k = max(1, round(villages / VILLAGES_PER_COUNTY)) if counties is None else int(counties)
+def _generate(
+    out: str | Path, villages: int | None, counties: int | None, seed: int
+) -> list[_County]:
+    if counties is not None:
+        k = int(counties)
+    elif villages is None:
+        k = 1
+    else:
+        k = max(1, round(int(villages) / VILLAGES_PER_COUNTY))
     if k < 1:
         raise ValueError("counties must be at least 1")
-    if villages < 2 * k:
+    if villages is not None and int(villages) < 2 * k:
         raise ValueError(f"{villages} villages are too few for {k} counties (2 a county at least)")
+    cs = _make_counties(None if villages is None else int(villages), k)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
 
-    cs = _make_counties(villages, k)
     for c in cs:
         _build_geometry(c, seed)
         _county_roads(c, seed)
-    cols = _layout(k, cs[0].side)[0]
-    trunks = _trunk_roads(cs, cols, seed)
-    roads = [r for c in cs for r in c.roads] + trunks
+    roads = [r for c in cs for r in c.roads] + _trunk_roads(cs, seed)
 
     # Township adjacency over the whole bundle (across county lines too).
     all_polys = np.concatenate([c.t_polys for c in cs])
@@ -1027,7 +1196,7 @@ def _generate(out: str | Path, villages: int, counties: int | None, seed: int) -
     majors = [r[2] for r in roads if r[1] in ("national", "provincial")]
     tree = shapely.STRtree(majors)
     for ci, c in enumerate(cs):
-        near = np.sort(tree.query(shapely.box(*c.box).buffer(c.side)))
+        near = np.sort(tree.query(shapely.buffer(shapely.envelope(c.outline), c.scale)))
         _populate(c, shapely.multilinestrings([majors[i] for i in near]), local[ci], seed)
 
     def rows(attr: str) -> list[dict[str, str]]:
@@ -1066,8 +1235,9 @@ def sample_bundle_path() -> Path:
 
 
 def write_sample(out: str | Path) -> None:
-    """Regenerate the embedded sample: 埇桥区, its 24 real towns, ~400 villages."""
-    generate_bundle(out, villages=SAMPLE_VILLAGES, counties=1, seed=SAMPLE_SEED)
+    """Regenerate the embedded sample: 埇桥区 with its 25 real towns and 乡 and their 307 real
+    villages."""
+    generate_bundle(out, counties=1, seed=SAMPLE_SEED)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1075,7 +1245,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m cunjing.data.generator", description="Write a synthetic bundle."
     )
     ap.add_argument("out", help="folder to write the bundle to")
-    ap.add_argument("--villages", type=int, default=400)
+    ap.add_argument(
+        "--villages", type=int, default=None, help="default: the real counties' real villages"
+    )
     ap.add_argument("--counties", type=int, default=None, help="default: one per ~400 villages")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)

@@ -1,6 +1,6 @@
 """Word lists for synthetic Chinese names: people, villages, townships, counties, units.
 
-Everything here is invented or generic; only ``suzhou_anhui_townships.csv`` holds real names.
+Everything here is invented or generic; the real names are in the reference tables (``reference.py``).
 Lists are tuples (never sets) so that drawing from them is deterministic for a seed.
 """
 

@@ -27,7 +27,9 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def configure_sample(p: argparse.ArgumentParser) -> None:
     p.add_argument("out", type=Path, help="folder to write the bundle into")
-    p.add_argument("--villages", type=int, default=400, help="villages in all (default 400)")
+    p.add_argument(
+        "--villages", type=int, default=None, help="villages in all (default: the real ones)"
+    )
     p.add_argument(
         "--counties", type=int, default=None, help="counties (default: one per ~400 villages)"
     )
@@ -41,7 +43,12 @@ def run_sample(args: argparse.Namespace) -> int:
     out: Path = args.out
     if out.exists() and any(out.iterdir()) and not args.force:
         raise UsageError(f"{out}: the folder is not empty (use --force to write into it)")
-    counts = generate_bundle(out, villages=args.villages, counties=args.counties, seed=args.seed)
+    try:
+        counts = generate_bundle(
+            out, villages=args.villages, counties=args.counties, seed=args.seed
+        )
+    except ValueError as e:  # sizes the generator cannot make
+        raise UsageError(str(e)) from None
     print(f"wrote {out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     return EXIT_OK
 

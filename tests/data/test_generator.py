@@ -18,6 +18,7 @@ from cunjing.data.generator import (
     sample_bundle_path,
     write_sample,
 )
+from cunjing.data.reference import in_real_code_space
 from cunjing.optimizer.input.schema import GEO_FILE, TABLES
 
 CSV_TABLES = [
@@ -68,6 +69,21 @@ def test_same_seed_same_bytes_and_other_seed_differs(tmp_path: Path) -> None:
     assert {"villages", "officers", "auxiliaries", "aux_history"} <= set(differs)
 
 
+def test_same_seed_same_city_of_real_and_made_up_counties(tmp_path: Path) -> None:
+    # the real counties at their real size, two made-up ones of 400 villages around them
+    a, b = tmp_path / "a", tmp_path / "b"
+    counts = generate_bundle(a, counties=7, seed=8)
+    assert generate_bundle(b, counties=7, seed=8) == counts
+    assert counts["villages"] == 1193 + 2 * 400
+    assert csv_bytes(a) == csv_bytes(b)
+    for layer in ("townships", "villages", "roads"):
+        ga, gb = (gpd.read_file(x / GEO_FILE, layer=layer) for x in (a, b))
+        assert ga.drop(columns="geometry").equals(gb.drop(columns="geometry"))
+        assert np.array_equal(
+            shapely.get_coordinates(ga.geometry.values), shapely.get_coordinates(gb.geometry.values)
+        )
+
+
 def test_county_content_does_not_depend_on_later_counties(tmp_path: Path) -> None:
     # Each county has its own random streams: adding a county leaves county 1's villages and
     # people alone (only what hangs on the layout moves: lon/lat, trunk roads, cases).
@@ -105,16 +121,210 @@ def test_committed_sample_is_what_write_sample_writes(tmp_path: Path) -> None:
     assert not (committed / "policy.toml").exists()
 
 
-def test_sample_is_yongqiao_with_its_24_towns() -> None:
+def test_sample_is_yongqiao_with_its_real_towns_and_villages() -> None:
     folder = sample_bundle_path()
     towns = read(folder, "townships")
     villages = read(folder, "villages")
     assert set(towns["county_id"]) == {"341302"}
     assert set(towns["county_name"]) == {"埇桥区"}
-    assert len(towns) == 24 and "符离镇" in set(towns["name"])
-    assert 380 <= len(villages) <= 420
+    # the Ministry's 24 towns and the Bureau's 北杨寨乡, no street
+    ministry = reference_table("suzhou_anhui_townships.csv")
+    ministry = ministry[(ministry["county_code"] == "341302") & (ministry["kind"] != "street")]
+    assert set(towns["township_id"]) == set(ministry["township_code"]) | {"341302209"}
+    assert len(towns) == 25 and {"符离镇", "苗庵镇", "北杨寨乡"} <= set(towns["name"])
+    # every village-level unit of those towns and 乡, the streets' 社区 and the zones' left out
+    assert len(villages) == len(real_rural_units("341302")) == 307
+    assert set(villages["village_id"]) == set(real_rural_units("341302")["village_code"])
     assert (folder / GEO_FILE).stat().st_size < 3_000_000
     assert SAMPLE_SEED == 2021
+
+
+def reference_table(name: str) -> pd.DataFrame:
+    return pd.read_csv(Path(generator.__file__).with_name(name), dtype=str, keep_default_na=False)
+
+
+def real_rural_units(county: str) -> pd.DataFrame:
+    """The Bureau's units of a county's towns and 乡, with the township name as the Ministry
+    writes it (苗安镇 -> 苗庵镇)."""
+    v = reference_table("suzhou_anhui_villages.csv")
+    v = v[v["county_code"] == county].copy()
+    v["township_name"] = v["township_name"].replace({"苗安镇": "苗庵镇"})
+    return v[v["township_name"].str.endswith(("镇", "乡"))]
+
+
+def assert_real_villages(folder: Path, counties: list[str] | None = None) -> pd.DataFrame:
+    """Every village whose id is a real code carries its real name and lies in its real township
+    (by name); every other village is synthetic, numbered 600-999 under its township. Returns
+    the villages with a column ``real``."""
+    villages, towns = read(folder, "villages"), read(folder, "townships")
+    ref_v = reference_table("suzhou_anhui_villages.csv").set_index("village_code")
+    town_name = towns.set_index("township_id")["name"]
+    real = villages["village_id"].isin(ref_v.index)
+    rv = villages[real]
+    expect = ref_v.loc[rv["village_id"]]
+    assert (rv["name"].to_numpy() == expect["village_name"].map(short_name).to_numpy()).all()
+    their_town = expect["township_name"].replace({"苗安镇": "苗庵镇"}).to_numpy()
+    assert (rv["township_id"].map(town_name).to_numpy() == their_town).all()
+    assert not expect["township_name"].str.endswith("街道").any()
+    synth = villages[~real]
+    assert (synth["village_id"].str[:9] == synth["township_id"]).all()
+    in_real_county = synth["township_id"].str[:4] == "3413"
+    assert synth.loc[in_real_county, "village_id"].str[9:].astype(int).between(600, 999).all()
+    for county in counties or []:
+        assert set(rv.loc[rv["township_id"].str[:6] == county, "village_id"]) <= set(
+            real_rural_units(county)["village_code"]
+        )
+    return villages.assign(real=real)
+
+
+def short_name(name: str) -> str:
+    for suffix in ("村民委员会", "村委会"):
+        if name.endswith(suffix):
+            stem = name.removesuffix(suffix)
+            return stem if stem.endswith("村") else stem + "村"
+    for suffix in ("居民委员会", "居委会"):
+        if name.endswith(suffix) and name.removesuffix(suffix).endswith("社区"):
+            return name.removesuffix(suffix)
+    return name
+
+
+def test_sample_villages_are_real_with_their_real_township() -> None:
+    folder = sample_bundle_path()
+    villages = assert_real_villages(folder, ["341302"])
+    assert villages["real"].all()
+    named = villages.set_index("village_id")["name"]
+    assert named["341302209200"] == "振北村"  # 振北村委会, 北杨寨乡
+    assert named["341302102001"] == "六合居委会"  # a residents' committee keeps its name
+    # 支河镇: the Bureau numbers it 341302120, the Ministry 341302121
+    assert set(villages.loc[villages["village_id"].str[:9] == "341302120", "township_id"]) == {
+        "341302121"
+    }
+    # communities are the residents' committees (社区, 居委会)
+    comm = villages["kind"] == "community"
+    assert (villages.loc[comm, "name"].str.contains("社区|居委会")).all()
+    assert not villages.loc[~comm, "name"].str.contains("社区|居委会").any()
+
+
+def real_outlines() -> gpd.GeoSeries:
+    gj = gpd.read_file(Path(generator.__file__).with_name("suzhou_anhui_counties.geojson"))
+    gj = gj.set_crs(4490, allow_override=True).to_crs(generator.CRS_METRIC)
+    return gj.set_index(gj["gb"].str[3:]).geometry
+
+
+def assert_inside_real_outlines(folder: Path) -> None:
+    """Township and village polygons, township seats and village centres lie inside their
+    real county's outline; seats inside their own township."""
+    outline = real_outlines()
+    towns, villages = read(folder, "townships"), read(folder, "villages")
+    county = towns.set_index("township_id")["county_id"]
+    polys = {
+        layer: to_metres(gpd.read_file(folder / GEO_FILE, layer=layer))
+        for layer in ("townships", "villages")
+    }
+    town_poly = polys["townships"].set_index("township_id").geometry
+    vill_poly = polys["villages"].set_index("village_id").geometry
+    vill_county = villages.set_index("village_id")["township_id"].map(county)
+    for ids, geoms, of in (
+        (town_poly.index, town_poly, county),
+        (vill_poly.index, vill_poly, vill_county),
+    ):
+        real = of.loc[ids].isin(outline.index).to_numpy()
+        shape = outline.loc[of.loc[ids][real]].to_numpy()
+        outside = shapely.area(shapely.difference(geoms.to_numpy()[real], shape))
+        assert outside.max() < 1.0  # m²: the reprojection's floating noise
+    for table, key, of in ((towns, "township_id", county), (villages, "village_id", vill_county)):
+        pts = gpd.GeoSeries(
+            gpd.points_from_xy(table["lon"].astype(float), table["lat"].astype(float)), crs=4326
+        ).to_crs(generator.CRS_METRIC)
+        real = of.loc[table[key]].isin(outline.index).to_numpy()
+        shape = outline.loc[of.loc[table[key]][real]].to_numpy()
+        assert shapely.contains(shape, pts.to_numpy()[real]).all()
+    seats = gpd.GeoSeries(
+        gpd.points_from_xy(towns["lon"].astype(float), towns["lat"].astype(float)), crs=4326
+    ).to_crs(generator.CRS_METRIC)
+    assert shapely.contains(town_poly.loc[towns["township_id"]].to_numpy(), seats.to_numpy()).all()
+
+
+def test_sample_lies_inside_the_real_outline_and_covers_it() -> None:
+    folder = sample_bundle_path()
+    assert_inside_real_outlines(folder)
+    towns = to_metres(gpd.read_file(folder / GEO_FILE, layer="townships"))
+    assert towns.geometry.union_all().area == pytest.approx(real_outlines()["341302"].area)
+
+
+@pytest.fixture(scope="module")
+def real_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``cunjing sample OUT --counties 5``: the city with all its real villages."""
+    out = tmp_path_factory.mktemp("real_city")
+    generate_bundle(out, counties=5, seed=2)
+    return out
+
+
+def test_city_of_five_counties_has_every_real_village(real_city: Path) -> None:
+    towns = read(real_city, "townships")
+    assert towns.groupby("county_id")["county_name"].first().to_dict() == {
+        "341302": "埇桥区",
+        "341321": "砀山县",
+        "341322": "萧县",
+        "341323": "灵璧县",
+        "341324": "泗县",
+    }
+    villages = assert_real_villages(real_city, list(generator.REAL_COUNTIES))
+    assert villages["real"].all()
+    for county in generator.REAL_COUNTIES:
+        mine = villages["township_id"].map(towns.set_index("township_id")["county_id"]) == county
+        assert set(villages.loc[mine, "village_id"]) == set(
+            real_rural_units(county)["village_code"]
+        )
+    assert_inside_real_outlines(real_city)
+
+
+def test_real_counties_shrink_to_real_subsets_and_grow_with_synthetic_villages(
+    tmp_path: Path,
+) -> None:
+    generate_bundle(tmp_path / "small", villages=60, counties=1, seed=4)
+    small = assert_real_villages(tmp_path / "small", ["341302"])
+    assert small["real"].all() and len(small) == 60
+    per_town = small.groupby("township_id").size()
+    assert len(per_town) == 25 and per_town.min() >= 2
+    generate_bundle(tmp_path / "large", villages=1000, counties=2, seed=4)
+    large = assert_real_villages(tmp_path / "large", ["341302", "341322"])
+    assert len(large) == 1000
+    county = large["township_id"].str[:6]
+    for code in ("341302", "341322"):
+        real = set(large.loc[large["real"] & (county == code), "village_id"])
+        assert real == set(real_rural_units(code)["village_code"])  # all of them, and more
+        assert (~large["real"] & (county == code)).sum() == 500 - len(real)
+    assert_inside_real_outlines(tmp_path / "large")
+    with pytest.raises(ValueError, match="埇桥区 holds at most"):
+        generate_bundle(tmp_path / "huge", villages=20_000, counties=1)
+    assert not (tmp_path / "huge").exists()  # refused before writing anything
+
+
+def test_no_synthetic_id_in_the_real_code_space(tmp_path: Path) -> None:
+    generate_bundle(tmp_path, villages=3000, counties=7, seed=6)
+    villages, towns = read(tmp_path, "villages"), read(tmp_path, "townships")
+    ref_v = reference_table("suzhou_anhui_villages.csv")
+    ref_t = reference_table("suzhou_anhui_townships.csv")
+    real_codes = (
+        set(ref_v["village_code"])
+        | set(ref_v["township_code"])
+        | set(ref_t["township_code"])
+        | set(ref_v["county_code"])
+        | set(ref_t["county_code"])
+    )
+    ids = pd.concat([villages["village_id"], towns["township_id"], towns["county_id"]])
+    synthetic = ids[~ids.isin(real_codes)].unique()
+    real = ids[ids.isin(real_codes)].unique()
+    assert len(synthetic) > 1000 and len(real) > 1000
+    assert not any(in_real_code_space(x) for x in synthetic)
+    assert all(in_real_code_space(x) for x in real)
+    # the code space itself: 统计用区划代码 numbers townships and villages below 600
+    assert in_real_code_space("341302100201") and in_real_code_space("341302125301")
+    assert not in_real_code_space("341302100600") and not in_real_code_space("349901100201")
+    assert in_real_code_space("341399") and not in_real_code_space("349901")
+    # made-up counties: Anhui has no prefecture 99
+    assert set(towns["county_id"]) - set(generator.REAL_COUNTIES) == {"349901", "349902"}
 
 
 # ------------------------------------------------------------------------------------- structure
@@ -135,13 +345,15 @@ def test_county_counts_and_real_names(city: Path) -> None:
     towns = read(city, "townships")
     per_county = towns.groupby("county_id")["township_id"].count().to_dict()
     assert list(per_county) == ["341302", "341322", "341323"]
-    assert per_county["341302"] == 24
+    assert per_county["341302"] == 25
     assert towns.loc[towns["county_id"] == "341302", "county_name"].unique().tolist() == ["埇桥区"]
-    real = pd.read_csv(Path(generator.__file__).with_name("suzhou_anhui_townships.csv"), dtype=str)
+    real = reference_table("suzhou_anhui_townships.csv")
     real = real[real["kind"] != "street"]
+    # the Ministry's towns and 乡, and the one only the Bureau lists (北杨寨乡, 341302209)
     assert set(towns["township_id"]) == set(
         real.loc[real["county_code"].isin(per_county), "township_code"]
-    )
+    ) | {"341302209"}
+    assert_real_villages(city, list(per_county))
 
 
 def test_synthetic_counties_after_the_real_five(tmp_path: Path) -> None:
@@ -165,7 +377,8 @@ def test_ids_unique_and_references_resolve(city: Path) -> None:
         assert df[key].is_unique and df[key].is_monotonic_increasing
     assert officers["officer_id"].str.fullmatch(r"\d{6}").all()
     assert aux["auxiliary_id"].str.fullmatch(r"FJ\d{6}").all()
-    assert villages["village_id"].str[:9].equals(villages["township_id"])
+    # real ids: checked against the reference (assert_real_villages); synthetic: prefixed
+    assert assert_real_villages(city)["real"].sum() > 500
     assert set(villages["township_id"]) == set(towns["township_id"])  # every township has villages
     assert villages.groupby("township_id")["name"].apply(lambda s: s.is_unique).all()
     assert (villages["station_id"] == "PS" + villages["township_id"]).all()
@@ -281,8 +494,7 @@ def test_history_is_consistent(city: Path) -> None:
 
 
 def test_officers_mix_and_capacity(city: Path) -> None:
-    officers, villages = read(city, "officers"), read(city, "villages")
-    towns = read(city, "townships")
+    officers = read(city, "officers")
     share = officers["category"].value_counts(normalize=True)
     assert share["station"] == pytest.approx(0.40, abs=0.05)
     assert share["organ"] == pytest.approx(0.25, abs=0.05)
@@ -296,7 +508,24 @@ def test_officers_mix_and_capacity(city: Path) -> None:
     assert set(officers["status"]) == {"active", "leaving"}
     for lst in officers["former_township_ids"]:
         assert len([x for x in lst.split(";") if x]) <= 3
-    # Capacity: every county's active officers can cover its villages 1.3 times over.
+    assert_capacity(city)
+
+
+@pytest.mark.parametrize("which", ["sample", "real_city"])
+def test_real_counties_are_as_roomy(which: str, request: pytest.FixtureRequest) -> None:
+    folder = sample_bundle_path() if which == "sample" else request.getfixturevalue(which)
+    assert_capacity(folder)
+
+
+def assert_capacity(folder: Path) -> None:
+    """Every county's active officers can cover its villages 1.3 times over, and every township
+    is home to more auxiliaries than it has villages."""
+    officers, villages = read(folder, "officers"), read(folder, "villages")
+    towns, aux = read(folder, "townships"), read(folder, "auxiliaries")
+    town = villages.set_index("village_id")["township_id"]
+    homes = aux["home_village_id"].map(town).value_counts()
+    per_town = villages["township_id"].value_counts()
+    assert (homes.reindex(per_town.index, fill_value=0) > per_town).all()
     seat = towns.set_index("township_id")[["lon", "lat"]].astype(float)
     county_of = villages["township_id"].map(towns.set_index("township_id")["county_id"])
     for county, offs in officers[officers["status"] == "active"].groupby("county_id"):

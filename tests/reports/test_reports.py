@@ -260,9 +260,11 @@ def test_public_notice_holds_only_names_units_and_phones(planned):
     # the phones are the people's own
     csv = pd.read_csv(full / "officer_plan.csv", dtype=str, keep_default_na=False)
     phone = off["phone"].astype(str).reindex(csv["officer_id"]).tolist()
-    by_village = dict(zip(csv["village_name"], phone, strict=True))
-    for name, p in zip(notice["村名"], notice["民警电话"], strict=True):
-        assert str(p) == by_village[name]
+    # (real village names repeat in other townships: 赵楼村, 大王村, …)
+    place = zip(csv["township_name"], csv["village_name"], strict=True)
+    by_village = dict(zip(place, phone, strict=True))
+    for town, name, p in zip(notice["乡镇"], notice["村名"], notice["民警电话"], strict=True):
+        assert str(p) == by_village[town, name]
     # a plan folder without auxiliaries (a hand-made officer plan) has the officer part only
     officers = plan.parent / "officers-only"
     if not officers.exists():
@@ -341,6 +343,17 @@ def palette_pixels(png) -> dict[str, int]:
     return {wanted[rgb]: n for n, rgb in colours if rgb in wanted}
 
 
+def palette_height(png) -> int:
+    """Rows of a screenshot from the first to the last with a village fill."""
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(png).convert("RGB")).astype(np.int64)
+    code = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+    rows = np.flatnonzero(np.isin(code, [int(c[1:], 16) for c in PALETTE]).any(axis=1))
+    return int(rows[-1] - rows[0] + 1) if len(rows) else 0
+
+
 def test_report_opens_offline_in_a_browser_and_draws_the_villages(planned, tmp_path):
     _, _, full, _ = planned
     html = full / "report.html"
@@ -352,7 +365,10 @@ def test_report_opens_offline_in_a_browser_and_draws_the_villages(planned, tmp_p
     fills = palette_pixels(run.screenshot)
     big = {c: n for c, n in fills.items() if n >= 300}
     assert len(big) >= 3, fills  # neighbouring officers' villages in different colours
-    assert sum(fills.values()) >= 0.1 * 1400 * 1000, fills  # the map fills a good part
+    # the map is fitted to the county: 埇桥区's real outline, twice as tall as wide, spans more
+    # than half the page's height and covers some 8 % of the 1400 x 1000 page
+    assert palette_height(run.screenshot) >= 0.5 * 1000
+    assert sum(fills.values()) >= 0.06 * 1400 * 1000, fills
     # the page carries every village's hover text, the views and the what-if's changes
     for view in ("按包村民警", "按辅警来源", "按轮换交流次数", "本次变更的村"):
         assert f'"{view}"' in text  # in the figures' JSON, as UTF-8

@@ -188,7 +188,7 @@ def test_ctrl_c_keeps_the_best_plan_so_far(tmp_path):
     plan = pd.read_csv(
         out / "officer_plan.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
     )
-    assert len(plan) == 400
+    assert len(plan) == len(load_bundle().villages)  # every village of the sample county
     if summary["interrupted"]:
         assert b"interrupted" in stdout
         assert summary["status"] in ("FEASIBLE", "OPTIMAL", "PARTIAL")

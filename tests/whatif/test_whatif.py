@@ -299,8 +299,20 @@ def test_transfer_sweep_ranks_every_officer(planned, tmp_path, capsys):
 def test_an_auxiliary_leaves_and_only_his_village_changes(planned, tmp_path):
     bundle, plan = planned
     aux = read(plan, "auxiliary_plan.csv")
-    leaving = aux["auxiliary_id"].iloc[0]
-    village = aux["village_id"].iloc[0]
+    # a village whose own township has an idle auxiliary who may serve there (not his home): the
+    # best fit then needs no knock-on move (else one is allowed: a clearly better fit)
+    people = read(bundle, "auxiliaries.csv")
+    town = read(bundle, "villages.csv").set_index("village_id")["township_id"]
+    idle = people[
+        ~people["auxiliary_id"].isin(aux["auxiliary_id"]) & (people["status"] == "active")
+    ]
+    idle_homes = idle.groupby(idle["home_village_id"].map(town))["home_village_id"].agg(set)
+    covered = [
+        bool(idle_homes.get(t, set()) - {v})
+        for v, t in zip(aux["village_id"], aux["township_id"], strict=True)
+    ]
+    leaving = aux.loc[covered, "auxiliary_id"].iloc[0]
+    village = aux.loc[covered, "village_id"].iloc[0]
     out = tmp_path / "w"
     assert (
         main(
