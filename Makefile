@@ -16,7 +16,8 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	@# setuptools' advice on editable layouts is no news here (PYTHONWARNINGS keeps it quiet)
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	@# an editable install leaves our modules uncompiled; where PYTHONDONTWRITEBYTECODE is set
 	@# (as on CI) every run would compile them again (0.2 s a command)
 	$(BIN)/python -m compileall -q optimizer constraints data
