@@ -47,16 +47,10 @@ format: setup
 	$(BIN)/ruff format optimizer constraints data tests benchmarks
 	$(BIN)/ruff check --fix .
 
-# the message catalogue: new messages of the code into cunjing.po (give them their Chinese
-# there), then the compiled .mo the package reads
-CATALOGUE := optimizer/i18n/locale
+# the message catalogue: the code's messages into cunjing.po (give the new ones their Chinese
+# there, then run it again), and the compiled .mo the package reads
 messages: setup
-	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output --omit-header \
-		-o $(CATALOGUE)/cunjing.pot .
-	$(BIN)/pybabel -q update --no-fuzzy-matching --omit-header --ignore-obsolete \
-		-i $(CATALOGUE)/cunjing.pot -d $(CATALOGUE) -D cunjing -l zh_CN
-	$(BIN)/pybabel -q compile -d $(CATALOGUE) -D cunjing -l zh_CN
-	rm $(CATALOGUE)/cunjing.pot
+	$(BIN)/python -m cunjing.optimizer.i18n.catalogue
 
 # An install for an offline intranet: every wheel the project needs on Linux and on Windows
 # (x86-64, CPython 3.11), the project's own included, in one folder to copy on a USB stick
