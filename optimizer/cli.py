@@ -16,6 +16,7 @@ from .outputs import OutputError
 from .problems import BundleError
 from .rotation_cli import configure_rotate, run_rotate
 from .visit_commands import configure_calendar, configure_compliance, run_calendar, run_compliance
+from .web.command import configure_serve, run_serve
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -225,6 +226,11 @@ COMMANDS["calendar"] = (
     "a month's visit calendar for every officer of a plan (calendar.csv, .ics files)",
     configure_calendar,
     run_calendar,
+)
+COMMANDS["serve"] = (
+    "the planners' workbench (规划工作台): a web application on the intranet",
+    configure_serve,
+    run_serve,
 )
 COMMANDS["compliance"] = (
     "check work logs against the plan: visit days, spacing, monthly and quarterly scorecards",

@@ -1,0 +1,70 @@
+"""The long work, as run inside a worker process: each task takes plain parameters (paths,
+ids), reports its progress by message id, and returns a plain result. ``InputProblems`` and
+``UploadRefused`` travel back as the user's problems, anything else as a failure."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from . import engine
+from .plan_view import GEO_FILE, VIEW_FILE, build_geo, build_view, write_json
+from .uploads import Limits, unpack
+
+Progress = Callable[[str], None]
+
+
+def validate_upload(params: dict, progress: Progress) -> dict:
+    """Unpacks an upload into its staging folder and checks it as a bundle; the staging folder
+    is removed when it is refused (nothing of an invalid upload is kept)."""
+    staging = Path(params["staging"])
+    try:
+        progress("Unpacking the upload")
+        bundle = unpack(
+            Path(params["upload"]),
+            params["filename"],
+            staging / "bundle",
+            Limits(params["max_unpacked_bytes"], params["max_entries"]),
+        )
+        progress("Checking the bundle")
+        checked = engine.validate(bundle)
+        progress("Preparing the map")
+        write_json(build_geo(bundle), staging / GEO_FILE)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        Path(params["upload"]).unlink(missing_ok=True)
+    return {**checked, "bundle": str(bundle.relative_to(staging))}
+
+
+def plan(params: dict, progress: Progress) -> dict:
+    out, bundle = Path(params["out"]), Path(params["bundle"])
+    progress("Planning officers and auxiliaries")
+    summary = engine.plan(bundle, out, time_limit=params.get("time_limit"))
+    progress("Preparing the page")
+    write_json(build_view(bundle, out), out / VIEW_FILE)
+    return {"status": summary["status"]}
+
+
+def whatif(params: dict, progress: Progress) -> dict:
+    out, bundle = Path(params["out"]), Path(params["bundle"])
+    progress("Re-planning the changed villages")
+    summary = engine.replan(
+        bundle,
+        Path(params["plan"]),
+        out,
+        transfer=params["transfer"],
+        time_limit=params.get("time_limit"),
+    )
+    progress("Preparing the page")
+    write_json(build_view(bundle, out), out / VIEW_FILE)
+    return {"status": summary["status"], "whatif": summary.get("whatif", {})}
+
+
+TASKS: dict[str, Callable[[dict, Progress], dict]] = {
+    "validate": validate_upload,
+    "plan": plan,
+    "whatif": whatif,
+}
