@@ -225,9 +225,6 @@ def add_plan_version(
         )
     number = next_number(db, PlanVersion, ws.id)
     relative = f"plans/{ws.id}/{number}"
-    target = files / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(folder), str(target))
     plan = PlanVersion(
         workspace_id=ws.id,
         number=number,
@@ -243,6 +240,10 @@ def add_plan_version(
     )
     db.add(plan)
     db.flush()
+    # the folder moves last: a refused or failed row leaves it where the planner's work was
+    target = files / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(folder), str(target))
     db.execute(update(Workspace).where(Workspace.id == ws.id).values(head_plan_id=plan.id))
     audit(
         db,
