@@ -13,9 +13,9 @@ from itsdangerous import TimestampSigner
 from starlette.exceptions import HTTPException
 
 from . import i18n, words
-from .i18n import N_
 from .auth import LANGUAGE_COOKIE, Authenticator, LoginRequired, SessionCookies
 from .deps import csrf_guard, render
+from .i18n import N_
 from .jobs import JobRunner
 from .security import BodyLimit, SecurityHeaders
 from .settings import Settings
@@ -79,6 +79,9 @@ def create_app(
     app.state.authenticators = [*(authenticators or []), cookies]
     app.state.jobs = JobRunner(store, settings.workers, WARM_MODULES) if workers else None
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # a little more than the largest upload: the form's other fields and its boundaries
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + 64 * 1024)
+    app.add_middleware(SecurityHeaders, tile_url=settings.tile_url, secure=settings.secure_cookies)
 
     @app.middleware("http")
     async def language(request: Request, call_next):
@@ -100,16 +103,16 @@ def create_app(
     @app.exception_handler(HTTPException)
     async def error_page(request: Request, exc: HTTPException) -> Response:
         messages = {
-            403: N_("You may not do this (or the form has expired: reload the page and try again)."),
+            403: N_(
+                "You may not do this (or the form has expired: reload the page and try again)."
+            ),
             404: N_("There is no such page, or it is not yours to see."),
             413: N_("The upload is too large."),
         }
         message = messages.get(exc.status_code, N_("The request could not be handled."))
         if isinstance(exc.detail, str) and exc.detail not in ("csrf", "Not Found", "Forbidden"):
             message = exc.detail
-        return render(
-            request, "error.html", {"message": message}, status_code=exc.status_code
-        )
+        return render(request, "error.html", {"message": message}, status_code=exc.status_code)
 
     from . import pages_admin, pages_auth, pages_plan, pages_workspace
 

@@ -136,8 +136,14 @@ def seed_sample(store) -> None:
             )
         )
         actor = Actor(None, "cunjing serve", "command line")
-        audit(db, actor, "workspace.create", workspace_id=ws.id, target=f"workspace:{ws.id}",
-              detail={"region_code": "341302", "region_name": "埇桥区", "year": 2027})
+        audit(
+            db,
+            actor,
+            "workspace.create",
+            workspace_id=ws.id,
+            target=f"workspace:{ws.id}",
+            detail={"region_code": "341302", "region_name": "埇桥区", "year": 2027},
+        )
         audit(db, actor, "bundle.upload", workspace_id=ws.id, detail={"filename": "sample"})
         db.commit()
 

@@ -103,7 +103,11 @@ class JobRunner:
     def _cancelled(self, job_id: int) -> None:
         with self.store.db() as db:
             job = db.get(Job, job_id)
-            job.state, job.finished_at, job.progress = JobState.CANCELLED.value, now(), N_("Cancelled")
+            job.state, job.finished_at, job.progress = (
+                JobState.CANCELLED.value,
+                now(),
+                N_("Cancelled"),
+            )
             self._scenario_failed(db, job, ScenarioState.DISCARDED)
             db.commit()
         self._clean(job)
@@ -157,8 +161,12 @@ class JobRunner:
             "bundle.upload",
             workspace_id=ws.id,
             target=f"bundle:{bundle.id}",
-            detail={"number": number, "filename": p["filename"], "sha256": p["sha256"],
-                    **result["counts"]},
+            detail={
+                "number": number,
+                "filename": p["filename"],
+                "sha256": p["sha256"],
+                **result["counts"],
+            },
             reason=p.get("reason", ""),
         )
         return {"bundle_version_id": bundle.id}

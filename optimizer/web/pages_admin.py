@@ -66,7 +66,12 @@ def add_account(
 ) -> Response:
     username = username.strip()
     if not USERNAME.match(username):
-        return _accounts_page(request, db, _("The account name may hold letters, digits, Chinese characters and . _ -."), 400)
+        return _accounts_page(
+            request,
+            db,
+            _("The account name may hold letters, digits, Chinese characters and . _ -."),
+            400,
+        )
     if account_named(db, username) is not None:
         return _accounts_page(request, db, _("An account of that name exists."), 409)
     problem = password_problem(password)
@@ -107,8 +112,14 @@ def set_active(
     account.active = active
     if not active:
         end_sessions(db, account.id)  # signed out everywhere at once
-    audit(db, actor(request, principal), "account.enable" if active else "account.disable",
-          target=f"account:{account.id}", detail={"username": account.username}, reason=reason)
+    audit(
+        db,
+        actor(request, principal),
+        "account.enable" if active else "account.disable",
+        target=f"account:{account.id}",
+        detail={"username": account.username},
+        reason=reason,
+    )
     db.commit()
     return RedirectResponse("/admin/accounts", status_code=303)
 
@@ -127,8 +138,13 @@ def reset_password(
         return _accounts_page(request, db, _(problem), 400)
     account.password_hash = hash_password(password)
     end_sessions(db, account.id)
-    audit(db, actor(request, principal), "account.password", target=f"account:{account.id}",
-          detail={"username": account.username})
+    audit(
+        db,
+        actor(request, principal),
+        "account.password",
+        target=f"account:{account.id}",
+        detail={"username": account.username},
+    )
     db.commit()
     return RedirectResponse("/admin/accounts", status_code=303)
 
@@ -146,9 +162,17 @@ def set_role(
     before = {"role": account.role, "scopes": account.scopes}
     account.role, account.scopes = role.value, parse_scopes(scopes)
     end_sessions(db, account.id)  # the new rights hold from the next sign-in
-    audit(db, actor(request, principal), "account.role", target=f"account:{account.id}",
-          detail={"username": account.username, "before": before,
-                  "after": {"role": account.role, "scopes": account.scopes}})
+    audit(
+        db,
+        actor(request, principal),
+        "account.role",
+        target=f"account:{account.id}",
+        detail={
+            "username": account.username,
+            "before": before,
+            "after": {"role": account.role, "scopes": account.scopes},
+        },
+    )
     db.commit()
     return RedirectResponse("/admin/accounts", status_code=303)
 

@@ -115,7 +115,9 @@ def plan_page(
             "scenarios": scenarios,
             "may_plan": principal.may_plan(ws),
             "may_review": principal.may_review(ws),
-            "downloads": [n for n, personal in DOWNLOADS.items() if principal.sees_personal or not personal],
+            "downloads": [
+                n for n, personal in DOWNLOADS.items() if principal.sees_personal or not personal
+            ],
             "tile_url": request.app.state.settings.tile_url,
         },
     )
@@ -334,8 +336,14 @@ def accept(
             reason=reason.strip() or scenario.reason,
         )
     except StaleVersion as e:
-        audit(db, who, "whatif.stale", workspace_id=ws.id, target=f"scenario:{scenario.id}",
-              detail={"base_revision": scenario.base_revision, "current_revision": e.current})
+        audit(
+            db,
+            who,
+            "whatif.stale",
+            workspace_id=ws.id,
+            target=f"scenario:{scenario.id}",
+            detail={"base_revision": scenario.base_revision, "current_revision": e.current},
+        )
         db.commit()
         raise HTTPException(
             409,
@@ -351,9 +359,15 @@ def accept(
     scenario.state, scenario.result_plan_id = ScenarioState.ACCEPTED.value, plan.id
     scenario.decided_by, scenario.decided_at = principal.account_id, now()
     scenario.path = plan.path
-    audit(db, who, "whatif.accept", workspace_id=ws.id, target=f"scenario:{scenario.id}",
-          detail={"plan_version": plan.number, "base_version": base.number},
-          reason=reason.strip() or scenario.reason)
+    audit(
+        db,
+        who,
+        "whatif.accept",
+        workspace_id=ws.id,
+        target=f"scenario:{scenario.id}",
+        detail={"plan_version": plan.number, "base_version": base.number},
+        reason=reason.strip() or scenario.reason,
+    )
     db.commit()
     return RedirectResponse(f"/w/{ws.id}/plans/{plan.id}", status_code=303)
 
@@ -376,8 +390,14 @@ def discard(
         request.app.state.jobs.cancel(scenario.job_id)
     scenario.state = ScenarioState.DISCARDED.value
     scenario.decided_by, scenario.decided_at = principal.account_id, now()
-    audit(db, actor(request, principal), "whatif.discard", workspace_id=ws.id,
-          target=f"scenario:{scenario.id}", reason=reason.strip())
+    audit(
+        db,
+        actor(request, principal),
+        "whatif.discard",
+        workspace_id=ws.id,
+        target=f"scenario:{scenario.id}",
+        reason=reason.strip(),
+    )
     db.commit()
     base = scenario.base_plan_id
     return RedirectResponse(f"/w/{ws.id}/plans/{base}", status_code=303)
@@ -409,36 +429,83 @@ def _move(
         plan.submitted_by, plan.submitted_at = principal.account_id, now()
     if after == PlanState.PUBLISHED:
         plan.published_by, plan.published_at = principal.account_id, now()
-    audit(db, actor(request, principal), action, workspace_id=ws.id, target=f"plan:{plan.id}",
-          detail={"number": plan.number, "from": before.value, "to": after.value},
-          reason=reason.strip())
+    audit(
+        db,
+        actor(request, principal),
+        action,
+        workspace_id=ws.id,
+        target=f"plan:{plan.id}",
+        detail={"number": plan.number, "from": before.value, "to": after.value},
+        reason=reason.strip(),
+    )
     db.commit()
     return RedirectResponse(f"/w/{ws.id}/plans/{plan.id}", status_code=303)
 
 
 @router.post("/w/{workspace_id}/plans/{plan_id}/submit")
-def submit(workspace_id: int, plan_id: int, request: Request,
-           reason: str = Form("", max_length=500),
-           principal: Principal = Depends(signed_in), db: DbSession = Depends(get_db)) -> Response:
-    return _move(request, db, principal, workspace_id, plan_id, allowed=principal.may_plan,
-                 before=PlanState.DRAFT, after=PlanState.REVIEW, action="plan.submit",
-                 reason=reason)
+def submit(
+    workspace_id: int,
+    plan_id: int,
+    request: Request,
+    reason: str = Form("", max_length=500),
+    principal: Principal = Depends(signed_in),
+    db: DbSession = Depends(get_db),
+) -> Response:
+    return _move(
+        request,
+        db,
+        principal,
+        workspace_id,
+        plan_id,
+        allowed=principal.may_plan,
+        before=PlanState.DRAFT,
+        after=PlanState.REVIEW,
+        action="plan.submit",
+        reason=reason,
+    )
 
 
 @router.post("/w/{workspace_id}/plans/{plan_id}/publish")
-def publish(workspace_id: int, plan_id: int, request: Request,
-            reason: str = Form("", max_length=500),
-            principal: Principal = Depends(signed_in), db: DbSession = Depends(get_db)) -> Response:
-    return _move(request, db, principal, workspace_id, plan_id, allowed=principal.may_review,
-                 before=PlanState.REVIEW, after=PlanState.PUBLISHED, action="plan.publish",
-                 reason=reason)
+def publish(
+    workspace_id: int,
+    plan_id: int,
+    request: Request,
+    reason: str = Form("", max_length=500),
+    principal: Principal = Depends(signed_in),
+    db: DbSession = Depends(get_db),
+) -> Response:
+    return _move(
+        request,
+        db,
+        principal,
+        workspace_id,
+        plan_id,
+        allowed=principal.may_review,
+        before=PlanState.REVIEW,
+        after=PlanState.PUBLISHED,
+        action="plan.publish",
+        reason=reason,
+    )
 
 
 @router.post("/w/{workspace_id}/plans/{plan_id}/return")
-def return_to_draft(workspace_id: int, plan_id: int, request: Request,
-                    reason: str = Form("", max_length=500),
-                    principal: Principal = Depends(signed_in),
-                    db: DbSession = Depends(get_db)) -> Response:
-    return _move(request, db, principal, workspace_id, plan_id, allowed=principal.may_review,
-                 before=PlanState.REVIEW, after=PlanState.DRAFT, action="plan.return",
-                 reason=reason)
+def return_to_draft(
+    workspace_id: int,
+    plan_id: int,
+    request: Request,
+    reason: str = Form("", max_length=500),
+    principal: Principal = Depends(signed_in),
+    db: DbSession = Depends(get_db),
+) -> Response:
+    return _move(
+        request,
+        db,
+        principal,
+        workspace_id,
+        plan_id,
+        allowed=principal.may_review,
+        before=PlanState.REVIEW,
+        after=PlanState.DRAFT,
+        action="plan.return",
+        reason=reason,
+    )

@@ -64,7 +64,9 @@ def create_workspace(
         db.flush()
     except IntegrityError:
         db.rollback()
-        raise HTTPException(409, detail=N_("This region already has a workspace for that year.")) from None
+        raise HTTPException(
+            409, detail=N_("This region already has a workspace for that year.")
+        ) from None
     audit(
         db,
         actor(request, principal),
@@ -173,8 +175,14 @@ def start_plan(
         },
         ws.id,
     )
-    audit(db, who, "plan.start", workspace_id=ws.id, target=f"job:{job.id}",
-          detail={"bundle_version": bundle.number})
+    audit(
+        db,
+        who,
+        "plan.start",
+        workspace_id=ws.id,
+        target=f"job:{job.id}",
+        detail={"bundle_version": bundle.number},
+    )
     db.commit()
     request.app.state.jobs.submit(job)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
@@ -206,9 +214,7 @@ def job_page(
     db: DbSession = Depends(get_db),
 ) -> Response:
     job, ws = _job_for(db, principal, job_id)
-    return render(
-        request, "job.html", {"job": job, "ws": ws, "destination": job_destination(job)}
-    )
+    return render(request, "job.html", {"job": job, "ws": ws, "destination": job_destination(job)})
 
 
 @router.get("/jobs/{job_id}/status")
@@ -240,8 +246,14 @@ def cancel_job(
         raise forbid()
     if job.state in (JobState.QUEUED.value, JobState.RUNNING.value):
         job.cancel_requested = True
-        audit(db, actor(request, principal), "job.cancel", workspace_id=ws.id,
-              target=f"job:{job.id}", detail={"kind": job.kind})
+        audit(
+            db,
+            actor(request, principal),
+            "job.cancel",
+            workspace_id=ws.id,
+            target=f"job:{job.id}",
+            detail={"kind": job.kind},
+        )
         db.commit()
         request.app.state.jobs.cancel(job.id)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)

@@ -115,7 +115,11 @@ def build_view(bundle: Path, plan_dir: Path) -> dict:
                 "available_days": _num(r.available_days),
                 "colour": colours.get(r.officer_id, "#d9d9d9"),
                 "native_place": names([o["native_township_id"]], tw_names)
-                + (f"（{vil_names.get(o['native_village_id'], '')}）" if o["native_village_id"] else ""),
+                + (
+                    f"（{vil_names.get(o['native_village_id'], '')}）"
+                    if o["native_village_id"]
+                    else ""
+                ),
                 "former_townships": names(o["former_township_ids"], tw_names),
                 "wishes": names(o["preferences"], {**tw_names, **vil_names}),
             }

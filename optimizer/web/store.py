@@ -219,9 +219,7 @@ def add_plan_version(
             raise StaleVersion(current.revision if current else -1)
     else:
         db.execute(
-            update(Workspace)
-            .where(Workspace.id == ws.id)
-            .values(revision=Workspace.revision + 1)
+            update(Workspace).where(Workspace.id == ws.id).values(revision=Workspace.revision + 1)
         )
     number = next_number(db, PlanVersion, ws.id)
     relative = f"plans/{ws.id}/{number}"
@@ -260,9 +258,7 @@ def add_plan_version(
 # Jobs
 
 
-def new_job(
-    db: DbSession, actor: Actor, kind: str, params: dict, workspace_id: int | None
-) -> Job:
+def new_job(db: DbSession, actor: Actor, kind: str, params: dict, workspace_id: int | None) -> Job:
     job = Job(
         kind=kind,
         params=params,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import shutil
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -97,14 +98,23 @@ def inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, out, budget: list[int]) 
     """Inflates one entry in chunks into ``out`` (or nowhere), spending ``budget[0]`` bytes; an
     entry longer than it said, or the budget spent, stops with UploadRefused."""
     written = 0
-    with zf.open(info) as src:
-        while chunk := src.read(CHUNK):
-            written += len(chunk)
-            budget[0] -= len(chunk)
-            if written > info.file_size or budget[0] < 0:
-                raise UploadRefused("The archive inflates beyond its stated size (a zip bomb?).")
-            if out is not None:
-                out.write(chunk)
+    try:
+        with zf.open(info) as src:
+            while chunk := src.read(CHUNK):
+                written += len(chunk)
+                budget[0] -= len(chunk)
+                if written > info.file_size or budget[0] < 0:
+                    raise UploadRefused(
+                        "The archive inflates beyond its stated size (a zip bomb?)."
+                    )
+                if out is not None:
+                    out.write(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+        # zipfile stops at the stated size itself; the checksum then tells the lie
+        raise UploadRefused(
+            "The archive entry {name} is damaged or not what its header says.",
+            name=entry_name(info),
+        ) from None
 
 
 def _open_zip(path: Path) -> zipfile.ZipFile:
@@ -122,7 +132,8 @@ def unpack_zip(upload: Path, dest: Path, limits: Limits) -> Path:
         files = [
             (info, safe_parts(entry_name(info)))
             for info in infos
-            if not info.is_dir() and PurePosixPath(entry_name(info)).suffix.lower() in BUNDLE_SUFFIXES
+            if not info.is_dir()
+            and PurePosixPath(entry_name(info)).suffix.lower() in BUNDLE_SUFFIXES
             and not PurePosixPath(entry_name(info)).name.startswith(("._", "~$"))
         ]
         if not files:
