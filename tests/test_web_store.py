@@ -11,7 +11,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.exc import DBAPIError
-from web_support import PASSWORD, PostgresServer, make_settings
 
 from cunjing.optimizer.web.auth import SessionCookies, end_sessions
 from cunjing.optimizer.web.models import (
@@ -31,6 +30,8 @@ from cunjing.optimizer.web.store import (
     audit,
     create_account,
 )
+
+from web_support import PASSWORD, PostgresServer, make_settings
 
 ACTOR = Actor(None, "test", "127.0.0.1")
 

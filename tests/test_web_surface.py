@@ -7,6 +7,10 @@ import re
 
 import pytest
 from fastapi.routing import APIRoute
+
+from cunjing.optimizer.web.models import Account, AuditEntry, Role
+from cunjing.optimizer.web.passwords import FAILURES_ALLOWED
+
 from web_support import (
     ACCOUNTS,
     PASSWORD,
@@ -17,9 +21,6 @@ from web_support import (
     new_app,
     sign_in,
 )
-
-from cunjing.optimizer.web.models import Account, AuditEntry, Role
-from cunjing.optimizer.web.passwords import FAILURES_ALLOWED
 
 
 @pytest.fixture(scope="module")

@@ -53,9 +53,20 @@ def add_accounts(settings: Settings, names=ACCOUNTS) -> None:
     store.close()
 
 
-def client_for(app) -> TestClient:
-    # a browser on this site: the test client's requests carry no Origin unless told to
-    return TestClient(app, base_url="http://testserver")
+class Browser(TestClient):
+    """One person's browser (cookies of its own). ``with`` does not run the application's
+    start and stop, as the test client's would: several people use one running application,
+    whose worker processes the fixture closes at the end."""
+
+    def __enter__(self) -> Browser:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def client_for(app) -> Browser:
+    return Browser(app, base_url="http://testserver")
 
 
 def csrf_of(html: str) -> str:

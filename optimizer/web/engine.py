@@ -32,11 +32,11 @@ class InputProblems(Exception):
 def _problems(error) -> list[dict]:
     return [
         {
-            "file": p.file,
-            "row": p.row,
-            "column": p.column,
-            "message": p.message,
-            "severity": p.severity,
+            "file": str(p.file),
+            "row": int(p.row),  # numpy integers from the readers: JSON wants Python's
+            "column": str(p.column),
+            "message": str(p.message),
+            "severity": str(p.severity),
         }
         for p in sorted(error.problems, key=lambda p: (p.severity != "error", p.file, p.row))
     ]
@@ -76,7 +76,12 @@ def validate(bundle: Path) -> dict:
         },
         "counties": dict(inst.county_names),
         "warnings": [
-            {"file": w.file, "row": w.row, "column": w.column, "message": w.message}
+            {
+                "file": str(w.file),
+                "row": int(w.row),
+                "column": str(w.column),
+                "message": str(w.message),
+            }
             for w in inst.warnings
         ],
         "fingerprint": inst.fingerprint,

@@ -79,7 +79,7 @@ def outcome_words(view: dict) -> list[str]:
         _(
             "{covered} of {villages} villages have a liaison officer, {aux} a resident auxiliary.",
             covered=view.get("covered_by_officer") or 0,
-            villages=view.get("villages") or 0,
+            villages=view.get("village_count") or 0,
             aux=view.get("covered_by_auxiliary") or 0,
         )
     )
@@ -292,7 +292,7 @@ def scenario_map(
     principal: Principal = Depends(signed_in),
     db: DbSession = Depends(get_db),
 ) -> Response:
-    ws, scenario = _scenario(db, principal, workspace_id, scenario_id)
+    _, scenario = _scenario(db, principal, workspace_id, scenario_id)
     if not scenario.path:
         raise HTTPException(404)
     base = db.get(PlanVersion, scenario.base_plan_id)

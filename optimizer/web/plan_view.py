@@ -158,7 +158,7 @@ def build_view(bundle: Path, plan_dir: Path) -> dict:
         "status": summary.get("status", ""),
         "objective": _num(summary.get("objective")),
         "best_bound": _num(summary.get("best_bound")),
-        "villages": k.get("villages", len(villages)),
+        "village_count": k.get("villages", len(villages)),
         "covered_by_officer": k.get("covered_by_officer"),
         "covered_by_auxiliary": k.get("covered_by_auxiliary"),
         "wishes": k.get("officer", {}).get("preference_rank_profile", {}),

@@ -12,6 +12,7 @@ the workbook by openpyxl.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import stat
 import zipfile
@@ -45,10 +46,8 @@ def entry_name(info: zipfile.ZipInfo) -> str:
     """The entry's name; a zip made on a Chinese Windows stores GBK without the UTF-8 flag."""
     name = info.filename
     if not info.flag_bits & 0x800:
-        try:
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
             name = name.encode("cp437").decode("gb18030")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
     return name
 
 

@@ -9,6 +9,7 @@ place. Jobs wait in a queue when every worker is busy.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing
 import queue
@@ -126,10 +127,8 @@ class WorkerPool:
                 worker = self._run(worker, job_id, kind, params)
         finally:
             if worker.process.is_alive():
-                try:
+                with contextlib.suppress(OSError):
                     worker.conn.send(None)
-                except OSError:
-                    pass
             worker.stop()
 
     def _run(self, worker: _Worker, job_id: int, kind: str, params: dict) -> _Worker:
