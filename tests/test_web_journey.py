@@ -21,6 +21,7 @@ from cunjing.optimizer.web.models import (
     Scenario,
     Workspace,
 )
+
 from web_support import (
     FORMULA_NAME,
     SCRIPT_NAME,
@@ -237,7 +238,7 @@ def test_transfer_accept_stale_and_publish(env):
         s1 = _transfer(one, t1, env, first["id"], "=调往市局")
         s2 = _transfer(two, t2, env, second["id"], "退休")
         page = one.get(f"/w/{ws}/scenarios/{s1}").text
-        assert "变更前后对比" in page and first["name"] in page or first["id"] in page
+        assert ("变更前后对比" in page and first["name"] in page) or first["id"] in page
         changed = one.get(f"/w/{ws}/scenarios/{s1}/map.json").json()["changed"]
         assert set(first["villages"]) <= set(changed)
         r = one.post(f"/w/{ws}/scenarios/{s1}/accept", data={"csrf_token": t1},
