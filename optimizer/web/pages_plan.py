@@ -65,10 +65,11 @@ def outcome_words(view: dict) -> list[str]:
     if status == "OPTIMAL":
         lines.append(_("The plan is the best possible under the rules."))
     elif status == "FEASIBLE" and view.get("best_bound") is not None and view.get("objective"):
+        points = "{:g}".format(max(view["best_bound"] - view["objective"], 0))
         lines.append(
             _(
                 "The plan keeps every rule; it is at most {points} points from the best possible.",
-                points=f"{max(view['best_bound'] - view['objective'], 0):g}",
+                points=points,
             )
         )
     elif status == "FEASIBLE":

@@ -52,7 +52,8 @@
     for (const o of data.officers) officerById.set(o.id, o);
     for (const v of data.villages) villageById.set(v.id, v);
     const changed = new Set(data.changed || []);
-    map = L.map(el, { preferCanvas: false, zoomSnap: 0.25 });
+    // no attribution links out of the intranet; the bureau's tiles carry their own terms
+    map = L.map(el, { preferCanvas: false, zoomSnap: 0.25, attributionControl: false });
     if (el.dataset.tiles) {
       L.tileLayer(el.dataset.tiles, { maxZoom: 18 }).addTo(map);
     }
