@@ -74,7 +74,7 @@ def test_serve_makes_the_first_administrator_warns_and_answers(tmp_path):
             assert "规划工作台" in r.read().decode()
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=60)
     # uvicorn shuts down gracefully, then re-raises the signal it caught
     assert proc.returncode in (0, -signal.SIGTERM), err
     assert "Traceback" not in err
