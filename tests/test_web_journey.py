@@ -332,3 +332,53 @@ def test_every_change_is_audited_and_the_log_exports_as_text(env):
     after = audit_rows(env)
     assert after[: len(before)] == before
     assert [row[3] for row in after[len(before) :]] == ["login", "audit.export"]
+
+
+def _head(env) -> int:
+    with env["app"].state.store.db() as db:
+        return db.get(Workspace, env["ws"]).head_plan_id
+
+
+def _accept(c, token, env, location: str) -> int:
+    done = wait_job(c, location)
+    assert done["redirect"], done["html"]
+    r = c.post(done["redirect"] + "/accept", data={"csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return int(r.headers["location"].rsplit("/", 1)[-1])
+
+
+def test_lock_then_change_an_officer(env):
+    ws = env["ws"]
+    with client_for(env["app"]) as c:
+        token = sign_in(c, "planner")
+        head = _head(env)
+        villages = c.get(f"/w/{ws}/plans/{head}/map.json").json()["villages"]
+        locked, target = villages[0], villages[1]
+        r = c.post(f"/w/{ws}/plans/{head}/lock",
+                   data={"village_id": locked["id"], "pinned": "true", "csrf_token": token},
+                   follow_redirects=False)  # fmt: skip
+        v_lock = _accept(c, token, env, r.headers["location"])
+        after = {v["id"]: v for v in c.get(f"/w/{ws}/plans/{v_lock}/map.json").json()["villages"]}
+        assert (
+            after[locked["id"]]["pinned"]
+            and after[locked["id"]]["officer_id"] == locked["officer_id"]
+        )
+        # 换人: the others ranked, each with its points and the rules a bare swap would break
+        r = c.post(f"/w/{ws}/plans/{v_lock}/alternatives",
+                   data={"village_id": target["id"], "csrf_token": token}, follow_redirects=False)  # fmt: skip
+        done = wait_job(c, r.headers["location"])
+        assert "还有谁可以包" in done["html"] and done["redirect"] is None
+        choices = re.findall(r'name="officer_id" value="([^"]+)"', done["html"])
+        assert choices and target["officer_id"] not in choices
+        r = c.post(f"/w/{ws}/plans/{v_lock}/swap",
+                   data={"village_id": target["id"], "officer_id": choices[0],
+                         "reason": "本人申请", "csrf_token": token}, follow_redirects=False)  # fmt: skip
+        v_swap = _accept(c, token, env, r.headers["location"])
+        final = {v["id"]: v for v in c.get(f"/w/{ws}/plans/{v_swap}/map.json").json()["villages"]}
+        assert final[target["id"]]["officer_id"] == choices[0] and final[target["id"]]["pinned"]
+        assert final[locked["id"]]["officer_id"] == locked["officer_id"]  # the lock held
+    with env["app"].state.store.db() as db:
+        plan = db.get(PlanVersion, v_swap)
+        assert plan.parent_id == v_lock and plan.state == "draft"
+    actions = audit_actions(env)
+    assert "whatif.lock" in actions and "whatif.swap" in actions

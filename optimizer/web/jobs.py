@@ -191,6 +191,12 @@ class JobRunner:
         )
         return {"plan_version_id": plan.id}
 
+    def _finish_alternatives(self, db, job, ws, actor, result: dict) -> dict:
+        return {}
+
+    def _finish_edit(self, db, job: Job, ws: Workspace, actor: Actor, result: dict) -> dict:
+        return self._finish_whatif(db, job, ws, actor, result)
+
     def _finish_whatif(self, db, job: Job, ws: Workspace, actor: Actor, result: dict) -> dict:
         p = job.params
         scenario = db.get(Scenario, p["scenario_id"])

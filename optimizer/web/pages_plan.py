@@ -189,6 +189,86 @@ def plan_file(
 # What-ifs: 调离
 
 
+def _start_scenario(
+    request: Request,
+    db: DbSession,
+    principal: Principal,
+    ws,
+    plan: PlanVersion,
+    *,
+    kind: str,
+    action: str,
+    changes: list[dict],
+    description: str,
+    reason: str,
+    params: dict,
+) -> Response:
+    """A what-if on ``plan``: the scenario row, its job in a worker, the audit entry."""
+    store = store_of(request)
+    who = actor(request, principal)
+    scenario = Scenario(
+        workspace_id=ws.id,
+        base_plan_id=plan.id,
+        base_revision=ws.revision,
+        changes=changes,
+        description=description,
+        reason=reason.strip(),
+        created_by=principal.account_id,
+    )
+    db.add(scenario)
+    db.flush()
+    bundle = db.get(BundleVersion, plan.bundle_version_id)
+    job = new_job(
+        db,
+        who,
+        kind,
+        {
+            "bundle": str(store.path(bundle.path)),
+            "plan": str(store.path(plan.path)),
+            "out": str(store.tmp() / f"{kind}-{secrets.token_hex(8)}"),
+            "scenario_id": scenario.id,
+            "actor": who.__dict__,
+            "reason": scenario.reason,
+            **params,
+        },
+        ws.id,
+    )
+    scenario.job_id = job.id
+    audit(
+        db,
+        who,
+        action,
+        workspace_id=ws.id,
+        target=f"scenario:{scenario.id}",
+        detail={"plan_version": plan.number, "changes": changes},
+        reason=scenario.reason,
+    )
+    db.commit()
+    request.app.state.jobs.submit(job)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+def _planned(db, principal, workspace_id, plan_id):
+    ws, plan = _plan(db, principal, workspace_id, plan_id)
+    if not principal.may_plan(ws):
+        raise forbid()
+    return ws, plan
+
+
+def _officer(view: dict, officer_id: str) -> dict:
+    officer = next((o for o in view["officers"] if o["id"] == officer_id), None)
+    if officer is None:
+        raise HTTPException(404)
+    return officer
+
+
+def _village(view: dict, village_id: str) -> dict:
+    village = next((v for v in view["villages"] if v["id"] == village_id), None)
+    if village is None:
+        raise HTTPException(404)
+    return village
+
+
 @router.post("/w/{workspace_id}/plans/{plan_id}/transfer")
 def transfer(
     workspace_id: int,
@@ -199,54 +279,104 @@ def transfer(
     principal: Principal = Depends(signed_in),
     db: DbSession = Depends(get_db),
 ) -> Response:
-    ws, plan = _plan(db, principal, workspace_id, plan_id)
-    if not principal.may_plan(ws):
-        raise forbid()
-    store = store_of(request)
-    view = read_json(store.path(plan.path) / VIEW_FILE)
-    officer = next((o for o in view["officers"] if o["id"] == officer_id), None)
-    if officer is None:
-        raise HTTPException(404)
-    who = actor(request, principal)
-    scenario = Scenario(
-        workspace_id=ws.id,
-        base_plan_id=plan.id,
-        base_revision=ws.revision,
+    """调离: the officer leaves; his villages are re-planned, moving as few others as can be."""
+    ws, plan = _planned(db, principal, workspace_id, plan_id)
+    officer = _officer(read_json(store_of(request).path(plan.path) / VIEW_FILE), officer_id)
+    return _start_scenario(
+        request, db, principal, ws, plan,
+        kind="whatif", action="whatif.transfer",
         changes=[{"kind": "transfer", "officer_id": officer_id}],
         description=_("{name} ({id}) transfers", name=officer["name"], id=officer_id),
-        reason=reason.strip(),
-        created_by=principal.account_id,
+        reason=reason, params={"transfer": [officer_id]},
+    )  # fmt: skip
+
+
+@router.post("/w/{workspace_id}/plans/{plan_id}/lock")
+def lock(
+    workspace_id: int,
+    plan_id: int,
+    request: Request,
+    village_id: str = Form(..., max_length=64),
+    pinned: bool = Form(...),
+    reason: str = Form("", max_length=500),
+    principal: Principal = Depends(signed_in),
+    db: DbSession = Depends(get_db),
+) -> Response:
+    """锁定 (or 解锁): the village keeps its officer through every later re-plan."""
+    ws, plan = _planned(db, principal, workspace_id, plan_id)
+    village = _village(read_json(store_of(request).path(plan.path) / VIEW_FILE), village_id)
+    if not village["officer_id"]:
+        raise HTTPException(409, detail=_("The village has no officer to lock."))
+    names = {"village": village["name"], "officer": village["officer"]}
+    description = (
+        _("Lock {village}'s officer {officer}", **names)
+        if pinned
+        else _("Unlock {village}'s officer {officer}", **names)
     )
-    db.add(scenario)
-    db.flush()
+    return _start_scenario(
+        request, db, principal, ws, plan,
+        kind="edit", action="whatif.lock",
+        changes=[{"kind": "lock", "village_id": village_id, "pinned": pinned}],
+        description=description,
+        reason=reason, params={"pins": {village_id: pinned}},
+    )  # fmt: skip
+
+
+@router.post("/w/{workspace_id}/plans/{plan_id}/alternatives")
+def alternatives(
+    workspace_id: int,
+    plan_id: int,
+    request: Request,
+    village_id: str = Form(..., max_length=64),
+    principal: Principal = Depends(signed_in),
+    db: DbSession = Depends(get_db),
+) -> Response:
+    """换人, first step: the other officers for the village, ranked, each with what it costs."""
+    ws, plan = _planned(db, principal, workspace_id, plan_id)
+    store = store_of(request)
+    _village(read_json(store.path(plan.path) / VIEW_FILE), village_id)
     bundle = db.get(BundleVersion, plan.bundle_version_id)
+    who = actor(request, principal)
     job = new_job(
         db,
         who,
-        "whatif",
+        "alternatives",
         {
             "bundle": str(store.path(bundle.path)),
             "plan": str(store.path(plan.path)),
-            "out": str(store.tmp() / f"whatif-{secrets.token_hex(8)}"),
-            "transfer": [officer_id],
-            "scenario_id": scenario.id,
+            "village": village_id,
+            "plan_id": plan.id,
             "actor": who.__dict__,
         },
         ws.id,
     )
-    scenario.job_id = job.id
-    audit(
-        db,
-        who,
-        "whatif.transfer",
-        workspace_id=ws.id,
-        target=f"scenario:{scenario.id}",
-        detail={"plan_version": plan.number, "officer_id": officer_id},
-        reason=scenario.reason,
-    )
     db.commit()
     request.app.state.jobs.submit(job)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@router.post("/w/{workspace_id}/plans/{plan_id}/swap")
+def swap(
+    workspace_id: int,
+    plan_id: int,
+    request: Request,
+    village_id: str = Form(..., max_length=64),
+    officer_id: str = Form(..., max_length=64),
+    reason: str = Form("", max_length=500),
+    principal: Principal = Depends(signed_in),
+    db: DbSession = Depends(get_db),
+) -> Response:
+    """换人: another officer takes the village; his load is re-planned if it must be."""
+    ws, plan = _planned(db, principal, workspace_id, plan_id)
+    view = read_json(store_of(request).path(plan.path) / VIEW_FILE)
+    village, officer = _village(view, village_id), _officer(view, officer_id)
+    return _start_scenario(
+        request, db, principal, ws, plan,
+        kind="edit", action="whatif.swap",
+        changes=[{"kind": "swap", "village_id": village_id, "officer_id": officer_id}],
+        description=_("{officer} takes {village}", officer=officer["name"], village=village["name"]),
+        reason=reason, params={"swap": [village_id, officer_id]},
+    )  # fmt: skip
 
 
 def _scenario(db: DbSession, principal: Principal, workspace_id: int, scenario_id: int):

@@ -195,6 +195,10 @@ def _job_for(db: DbSession, principal: Principal, job_id: int) -> tuple[Job, Wor
     return job, workspace_for(db, principal, job.workspace_id)
 
 
+# jobs whose result is shown on the job's own page (the upload's check, the ranked officers)
+STAY_ON_PAGE = ("validate", "alternatives")
+
+
 def job_destination(job: Job) -> str | None:
     if job.state != JobState.DONE.value:
         return None
@@ -229,7 +233,7 @@ def job_status(
     response = render(
         request, "job_status.html", {"job": job, "ws": ws, "destination": destination}
     )
-    if destination and job.kind != "validate":
+    if destination and job.kind not in STAY_ON_PAGE:
         response.headers["HX-Redirect"] = destination
     return response
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import engine
+from .i18n import _
 from .plan_view import GEO_FILE, VIEW_FILE, build_geo, build_view, write_json
 from .uploads import Limits, unpack
 
@@ -63,8 +64,35 @@ def whatif(params: dict, progress: Progress) -> dict:
     return {"status": summary["status"], "whatif": summary.get("whatif", {})}
 
 
+def alternatives(params: dict, progress: Progress) -> dict:
+    progress("Ranking the other officers")
+    return engine.alternatives(Path(params["bundle"]), Path(params["plan"]), params["village"])
+
+
+def edit(params: dict, progress: Progress) -> dict:
+    """锁定 (pins) or 换人 (a village to another officer, re-planning his load if need be)."""
+    out, bundle, plan_dir = Path(params["out"]), Path(params["bundle"]), Path(params["plan"])
+    if params.get("swap"):
+        progress("Re-planning the changed villages")
+        village, officer = params["swap"]
+        summary = engine.swap(
+            bundle, plan_dir, out, village, officer, params.get("reason", ""),
+            knock_on=_("knock-on move: the new officer needs the days"),
+        )  # fmt: skip
+    else:
+        progress("Writing the plan's files")
+        summary = engine.edit_plan(
+            bundle, plan_dir, out, pins=params.get("pins", {}), reason=params.get("reason", "")
+        )
+    progress("Preparing the page")
+    write_json(build_view(bundle, out), out / VIEW_FILE)
+    return {"status": summary["status"], "whatif": summary.get("whatif", {})}
+
+
 TASKS: dict[str, Callable[[dict, Progress], dict]] = {
     "validate": validate_upload,
     "plan": plan,
     "whatif": whatif,
+    "alternatives": alternatives,
+    "edit": edit,
 }

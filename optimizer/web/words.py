@@ -37,6 +37,8 @@ JOB_KINDS = {
     "validate": N_("Checking an upload"),
     "plan": N_("Planning"),
     "whatif": N_("Re-planning after a change"),
+    "alternatives": N_("Ranking other officers for a village"),
+    "edit": N_("Changing the plan"),
 }
 STATUS = {
     "OPTIMAL": N_("Best possible"),
@@ -63,6 +65,8 @@ ACTIONS = {
     "plan.publish": N_("Published"),
     "plan.return": N_("Returned to draft"),
     "whatif.transfer": N_("Transfer worked out"),
+    "whatif.swap": N_("Officer change worked out"),
+    "whatif.lock": N_("Lock worked out"),
     "whatif.accept": N_("Change accepted"),
     "whatif.discard": N_("Change discarded"),
     "whatif.stale": N_("Acceptance refused: the plan had changed"),

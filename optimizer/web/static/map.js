@@ -93,7 +93,7 @@
     layersByVillage.set(id, layer);
     if (!v) return;
     layer.bindPopup(() => popupFor(v));
-    layer.on("click", () => { if (v.officer_id) choose(v.officer_id, true); });
+    layer.on("click", () => { villagePanel(v); if (v.officer_id) choose(v.officer_id, true); });
   }
 
   function restyle() {
@@ -144,6 +144,21 @@
       names.length + " " + t.tVillages + "：" + names.join("、") + "；" + o.days_used + " / " + o.available_days + " " + t.tDays;
     const field = document.getElementById("transfer-officer");
     if (field) field.value = o.id;
+  }
+
+  function villagePanel(v) {
+    const box = document.getElementById("village-panel");
+    if (!box) return;
+    box.hidden = false;
+    document.getElementById("village-title").textContent =
+      v.name + "（" + v.township + "）：" + (v.officer || t.tNone);
+    for (const f of box.querySelectorAll(".village-field")) f.value = v.id;
+    const button = document.getElementById("lock-button");
+    if (button) {
+      document.getElementById("lock-pinned").value = v.pinned ? "false" : "true";
+      button.textContent = v.pinned ? button.dataset.unlock : button.dataset.lock;
+      button.disabled = !v.officer_id;
+    }
   }
 
   function legend() {
