@@ -377,6 +377,14 @@ def test_lock_then_change_an_officer(env):
         final = {v["id"]: v for v in c.get(f"/w/{ws}/plans/{v_swap}/map.json").json()["villages"]}
         assert final[target["id"]]["officer_id"] == choices[0] and final[target["id"]]["pinned"]
         assert final[locked["id"]]["officer_id"] == locked["officer_id"]  # the lock held
+        # the two versions compared: the swap and its knock-on moves, on the map too
+        page = c.get(f"/w/{ws}/compare?a={v_lock}&b={v_swap}").text
+        assert "对比" in page and target["name"] in page
+        changed = c.get(f"/w/{ws}/compare/map.json?a={v_lock}&b={v_swap}").json()["changed"]
+        assert target["id"] in changed and locked["id"] not in changed
+    with client_for(env["app"]) as other:
+        sign_in(other, "other")
+        assert other.get(f"/w/{ws}/compare?a={v_lock}&b={v_swap}").status_code == 404
     with env["app"].state.store.db() as db:
         plan = db.get(PlanVersion, v_swap)
         assert plan.parent_id == v_lock and plan.state == "draft"

@@ -640,3 +640,90 @@ def return_to_draft(
         action="plan.return",
         reason=reason,
     )
+
+
+# Versions compared
+
+
+def compare_views(a: dict, b: dict) -> list[dict]:
+    """Villages whose officer or auxiliary differ between two versions' views."""
+    before = {v["id"]: v for v in a["villages"]}
+    rows = []
+    for v in b["villages"]:
+        old = before.get(v["id"])
+        if old is None:
+            continue
+        for role, key, name in (
+            ("officer", "officer_id", "officer"),
+            ("auxiliary", "auxiliary_id", "auxiliary"),
+        ):
+            if old[key] != v[key]:
+                rows.append(
+                    {
+                        "village_id": v["id"],
+                        "village": v["name"],
+                        "township": v["township"],
+                        "role": role,
+                        "before": old[key],
+                        "before_name": old[name],
+                        "after": v[key],
+                        "after_name": v[name],
+                    }
+                )
+    return rows
+
+
+def _two(db, principal, request, workspace_id: int, a: int, b: int):
+    ws = workspace_for(db, principal, workspace_id)
+    first, second = plan_in(db, ws.id, a), plan_in(db, ws.id, b)
+    if first is None or second is None:
+        raise HTTPException(404)
+    store = store_of(request)
+    return (
+        ws,
+        first,
+        second,
+        view_for(principal, store.path(first.path)),
+        view_for(principal, store.path(second.path)),
+    )
+
+
+@router.get("/w/{workspace_id}/compare")
+def compare(
+    workspace_id: int,
+    a: int,
+    b: int,
+    request: Request,
+    principal: Principal = Depends(signed_in),
+    db: DbSession = Depends(get_db),
+) -> Response:
+    ws, first, second, va, vb = _two(db, principal, request, workspace_id, a, b)
+    return render(
+        request,
+        "compare.html",
+        {
+            "ws": ws,
+            "a": first,
+            "b": second,
+            "rows": compare_views(va, vb),
+            "view": vb,
+            "versions": plan_versions(db, ws.id),
+            "tile_url": request.app.state.settings.tile_url,
+        },
+    )
+
+
+@router.get("/w/{workspace_id}/compare/map.json")
+def compare_map(
+    workspace_id: int,
+    a: int,
+    b: int,
+    request: Request,
+    principal: Principal = Depends(signed_in),
+    db: DbSession = Depends(get_db),
+) -> Response:
+    _, _, second, va, vb = _two(db, principal, request, workspace_id, a, b)
+    response = map_response(request, principal, db, second.path, second.bundle_version_id)
+    data = json.loads(response.body)
+    data["changed"] = sorted({r["village_id"] for r in compare_views(va, vb)})
+    return JSONResponse(data)
