@@ -140,7 +140,8 @@ def journey(page: Page, base: str, server: dict, shots: Path, tmp_path: Path) ->
     # the script in a village's name is text in the table, never a script of the page
     expect(page.locator("#villages td", has_text=SCRIPT_NAME).first).to_be_visible()
     assert page.locator("script", has_text="alert").count() == 0
-    page.screenshot(path=shots / "05-plan.png", full_page=True)
+    page.screenshot(path=shots / "05-plan.png")
+    page.locator(".map-card").screenshot(path=shots / "05-map.png")
 
     # search a village, filter a township
     target = rows[10]
@@ -169,7 +170,8 @@ def journey(page: Page, base: str, server: dict, shots: Path, tmp_path: Path) ->
     mine = [r for r in rows if r["officer_id"] == officer["officer_id"]]
     assert page.locator("#diff tbody tr").count() >= len(mine)
     expect(page.locator("#map path.leaflet-interactive")).to_have_count(len(rows))
-    page.screenshot(path=shots / "08-before-after.png", full_page=True)
+    page.screenshot(path=shots / "08-before-after.png")
+    page.locator(".map-card").screenshot(path=shots / "08-before-after-map.png")
     page.get_by_role("button", name="采纳").click()
     expect(page.get_by_role("heading", name="方案第 2 版 草稿")).to_be_visible()
 

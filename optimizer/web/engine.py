@@ -57,11 +57,26 @@ def _engine_errors():
         ) from None
 
 
+# A warm worker keeps the bundles it loaded last (an Instance is immutable): the page of a plan
+# and the what-ifs on it load the same bundle again and again.
+_LOADED: dict[tuple[str, int], object] = {}
+KEEP_LOADED = 2
+
+
 def load_bundle(bundle: Path):
     from cunjing.optimizer.bundle import load_bundle as load
 
+    bundle = Path(bundle).resolve()
+    files = [bundle] if bundle.is_file() else sorted(bundle.iterdir())
+    key = (str(bundle), max((f.stat().st_mtime_ns for f in files), default=0))
+    if key in _LOADED:
+        return _LOADED[key]
     with _engine_errors():
-        return load(bundle)
+        inst = load(bundle)
+    _LOADED[key] = inst
+    while len(_LOADED) > KEEP_LOADED:
+        _LOADED.pop(next(iter(_LOADED)))
+    return inst
 
 
 def validate(bundle: Path) -> dict:
