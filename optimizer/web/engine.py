@@ -162,6 +162,23 @@ def replan(
     return read_summary(out)
 
 
+def sweep(bundle: Path, plan_dir: Path, out: Path, *, jobs: int = 1) -> list[dict]:
+    """Every officer's transfer evaluated and ranked by the harm it would do (``sweep.csv``)."""
+    import pandas as pd
+
+    from cunjing.optimizer.whatif_command import cmd_whatif
+
+    args = Namespace(
+        bundle=bundle, plan=plan_dir, out=out, transfer=None, set_days=None,
+        set_key_village=None, add_officer=None, remove_auxiliary=None, add_auxiliary=None,
+        changes=None, max_changes=None, sweep="transfer", jobs=jobs, time_limit=None,
+        seed=None, workers=None,
+    )  # fmt: skip
+    _quiet(cmd_whatif, args)
+    table = pd.read_csv(out / "sweep.csv", dtype={"officer_id": str}, keep_default_na=False)
+    return table.to_dict("records")
+
+
 def read_summary(folder: Path) -> dict:
     import json
 

@@ -194,6 +194,9 @@ class JobRunner:
     def _finish_alternatives(self, db, job, ws, actor, result: dict) -> dict:
         return {}
 
+    def _finish_sweep(self, db, job, ws, actor, result: dict) -> dict:
+        return {}
+
     def _finish_edit(self, db, job: Job, ws: Workspace, actor: Actor, result: dict) -> dict:
         return self._finish_whatif(db, job, ws, actor, result)
 

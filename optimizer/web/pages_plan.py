@@ -355,6 +355,39 @@ def alternatives(
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
+@router.post("/w/{workspace_id}/plans/{plan_id}/sweep")
+def transfer_sweep(
+    workspace_id: int,
+    plan_id: int,
+    request: Request,
+    principal: Principal = Depends(signed_in),
+    db: DbSession = Depends(get_db),
+) -> Response:
+    """调离影响排行: which officers' transfers would hurt the plan most (long work)."""
+    ws, plan = _planned(db, principal, workspace_id, plan_id)
+    store = store_of(request)
+    bundle = db.get(BundleVersion, plan.bundle_version_id)
+    who = actor(request, principal)
+    job = new_job(
+        db,
+        who,
+        "sweep",
+        {
+            "bundle": str(store.path(bundle.path)),
+            "plan": str(store.path(plan.path)),
+            "out": str(store.tmp() / f"sweep-{secrets.token_hex(8)}"),
+            "plan_id": plan.id,
+            "actor": who.__dict__,
+        },
+        ws.id,
+    )
+    audit(db, who, "sweep.start", workspace_id=ws.id, target=f"job:{job.id}",
+          detail={"plan_version": plan.number})  # fmt: skip
+    db.commit()
+    request.app.state.jobs.submit(job)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
 @router.post("/w/{workspace_id}/plans/{plan_id}/swap")
 def swap(
     workspace_id: int,

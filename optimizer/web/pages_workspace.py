@@ -196,7 +196,7 @@ def _job_for(db: DbSession, principal: Principal, job_id: int) -> tuple[Job, Wor
 
 
 # jobs whose result is shown on the job's own page (the upload's check, the ranked officers)
-STAY_ON_PAGE = ("validate", "alternatives")
+STAY_ON_PAGE = ("validate", "alternatives", "sweep")
 
 
 def job_destination(job: Job) -> str | None:

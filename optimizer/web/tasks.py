@@ -89,7 +89,20 @@ def edit(params: dict, progress: Progress) -> dict:
     return {"status": summary["status"], "whatif": summary.get("whatif", {})}
 
 
+def sweep(params: dict, progress: Progress) -> dict:
+    """调离影响排行: every officer's transfer, ranked by harm (one process: the server and the
+    other worker keep the other core)."""
+    out = Path(params["out"])
+    progress("Evaluating every officer's transfer")
+    try:
+        rows = engine.sweep(Path(params["bundle"]), Path(params["plan"]), out)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return {"rows": rows, "plan_id": params["plan_id"]}
+
+
 TASKS: dict[str, Callable[[dict, Progress], dict]] = {
+    "sweep": sweep,
     "validate": validate_upload,
     "plan": plan,
     "whatif": whatif,

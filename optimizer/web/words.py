@@ -39,6 +39,7 @@ JOB_KINDS = {
     "whatif": N_("Re-planning after a change"),
     "alternatives": N_("Ranking other officers for a village"),
     "edit": N_("Changing the plan"),
+    "sweep": N_("Ranking every officer's transfer by its harm"),
 }
 STATUS = {
     "OPTIMAL": N_("Best possible"),
@@ -71,6 +72,7 @@ ACTIONS = {
     "whatif.discard": N_("Change discarded"),
     "whatif.stale": N_("Acceptance refused: the plan had changed"),
     "job.cancel": N_("Work cancelled"),
+    "sweep.start": N_("Transfer ranking started"),
     "audit.export": N_("Audit log exported"),
 }
 # the bureau's clock: times shown are China Standard Time whatever the server's zone

@@ -41,7 +41,10 @@ def worker_main(conn: Connection, warm: tuple[str, ...]) -> None:
         importlib.import_module(name)
     conn.send(("ready",))
     while True:
-        message = conn.recv()
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):  # the server has gone
+            return
         if message is None:
             return
         kind, params = message
@@ -59,7 +62,9 @@ def worker_main(conn: Connection, warm: tuple[str, ...]) -> None:
 class _Worker:
     def __init__(self, context, warm: tuple[str, ...]):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=worker_main, args=(child, warm), daemon=True)
+        # not a daemon: the engine may start processes of its own (a sweep's pool); when the
+        # server dies, the worker's pipe ends and it leaves its loop
+        self.process = context.Process(target=worker_main, args=(child, warm), daemon=False)
         self.process.start()
         child.close()
         self.ready = False
