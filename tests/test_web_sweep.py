@@ -7,6 +7,7 @@ import re
 
 from cunjing.data.generator import generate_bundle
 from cunjing.optimizer.web.models import AuditEntry, Role
+
 from web_support import (
     add_accounts,
     client_for,
