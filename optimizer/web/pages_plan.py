@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session as DbSession
 
 from .auth import Principal, forbid, workspace_for
@@ -137,24 +137,54 @@ def plan_map(
 
 
 def map_response(
-    request: Request, principal: Principal, db: DbSession, folder: str, bundle_version_id: int
+    request: Request,
+    principal: Principal,
+    db: DbSession,
+    folder: str,
+    bundle_version_id: int,
+    changed: list[str] | None = None,
 ) -> Response:
     """The map's data: the bundle's shapes, and the plan's officers and villages as the
-    principal may see them."""
+    principal may see them (``changed``: the villages to outline; default the folder's diff)."""
     store = store_of(request)
-    view = view_for(principal, store.path(folder))
     bundle = db.get(BundleVersion, bundle_version_id)
     root = store.path(bundle.path)  # the bundle folder, or the workbook file inside it
     root = root.parent if root.is_file() else root
-    return JSONResponse(
-        {
-            "geo": read_json(root.parent / GEO_FILE),
-            "officers": view["officers"],
-            "villages": view["villages"],
-            "changed": [d["village_id"] for d in view.get("diff", [])],
-            "tile_url": request.app.state.settings.tile_url,
-        }
+    view_file, geo_file = store.path(folder) / VIEW_FILE, root.parent / GEO_FILE
+    body = _map_bytes(
+        str(view_file),
+        view_file.stat().st_mtime,
+        str(geo_file),
+        principal.sees_personal,
+        request.app.state.settings.tile_url,
+        tuple(changed) if changed is not None else None,
     )
+    return Response(body, media_type="application/json")
+
+
+@lru_cache(maxsize=16)
+def _map_bytes(
+    view_file: str,
+    mtime: float,
+    geo_file: str,
+    personal: bool,
+    tile_url: str,
+    changed: tuple[str, ...] | None,
+) -> bytes:
+    """Made once per version and kind of reader: 20 planners opening the same map ask for the
+    same 300 KB (serialising it took most of each request)."""
+    view = read_json(Path(view_file))
+    view = view if personal else without_personal(view)
+    data = {
+        "geo": read_json(Path(geo_file)),
+        "officers": view["officers"],
+        "villages": view["villages"],
+        "changed": list(changed)
+        if changed is not None
+        else [d["village_id"] for d in view.get("diff", [])],
+        "tile_url": tile_url,
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @router.get("/w/{workspace_id}/plans/{plan_id}/files/{name}")
@@ -756,7 +786,5 @@ def compare_map(
     db: DbSession = Depends(get_db),
 ) -> Response:
     _, _, second, va, vb = _two(db, principal, request, workspace_id, a, b)
-    response = map_response(request, principal, db, second.path, second.bundle_version_id)
-    data = json.loads(response.body)
-    data["changed"] = sorted({r["village_id"] for r in compare_views(va, vb)})
-    return JSONResponse(data)
+    changed = sorted({r["village_id"] for r in compare_views(va, vb)})
+    return map_response(request, principal, db, second.path, second.bundle_version_id, changed)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import multiprocessing
+import os
 import queue
 import threading
 import traceback
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 POLL_SECONDS = 0.2
+WORKER_NICENESS = 5
 
 
 @dataclass
@@ -36,6 +38,10 @@ def worker_main(conn: Connection, warm: tuple[str, ...]) -> None:
     """A worker's loop: imports what the tasks need, then answers tasks until told to stop."""
     from . import engine, tasks
     from .uploads import UploadRefused
+
+    # long work yields the processor to the web server: pages answer while a city is planned
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(WORKER_NICENESS)
 
     for name in warm:
         importlib.import_module(name)
