@@ -179,6 +179,14 @@ def workspace_for(db: DbSession, principal: Principal, workspace_id: int) -> Wor
     return ws
 
 
+def workspace_to_plan(db: DbSession, principal: Principal, workspace_id: int) -> Workspace:
+    """The workspace, when the principal plans it: 404 outside his scope, 403 for other roles."""
+    ws = workspace_for(db, principal, workspace_id)
+    if not principal.may_plan(ws):
+        raise forbid()
+    return ws
+
+
 def forbid() -> HTTPException:
     return HTTPException(status_code=403)
 

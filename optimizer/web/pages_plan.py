@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session as DbSession
 
-from .auth import Principal, forbid, workspace_for
+from .auth import Principal, forbid, workspace_for, workspace_to_plan
 from .deps import actor, get_db, render, signed_in, store_of
 from .i18n import _
 from .models import BundleVersion, PlanState, PlanVersion, Scenario, ScenarioState, now
@@ -279,9 +279,11 @@ def _start_scenario(
 
 
 def _planned(db, principal, workspace_id, plan_id):
-    ws, plan = _plan(db, principal, workspace_id, plan_id)
-    if not principal.may_plan(ws):
-        raise forbid()
+    """The plan, in a workspace the principal plans."""
+    ws = workspace_to_plan(db, principal, workspace_id)
+    plan = plan_in(db, ws.id, plan_id)
+    if plan is None:
+        raise HTTPException(404)
     return ws, plan
 
 
@@ -636,73 +638,33 @@ def _move(
     return RedirectResponse(f"/w/{ws.id}/plans/{plan.id}", status_code=303)
 
 
-@router.post("/w/{workspace_id}/plans/{plan_id}/submit")
-def submit(
+# what each approval step needs: who may take it, from which state, to which
+STEPS = {
+    "submit": ("may_plan", PlanState.DRAFT, PlanState.REVIEW),
+    "publish": ("may_review", PlanState.REVIEW, PlanState.PUBLISHED),
+    "return": ("may_review", PlanState.REVIEW, PlanState.DRAFT),
+}
+
+
+@router.post("/w/{workspace_id}/plans/{plan_id}/{step}")
+def approval_step(
     workspace_id: int,
     plan_id: int,
+    step: str,
     request: Request,
     reason: str = Form("", max_length=500),
     principal: Principal = Depends(signed_in),
     db: DbSession = Depends(get_db),
 ) -> Response:
+    """提交审核 (planner), 审核通过并发布 or 退回草稿 (reviewer)."""
+    if step not in STEPS:
+        raise HTTPException(404)
+    right, before, after = STEPS[step]
     return _move(
-        request,
-        db,
-        principal,
-        workspace_id,
-        plan_id,
-        allowed=principal.may_plan,
-        before=PlanState.DRAFT,
-        after=PlanState.REVIEW,
-        action="plan.submit",
-        reason=reason,
-    )
-
-
-@router.post("/w/{workspace_id}/plans/{plan_id}/publish")
-def publish(
-    workspace_id: int,
-    plan_id: int,
-    request: Request,
-    reason: str = Form("", max_length=500),
-    principal: Principal = Depends(signed_in),
-    db: DbSession = Depends(get_db),
-) -> Response:
-    return _move(
-        request,
-        db,
-        principal,
-        workspace_id,
-        plan_id,
-        allowed=principal.may_review,
-        before=PlanState.REVIEW,
-        after=PlanState.PUBLISHED,
-        action="plan.publish",
-        reason=reason,
-    )
-
-
-@router.post("/w/{workspace_id}/plans/{plan_id}/return")
-def return_to_draft(
-    workspace_id: int,
-    plan_id: int,
-    request: Request,
-    reason: str = Form("", max_length=500),
-    principal: Principal = Depends(signed_in),
-    db: DbSession = Depends(get_db),
-) -> Response:
-    return _move(
-        request,
-        db,
-        principal,
-        workspace_id,
-        plan_id,
-        allowed=principal.may_review,
-        before=PlanState.REVIEW,
-        after=PlanState.DRAFT,
-        action="plan.return",
-        reason=reason,
-    )
+        request, db, principal, workspace_id, plan_id,
+        allowed=getattr(principal, right), before=before, after=after,
+        action=f"plan.{step}", reason=reason,
+    )  # fmt: skip
 
 
 # Versions compared

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
-from .auth import Principal, forbid, visible_workspaces, workspace_for
+from .auth import Principal, forbid, visible_workspaces, workspace_for, workspace_to_plan
 from .deps import actor, get_db, render, signed_in, store_of
 from .i18n import N_
 from .models import BundleVersion, Job, JobState, Workspace
@@ -108,9 +108,7 @@ def upload_bundle(
     principal: Principal = Depends(signed_in),
     db: DbSession = Depends(get_db),
 ) -> Response:
-    ws = workspace_for(db, principal, workspace_id)
-    if not principal.may_plan(ws):
-        raise forbid()
+    ws = workspace_to_plan(db, principal, workspace_id)
     store, settings = store_of(request), request.app.state.settings
     token = secrets.token_hex(8)
     upload = store.tmp() / f"upload-{token}"
@@ -154,9 +152,7 @@ def start_plan(
     principal: Principal = Depends(signed_in),
     db: DbSession = Depends(get_db),
 ) -> Response:
-    ws = workspace_for(db, principal, workspace_id)
-    if not principal.may_plan(ws):
-        raise forbid()
+    ws = workspace_to_plan(db, principal, workspace_id)
     bundle = db.get(BundleVersion, bundle_version_id)
     if bundle is None or bundle.workspace_id != ws.id:
         raise HTTPException(404)
