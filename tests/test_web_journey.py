@@ -390,3 +390,23 @@ def test_lock_then_change_an_officer(env):
         assert plan.parent_id == v_lock and plan.state == "draft"
     actions = audit_actions(env)
     assert "whatif.lock" in actions and "whatif.swap" in actions
+
+
+def test_an_auxiliary_leaves(env):
+    ws = env["ws"]
+    with client_for(env["app"]) as c:
+        token = sign_in(c, "planner")
+        head = _head(env)
+        village = c.get(f"/w/{ws}/plans/{head}/map.json").json()["villages"][5]
+        leaving = village["auxiliary_id"]
+        r = c.post(f"/w/{ws}/plans/{head}/auxiliary-leaves",
+                   data={"village_id": village["id"], "reason": "辞职", "csrf_token": token},
+                   follow_redirects=False)  # fmt: skip
+        done = wait_job(c, r.headers["location"])
+        page = c.get(done["redirect"]).text
+        assert "离岗" in page and "驻村辅警" in page
+        version = _accept(c, token, env, r.headers["location"])
+        after = c.get(f"/w/{ws}/plans/{version}/map.json").json()["villages"]
+        assert leaving not in {v["auxiliary_id"] for v in after}
+        assert next(v for v in after if v["id"] == village["id"])["auxiliary_id"]
+    assert "whatif.auxiliary_leaves" in audit_actions(env)

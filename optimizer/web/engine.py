@@ -134,10 +134,12 @@ def replan(
     *,
     transfer: list[str] | None = None,
     set_days: dict[str, float] | None = None,
+    remove_auxiliary: list[str] | None = None,
     time_limit: float | None = None,
 ) -> dict:
-    """The what-if: officers leave (or their days change), their villages are re-planned moving
-    as few others as can be; the new plan folder (with ``diff.csv``) into ``out``."""
+    """The what-if: officers leave (or their days change), auxiliaries leave; their villages are
+    re-planned moving as few others as can be; the new plan folder (with ``diff.csv``) into
+    ``out``."""
     from cunjing.optimizer.whatif_command import cmd_whatif
 
     args = Namespace(
@@ -148,7 +150,7 @@ def replan(
         set_days=[f"{o}={d:g}" for o, d in (set_days or {}).items()] or None,
         set_key_village=None,
         add_officer=None,
-        remove_auxiliary=None,
+        remove_auxiliary=remove_auxiliary or None,
         add_auxiliary=None,
         changes=None,
         max_changes=None,

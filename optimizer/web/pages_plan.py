@@ -323,6 +323,32 @@ def transfer(
     )  # fmt: skip
 
 
+@router.post("/w/{workspace_id}/plans/{plan_id}/auxiliary-leaves")
+def auxiliary_leaves(
+    workspace_id: int,
+    plan_id: int,
+    request: Request,
+    village_id: str = Form(..., max_length=64),
+    reason: str = Form("", max_length=500),
+    principal: Principal = Depends(signed_in),
+    db: DbSession = Depends(get_db),
+) -> Response:
+    """辅警离岗: the village's resident auxiliary leaves; only the changed villages' auxiliaries
+    move."""
+    ws, plan = _planned(db, principal, workspace_id, plan_id)
+    village = _village(read_json(store_of(request).path(plan.path) / VIEW_FILE), village_id)
+    if not village["auxiliary_id"]:
+        raise HTTPException(409, detail=_("The village has no resident auxiliary."))
+    return _start_scenario(
+        request, db, principal, ws, plan,
+        kind="whatif", action="whatif.auxiliary_leaves",
+        changes=[{"kind": "remove_auxiliary", "auxiliary_id": village["auxiliary_id"]}],
+        description=_("Auxiliary {name} ({id}) leaves", name=village["auxiliary"],
+                      id=village["auxiliary_id"]),
+        reason=reason, params={"remove_auxiliary": [village["auxiliary_id"]]},
+    )  # fmt: skip
+
+
 @router.post("/w/{workspace_id}/plans/{plan_id}/lock")
 def lock(
     workspace_id: int,

@@ -56,7 +56,8 @@ def whatif(params: dict, progress: Progress) -> dict:
         bundle,
         Path(params["plan"]),
         out,
-        transfer=params["transfer"],
+        transfer=params.get("transfer"),
+        remove_auxiliary=params.get("remove_auxiliary"),
         time_limit=params.get("time_limit"),
     )
     progress("Preparing the page")

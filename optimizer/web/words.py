@@ -68,6 +68,7 @@ ACTIONS = {
     "whatif.transfer": N_("Transfer worked out"),
     "whatif.swap": N_("Officer change worked out"),
     "whatif.lock": N_("Lock worked out"),
+    "whatif.auxiliary_leaves": N_("Auxiliary's leaving worked out"),
     "whatif.accept": N_("Change accepted"),
     "whatif.discard": N_("Change discarded"),
     "whatif.stale": N_("Acceptance refused: the plan had changed"),

@@ -159,6 +159,8 @@
       button.textContent = v.pinned ? button.dataset.unlock : button.dataset.lock;
       button.disabled = !v.officer_id;
     }
+    const leaves = document.getElementById("aux-leaves-button");
+    if (leaves) leaves.disabled = !v.auxiliary_id;
   }
 
   function legend() {
