@@ -181,3 +181,32 @@ def journey(page: Page, base: str, server: dict, shots: Path, tmp_path: Path) ->
     download.value.save_as(saved)
     assert saved.stat().st_size > 10_000
     page.screenshot(path=shots / "09-version-2.png")
+
+    # approval: the planner submits, the city's reviewer publishes
+    page.get_by_role("button", name="提交审核").click()
+    expect(page.get_by_role("heading", name="方案第 2 版 待审核")).to_be_visible()
+    version = page.url
+    sign_in_as(page, base, "city")
+    page.goto(version)
+    page.get_by_placeholder("备注（可选）").fill("同意")
+    page.get_by_role("button", name="审核通过并发布").click()
+    expect(page.get_by_role("heading", name="方案第 2 版 已发布")).to_be_visible()
+    page.screenshot(path=shots / "10-published.png")
+
+    # the trail: every change of the journey, read by the administrator
+    sign_in_as(page, base, "admin")
+    page.goto(base + "/admin/audit")
+    trail = page.locator("#audit tbody").inner_text()
+    for words in ("创建工作区", "导入数据", "开始生成方案", "生成方案版本", "计算调离方案",
+                  "采纳变更", "提交审核", "已发布"):  # fmt: skip
+        assert words in trail, words
+    page.screenshot(path=shots / "11-audit.png")
+
+
+def sign_in_as(page: Page, base: str, username: str) -> None:
+    page.get_by_role("button", name="退出").click()
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()
+    page.get_by_label("账户").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="工作区", exact=True)).to_be_visible()
