@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from cunjing.optimizer.web.models import Account, AuditEntry, Role
+from cunjing.optimizer.web.models import Account, AuditEntry, BundleVersion, Role, Workspace
 from cunjing.optimizer.web.settings import load_settings
 from cunjing.optimizer.web.store import Store
 
@@ -64,7 +64,7 @@ def test_serve_makes_the_first_administrator_warns_and_answers(tmp_path):
     data = tmp_path / "d"
     proc = subprocess.Popen(
         serve("--data", str(data), "--host", "0.0.0.0", "--port", str(port),
-              "--admin", "chief", "--admin-password-file", str(secret)),
+              "--admin", "chief", "--admin-password-file", str(secret), "--sample"),
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -85,7 +85,14 @@ def test_serve_makes_the_first_administrator_warns_and_answers(tmp_path):
         assert (admin.username, admin.role) == ("chief", Role.ADMIN)
         assert PASSWORD not in admin.password_hash
         assert db.query(AuditEntry).filter_by(action="account.create").count() == 1
+        # --sample: the sample county's workspace with its data, ready to plan
+        ws = db.query(Workspace).one()
+        assert (ws.region_code, ws.region_name) == ("341302", "埇桥区")
+        bundle = db.query(BundleVersion).one()
+        assert bundle.counts["villages"] == 400
     store.close()
+    assert (data / "files" / bundle.path / "villages.csv").exists()
+    assert (data / "files" / bundle.path).parent.joinpath("web", "geo.json").exists()
     assert (data / "secret.key").stat().st_mode & 0o077 == 0
     # a second start finds the administrator and asks for no password
     r = subprocess.run(
