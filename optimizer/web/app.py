@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -113,6 +114,20 @@ def create_app(
         if isinstance(exc.detail, str) and exc.detail not in ("csrf", "Not Found", "Forbidden"):
             message = exc.detail
         return render(request, "error.html", {"message": message}, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def form_error(request: Request, exc: RequestValidationError) -> Response:
+        # a form field missing or out of range: a page in words, not the framework's JSON
+        return render(
+            request,
+            "error.html",
+            {
+                "message": N_(
+                    "The form was not filled in as it should be: check it and send it again."
+                )
+            },
+            status_code=400,
+        )
 
     from . import pages_admin, pages_auth, pages_plan, pages_workspace
 
