@@ -5,11 +5,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out/sample
 
-# Debian packages the tests use: Chromium opens report.html offline, GDAL's ogrinfo reads
-# plan.gpkg, and a CJK font makes the Chinese legible in the screenshots
-DEBIAN_PACKAGES ?= chromium gdal-bin fonts-wqy-microhei
+# Debian packages the tests use: Chromium opens report.html and the workbench's pages offline,
+# GDAL's ogrinfo reads plan.gpkg, a CJK font makes the Chinese legible in the screenshots, and
+# the workbench's store is tested on a PostgreSQL server of the tests' own
+DEBIAN_PACKAGES ?= chromium gdal-bin fonts-wqy-microhei postgresql
 
-.PHONY: setup run test lint format bench clean system-packages messages wheelhouse
+.PHONY: setup run serve test lint format bench clean system-packages messages wheelhouse
 
 setup: $(VENV)/.installed
 
@@ -25,6 +26,11 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 run: setup
 	$(BIN)/cunjing plan --out $(OUT)
+
+# the planners' workbench on http://127.0.0.1:8000/ with the sample county (the first start
+# asks for the administrator's password)
+serve: setup
+	$(BIN)/cunjing serve --data out/serve --sample
 
 test: setup system-packages
 	$(BIN)/python -m pytest

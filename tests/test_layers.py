@@ -28,8 +28,8 @@ LAYERS = {
     "whatif": 4,
     "reports": 5,
     "run": 6,
-    "cli": 7,
-    "web": 7,
+    "web": 7,  # the workbench, on the façade
+    "cli": 8,  # the command line on top: `cunjing serve` starts the workbench
 }
 FACADE = "cunjing.optimizer"  # loads what it offers lazily, by name (see optimizer/__init__.py)
 

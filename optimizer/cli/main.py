@@ -1,9 +1,9 @@
 """The ``cunjing`` command line. Bad input exits 2 with ``file:row:column: message`` lines and no
 traceback; an unexpected failure prints one line (``CUNJING_DEBUG=1`` shows the traceback).
 
-Each command module (``plan``, ``whatif``, ``rotate``, ``visits``, ``bundle``) lists its
-commands: a help line, the arguments, and a function that reads them, calls the library
-(``run/``) and prints. Heavy modules load only when a command runs.
+Each command module (``plan``, ``whatif``, ``rotate``, ``visits``, ``bundle``, ``serve``) lists
+its commands: a help line, the arguments, and a function that reads them, calls the library
+(``run/``, or the workbench ``web/``) and prints. Heavy modules load only when a command runs.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from ..i18n import _, set_language
 from ..input.problems import BundleError
 from ..output.publish import OutputError
-from . import bundle, plan, rotate, visits, whatif
+from . import bundle, plan, rotate, serve, visits, whatif
 from .args import check_ranges
 from .errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, UsageError
 
@@ -27,6 +27,7 @@ COMMANDS = {
     **bundle.COMMANDS,
     **rotate.COMMANDS,
     **visits.COMMANDS,
+    **serve.COMMANDS,
 }
 # Commands whose Ctrl-C stops the search and keeps the best plan so far (see cli.plan).
 STOPPABLE = ("plan",)

@@ -1,0 +1,412 @@
+"""The workbench through its HTTP surface with real worker processes: import, plan, the plan's
+page and files, roles and scopes on them, a transfer re-planned and accepted, a stale acceptance
+refused, approval and publication, cancellation, and the audit trail of it all."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+import zipfile
+
+import openpyxl
+import pytest
+
+from cunjing.optimizer.web.models import (
+    AuditEntry,
+    BundleVersion,
+    Job,
+    PlanVersion,
+    Scenario,
+    Workspace,
+)
+
+from web_support import (
+    FORMULA_NAME,
+    SCRIPT_NAME,
+    add_accounts,
+    client_for,
+    hostile_sample,
+    make_settings,
+    new_app,
+    sign_in,
+    upload,
+    wait_job,
+    zipped,
+)
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    root = tmp_path_factory.mktemp("journey")
+    settings = make_settings(root / "data", workers=2)
+    add_accounts(settings)
+    app = new_app(settings)
+    bundle = hostile_sample(root / "bundle")
+    with client_for(app) as planner, client_for(app) as admin:
+        token = sign_in(planner, "planner")
+        admin_token = sign_in(admin, "admin")
+        r = planner.post(
+            "/workspaces",
+            data={
+                "region_code": "341302",
+                "region_name": "埇桥区",
+                "year": 2027,
+                "csrf_token": token,
+            },
+            follow_redirects=False,
+        )
+        ws = int(r.headers["location"].rsplit("/", 1)[-1])
+        r = admin.post(
+            "/workspaces",
+            data={"region_code": "341321", "region_name": "砀山县", "year": 2027,
+                  "csrf_token": admin_token},
+            follow_redirects=False,
+        )  # fmt: skip
+        other_ws = int(r.headers["location"].rsplit("/", 1)[-1])
+        done = upload(planner, token, ws, "埇桥区.zip", zipped(bundle))
+        assert "数据有效" in done["html"], done["html"]
+        with app.state.store.db() as db:
+            bundle_id = db.query(BundleVersion).filter_by(workspace_id=ws).one().id
+        r = planner.post(
+            f"/w/{ws}/plans", data={"bundle_version_id": bundle_id, "csrf_token": token},
+            follow_redirects=False,
+        )  # fmt: skip
+        # the server answers other pages while the plan runs in a worker
+        t0 = time.perf_counter()
+        assert planner.get("/").status_code == 200
+        assert planner.get(r.headers["location"]).status_code == 200
+        answered = time.perf_counter() - t0
+        finished = wait_job(planner, r.headers["location"])
+        plan = int(finished["redirect"].rsplit("/", 1)[-1])
+        yield {
+            "app": app, "ws": ws, "other_ws": other_ws, "plan": plan, "bundle_id": bundle_id,
+            "answered": answered, "settings": settings,
+        }  # fmt: skip
+    app.state.jobs.close()
+    app.state.store.close()
+
+
+def audit_actions(env) -> list[str]:
+    with env["app"].state.store.db() as db:
+        return [e.action for e in db.query(AuditEntry).order_by(AuditEntry.id)]
+
+
+def test_other_pages_answer_while_a_plan_runs(env):
+    assert env["answered"] < 2.0
+
+
+def test_the_plan_page_speaks_chinese_and_escapes_names(env):
+    with client_for(env["app"]) as c:
+        sign_in(c, "planner")
+        html = c.get(f"/w/{env['ws']}/plans/{env['plan']}").text
+        assert "方案第 1 版" in html and "个村中" in html
+        assert "已安排包村民警" in html
+        assert "<script>alert" not in html
+        assert "&lt;script&gt;alert(&#39;村&#39;)&lt;/script&gt;村" in html
+        data = c.get(f"/w/{env['ws']}/plans/{env['plan']}/map.json").json()
+        assert any(v["name"] == SCRIPT_NAME for v in data["villages"])
+        assert data["geo"]["villages"]["features"] and data["geo"]["townships"]["features"]
+        assert all(o["colour"].startswith("#") for o in data["officers"])
+        held = [o for o in data["officers"] if o["villages"]]
+        assert len({o["colour"] for o in held}) == len(held)  # a distinct colour each
+
+
+def test_planner_sees_personal_fields_and_viewer_does_not(env):
+    url = f"/w/{env['ws']}/plans/{env['plan']}"
+    with client_for(env["app"]) as planner, client_for(env["app"]) as viewer:
+        sign_in(planner, "planner")
+        sign_in(viewer, "viewer")
+        headers = ("籍贯", "曾工作乡镇", "意愿", "安排理由", "辅警来源")
+        page = planner.get(url).text
+        assert all(f"<th>{h}</th>" in page for h in headers)
+        page = viewer.get(url).text
+        for h in headers:
+            assert f"<th>{h}</th>" not in page, h
+        data = viewer.get(url + "/map.json").json()
+        for o in data["officers"]:
+            assert not {"native_place", "former_townships", "wishes"} & set(o)
+        for v in data["villages"]:
+            assert not {"reasons", "aux_home", "aux_relation", "aux_reasons"} & set(v)
+        for name in ("plan.xlsx", "plan.gpkg", "report.html"):
+            assert viewer.get(f"{url}/files/{name}").status_code == 403
+        assert viewer.get(f"{url}/files/public_notice.xlsx").status_code == 200
+        assert viewer.get(f"{url}/files/summary.json").status_code == 404
+        assert viewer.get(f"{url}/files/..%2Fsecret.key").status_code == 404
+
+
+def test_another_countys_planner_finds_nothing_by_guessing_ids(env):
+    ws, plan = env["ws"], env["plan"]
+    with client_for(env["app"]) as c:
+        token = sign_in(c, "other")
+        assert "埇桥区" not in c.get("/").text
+        for path in (
+            f"/w/{ws}",
+            f"/w/{ws}/plans/{plan}",
+            f"/w/{ws}/plans/{plan}/map.json",
+            f"/w/{ws}/plans/{plan}/files/plan.xlsx",
+            f"/w/{ws}/plans/{plan}/files/public_notice.xlsx",
+            f"/w/{env['other_ws']}/plans/{plan}",  # his own workspace, another's plan id
+            f"/w/{env['other_ws']}/plans/{plan}/map.json",
+            "/jobs/1",
+        ):
+            assert c.get(path).status_code == 404, path
+        for path, data in (
+            (f"/w/{ws}/plans/{plan}/transfer", {"officer_id": "100101"}),
+            (f"/w/{ws}/plans", {"bundle_version_id": env["bundle_id"]}),
+            (f"/w/{ws}/plans/{plan}/submit", {}),
+        ):
+            assert c.post(path, data={**data, "csrf_token": token}).status_code == 404, path
+
+
+def test_city_reviewer_sees_the_countys_workspace(env):
+    with client_for(env["app"]) as c:
+        sign_in(c, "city")
+        assert "埇桥区" in c.get("/").text
+        assert c.get(f"/w/{env['ws']}/plans/{env['plan']}").status_code == 200
+
+
+def workbook_cells(data: bytes):
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            yield from row
+
+
+def test_names_with_formulas_are_text_in_every_workbook(env):
+    url = f"/w/{env['ws']}/plans/{env['plan']}/files"
+    with client_for(env["app"]) as c:
+        sign_in(c, "planner")
+        for name in ("plan.xlsx", "public_notice.xlsx"):
+            cells = list(workbook_cells(c.get(f"{url}/{name}").content))
+            assert not [x for x in cells if x.data_type == "f"], name
+            assert any(x.value == FORMULA_NAME and x.data_type == "s" for x in cells), name
+
+
+def test_an_invalid_upload_shows_its_problems_and_keeps_nothing(env, tmp_path):
+    bad = hostile_sample(tmp_path / "bad")
+    text = (bad / "villages.csv").read_text(encoding="utf-8").splitlines()
+    text[3] = ",".join(["", *text[3].split(",")[1:]])  # row 4 loses its village id
+    (bad / "villages.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    with client_for(env["app"]) as c:
+        token = sign_in(c, "planner")
+        done = upload(c, token, env["ws"], "bad.zip", zipped(bad))
+        assert "数据有问题" in done["html"]
+        rows = re.findall(r"<tr class=\"error\"><td>([^<]*)</td><td>(\d*)</td><td>([^<]*)</td>",
+                          done["html"])  # fmt: skip
+        assert ("villages.csv", "4", "village_id") in rows
+        bomb = io.BytesIO()
+        with (
+            zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z,
+            z.open("villages.csv", "w") as f,
+        ):
+            for _ in range(600):
+                f.write(b"0" * (1024 * 1024))
+        done = upload(c, token, env["ws"], "bomb.zip", bomb.getvalue())
+        assert "疑似压缩炸弹" in done["html"]
+    with env["app"].state.store.db() as db:
+        assert db.query(BundleVersion).filter_by(workspace_id=env["ws"]).count() == 1
+    tmp = env["settings"].data / "tmp"
+    assert not list(tmp.iterdir())  # no upload, no staging folder left
+    assert audit_actions(env).count("bundle.refused") == 2
+
+
+def _transfer(c, token, env, officer: str, reason: str) -> int:
+    r = c.post(
+        f"/w/{env['ws']}/plans/{env['plan']}/transfer",
+        data={"officer_id": officer, "reason": reason, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    done = wait_job(c, r.headers["location"])
+    assert done["redirect"], done["html"]
+    return int(done["redirect"].rsplit("/", 1)[-1])
+
+
+def test_transfer_accept_stale_and_publish(env):
+    app, ws = env["app"], env["ws"]
+    data = None
+    with client_for(app) as one, client_for(app) as two, client_for(app) as city:
+        t1, t2 = sign_in(one, "planner"), sign_in(two, "planner2")
+        tc = sign_in(city, "city")
+        data = one.get(f"/w/{ws}/plans/{env['plan']}/map.json").json()
+        held = sorted(
+            (o for o in data["officers"] if len(o["villages"]) >= 2), key=lambda o: o["id"]
+        )
+        first, second = held[0], held[1]
+        s1 = _transfer(one, t1, env, first["id"], "=调往市局")
+        s2 = _transfer(two, t2, env, second["id"], "退休")
+        page = one.get(f"/w/{ws}/scenarios/{s1}").text
+        assert ("变更前后对比" in page and first["name"] in page) or first["id"] in page
+        changed = one.get(f"/w/{ws}/scenarios/{s1}/map.json").json()["changed"]
+        assert set(first["villages"]) <= set(changed)
+        r = one.post(f"/w/{ws}/scenarios/{s1}/accept", data={"csrf_token": t1},
+                     follow_redirects=False)  # fmt: skip
+        assert r.status_code == 303
+        v2 = int(r.headers["location"].rsplit("/", 1)[-1])
+        # the second planner's change was worked out on version 1: refused, and kept
+        r = two.post(f"/w/{ws}/scenarios/{s2}/accept", data={"csrf_token": t2})
+        assert r.status_code == 409
+        assert "他人已更新" in r.text and "未丢失任何内容" in r.text
+        with app.state.store.db() as db:
+            assert db.get(Scenario, s2).state == "ready"
+            assert db.get(Workspace, ws).head_plan_id == v2
+            assert db.get(PlanVersion, v2).parent_id == env["plan"]
+        after = one.get(f"/w/{ws}/plans/{v2}/map.json").json()
+        mine = {v["id"]: v["officer_id"] for v in after["villages"]}
+        assert not [v for v in first["villages"] if mine[v] == first["id"]]
+        # approval: the planner submits, may not publish; the city's reviewer publishes
+        assert one.post(f"/w/{ws}/plans/{v2}/publish", data={"csrf_token": t1}).status_code == 403
+        r = one.post(f"/w/{ws}/plans/{v2}/submit", data={"csrf_token": t1}, follow_redirects=False)
+        assert r.status_code == 303
+        r = city.post(f"/w/{ws}/plans/{v2}/publish", data={"csrf_token": tc, "reason": "同意"},
+                      follow_redirects=False)  # fmt: skip
+        assert r.status_code == 303
+        # published never changes
+        for path, client, token in (
+            (f"/w/{ws}/plans/{v2}/submit", one, t1),
+            (f"/w/{ws}/plans/{v2}/return", city, tc),
+            (f"/w/{ws}/plans/{v2}/publish", city, tc),
+        ):
+            assert client.post(path, data={"csrf_token": token, "reason": "x"}).status_code == 409
+        with app.state.store.db() as db:
+            assert db.get(PlanVersion, v2).state == "published"
+    actions = audit_actions(env)
+    for action in ("whatif.transfer", "whatif.accept", "whatif.stale", "plan.submit",
+                   "plan.publish", "plan.create"):  # fmt: skip
+        assert action in actions, action
+
+
+def test_cancelling_a_plan_keeps_nothing(env):
+    with client_for(env["app"]) as c:
+        token = sign_in(c, "planner")
+        with env["app"].state.store.db() as db:
+            before = db.query(PlanVersion).filter_by(workspace_id=env["ws"]).count()
+        r = c.post(f"/w/{env['ws']}/plans",
+                   data={"bundle_version_id": env["bundle_id"], "csrf_token": token},
+                   follow_redirects=False)  # fmt: skip
+        job = int(r.headers["location"].rsplit("/", 1)[-1])
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with env["app"].state.store.db() as db:
+                if db.get(Job, job).state == "running":
+                    break
+            time.sleep(0.2)
+        r = c.post(f"/jobs/{job}/cancel", data={"csrf_token": token}, follow_redirects=False)
+        assert r.status_code == 303
+        done = wait_job(c, f"/jobs/{job}")
+        assert "任务已取消" in done["html"]
+        with env["app"].state.store.db() as db:
+            assert db.query(PlanVersion).filter_by(workspace_id=env["ws"]).count() == before
+    assert "job.cancel" in audit_actions(env)
+
+
+def audit_rows(env) -> list[tuple]:
+    with env["app"].state.store.db() as db:
+        return [
+            (e.id, e.at, e.username, e.action, e.target, json.dumps(e.detail), e.reason)
+            for e in db.query(AuditEntry).order_by(AuditEntry.id)
+        ]
+
+
+def test_every_change_is_audited_and_the_log_exports_as_text(env):
+    before = audit_rows(env)
+    actions = [row[3] for row in before]
+    for action in ("workspace.create", "bundle.upload", "plan.start", "plan.create", "login"):
+        assert action in actions, action
+    with client_for(env["app"]) as c:
+        sign_in(c, "admin")
+        page = c.get("/admin/audit").text
+        assert "导入数据" in page and "采纳变更" in page
+        cells = list(workbook_cells(c.get("/admin/audit.xlsx").content))
+        assert not [x for x in cells if x.data_type == "f"]
+        assert any(x.value == "=调往市局" and x.data_type == "s" for x in cells)
+        details = [
+            json.loads(x.value)
+            for x in cells
+            if isinstance(x.value, str) and x.value.startswith("{")
+        ]
+        assert details
+    # reading and exporting the log added to it and changed none of it
+    after = audit_rows(env)
+    assert after[: len(before)] == before
+    assert [row[3] for row in after[len(before) :]] == ["login", "audit.export"]
+
+
+def _head(env) -> int:
+    with env["app"].state.store.db() as db:
+        return db.get(Workspace, env["ws"]).head_plan_id
+
+
+def _accept(c, token, env, location: str) -> int:
+    done = wait_job(c, location)
+    assert done["redirect"], done["html"]
+    r = c.post(done["redirect"] + "/accept", data={"csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return int(r.headers["location"].rsplit("/", 1)[-1])
+
+
+def test_lock_then_change_an_officer(env):
+    ws = env["ws"]
+    with client_for(env["app"]) as c:
+        token = sign_in(c, "planner")
+        head = _head(env)
+        villages = c.get(f"/w/{ws}/plans/{head}/map.json").json()["villages"]
+        locked, target = villages[0], villages[1]
+        r = c.post(f"/w/{ws}/plans/{head}/lock",
+                   data={"village_id": locked["id"], "pinned": "true", "csrf_token": token},
+                   follow_redirects=False)  # fmt: skip
+        v_lock = _accept(c, token, env, r.headers["location"])
+        after = {v["id"]: v for v in c.get(f"/w/{ws}/plans/{v_lock}/map.json").json()["villages"]}
+        assert (
+            after[locked["id"]]["pinned"]
+            and after[locked["id"]]["officer_id"] == locked["officer_id"]
+        )
+        # 换人: the others ranked, each with its points and the rules a bare swap would break
+        r = c.post(f"/w/{ws}/plans/{v_lock}/alternatives",
+                   data={"village_id": target["id"], "csrf_token": token}, follow_redirects=False)  # fmt: skip
+        done = wait_job(c, r.headers["location"])
+        assert "还有谁可以包" in done["html"] and done["redirect"] is None
+        choices = re.findall(r'name="officer_id" value="([^"]+)"', done["html"])
+        assert choices and target["officer_id"] not in choices
+        r = c.post(f"/w/{ws}/plans/{v_lock}/swap",
+                   data={"village_id": target["id"], "officer_id": choices[0],
+                         "reason": "本人申请", "csrf_token": token}, follow_redirects=False)  # fmt: skip
+        v_swap = _accept(c, token, env, r.headers["location"])
+        final = {v["id"]: v for v in c.get(f"/w/{ws}/plans/{v_swap}/map.json").json()["villages"]}
+        assert final[target["id"]]["officer_id"] == choices[0] and final[target["id"]]["pinned"]
+        assert final[locked["id"]]["officer_id"] == locked["officer_id"]  # the lock held
+        # the two versions compared: the swap and its knock-on moves, on the map too
+        page = c.get(f"/w/{ws}/compare?a={v_lock}&b={v_swap}").text
+        assert "对比" in page and target["name"] in page
+        changed = c.get(f"/w/{ws}/compare/map.json?a={v_lock}&b={v_swap}").json()["changed"]
+        assert target["id"] in changed and locked["id"] not in changed
+    with client_for(env["app"]) as other:
+        sign_in(other, "other")
+        assert other.get(f"/w/{ws}/compare?a={v_lock}&b={v_swap}").status_code == 404
+    with env["app"].state.store.db() as db:
+        plan = db.get(PlanVersion, v_swap)
+        assert plan.parent_id == v_lock and plan.state == "draft"
+    actions = audit_actions(env)
+    assert "whatif.lock" in actions and "whatif.swap" in actions
+
+
+def test_an_auxiliary_leaves(env):
+    ws = env["ws"]
+    with client_for(env["app"]) as c:
+        token = sign_in(c, "planner")
+        head = _head(env)
+        village = c.get(f"/w/{ws}/plans/{head}/map.json").json()["villages"][5]
+        leaving = village["auxiliary_id"]
+        r = c.post(f"/w/{ws}/plans/{head}/auxiliary-leaves",
+                   data={"village_id": village["id"], "reason": "辞职", "csrf_token": token},
+                   follow_redirects=False)  # fmt: skip
+        done = wait_job(c, r.headers["location"])
+        page = c.get(done["redirect"]).text
+        assert "离岗" in page and "驻村辅警" in page
+        version = _accept(c, token, env, r.headers["location"])
+        after = c.get(f"/w/{ws}/plans/{version}/map.json").json()["villages"]
+        assert leaving not in {v["auxiliary_id"] for v in after}
+        assert next(v for v in after if v["id"] == village["id"])["auxiliary_id"]
+    assert "whatif.auxiliary_leaves" in audit_actions(env)
