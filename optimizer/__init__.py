@@ -18,8 +18,14 @@ The names below load their modules on first use (importing a sub-module stays ch
 | ``explain(plan_dir, village)`` | why the village got its officer, in lines |
 | ``sweep_transfers(inst, incumbent, …)`` | ``SweepRun``: every officer's transfer, by harm |
 | ``write_reports(folder, inst)`` | the reports of a plan folder |
+| ``officer_options(inst, incumbent, village)`` | 换人: who else could take a village, ranked |
+| ``auxiliary_options(inst, incumbent_aux, village)`` | 换辅警: the same for its auxiliary |
+| ``plan_folder(run)`` · ``read_plan_folder(path)`` | a plan folder in memory · from disk |
+| ``plan_tables(folder, inst)`` | the tables a page shows of a plan (the reports' own) |
 
-and ``SolveOptions``, ``Status``, ``changes_from``, ``read_incumbent``, ``read_assignment``.
+and ``SolveOptions``, ``Status``, ``changes_from``, ``read_incumbent``, ``read_assignment``,
+``sample_path``, and the errors ``BundleError`` (bad input: located problems) and
+``OutputError`` (a folder that cannot be written).
 
 Sub-packages, lowest first (a package imports only from lower ones): ``input``, ``solve``,
 ``output``; ``officers``, ``auxiliaries``, ``visits``; ``rotation``, ``whatif``; ``reports``;
@@ -33,6 +39,14 @@ from typing import TYPE_CHECKING, Any
 
 FACADE = {
     "load_bundle": "input.bundle",
+    "sample_path": "input.bundle",
+    "BundleError": "input.problems",
+    "OutputError": "output.publish",
+    "read_plan_folder": "input.plan_files",
+    "plan_folder": "run.preview",
+    "plan_tables": "run.preview",
+    "officer_options": "whatif.options",
+    "auxiliary_options": "whatif.options",
     "read_assignment": "input.plan_files",
     "read_incumbent": "input.plan_files",
     "SolveOptions": "solve.options",
@@ -55,42 +69,54 @@ FACADE = {
     "write_reports": "reports.write",
 }
 __all__ = [
+    "BundleError",
     "CalendarRun",
     "CheckRun",
     "ComplianceRun",
+    "OutputError",
     "PlanRun",
     "RotationRun",
     "SolveOptions",
     "Status",
     "WhatIfRun",
+    "auxiliary_options",
     "changes_from",
     "check",
     "compliance",
     "explain",
     "load_bundle",
+    "officer_options",
     "plan",
+    "plan_folder",
+    "plan_tables",
     "read_assignment",
     "read_incumbent",
+    "read_plan_folder",
     "replan",
     "rotate",
+    "sample_path",
     "sweep_transfers",
     "visit_calendar",
     "write_reports",
 ]
 
 if TYPE_CHECKING:
-    from .input.bundle import load_bundle
-    from .input.plan_files import read_assignment, read_incumbent
+    from .input.bundle import load_bundle, sample_path
+    from .input.plan_files import read_assignment, read_incumbent, read_plan_folder
+    from .input.problems import BundleError
     from .officers.explain import explain
+    from .output.publish import OutputError
     from .reports.write import write_reports
     from .run.check import CheckRun, check
     from .run.plan import PlanRun, plan
+    from .run.preview import plan_folder, plan_tables
     from .run.rotate import RotationRun, rotate
     from .run.visits import CalendarRun, ComplianceRun, compliance, visit_calendar
     from .run.whatif import WhatIfRun, replan, sweep_transfers
     from .solve.options import SolveOptions
     from .solve.status import Status
     from .whatif.changes import changes_from
+    from .whatif.options import auxiliary_options, officer_options
 
 
 def __getattr__(name: str) -> Any:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...constraints import off_pref
+from ...constraints import off_life, off_pref
 from ...constraints.registry import RULES
 from ..input.instance import Instance
 from .pairs import SOFT_RULES
@@ -187,3 +187,19 @@ def load_summary(load: pd.DataFrame) -> dict:
             str(k): int(v) for k, v in load["villages"].value_counts().sort_index().items()
         },
     }
+
+
+def plan_objective(
+    inst: Instance, pairs: pd.DataFrame, scope: pd.DataFrame, counties: list[str] | None = None
+) -> tuple[float, float]:
+    """An officer plan's objective as the model counts it (of ``counties``, default all): the
+    chosen pairs' scores (``build_pairs`` rows) and the load-balance penalty (OFF-LIFE) of each
+    county's officers in ``scope``. The objective is the first less the second."""
+    penalty = 0.0
+    for county in inst.counties if counties is None else counties:
+        in_county = scope[scope["county_id"] == county]
+        n_v = int((inst.villages["county_id"] == county).sum())
+        counts = pairs.loc[pairs["county_id"] == county].groupby("officer_id").size()
+        penalty += off_life.balance_penalty(inst, counts, in_county, n_v)
+    mine = pairs if counties is None else pairs[pairs["county_id"].isin(counties)]
+    return float(mine["score"].sum()), penalty

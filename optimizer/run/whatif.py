@@ -22,7 +22,7 @@ from ..reports.terminal import whatif_lines
 from ..reports.write import write_reports
 from ..solve.options import SolveOptions
 from ..solve.status import Status, worst
-from ..whatif.changes import Change, Effects, apply_changes
+from ..whatif.changes import Change, Effects, apply_changes, by_hand, hand_diff
 from ..whatif.replan import (
     WhatIfResult,
     load_changes,
@@ -81,11 +81,14 @@ def replan(
         )
     checks = officer_violations(new_inst, run.plan[["village_id", "officer_id"]])
     if incumbent_aux is not None:
-        run.auxiliary_plan = _auxiliary_table(incumbent_aux, run.aux_results)
+        kept_aux = by_hand(incumbent, incumbent_aux, eff)[1]  # with the pairs chosen by hand
+        run.auxiliary_plan = _auxiliary_table(kept_aux, run.aux_results)
         checks += auxiliary_violations(new_inst, run.auxiliary_plan[["village_id", "auxiliary_id"]])
     run.officer_plan = officer_plan_table(new_inst, plan_rows(new_inst, run.plan))
     if checks:
         run.status = Status.PARTIAL
+    elif eff.assigned or eff.aux_assigned:  # a pair a planner chose: no longer proven the best
+        run.status = worst([run.status, Status.FEASIBLE])
     run.record = _record(inst, incumbent, run, checks, options, max_changes, incumbent_path)
     return run
 
@@ -93,6 +96,7 @@ def replan(
 def _replan_counties(inst, incumbent, changes, options, max_changes, incumbent_aux) -> WhatIfRun:
     t0 = time.perf_counter()
     new_inst, eff = apply_changes(inst, incumbent, changes, incumbent_aux)
+    incumbent, incumbent_aux = by_hand(incumbent, incumbent_aux, eff)
     touched = set(new_inst.villages.loc[list(set(eff.orphaned) | set(eff.touched)), "county_id"])
     touched |= set(new_inst.officers.loc[eff.new_officers, "county_id"])
     parts, results = [], {}
@@ -117,6 +121,7 @@ def _replan_counties(inst, incumbent, changes, options, max_changes, incumbent_a
     diff = pd.concat(
         [
             pd.DataFrame(columns=DIFF_COLUMNS),
+            hand_diff(eff),
             *[r.changed for r in results.values()],
             *aux_diffs,
         ],

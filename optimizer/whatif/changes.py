@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..i18n import _
 from ..input.bundle import derive_auxiliaries, derive_officers
 from ..input.instance import Instance
 from ..input.parse import parse_table
 from ..input.problems import BundleError, ProblemLog
 from ..input.schema import TABLES
 from ..input.tables import decode, normalise_text, read_csv_table
+from ..officers.pairs import build_pairs
 
 KINDS = {
     "transfer": "transfer",
@@ -33,7 +35,25 @@ KINDS = {
     "辅警离岗": "remove_auxiliary",
     "add_auxiliary": "add_auxiliary",
     "新增辅警": "add_auxiliary",
+    # by hand: a village to the officer (or auxiliary) a planner chose, pinned; pins alone
+    "assign": "assign",
+    "换人": "assign",
+    "lock": "lock",
+    "锁定": "lock",
+    "unlock": "unlock",
+    "解锁": "unlock",
+    "assign_auxiliary": "assign_auxiliary",
+    "换辅警": "assign_auxiliary",
+    "lock_auxiliary": "lock_auxiliary",
+    "锁定辅警": "lock_auxiliary",
+    "unlock_auxiliary": "unlock_auxiliary",
+    "解锁辅警": "unlock_auxiliary",
 }
+# the kinds whose target is a village (the others name an officer, an auxiliary or a file)
+VILLAGE_KINDS = frozenset(
+    {"set_key_village", "assign", "lock", "unlock", "assign_auxiliary", "lock_auxiliary"}
+    | {"unlock_auxiliary"}
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +74,11 @@ class Effects:
     described: list[str] = field(default_factory=list)
     aux_orphaned: dict[str, str] = field(default_factory=dict)  # village -> why it lost its aux
     new_auxiliaries: list[str] = field(default_factory=list)
+    # by hand: village -> (before, after, why) of the officer / auxiliary a planner chose
+    assigned: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    aux_assigned: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    pins: dict[str, bool] = field(default_factory=dict)  # village -> its officer pinned or not
+    aux_pins: dict[str, bool] = field(default_factory=dict)
 
 
 def changes_from(
@@ -65,8 +90,16 @@ def changes_from(
     remove_auxiliary: list[str] | None = None,
     add_auxiliary: list[Path] | None = None,
     changes_file: Path | None = None,
+    assign: list[str] | None = None,
+    lock: list[str] | None = None,
+    unlock: list[str] | None = None,
+    assign_auxiliary: list[str] | None = None,
+    lock_auxiliary: list[str] | None = None,
+    unlock_auxiliary: list[str] | None = None,
 ) -> list[Change]:
-    """The changes named one by one (``set_days`` as ``OFFICER_ID=DAYS``) and in a file."""
+    """The changes named one by one (``set_days`` as ``OFFICER_ID=DAYS``, ``assign`` as
+    ``VILLAGE_ID=OFFICER_ID``, ``assign_auxiliary`` as ``VILLAGE_ID=AUXILIARY_ID``) and in a
+    file."""
     out = [Change("transfer", normalise_text(o)) for o in transfer or []]
     for spec in set_days or []:
         if "=" not in spec:
@@ -77,6 +110,21 @@ def changes_from(
     out += [Change("add_officer", str(p)) for p in add_officer or []]
     out += [Change("remove_auxiliary", normalise_text(a)) for a in remove_auxiliary or []]
     out += [Change("add_auxiliary", str(p)) for p in add_auxiliary or []]
+    for kind, specs in (("assign", assign), ("assign_auxiliary", assign_auxiliary)):
+        for spec in specs or []:
+            if "=" not in spec:
+                raise BundleError.single(
+                    f"--{kind.replace('_', '-')}", f"'{spec}' is not VILLAGE_ID=PERSON_ID"
+                )
+            v, person = spec.split("=", 1)
+            out.append(Change(kind, normalise_text(v), normalise_text(person)))
+    for kind, villages in (
+        ("lock", lock),
+        ("unlock", unlock),
+        ("lock_auxiliary", lock_auxiliary),
+        ("unlock_auxiliary", unlock_auxiliary),
+    ):
+        out += [Change(kind, normalise_text(v)) for v in villages or []]
     if changes_file is not None:
         out += read_changes_file(Path(changes_file))
     return out
@@ -158,6 +206,18 @@ def apply_changes(
         if c.kind in ("transfer", "set_days") and c.target not in off.index:
             log.error(file, row, column, f"unknown officer '{c.target}'")
             continue
+        if c.kind in VILLAGE_KINDS and c.target not in vil.index:
+            log.error(file, row, column, f"unknown village '{c.target}'")
+            continue
+        if c.kind in ("assign", "lock", "unlock", "assign_auxiliary"):
+            _by_hand(c, inst, off, aux, incumbent, incumbent_aux, posted, eff, log)
+            continue
+        if c.kind in ("lock_auxiliary", "unlock_auxiliary"):
+            if incumbent_aux is None:
+                log.error(file, row, column, _("the plan has no auxiliary plan to lock"))
+                continue
+            eff.aux_pins[c.target] = c.kind == "lock_auxiliary"
+            continue
         if c.kind == "transfer":
             name = off.at[c.target, "name"]
             off.at[c.target, "status"] = "leaving"
@@ -184,9 +244,6 @@ def apply_changes(
             for v in held.get(c.target, []):
                 eff.touched[v] = text
         elif c.kind == "set_key_village":
-            if c.target not in vil.index:
-                log.error(file, row, column, f"unknown village '{c.target}'")
-                continue
             vil.at[c.target, "kind"] = "key"
             text = f"village {c.target} {vil.at[c.target, 'name']} became a key village"
             eff.described.append(text)
@@ -220,6 +277,114 @@ def apply_changes(
                 )
     log.raise_if_errors()
     return replace(inst, officers=off, villages=vil, auxiliaries=aux), eff
+
+
+def _by_hand(
+    c: Change,
+    inst: Instance,
+    off: pd.DataFrame,
+    aux: pd.DataFrame,
+    incumbent: pd.DataFrame,
+    incumbent_aux: pd.DataFrame | None,
+    posted: pd.Series,
+    eff: Effects,
+    log: ProblemLog,
+) -> None:
+    """换人, 锁定, 解锁, 换辅警: what a planner decided for one village. A village given to an
+    officer is pinned to him; when that overloads him (OFF-LOAD: his days or his most
+    villages), his other unpinned villages are re-planned around it."""
+    file, row, column = _where(c)
+    v = c.target
+    village = f"{v} {inst.villages.at[v, 'name']}"
+    before = incumbent.set_index("village_id")["officer_id"].get(v, "")
+    if c.kind in ("lock", "unlock"):
+        if not before:
+            log.error(file, row, column, _("village {v} has no officer to lock").format(v=v))
+            return
+        eff.pins[v] = c.kind == "lock"
+        return
+    person = c.value
+    if c.kind == "assign":
+        if person not in off.index:
+            log.error(file, row, "value" if row else "", f"unknown officer '{person}'")
+            return
+        why = _("{village} given by hand to officer {officer} {name}").format(
+            village=village, officer=person, name=off.at[person, "name"]
+        )
+        eff.assigned[v] = (before, person, why)
+        eff.pins[v] = True
+        eff.described.append(why)
+        keeps = incumbent[(incumbent["officer_id"] == person) & (incumbent["village_id"] != v)]
+        load = build_pairs(
+            inst,
+            pd.DataFrame({"officer_id": person, "village_id": [*keeps["village_id"], v]}),
+        )
+        most = off.at[person, "max_villages"] if "max_villages" in off.columns else None
+        over = float(load["workload_days"].sum()) > float(off.at[person, "available_days"]) + 1e-9
+        over = over or (most is not None and pd.notna(most) and len(load) > int(most))
+        if over:
+            text = _(
+                "officer {officer} {name} took {village} by hand: his other villages are "
+                "re-planned to fit his days"
+            ).format(officer=person, name=off.at[person, "name"], village=village)
+            for other in keeps.loc[~keeps["pinned"].astype(bool), "village_id"]:
+                eff.touched[other] = text
+        return
+    # assign_auxiliary: the auxiliary leaves the village he holds, which is placed again
+    if incumbent_aux is None:
+        log.error(file, row, column, _("the plan has no auxiliary plan to change"))
+        return
+    if person not in aux.index:
+        log.error(file, row, "value" if row else "", f"unknown auxiliary '{person}'")
+        return
+    was = incumbent_aux.set_index("village_id")["auxiliary_id"].get(v, "")
+    why = _("{village} given by hand to auxiliary {auxiliary} {name}").format(
+        village=village, auxiliary=person, name=aux.at[person, "name"]
+    )
+    eff.aux_assigned[v] = (was, person, why)
+    eff.aux_pins[v] = True
+    eff.described.append(why)
+    if person in posted.index and posted[person] != v:
+        eff.aux_orphaned[posted[person]] = why
+
+
+def by_hand(
+    incumbent: pd.DataFrame, incumbent_aux: pd.DataFrame | None, eff: Effects
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The incumbent plans with what planners decided by hand (``assign``, ``lock``, …): the
+    chosen pairs pinned, the auxiliary moved gone from his former village."""
+    if not (eff.assigned or eff.pins):
+        inc = incumbent
+    else:
+        inc = incumbent.copy()
+        at = inc.set_index("village_id").index
+        for v, (_before, after, _why) in eff.assigned.items():
+            inc.loc[at == v, "officer_id"] = after
+        for v, pinned in eff.pins.items():
+            inc.loc[at == v, "pinned"] = pinned
+    if incumbent_aux is None or not (eff.aux_assigned or eff.aux_pins):
+        return inc, incumbent_aux
+    aux = incumbent_aux.copy()
+    if "pinned" not in aux.columns:
+        aux["pinned"] = False
+    aux["pinned"] = aux["pinned"].astype(object)
+    for v, (_before, after, _why) in eff.aux_assigned.items():
+        aux.loc[(aux["auxiliary_id"] == after) & (aux["village_id"] != v), "auxiliary_id"] = ""
+        aux.loc[aux["village_id"] == v, "auxiliary_id"] = after
+    for v, pinned in eff.aux_pins.items():
+        aux.loc[aux["village_id"] == v, "pinned"] = pinned
+    return inc, aux
+
+
+def hand_diff(eff: Effects) -> pd.DataFrame:
+    """diff.csv's rows of the pairs planners chose by hand."""
+    rows = [
+        {"village_id": v, "role": role, "before": b, "after": a, "reason": why}
+        for role, chosen in (("officer", eff.assigned), ("auxiliary", eff.aux_assigned))
+        for v, (b, a, why) in chosen.items()
+        if b != a
+    ]
+    return pd.DataFrame(rows, columns=["village_id", "role", "before", "after", "reason"])
 
 
 def _read_new_auxiliaries(
