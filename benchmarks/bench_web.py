@@ -32,7 +32,7 @@ from pathlib import Path
 import httpx2 as httpx
 
 from cunjing.data.generator import generate_bundle
-from cunjing.optimizer.bundle import sample_path
+from cunjing.optimizer import sample_path
 from cunjing.optimizer.web.models import Role
 from cunjing.optimizer.web.settings import load_settings
 from cunjing.optimizer.web.store import Actor, Store, create_account

@@ -24,12 +24,13 @@ The names below load their modules on first use (importing a sub-module stays ch
 | ``plan_tables(folder, inst)`` | the tables a page shows of a plan (the reports' own) |
 
 and ``SolveOptions``, ``Status``, ``changes_from``, ``read_incumbent``, ``read_assignment``,
-``sample_path``, and the errors ``BundleError`` (bad input: located problems) and
-``OutputError`` (a folder that cannot be written).
+``sample_path``, ``read_work_logs``, ``parse_month``, ``parse_quarter``, and the errors
+``BundleError`` (bad input: located problems) and ``OutputError`` (a folder that cannot be
+written).
 
 Sub-packages, lowest first (a package imports only from lower ones): ``input``, ``solve``,
 ``output``; ``officers``, ``auxiliaries``, ``visits``; ``rotation``, ``whatif``; ``reports``;
-``run``; ``cli`` and ``web``.
+``run``; ``web`` (the workbench, on this façade); ``cli``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ FACADE = {
     "BundleError": "input.problems",
     "OutputError": "output.publish",
     "read_plan_folder": "input.plan_files",
+    "read_work_logs": "input.work_logs",
+    "parse_month": "input.workdays",
+    "parse_quarter": "input.workdays",
     "plan_folder": "run.preview",
     "plan_tables": "run.preview",
     "officer_options": "whatif.options",
@@ -86,12 +90,15 @@ __all__ = [
     "explain",
     "load_bundle",
     "officer_options",
+    "parse_month",
+    "parse_quarter",
     "plan",
     "plan_folder",
     "plan_tables",
     "read_assignment",
     "read_incumbent",
     "read_plan_folder",
+    "read_work_logs",
     "replan",
     "rotate",
     "sample_path",
@@ -104,6 +111,8 @@ if TYPE_CHECKING:
     from .input.bundle import load_bundle, sample_path
     from .input.plan_files import read_assignment, read_incumbent, read_plan_folder
     from .input.problems import BundleError
+    from .input.work_logs import read_work_logs
+    from .input.workdays import parse_month, parse_quarter
     from .officers.explain import explain
     from .output.publish import OutputError
     from .reports.write import write_reports

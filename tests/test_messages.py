@@ -5,28 +5,24 @@ from __future__ import annotations
 
 import gettext
 import re
-from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from cunjing.optimizer.cli.main import main
 from cunjing.optimizer.i18n import DOMAIN, LOCALE_DIR, language, set_language
+from cunjing.optimizer.i18n.catalogue import extracted
 
-ROOT = Path(__file__).resolve().parents[1]
 PO = LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / f"{DOMAIN}.po"
 MO = PO.with_suffix(".mo")
 FIELD = re.compile(r"\{[^{}]*\}")
 
 
 def code_messages() -> set[str]:
+    """The messages of the code and of the workbench's pages."""
     out: set[str] = set()
-    for top in ("optimizer", "constraints", "data"):
-        for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / top, method_map=[("**.py", "python")]
-        ):
-            out |= {message} if isinstance(message, str) else {m for m in message if m}
+    for message in extracted():
+        out |= {message} if isinstance(message, str) else {m for m in message if m}
     return out
 
 

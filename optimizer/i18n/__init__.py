@@ -6,13 +6,19 @@ for what varies; the Chinese is in ``locale/zh_CN/LC_MESSAGES/cunjing.po``, comp
 it; ``tests/test_messages.py`` fails when a message has no Chinese or the ``.mo`` is stale).
 
 The language is Chinese unless ``--lang en`` (``set_language``) or ``CUNJING_LANG=en`` says
-otherwise. This package sits below every other: the rules' messages are translated too.
+otherwise; the workbench sets each request's own (``in_language``: a context variable, so two
+people's pages never mix). ``N_`` marks a message translated later, where it is shown (tables of
+words, ids kept in the database). This package sits below every other: the rules' messages are
+translated too.
 """
 
 from __future__ import annotations
 
 import gettext
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
@@ -22,6 +28,8 @@ LANGUAGES = {"zh": "zh_CN", "en": "en"}  # what --lang takes -> the catalogue's 
 DEFAULT = "zh"
 
 _state = {"language": os.environ.get("CUNJING_LANG", DEFAULT)}
+# a language of its own for one request of the workbench (None: the process's)
+_request: ContextVar[str | None] = ContextVar("cunjing_language", default=None)
 
 
 @cache
@@ -41,8 +49,19 @@ def set_language(language: str) -> None:
 
 
 def language() -> str:
-    lang = _state["language"]
+    lang = _request.get() or _state["language"]
     return lang if lang in LANGUAGES else DEFAULT
+
+
+@contextmanager
+def in_language(language: str | None) -> Iterator[None]:
+    """Messages in ``language`` (``zh`` or ``en``; another or None: the process's) inside the
+    block, for this thread or task only."""
+    token = _request.set(language if language in LANGUAGES else None)
+    try:
+        yield
+    finally:
+        _request.reset(token)
 
 
 def _(message: str) -> str:
@@ -53,3 +72,8 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural message for ``n``, in the current language."""
     return translations(language()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for the catalogue; it is translated where it is shown."""
+    return message

@@ -1,5 +1,6 @@
-"""Keeping the catalogue (``make messages``): the messages of the code into ``cunjing.po``, new
-ones with an empty translation to fill in, gone ones dropped; then the compiled ``cunjing.mo``.
+"""Keeping the catalogue (``make messages``): the messages of the code and of the workbench's
+pages (Jinja2 templates: ``{{ _("…") }}``) into ``cunjing.po``, new ones with an empty
+translation to fill in, gone ones dropped; then the compiled ``cunjing.mo``.
 
 The .po is written sorted, without source locations and with a fixed header, so that two
 branches that add messages touch different lines. Needs Babel (a development dependency).
@@ -22,16 +23,26 @@ from . import DOMAIN, LOCALE_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("optimizer", "constraints", "data")
+# the workbench's pages; ``_``, ``ngettext`` and ``N_`` (Babel's default keywords) everywhere
+METHODS = [("**.py", "python"), ("web/templates/**.html", "jinja2")]
 FIXED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # the header's dates: no change, no conflict
+
+
+def extracted() -> list[str | tuple[str, ...]]:
+    """Every message of the code and the pages (a tuple: singular and plural)."""
+    out = []
+    for top in SOURCES:
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / top, method_map=METHODS
+        ):
+            out.append(message)
+    return out
 
 
 def template() -> Catalog:
     cat = Catalog(project="cunjing", version="1", fuzzy=False)
-    for top in SOURCES:
-        for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / top, method_map=[("**.py", "python")]
-        ):
-            cat.add(message, flags=("python-brace-format",) if "{" in str(message) else ())
+    for message in extracted():
+        cat.add(message, flags=("python-brace-format",) if "{" in str(message) else ())
     return cat
 
 

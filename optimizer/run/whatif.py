@@ -25,6 +25,7 @@ from ..solve.status import Status, worst
 from ..whatif.changes import Change, Effects, apply_changes, by_hand, hand_diff
 from ..whatif.replan import (
     WhatIfResult,
+    held_pairs,
     load_changes,
     replan_auxiliaries,
     replan_officers,
@@ -57,7 +58,14 @@ class WhatIfRun:
 
     def write(self, out: Path, inputs: list[Path] | None = None, started: float | None = None):
         """The plan folder, all files or none; returns the backup of a folder already there."""
+        self.complete()
         return publish(out, partial(_write_files, self, started=started), inputs=inputs)
+
+    def complete(self) -> None:
+        """The officer KPIs a preview left out (``replan(..., kpis=False)``), computed now."""
+        k = self.record.get("kpis", {})
+        if k and k.get("officer") is None:
+            k["officer"] = officer_kpis(self.instance, self.plan)
 
 
 def replan(
@@ -69,9 +77,12 @@ def replan(
     max_changes: int | None = None,
     incumbent_aux: pd.DataFrame | None = None,
     incumbent_path: Path | None = None,
+    kpis: bool = True,
 ) -> WhatIfRun:
     """The incumbent plan (``read_incumbent``) after ``changes``, moving as little as possible;
-    with the contract's tables, the checks and summary.json's content."""
+    with the contract's tables, the checks and summary.json's content. ``kpis=False`` leaves
+    the whole plan's officer KPIs (a second on a county) to ``write()``: a preview shows the
+    changes, their reasons and the score without them."""
     options = options or SolveOptions.from_settings(inst.policy.sections["solver"])
     run = _replan_counties(inst, incumbent, changes, options, max_changes, incumbent_aux)
     eff, new_inst = run.effects, run.instance
@@ -84,12 +95,16 @@ def replan(
         kept_aux = by_hand(incumbent, incumbent_aux, eff)[1]  # with the pairs chosen by hand
         run.auxiliary_plan = _auxiliary_table(kept_aux, run.aux_results)
         checks += auxiliary_violations(new_inst, run.auxiliary_plan[["village_id", "auxiliary_id"]])
-    run.officer_plan = officer_plan_table(new_inst, plan_rows(new_inst, run.plan))
+    # the two plans' pair tables, made once for the tables and the record (each takes 0.1 s)
+    pairs = (held_pairs(inst, incumbent), held_pairs(new_inst, run.plan))
+    run.officer_plan = officer_plan_table(new_inst, plan_rows(new_inst, run.plan, pairs[1]))
     if checks:
         run.status = Status.PARTIAL
     elif eff.assigned or eff.aux_assigned:  # a pair a planner chose: no longer proven the best
         run.status = worst([run.status, Status.FEASIBLE])
-    run.record = _record(inst, incumbent, run, checks, options, max_changes, incumbent_path)
+    run.record = _record(
+        inst, incumbent, run, checks, options, max_changes, incumbent_path, kpis, pairs
+    )
     return run
 
 
@@ -151,15 +166,20 @@ def _auxiliary_table(incumbent_aux: pd.DataFrame, aux_results: dict) -> pd.DataF
     return pd.concat([kept, new], ignore_index=True).sort_values("village_id", kind="stable")
 
 
-def plan_rows(inst: Instance, plan: pd.DataFrame) -> pd.DataFrame:
-    """A plan (village_id, officer_id, pinned) with its pair columns, for officer_plan.csv."""
+def plan_rows(
+    inst: Instance, plan: pd.DataFrame, pairs: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """A plan (village_id, officer_id, pinned) with its pair columns, for officer_plan.csv
+    (``pairs``: its ``held_pairs``, when made already)."""
     held = plan[plan["officer_id"] != ""]
-    pairs = build_pairs(inst, held[["officer_id", "village_id"]])
+    pairs = build_pairs(inst, held[["officer_id", "village_id"]]) if pairs is None else pairs.copy()
     pairs["pinned"] = held["pinned"].to_numpy()
     return plan[["village_id"]].merge(pairs, on="village_id", how="left").fillna({"officer_id": ""})
 
 
-def _record(inst, incumbent, run: WhatIfRun, checks, options, max_changes, incumbent_path):
+def _record(
+    inst, incumbent, run: WhatIfRun, checks, options, max_changes, incumbent_path, kpis, pairs
+):
     new_inst, new_plan, diff, eff = run.instance, run.plan, run.diff, run.effects
     diagnostics = [d for r in run.results.values() for d in r.diagnostics]
     diagnostics += [d for r in run.aux_results.values() for d in r.diagnostics]
@@ -177,8 +197,8 @@ def _record(inst, incumbent, run: WhatIfRun, checks, options, max_changes, incum
                 c: {"villages": r.free_villages, "pairs": r.free_pairs}
                 for c, r in run.results.items()
             },
-            "score_by_rule": rule_changes(inst, incumbent, new_inst, new_plan),
-            "load_changes": load_changes(new_inst, incumbent, new_plan),
+            "score_by_rule": rule_changes(inst, incumbent, new_inst, new_plan, pairs),
+            "load_changes": load_changes(new_inst, incumbent, new_plan, pairs),
             "resolve_seconds": round(run.resolve_seconds, 3),
             "build_seconds": round(sum(r.build_seconds for r in run.results.values()), 3),
             "solve_seconds": round(sum(r.solve_seconds for r in run.results.values()), 3),
@@ -192,7 +212,7 @@ def _record(inst, incumbent, run: WhatIfRun, checks, options, max_changes, incum
         "kpis": {
             "villages": len(new_inst.villages),
             "covered_by_officer": int((run.officer_plan["officer_id"] != "").sum()),
-            "officer": officer_kpis(new_inst, new_plan),
+            "officer": officer_kpis(new_inst, new_plan) if kpis else None,
         },
         "diagnostics": diagnostics,
     }

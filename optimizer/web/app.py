@@ -13,10 +13,11 @@ from fastapi.templating import Jinja2Templates
 from itsdangerous import TimestampSigner
 from starlette.exceptions import HTTPException
 
-from . import i18n, words
+from ..i18n import LANGUAGES, N_, in_language, ngettext
+from ..i18n import _ as translate
+from . import words
 from .auth import LANGUAGE_COOKIE, Authenticator, LoginRequired, SessionCookies
 from .deps import csrf_guard, render
-from .i18n import N_
 from .jobs import JobRunner
 from .security import BodyLimit, SecurityHeaders
 from .settings import Settings
@@ -25,16 +26,22 @@ from .store import Store, interrupted_jobs
 HERE = Path(__file__).parent
 
 
+def _(message: str, **fields: object) -> str:
+    """A page's message in the request's language, its {fields} filled in (the page escapes
+    the whole)."""
+    text = translate(message)
+    return text.format(**fields) if fields else text
+
+
+def _n(singular: str, plural: str, n: int, **fields: object) -> str:
+    return ngettext(singular, plural, n).format(n=n, **fields)
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     env = templates.env
-    env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(
-        gettext=lambda s: i18n.translations(i18n.language()).gettext(s),
-        ngettext=lambda s, p, n: i18n.translations(i18n.language()).ngettext(s, p, n),
-        newstyle=True,
-    )
-    env.globals["tr"] = lambda message, params=None: i18n._(message, **(params or {}))
+    env.globals["_"] = _
+    env.globals["ngettext"] = _n
     env.filters["local_time"] = words.local_time
     env.globals["words"] = words
     return templates
@@ -66,8 +73,6 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
     )
-    from .engine import WARM_MODULES
-
     app.state.settings = settings
     app.state.store = store
     app.state.behind_proxy = settings.behind_proxy
@@ -78,7 +83,7 @@ def create_app(
     )
     app.state.cookies = cookies
     app.state.authenticators = [*(authenticators or []), cookies]
-    app.state.jobs = JobRunner(store, settings.workers, WARM_MODULES) if workers else None
+    app.state.jobs = JobRunner(store, settings.workers) if workers else None
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # a little more than the largest upload: the form's other fields and its boundaries
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + 64 * 1024)
@@ -86,13 +91,13 @@ def create_app(
 
     @app.middleware("http")
     async def language(request: Request, call_next):
-        chosen = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
-        i18n.set_language(chosen or i18n.DEFAULT_LANGUAGE)
-        response = await call_next(request)
-        if request.query_params.get("lang") in i18n.LANGUAGES:
-            response.set_cookie(
-                LANGUAGE_COOKIE, request.query_params["lang"], samesite="strict", httponly=True
-            )
+        """Chinese unless the person chose English (``?lang=en``, kept in a cookie)."""
+        asked = request.query_params.get("lang")
+        chosen = asked if asked in LANGUAGES else request.cookies.get(LANGUAGE_COOKIE)
+        with in_language(chosen if chosen in LANGUAGES else "zh"):
+            response = await call_next(request)
+        if asked in LANGUAGES:
+            response.set_cookie(LANGUAGE_COOKIE, asked, samesite="strict", httponly=True)
         return response
 
     @app.exception_handler(LoginRequired)
@@ -129,9 +134,16 @@ def create_app(
             status_code=400,
         )
 
-    from . import pages_admin, pages_auth, pages_plan, pages_workspace
+    from . import pages_admin, pages_auth, pages_changes, pages_plan, pages_tools, pages_workspace
 
-    for module in (pages_auth, pages_workspace, pages_plan, pages_admin):
+    for module in (
+        pages_auth,
+        pages_workspace,
+        pages_changes,
+        pages_tools,
+        pages_plan,
+        pages_admin,
+    ):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

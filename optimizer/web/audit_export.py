@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 import xlsxwriter
 
-from .i18n import _
+from ..i18n import _
 from .models import AuditEntry
 from .words import ACTIONS, local_time
 

@@ -9,8 +9,8 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session as DbSession
 
+from ..i18n import language
 from .auth import LOGIN_CSRF_COOKIE, Principal, authenticate, require
-from .i18n import language
 from .security import SAFE_METHODS, same_origin, submitted_token, tokens_match
 from .store import Actor, Store
 

@@ -1,24 +1,27 @@
-"""The one door into the engine. Every call the workbench makes into ``cunjing.optimizer`` is
-here, so that the switch to the package's façade (``load_bundle``, ``plan``, ``replan``,
-``check``, ``write_reports``) happens in this file alone. These functions run in the worker
-processes (``workers.py``), never in the web server's event loop.
+"""The one door into the engine: every call the workbench makes goes through the façade
+``cunjing.optimizer`` from here. These functions run in the worker processes (``workers.py``),
+never in the web server's event loop.
+
+A warm worker keeps what it loaded: the bundles (an ``Instance`` per bundle version), the
+incumbent plans of the versions it re-planned, and the re-plans it previewed. A transfer on a
+version the worker has seen re-plans at once, in memory; the plan folder (workbook, GeoPackage,
+map report, notice) is written only when the planner accepts the change.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
-from argparse import Namespace
+import json
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-# What the warm worker imports before its first task (the solver stack takes ~1 s).
-WARM_MODULES = (
-    "cunjing.optimizer.bundle",
-    "cunjing.optimizer.plan_command",
-    "cunjing.optimizer.whatif_command",
-    "cunjing.optimizer.reports",
-    "cunjing.optimizer.report_tables",
-)
+import cunjing.optimizer as engine
+
+from .plan_view import build_view
+
+# What a warm worker imports before its first task (the solver stack takes ~1 s).
+WARM = ("load_bundle", "plan", "replan", "plan_tables", "write_reports", "officer_options")
 
 
 class InputProblems(Exception):
@@ -29,7 +32,7 @@ class InputProblems(Exception):
         self.problems = problems
 
 
-def _problems(error) -> list[dict]:
+def _problem_rows(error) -> list[dict]:
     return [
         {
             "file": str(p.file),
@@ -43,45 +46,80 @@ def _problems(error) -> list[dict]:
 
 
 @contextlib.contextmanager
-def _engine_errors():
-    from cunjing.optimizer.outputs import OutputError
-    from cunjing.optimizer.problems import BundleError
-
+def engine_errors() -> Iterator[None]:
+    """The engine's refusals of bad input as ``InputProblems`` (shown as a table of problems)."""
     try:
         yield
-    except BundleError as e:
-        raise InputProblems(_problems(e)) from None
-    except OutputError as e:
+    except engine.BundleError as e:
+        raise InputProblems(_problem_rows(e)) from None
+    except engine.OutputError as e:
         raise InputProblems(
             [{"file": "", "row": 0, "column": "", "message": str(e), "severity": "error"}]
         ) from None
 
 
-# A warm worker keeps the bundles it loaded last (an Instance is immutable): the page of a plan
-# and the what-ifs on it load the same bundle again and again.
-_LOADED: dict[tuple[str, int], object] = {}
-KEEP_LOADED = 2
+def warm_up() -> None:
+    """Import the engine's heavy modules now (the worker's first task then starts at once)."""
+    for name in WARM:
+        getattr(engine, name)
 
 
-def load_bundle(bundle: Path):
-    from cunjing.optimizer.bundle import load_bundle as load
+class Kept(OrderedDict):
+    """The few most recently used of something a worker loaded."""
 
-    bundle = Path(bundle).resolve()
-    files = [bundle] if bundle.is_file() else sorted(bundle.iterdir())
-    key = (str(bundle), max((f.stat().st_mtime_ns for f in files), default=0))
-    if key in _LOADED:
-        return _LOADED[key]
-    with _engine_errors():
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def get_or_make(self, key, make: Callable):
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = self[key] = make()
+        while len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+# a bundle's files never change once kept (a new upload is a new version, in its own folder);
+# the modification times still key it, so that a test replacing a file is not fooled
+_BUNDLES = Kept(4)
+_PLANS = Kept(8)
+_PREVIEWS = Kept(8)
+
+
+def _stamp(path: Path) -> tuple[str, int]:
+    path = Path(path).resolve()
+    files = [path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file())
+    return str(path), max((f.stat().st_mtime_ns for f in files), default=0)
+
+
+def load(bundle: Path):
+    """The bundle's ``Instance``, loaded once per worker."""
+
+    def make():
+        with engine_errors():
+            return engine.load_bundle(Path(bundle))
+
+    return _BUNDLES.get_or_make(_stamp(bundle), make)
+
+
+def incumbents(bundle: Path, plan_dir: Path):
+    """A plan version's officer plan (with its pins) and auxiliary plan, read once per worker."""
+
+    def make():
         inst = load(bundle)
-    _LOADED[key] = inst
-    while len(_LOADED) > KEEP_LOADED:
-        _LOADED.pop(next(iter(_LOADED)))
-    return inst
+        with engine_errors():
+            folder = engine.read_plan_folder(Path(plan_dir))
+            officers = engine.read_incumbent(Path(plan_dir), inst)
+        return officers, folder.auxiliaries
+
+    return _PLANS.get_or_make((_stamp(bundle), _stamp(plan_dir)), make)
 
 
 def validate(bundle: Path) -> dict:
     """A bundle's counts and warnings, or ``InputProblems`` with every problem found."""
-    inst = load_bundle(bundle)
+    inst = load(bundle)
     return {
         "counts": {
             "townships": len(inst.townships),
@@ -89,7 +127,7 @@ def validate(bundle: Path) -> dict:
             "officers": len(inst.officers),
             "auxiliaries": len(inst.auxiliaries),
         },
-        "counties": dict(inst.county_names),
+        "counties": {str(k): str(v) for k, v in dict(inst.county_names).items()},
         "warnings": [
             {
                 "file": str(w.file),
@@ -103,309 +141,280 @@ def validate(bundle: Path) -> dict:
     }
 
 
-def _quiet(run, args: Namespace) -> int:
-    """A command function with its terminal lines kept from the server's log."""
-    with contextlib.redirect_stdout(io.StringIO()), _engine_errors():
-        return run(args)
+def options_for(inst, time_limit: float | None = None):
+    return engine.SolveOptions.from_settings(inst.policy.sections["solver"], time_limit=time_limit)
 
 
 def plan(bundle: Path, out: Path, *, time_limit: float | None = None) -> dict:
-    """The annual plan of a bundle into the plan folder ``out`` (every file of ``cunjing plan``)."""
-    from cunjing.optimizer.plan_command import cmd_plan
-
-    args = Namespace(
-        bundle=bundle,
-        out=out,
-        time_limit=time_limit,
-        seed=None,
-        workers=None,
-        jobs=1,
-        scheduler=None,
-        helper=False,
-    )
-    _quiet(cmd_plan, args)
-    return read_summary(out)
+    """The annual plan of a bundle, written whole into the plan folder ``out``; its view."""
+    inst = load(bundle)
+    with engine_errors():
+        run = engine.plan(inst, options_for(inst, time_limit))
+        run.write(Path(out))
+    return build_view(inst, engine.plan_folder(run, out))
 
 
-def replan(
+# What-ifs: a change is {"kind": …, "target": …, "value": …}; the kinds and what the engine's
+# changes_from takes for each (a village=person pair, or a list of ids)
+PAIRED = {"assign", "assign_auxiliary"}
+KINDS = {
+    "transfer",
+    "remove_auxiliary",
+    "assign",
+    "lock",
+    "unlock",
+    "assign_auxiliary",
+    "lock_auxiliary",
+    "unlock_auxiliary",
+}
+
+
+def changes_of(changes: list[dict]) -> list:
+    named: dict[str, list[str]] = {}
+    for c in changes:
+        kind = c["kind"]
+        if kind not in KINDS:
+            raise ValueError(f"unknown change {kind!r}")
+        spec = f"{c['target']}={c['value']}" if kind in PAIRED else c["target"]
+        named.setdefault(kind, []).append(spec)
+    with engine_errors():
+        return engine.changes_from(**named)
+
+
+def _replanned(bundle: Path, plan_dir: Path, changes: list[dict], time_limit: float | None):
+    inst = load(bundle)
+    officers, auxiliaries = incumbents(bundle, plan_dir)
+    with engine_errors():
+        return engine.replan(
+            inst,
+            officers,
+            changes_of(changes),
+            options_for(inst, time_limit),
+            incumbent_aux=auxiliaries,
+            incumbent_path=Path(plan_dir),
+            kpis=False,  # the whole plan's KPIs when it is accepted and written
+        )
+
+
+def preview(
+    bundle: Path, plan_dir: Path, changes: list[dict], key: str, time_limit: float | None = None
+) -> dict:
+    """The re-plan after ``changes``, in memory: its view (kept under ``key`` for the
+    acceptance); nothing is written."""
+    run = _replanned(bundle, plan_dir, changes, time_limit)
+    _PREVIEWS[key] = run
+    _PREVIEWS.move_to_end(key)
+    while len(_PREVIEWS) > _PREVIEWS.size:
+        _PREVIEWS.popitem(last=False)
+    return whatif_view(run)
+
+
+def whatif_view(run) -> dict:
+    eff = run.effects
+    direct = {
+        "officer": set(eff.orphaned) | set(eff.assigned),
+        "auxiliary": set(eff.aux_orphaned) | set(eff.aux_assigned),
+    }
+    return build_view(run.instance, engine.plan_folder(run), direct)
+
+
+class ChangedMeanwhile(Exception):
+    """Worked out again, the re-plan is not the one the planner saw (it never is, unless the
+    bundle or the version changed on disk)."""
+
+
+def assignment(view: dict) -> dict[str, list[str]]:
+    return {v["id"]: [v["officer_id"], v["auxiliary_id"]] for v in view["villages"]}
+
+
+def accept(
     bundle: Path,
     plan_dir: Path,
+    changes: list[dict],
+    key: str,
     out: Path,
-    *,
-    transfer: list[str] | None = None,
-    set_days: dict[str, float] | None = None,
-    remove_auxiliary: list[str] | None = None,
+    seen: dict[str, list[str]],
     time_limit: float | None = None,
 ) -> dict:
-    """The what-if: officers leave (or their days change), auxiliaries leave; their villages are
-    re-planned moving as few others as can be; the new plan folder (with ``diff.csv``) into
-    ``out``."""
-    from cunjing.optimizer.whatif_command import cmd_whatif
-
-    args = Namespace(
-        bundle=bundle,
-        plan=plan_dir,
-        out=out,
-        transfer=transfer or None,
-        set_days=[f"{o}={d:g}" for o, d in (set_days or {}).items()] or None,
-        set_key_village=None,
-        add_officer=None,
-        remove_auxiliary=remove_auxiliary or None,
-        add_auxiliary=None,
-        changes=None,
-        max_changes=None,
-        sweep=None,
-        jobs=None,
-        time_limit=time_limit,
-        seed=None,
-        workers=None,
-    )
-    _quiet(cmd_whatif, args)
-    return read_summary(out)
+    """The previewed re-plan written as a plan folder into ``out`` (worked out again when this
+    worker does not hold it: the engine is deterministic, and ``seen``, what the planner saw,
+    must come out again)."""
+    run = _PREVIEWS.pop(key, None)
+    if run is None:
+        run = _replanned(bundle, plan_dir, changes, time_limit)
+    view = whatif_view(run)
+    if assignment(view) != seen:
+        raise ChangedMeanwhile()
+    with engine_errors():
+        run.write(Path(out))
+    return view
 
 
-def sweep(bundle: Path, plan_dir: Path, out: Path, *, jobs: int = 1) -> list[dict]:
-    """Every officer's transfer evaluated and ranked by the harm it would do (``sweep.csv``)."""
-    import pandas as pd
-
-    from cunjing.optimizer.whatif_command import cmd_whatif
-
-    args = Namespace(
-        bundle=bundle, plan=plan_dir, out=out, transfer=None, set_days=None,
-        set_key_village=None, add_officer=None, remove_auxiliary=None, add_auxiliary=None,
-        changes=None, max_changes=None, sweep="transfer", jobs=jobs, time_limit=None,
-        seed=None, workers=None,
-    )  # fmt: skip
-    _quiet(cmd_whatif, args)
-    table = pd.read_csv(out / "sweep.csv", dtype={"officer_id": str}, keep_default_na=False)
-    return table.to_dict("records")
-
-
-def read_summary(folder: Path) -> dict:
-    import json
-
-    return json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-
-
-def plan_tables(bundle: Path, plan_dir: Path) -> dict:
-    """The tables a plan's page shows, as the report modules make them (Chinese words)."""
-    from cunjing.optimizer import report_tables
-    from cunjing.optimizer.report_folder import read_plan_folder
-
-    inst = load_bundle(bundle)
-    folder = read_plan_folder(plan_dir)
+def options(bundle: Path, plan_dir: Path, village: str, role: str) -> dict:
+    """换人 / 换辅警: who else could serve the village, ranked, with what each swap does."""
+    inst = load(bundle)
+    officers, auxiliaries = incumbents(bundle, plan_dir)
+    with engine_errors():
+        if role == "officer":
+            table = engine.officer_options(inst, officers, village)
+            now = officers.set_index("village_id")["officer_id"].get(village, "")
+            name = inst.officers.at[now, "name"] if now else ""
+        else:
+            if auxiliaries is None:
+                raise InputProblems([])
+            table = engine.auxiliary_options(inst, auxiliaries, village)
+            now = auxiliaries.set_index("village_id")["auxiliary_id"].get(village, "")
+            name = inst.auxiliaries.at[now, "name"] if now else ""
     return {
-        "instance": inst,
-        "officer_rows": report_tables.officer_rows(folder, inst),
-        "auxiliary_rows": report_tables.auxiliary_rows(folder, inst),
-        "officer_loads": report_tables.officer_loads(folder, inst),
-        "rules": report_tables.rule_rows(folder, inst),
-        "summary": folder.summary,
-        "diff": folder.diff,
-    }
-
-
-def alternatives(bundle: Path, plan_dir: Path, village: str, limit: int = 8) -> dict:
-    """换人: the officers who could take ``village`` instead, best pair score first, each with
-    the points the plan gains or loses by the swap alone (pair score and load balance, as the
-    plan's objective counts them) and the hard rules the swapped plan would break."""
-    import pandas as pd
-
-    from cunjing.constraints import off_life
-    from cunjing.optimizer.check import check_officer_plan
-    from cunjing.optimizer.officer_model import officers_in_scope
-    from cunjing.optimizer.officer_pairs import build_pairs
-    from cunjing.optimizer.whatif_command import read_incumbent
-
-    inst = load_bundle(bundle)
-    with _engine_errors():
-        plan = read_incumbent(plan_dir, inst)
-    if village not in inst.villages.index:
-        raise InputProblems(
-            [
-                {
-                    "file": "",
-                    "row": 0,
-                    "column": "village_id",
-                    "message": village,
-                    "severity": "error",
-                }
-            ]
-        )
-    county = inst.villages.at[village, "county_id"]
-    scope = officers_in_scope(inst)
-    in_county = scope[scope["county_id"] == county]
-    current = plan.loc[plan["village_id"] == village, "officer_id"].iloc[0]
-    pairs = build_pairs(
-        inst, pd.DataFrame({"officer_id": in_county.index, "village_id": village})
-    ).set_index("officer_id")
-    held = plan[plan["officer_id"] != ""]
-    counts = (
-        held[held["village_id"].map(inst.villages["county_id"]) == county]
-        .groupby("officer_id")
-        .size()
-    )
-    n_v = int((inst.villages["county_id"] == county).sum())
-    # the objective's load-balance part, by the rule's own function (plan.officer_kpis adds
-    # the pair scores to it; the whole KPIs take 1.7 s a plan, too slow for a list of swaps)
-    penalty = off_life.balance_penalty(inst, counts, in_county, n_v)
-    days = (
-        build_pairs(inst, held[["officer_id", "village_id"]])
-        .groupby("officer_id")["workload_days"]
-        .sum()
-    )
-    base = float(pairs.at[current, "score"]) if current in pairs.index else 0.0
-    ranked = pairs[(pairs["eligible"]) & (pairs.index != current)].sort_values(
-        ["score"], ascending=False, kind="stable"
-    )
-    out = []
-    for officer, pair in ranked.head(limit).iterrows():
-        moved = counts.copy()
-        if current:
-            moved[current] = moved.get(current, 0) - 1
-        moved[officer] = moved.get(officer, 0) + 1
-        change = float(pair["score"]) - base
-        change -= off_life.balance_penalty(inst, moved, in_county, n_v) - penalty
-        swapped = plan[["village_id", "officer_id"]].copy()
-        swapped.loc[swapped["village_id"] == village, "officer_id"] = officer
-        breaks = [
-            {"rule": v.rule, "message": v.message}
-            for v in check_officer_plan(inst, swapped)
-            if officer in v.ids or village in v.ids or not v.ids
-        ]
-        o = inst.officers.loc[officer]
-        out.append(
-            {
-                "officer_id": officer,
-                "name": str(o["name"]),
-                "category": str(o["category"]),
-                "unit": str(o.get("unit", "")),
-                "score": round(float(pair["score"]), 2),
-                "change": round(change, 2),
-                "days_after": round(
-                    float(days.get(officer, 0.0)) + float(pair["workload_days"]), 2
-                ),
-                "available_days": round(float(o["available_days"]), 2),
-                "villages_after": int(counts.get(officer, 0)) + 1,
-                "breaks": breaks,
-            }
-        )
-    return {
+        "role": role,
         "village_id": village,
         "village": str(inst.villages.at[village, "name"]),
-        "current": current,
-        "current_name": str(inst.officers.at[current, "name"]) if current else "",
-        "alternatives": out,
+        "current": str(now),
+        "current_name": str(name),
+        "options": json.loads(table.to_json(orient="records", force_ascii=False)),
     }
 
 
-def edit_plan(
-    bundle: Path,
-    plan_dir: Path,
-    out: Path,
-    *,
-    assign: dict[str, str] | None = None,
-    pins: dict[str, bool] | None = None,
-    reason: str = "",
-    reports: bool = True,
-) -> dict:
-    """A plan folder like ``plan_dir`` with villages given to other officers (换人, each such
-    pair pinned) or pinned/unpinned (锁定); ``diff.csv`` lists the changes; the hard rules are
-    checked and the reports written again. A hand-made swap is no longer proven the best, so a
-    changed plan's status is FEASIBLE (PARTIAL if a hard rule breaks)."""
-    import json
-    import shutil
+def sweep(bundle: Path, plan_dir: Path, jobs: int = 1) -> list[dict]:
+    """Every officer's transfer evaluated and ranked by the harm it would do."""
+    inst = load(bundle)
+    officers, _ = incumbents(bundle, plan_dir)
+    with engine_errors():
+        run = engine.sweep_transfers(inst, officers, jobs=jobs)
+    return json.loads(run.table.to_json(orient="records", force_ascii=False))
 
-    import pandas as pd
 
-    from cunjing.optimizer.check import check_officer_plan
-    from cunjing.optimizer.outputs import write_csv, write_json
-    from cunjing.optimizer.plan import officer_kpis, officer_plan_table
-    from cunjing.optimizer.reports import write_reports
-    from cunjing.optimizer.whatif_command import plan_rows, read_incumbent
-
-    inst = load_bundle(bundle)
-    with _engine_errors():
-        plan = read_incumbent(plan_dir, inst)
-    assign, pins = assign or {}, pins or {}
-    before = plan.set_index("village_id")["officer_id"].to_dict()
-    for village, officer in assign.items():
-        plan.loc[plan["village_id"] == village, ["officer_id", "pinned"]] = [officer, True]
-    for village, pinned in pins.items():
-        plan.loc[plan["village_id"] == village, "pinned"] = bool(pinned)
-    out.mkdir(parents=True, exist_ok=True)
-    for name in ("auxiliary_plan.csv", "officer_candidates.csv.gz"):
-        if (plan_dir / name).exists():
-            shutil.copyfile(plan_dir / name, out / name)
-    table = officer_plan_table(inst, plan_rows(inst, plan))
-    checks = check_officer_plan(inst, plan[["village_id", "officer_id"]])
-    summary = json.loads((plan_dir / "summary.json").read_text(encoding="utf-8"))
-    summary.pop("whatif", None)
-    summary["kpis"]["officer"] = officer_kpis(inst, plan)
-    summary["kpis"]["covered_by_officer"] = int((table["officer_id"] != "").sum())
-    summary["diagnostics"] = [v.as_dict() for v in checks]
-    if checks:
-        summary["status"] = "PARTIAL"
-    elif assign:
-        summary["status"] = "FEASIBLE"
-    summary["edit"] = {"assign": assign, "pins": pins, "reason": reason}
-    diff = pd.DataFrame(
-        [
+def rotation(bundle: Path, periods: int, time_limit: float | None = None) -> dict:
+    """The auxiliaries' rotation over ``periods`` years from the bundle's placement: per
+    village and per auxiliary, who serves where in each period."""
+    inst = load(bundle)
+    with engine_errors():
+        run = engine.rotate(inst, periods, options_for(inst, time_limit))
+    rot = run.rotation
+    villages = inst.villages
+    aux_names = inst.auxiliaries["name"].to_dict()
+    by_village: dict[str, dict] = {}
+    by_auxiliary: dict[str, dict] = {}
+    for r in rot.sort_values(["village_id", "period"]).itertuples(index=False):
+        v = by_village.setdefault(
+            r.village_id,
             {
-                "village_id": v,
-                "role": "officer",
-                "before": before.get(v, ""),
-                "after": o,
-                "reason": reason,
+                "id": r.village_id,
+                "name": str(villages.at[r.village_id, "name"]),
+                "township": str(
+                    inst.townships.at[villages.at[r.village_id, "township_id"], "name"]
+                ),
+                "periods": {},
+            },
+        )
+        v["periods"][int(r.period)] = {
+            "id": r.auxiliary_id,
+            "name": aux_names.get(r.auxiliary_id, ""),
+            "moved": bool(r.moved),
+        }
+        if r.auxiliary_id:
+            a = by_auxiliary.setdefault(
+                r.auxiliary_id,
+                {"id": r.auxiliary_id, "name": aux_names.get(r.auxiliary_id, ""), "periods": {}},
+            )
+            a["periods"][int(r.period)] = {
+                "id": r.village_id,
+                "name": v["name"],
+                "moved": bool(r.moved),
             }
-            for v, o in assign.items()
-            if before.get(v, "") != o
+    return {
+        "periods": list(range(1, periods + 1)),
+        "status": str(run.status),
+        "holds": bool(run.holds),
+        "moves": int(rot["moved"].astype(bool).sum()) if len(rot) else 0,
+        "villages": sorted(by_village.values(), key=lambda v: (v["township"], v["id"])),
+        "auxiliaries": sorted(by_auxiliary.values(), key=lambda a: a["id"]),
+        "diagnostics": [
+            {"rule": d.get("rule", ""), "message": d.get("message", "")}
+            for r in run.results
+            for d in r.diagnostics
+        ]
+        + [{"rule": v["rule"], "message": v["message"]} for v in run.record["violations"]],
+    }
+
+
+def calendar(bundle: Path, plan_dir: Path, month: str, out: Path) -> dict:
+    """Every officer's visit days in ``month`` (YYYY-MM), with .ics files, into ``out``."""
+    inst = load(bundle)
+    officers, _ = incumbents(bundle, plan_dir)
+    with engine_errors():
+        run = engine.visit_calendar(inst, officers[["village_id", "officer_id"]], month)
+        run.write(Path(out))
+    cal, offs = run.result.calendar, run.result.officers
+    return {
+        "month": run.result.month,
+        "status": str(run.status),
+        "working_days": run.record["working_days"],
+        "holidays": run.record["holidays"],
+        "kpis": run.record["kpis"],
+        "diagnostics": [
+            {"rule": d.get("rule", ""), "message": d.get("message", "")}
+            for d in run.record["diagnostics"]
         ],
-        columns=["village_id", "role", "before", "after", "reason"],
-    )
-    with _engine_errors():
-        write_csv(table, out / "officer_plan.csv")
-        write_csv(diff, out / "diff.csv")
-        write_json(summary, out / "summary.json")
-        if reports:
-            write_reports(out, inst)
-    return summary
+        "officers": json.loads(offs.to_json(orient="records", force_ascii=False)),
+        "visits": json.loads(cal.to_json(orient="records", force_ascii=False)),
+    }
 
 
-def swap(
-    bundle: Path,
-    plan_dir: Path,
-    out: Path,
-    village: str,
-    officer: str,
-    reason: str,
-    knock_on: str = "",
-) -> dict:
-    """换人: ``officer`` takes ``village`` (pinned). When that breaks his days or his maximum,
-    his other villages are re-planned by the what-if engine (as if his days were set again:
-    his villages are its neighbourhood, the pinned pair stays), moving as few others as can be.
-    ``diff.csv`` lists the chosen swap first, then the knock-on moves (with ``knock_on`` as
-    their reason)."""
-    import shutil
+def months_of(period: str) -> tuple[list[tuple[int, int]], str | None]:
+    """A month (YYYY-MM) or a quarter (2027Q1): its months, and the quarter's name."""
+    text = period.strip().upper()
+    if "Q" in text:
+        return engine.parse_quarter(text), text
+    return [engine.parse_month(text)], None
 
-    import pandas as pd
 
-    from cunjing.optimizer.outputs import write_csv
-
-    edited = out.with_name(out.name + "-swap")
-    summary = edit_plan(
-        bundle, plan_dir, edited, assign={village: officer}, reason=reason, reports=False
-    )
-    if not summary["diagnostics"]:
-        shutil.rmtree(edited)
-        return edit_plan(bundle, plan_dir, out, assign={village: officer}, reason=reason)
+def compliance(bundle: Path, plan_dir: Path, logs: Path, period: str, out: Path) -> dict:
+    """Work logs against the version's plan for a month (YYYY-MM, 月考评) or a quarter
+    (2027Q1, 季考核): the scorecards and who to review, written into ``out``."""
+    inst = load(bundle)
+    officers, auxiliaries = incumbents(bundle, plan_dir)
     try:
-        days = float(load_bundle(bundle).officers.at[officer, "available_days"])
-        summary = replan(bundle, edited, out, set_days={officer: days})
-        first = pd.read_csv(edited / "diff.csv", dtype=str, keep_default_na=False)
-        rest = pd.read_csv(out / "diff.csv", dtype=str, keep_default_na=False)
-        rest.loc[rest["role"] == "officer", "reason"] = knock_on
-        write_csv(pd.concat([first, rest], ignore_index=True), out / "diff.csv")
-    finally:
-        shutil.rmtree(edited, ignore_errors=True)
-    return summary
+        months, quarter = months_of(period)
+    except ValueError as e:
+        raise InputProblems(
+            [{"file": "", "row": 0, "column": "", "message": str(e), "severity": "error"}]
+        ) from None
+    with engine_errors():
+        logs_table = engine.read_work_logs(Path(logs), inst)
+        run = engine.compliance(
+            inst,
+            logs_table,
+            months,
+            officers[["village_id", "officer_id"]],
+            None if auxiliaries is None else auxiliaries[["village_id", "auxiliary_id"]],
+            quarter=quarter,
+        )
+        run.write(Path(out))
+    frames = run.result.frames()
+    return {
+        "period": run.result.period,
+        "holds": bool(run.holds),
+        "summary": json.loads(json.dumps(run.record, default=str)),
+        "tables": {
+            name: json.loads(frame.to_json(orient="records", force_ascii=False))
+            for name, frame in frames.items()
+        },
+    }
+
+
+def publish(bundle: Path, plan_dir: Path, out: Path) -> list[str]:
+    """The contact boards (public_notice.xlsx, 警民联系牌) written again from a version being
+    published, into ``out``."""
+    inst = load(bundle)
+    with engine_errors():
+        written = engine.write_reports(
+            Path(plan_dir), inst, Path(out), only=("public_notice.xlsx",)
+        )
+    return [p.name for p in written]
+
+
+def sample_folder() -> Path:
+    """The embedded sample county's bundle folder (the workspace ``cunjing serve --sample``
+    makes)."""
+    return Path(engine.sample_path())

@@ -37,8 +37,9 @@ class JobState(StrEnum):
 
 
 class ScenarioState(StrEnum):
-    RUNNING = "running"
-    READY = "ready"
+    RUNNING = "running"  # being re-planned
+    READY = "ready"  # previewed, waiting for a decision
+    ACCEPTING = "accepting"  # accepted; its plan folder is being written
     FAILED = "failed"
     ACCEPTED = "accepted"
     DISCARDED = "discarded"

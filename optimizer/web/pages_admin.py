@@ -10,10 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
+from ..i18n import _
 from .audit_export import audit_workbook
 from .auth import Principal, end_sessions, forbid
 from .deps import actor, get_db, render, signed_in
-from .i18n import _
 from .models import Account, AuditEntry, Role
 from .passwords import hash_password, password_problem
 from .store import account_named, audit, create_account

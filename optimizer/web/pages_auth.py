@@ -6,9 +6,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session as DbSession
 
+from ..i18n import N_
 from .auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, principal_of
 from .deps import client_address, get_db, new_login_csrf, principal_or_none, render
-from .i18n import N_
 from .passwords import record_attempt, throttled, verify_password
 from .store import Actor, account_named, audit
 

@@ -11,17 +11,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
+from ..i18n import N_
 from .auth import Principal, forbid, visible_workspaces, workspace_for, workspace_to_plan
 from .deps import actor, get_db, render, signed_in, store_of
-from .i18n import N_
 from .models import BundleVersion, Job, JobState, Workspace
-from .store import (
-    audit,
-    bundle_versions,
-    new_job,
-    plan_versions,
-    running_jobs,
-)
+from .store import audit, bundle_versions, plan_versions, running_jobs
+from .versions import STAY_ON_PAGE, follow, job_destination, start
 
 router = APIRouter()
 REGION = re.compile(r"^\d{2,12}$")
@@ -123,25 +118,18 @@ def upload_bundle(
             digest.update(chunk)
             out.write(chunk)
     filename = (file.filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200]
-    job = new_job(
-        db,
-        actor(request, principal),
-        "validate",
-        {
-            "upload": str(upload),
-            "staging": str(store.tmp() / f"staging-{token}"),
-            "filename": filename,
-            "sha256": digest.hexdigest(),
-            "size": size,
-            "max_unpacked_bytes": settings.max_unpacked_bytes,
-            "max_entries": settings.max_zip_entries,
-            "actor": actor(request, principal).__dict__,
-        },
-        ws.id,
-    )
-    db.commit()
-    request.app.state.jobs.submit(job)
-    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+    who = actor(request, principal)
+    params = {
+        "upload": str(upload),
+        "staging": str(store.tmp() / f"staging-{token}"),
+        "filename": filename,
+        "sha256": digest.hexdigest(),
+        "size": size,
+        "max_unpacked_bytes": settings.max_unpacked_bytes,
+        "max_entries": settings.max_zip_entries,
+        "actor": who.__dict__,
+    }
+    return follow(request, db, start(request, db, who, "validate", params, ws))
 
 
 @router.post("/w/{workspace_id}/plans")
@@ -158,30 +146,16 @@ def start_plan(
         raise HTTPException(404)
     store = store_of(request)
     who = actor(request, principal)
-    job = new_job(
-        db,
-        who,
-        "plan",
-        {
-            "bundle": str(store.path(bundle.path)),
-            "bundle_version_id": bundle.id,
-            "out": str(store.tmp() / f"plan-{secrets.token_hex(8)}"),
-            "actor": who.__dict__,
-            "description": f"bundle {bundle.number}",
-        },
-        ws.id,
-    )
-    audit(
-        db,
-        who,
-        "plan.start",
-        workspace_id=ws.id,
-        target=f"job:{job.id}",
-        detail={"bundle_version": bundle.number},
-    )
-    db.commit()
-    request.app.state.jobs.submit(job)
-    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+    audit(db, who, "plan.start", workspace_id=ws.id, target=f"bundle:{bundle.id}",
+          detail={"bundle_version": bundle.number})  # fmt: skip
+    params = {
+        "bundle": str(store.path(bundle.path)),
+        "bundle_version_id": bundle.id,
+        "out": str(store.tmp() / f"plan-{secrets.token_hex(8)}"),
+        "actor": who.__dict__,
+        "description": f"bundle {bundle.number}",
+    }
+    return follow(request, db, start(request, db, who, "plan", params, ws))
 
 
 def _job_for(db: DbSession, principal: Principal, job_id: int) -> tuple[Job, Workspace]:
@@ -189,21 +163,6 @@ def _job_for(db: DbSession, principal: Principal, job_id: int) -> tuple[Job, Wor
     if job is None or job.workspace_id is None:
         raise HTTPException(404)
     return job, workspace_for(db, principal, job.workspace_id)
-
-
-# jobs whose result is shown on the job's own page (the upload's check, the ranked officers)
-STAY_ON_PAGE = ("validate", "alternatives", "sweep")
-
-
-def job_destination(job: Job) -> str | None:
-    if job.state != JobState.DONE.value:
-        return None
-    r = job.result
-    if "plan_version_id" in r:
-        return f"/w/{job.workspace_id}/plans/{r['plan_version_id']}"
-    if "scenario_id" in r:
-        return f"/w/{job.workspace_id}/scenarios/{r['scenario_id']}"
-    return f"/w/{job.workspace_id}"
 
 
 @router.get("/jobs/{job_id}")

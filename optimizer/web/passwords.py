@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .i18n import N_
+from ..i18n import N_
 from .models import LoginAttempt, now
 
 # argon2-cffi's RFC 9106 "low memory" profile: 64 MiB, 3 passes (about 50 ms here)

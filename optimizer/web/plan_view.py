@@ -1,7 +1,8 @@
-"""What a plan's page shows, made once in the worker when a plan version is written: the
-headline, KPIs, the officers' and villages' tables (``view.json``) and, per bundle, the map's
-township and village shapes in longitude/latitude (``geo.json``). The server then only reads
-JSON and leaves out the personal fields for roles that may not see them (``without_personal``).
+"""What a plan's page shows, made once in the worker for each plan version and each previewed
+re-plan: the headline, KPIs, the officers' and villages' tables (``view.json``) and, per bundle,
+the map's township and village shapes in longitude/latitude (``geo.json``). The server then only
+reads JSON and leaves out the personal fields for roles that may not see them
+(``without_personal``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 import math
 from pathlib import Path
 
-from . import engine
+import cunjing.optimizer as engine
 
 VIEW_FILE = "web/view.json"
 GEO_FILE = "web/geo.json"
@@ -48,17 +49,20 @@ def officer_colours(order: list[str]) -> dict[str, str]:
     return colours
 
 
-def build_view(bundle: Path, plan_dir: Path) -> dict:
-    t = engine.plan_tables(bundle, plan_dir)
-    inst, summary = t["instance"], t["summary"]
+def build_view(inst, folder, direct: dict[str, set[str]] | None = None) -> dict:
+    """The view of a plan folder (on disk or a run's in memory) of the bundle ``inst``.
+    ``direct``: per role, the villages a what-if's changes themselves move (the other moves of
+    its diff are knock-on moves)."""
+    t = engine.plan_tables(folder, inst)
+    summary = folder.summary or {}
     tw_names = inst.townships["name"].to_dict()
     vil_names = inst.villages["name"].to_dict()
 
     def names(ids, table) -> str:
         return "、".join(table.get(i, i) for i in ids if i)
 
-    off_rows = t["officer_rows"].fillna("")
-    aux = t["auxiliary_rows"]
+    off_rows = t["officers"].fillna("")
+    aux = t["auxiliaries"]
     aux = aux.set_index("village_id") if aux is not None else None
     villages = []
     for r in off_rows.itertuples(index=False):
@@ -84,6 +88,9 @@ def build_view(bundle: Path, plan_dir: Path) -> dict:
                 "aux_relation": _text(a["relation_zh"]) if a is not None else "",
                 "aux_home": _text(a["home_village_name"]) if a is not None else "",
                 "aux_reasons": _text(a["reasons_zh"]) if a is not None else "",
+                "aux_pinned": a is not None
+                and "pinned" in a.index
+                and str(a["pinned"]).lower() in ("true", "1"),
             }
         )
     # officers in the order their first village lies on the map (west to east, south to north
@@ -96,7 +103,7 @@ def build_view(bundle: Path, plan_dir: Path) -> dict:
             first[v["officer_id"]] = (round(y / 5000), x)
     order = sorted(first, key=lambda o: first[o])
     colours = officer_colours(order)
-    loads = t["officer_loads"]
+    loads = t["loads"]
     officers = []
     for r in loads.itertuples(index=False):
         o = inst.officers.loc[r.officer_id]
@@ -137,10 +144,10 @@ def build_view(bundle: Path, plan_dir: Path) -> dict:
         if r.subject in ("officer", "auxiliary") and r.enabled
     ]
     diff = []
-    if t["diff"] is not None:
+    if folder.diff is not None:
         off_names = inst.officers["name"].to_dict()
         aux_names = inst.auxiliaries["name"].to_dict()
-        for r in t["diff"].fillna("").itertuples(index=False):
+        for r in folder.diff.fillna("").itertuples(index=False):
             people = off_names if r.role == "officer" else aux_names
             diff.append(
                 {
@@ -152,43 +159,45 @@ def build_view(bundle: Path, plan_dir: Path) -> dict:
                     "after": r.after,
                     "after_name": people.get(r.after, ""),
                     "reason": _text(r.reason),
+                    "direct": r.village_id in (direct or {}).get(r.role, ()),
                 }
             )
-    return {
-        "status": summary.get("status", ""),
-        "objective": _num(summary.get("objective")),
-        "best_bound": _num(summary.get("best_bound")),
-        "village_count": k.get("villages", len(villages)),
-        "covered_by_officer": k.get("covered_by_officer"),
-        "covered_by_auxiliary": k.get("covered_by_auxiliary"),
-        "wishes": k.get("officer", {}).get("preference_rank_profile", {}),
-        "load": k.get("officer", {}).get("load", {}),
-        "auxiliary": {
-            key: k.get("auxiliary", {}).get(key)
-            for key in ("same_township", "neighbour_township", "incumbents_kept", "incumbents")
-        },
-        "rules": rules,
-        "diagnostics": [
-            {"rule": d.get("rule", ""), "message": d.get("message", "")}
-            for d in summary.get("diagnostics", [])
-        ],
-        "whatif": summary.get("whatif"),
-        "townships": sorted(
-            {(v["township_id"], v["township"]) for v in villages}, key=lambda t: t[0]
-        ),
-        "officers": officers,
-        "villages": villages,
-        "diff": diff,
-    }
+    return plain(
+        {
+            "status": summary.get("status", ""),
+            "objective": _num(summary.get("objective")),
+            "best_bound": _num(summary.get("best_bound")),
+            "village_count": k.get("villages", len(villages)),
+            "covered_by_officer": k.get("covered_by_officer"),
+            "covered_by_auxiliary": k.get("covered_by_auxiliary"),
+            "wishes": (k.get("officer") or {}).get("preference_rank_profile", {}),
+            "load": (k.get("officer") or {}).get("load", {}),
+            "auxiliary": {
+                key: k.get("auxiliary", {}).get(key)
+                for key in ("same_township", "neighbour_township", "incumbents_kept", "incumbents")
+            },
+            "rules": rules,
+            "diagnostics": [
+                {"rule": d.get("rule", ""), "message": d.get("message", "")}
+                for d in summary.get("diagnostics", [])
+            ],
+            "whatif": summary.get("whatif"),
+            "townships": sorted(
+                {(v["township_id"], v["township"]) for v in villages}, key=lambda t: t[0]
+            ),
+            "officers": officers,
+            "villages": villages,
+            "diff": diff,
+        }
+    )
 
 
-def build_geo(bundle: Path) -> dict:
+def build_geo(inst) -> dict:
     """Townships and villages as GeoJSON in longitude/latitude, simplified for the screen; a
     bundle without polygons gives its villages' points."""
     import geopandas as gpd
     import shapely
 
-    inst = engine.load_bundle(bundle)
     out = {}
     layers = {"townships": inst.geo.townships, "villages": inst.geo.villages}
     for name, layer in layers.items():
@@ -231,9 +240,21 @@ def _round_coordinates(collection: dict) -> None:
         f["geometry"]["coordinates"] = walk(f["geometry"]["coordinates"])
 
 
+def _json_default(value):
+    """numpy's numbers and booleans as Python's; anything else as its text."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else str(value)
+
+
+def plain(data):
+    """``data`` with only what JSON holds (the engine's tables carry numpy numbers)."""
+    return json.loads(json.dumps(data, ensure_ascii=False, default=_json_default))
+
+
 def write_json(data: dict, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    path.write_text(text, encoding="utf-8")
 
 
 def without_personal(view: dict) -> dict:

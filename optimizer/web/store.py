@@ -13,9 +13,9 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session as DbSession
 
+from ..i18n import N_
 from .auth import Principal
 from .db import make_engine, migrate, session_factory
-from .i18n import N_
 from .models import (
     Account,
     AuditEntry,

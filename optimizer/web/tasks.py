@@ -1,17 +1,21 @@
-"""The long work, as run inside a worker process: each task takes plain parameters (paths,
-ids), reports its progress by message id, and returns a plain result. ``InputProblems`` and
-``UploadRefused`` travel back as the user's problems, anything else as a failure."""
+"""The long work, as run inside a worker process: each task takes plain parameters (paths, ids,
+changes), reports its progress by message id, and returns a plain result. ``InputProblems`` and
+``UploadRefused`` travel back as the user's problems, anything else as a failure.
+
+Folders a task makes go into the temporary ``out`` the server named; the server moves them into
+the store when the task has ended well (and removes them otherwise)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from ..i18n import N_
 from . import engine
-from .i18n import _
-from .plan_view import GEO_FILE, VIEW_FILE, build_geo, build_view, write_json
-from .uploads import Limits, unpack
+from .plan_view import GEO_FILE, VIEW_FILE, build_geo, write_json
+from .uploads import Limits, check_workbook, unpack
 
 Progress = Callable[[str], None]
 
@@ -21,17 +25,17 @@ def validate_upload(params: dict, progress: Progress) -> dict:
     is removed when it is refused (nothing of an invalid upload is kept)."""
     staging = Path(params["staging"])
     try:
-        progress("Unpacking the upload")
+        progress(N_("Unpacking the upload"))
         bundle = unpack(
             Path(params["upload"]),
             params["filename"],
             staging / "bundle",
             Limits(params["max_unpacked_bytes"], params["max_entries"]),
         )
-        progress("Checking the bundle")
+        progress(N_("Checking the bundle"))
         checked = engine.validate(bundle)
-        progress("Preparing the map")
-        write_json(build_geo(bundle), staging / GEO_FILE)
+        progress(N_("Preparing the map"))
+        write_json(build_geo(engine.load(bundle)), staging / GEO_FILE)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -41,72 +45,121 @@ def validate_upload(params: dict, progress: Progress) -> dict:
 
 
 def plan(params: dict, progress: Progress) -> dict:
-    out, bundle = Path(params["out"]), Path(params["bundle"])
-    progress("Planning officers and auxiliaries")
-    summary = engine.plan(bundle, out, time_limit=params.get("time_limit"))
-    progress("Preparing the page")
-    write_json(build_view(bundle, out), out / VIEW_FILE)
-    return {"status": summary["status"]}
+    out = Path(params["out"])
+    progress(N_("Planning officers and auxiliaries"))
+    view = engine.plan(Path(params["bundle"]), out, time_limit=params.get("time_limit"))
+    write_json(view, out / VIEW_FILE)
+    return {"status": view["status"]}
 
 
 def whatif(params: dict, progress: Progress) -> dict:
-    out, bundle = Path(params["out"]), Path(params["bundle"])
-    progress("Re-planning the changed villages")
-    summary = engine.replan(
-        bundle,
+    """A re-plan after the scenario's changes, previewed: only its page's view is written."""
+    out = Path(params["out"])
+    progress(N_("Re-planning the changed villages"))
+    view = engine.preview(
+        Path(params["bundle"]),
         Path(params["plan"]),
-        out,
-        transfer=params.get("transfer"),
-        remove_auxiliary=params.get("remove_auxiliary"),
+        params["changes"],
+        key=str(params["scenario_id"]),
         time_limit=params.get("time_limit"),
     )
-    progress("Preparing the page")
-    write_json(build_view(bundle, out), out / VIEW_FILE)
-    return {"status": summary["status"], "whatif": summary.get("whatif", {})}
+    write_json(view, out / VIEW_FILE)
+    return {"status": view["status"], "whatif": view.get("whatif") or {}}
 
 
-def alternatives(params: dict, progress: Progress) -> dict:
-    progress("Ranking the other officers")
-    return engine.alternatives(Path(params["bundle"]), Path(params["plan"]), params["village"])
-
-
-def edit(params: dict, progress: Progress) -> dict:
-    """锁定 (pins) or 换人 (a village to another officer, re-planning his load if need be)."""
-    out, bundle, plan_dir = Path(params["out"]), Path(params["bundle"]), Path(params["plan"])
-    if params.get("swap"):
-        progress("Re-planning the changed villages")
-        village, officer = params["swap"]
-        summary = engine.swap(
-            bundle, plan_dir, out, village, officer, params.get("reason", ""),
-            knock_on=_("knock-on move: the new officer needs the days"),
-        )  # fmt: skip
-    else:
-        progress("Writing the plan's files")
-        summary = engine.edit_plan(
-            bundle, plan_dir, out, pins=params.get("pins", {}), reason=params.get("reason", "")
+def accept(params: dict, progress: Progress) -> dict:
+    """采纳: the previewed re-plan written as a plan folder (every file of a version)."""
+    out = Path(params["out"])
+    seen = json.loads(Path(params["seen"]).read_text(encoding="utf-8"))
+    progress(N_("Writing the plan's files"))
+    try:
+        view = engine.accept(
+            Path(params["bundle"]),
+            Path(params["plan"]),
+            params["changes"],
+            key=str(params["scenario_id"]),
+            out=out,
+            seen=engine.assignment(seen),
+            time_limit=params.get("time_limit"),
         )
-    progress("Preparing the page")
-    write_json(build_view(bundle, out), out / VIEW_FILE)
-    return {"status": summary["status"], "whatif": summary.get("whatif", {})}
+    except engine.ChangedMeanwhile:
+        raise engine.InputProblems(
+            [
+                {
+                    "file": "",
+                    "row": 0,
+                    "column": "",
+                    "message": N_(
+                        "Worked out again, the change no longer gives the plan shown: "
+                        "discard it and make the change again."
+                    ),
+                    "severity": "error",
+                }
+            ]
+        ) from None
+    write_json(view, out / VIEW_FILE)
+    return {"status": view["status"]}
+
+
+def options(params: dict, progress: Progress) -> dict:
+    progress(N_("Ranking who else could serve the village"))
+    return engine.options(
+        Path(params["bundle"]), Path(params["plan"]), params["village"], params["role"]
+    )
 
 
 def sweep(params: dict, progress: Progress) -> dict:
     """调离影响排行: every officer's transfer, ranked by harm (one process: the server and the
     other worker keep the other core)."""
-    out = Path(params["out"])
-    progress("Evaluating every officer's transfer")
-    try:
-        rows = engine.sweep(Path(params["bundle"]), Path(params["plan"]), out)
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
+    progress(N_("Evaluating every officer's transfer"))
+    rows = engine.sweep(Path(params["bundle"]), Path(params["plan"]))
     return {"rows": rows, "plan_id": params["plan_id"]}
 
 
+def rotation(params: dict, progress: Progress) -> dict:
+    progress(N_("Rotating the auxiliaries over the coming years"))
+    result = engine.rotation(Path(params["bundle"]), int(params["periods"]))
+    return {**result, "plan_id": params["plan_id"]}
+
+
+def calendar(params: dict, progress: Progress) -> dict:
+    out = Path(params["out"])
+    progress(N_("Planning the officers' visit days"))
+    view = engine.calendar(Path(params["bundle"]), Path(params["plan"]), params["month"], out)
+    write_json(view, out / VIEW_FILE)
+    return {"month": view["month"], "status": view["status"], "plan_id": params["plan_id"]}
+
+
+def compliance(params: dict, progress: Progress) -> dict:
+    out, logs = Path(params["out"]), Path(params["logs"])
+    try:
+        progress(N_("Checking the work logs"))
+        if logs.suffix.lower() == ".xlsx":  # a workbook is a zip: bounded, without macros
+            check_workbook(logs, Limits(params["max_unpacked_bytes"], params["max_entries"]))
+        view = engine.compliance(
+            Path(params["bundle"]), Path(params["plan"]), logs, params["period"], out
+        )
+    finally:
+        shutil.rmtree(logs.parent, ignore_errors=True)
+    write_json(view, out / VIEW_FILE)
+    return {"period": view["period"], "holds": view["holds"], "plan_id": params["plan_id"]}
+
+
+def publish(params: dict, progress: Progress) -> dict:
+    progress(N_("Writing the contact boards"))
+    written = engine.publish(Path(params["bundle"]), Path(params["plan"]), Path(params["out"]))
+    return {"written": written, "plan_id": params["plan_id"]}
+
+
 TASKS: dict[str, Callable[[dict, Progress], dict]] = {
-    "sweep": sweep,
     "validate": validate_upload,
     "plan": plan,
     "whatif": whatif,
-    "alternatives": alternatives,
-    "edit": edit,
+    "accept": accept,
+    "options": options,
+    "sweep": sweep,
+    "rotation": rotation,
+    "calendar": calendar,
+    "compliance": compliance,
+    "publish": publish,
 }

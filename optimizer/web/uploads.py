@@ -20,6 +20,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..i18n import N_
+
 CHUNK = 64 * 1024
 BUNDLE_SUFFIXES = {".csv", ".gpkg", ".toml"}
 # a CSV compresses 5-15x; 200x is only reached by repeated bytes made to fill memory
@@ -29,7 +31,8 @@ MACRO_PARTS = ("vbaproject", "activex", "externallink", "macrosheets", "dialogsh
 
 
 class UploadRefused(Exception):
-    """``message`` is a message id of the catalogue, formatted with ``params``."""
+    """``message`` is a message of the catalogue (marked ``N_``), formatted with ``params``
+    where it is shown."""
 
     def __init__(self, message: str, **params: object):
         super().__init__(message)
@@ -61,7 +64,7 @@ def safe_parts(name: str) -> tuple[str, ...]:
         or any(p in ("..", "") for p in path.parts if p != "/")
         or "\x00" in clean
     ):
-        raise UploadRefused("The archive entry {name} points outside its folder.", name=name)
+        raise UploadRefused(N_("The archive entry {name} points outside its folder."), name=name)
     return tuple(p for p in path.parts if p != ".")
 
 
@@ -73,21 +76,21 @@ def check_archive(zf: zipfile.ZipFile, limits: Limits) -> list[zipfile.ZipInfo]:
     """Every entry checked by its header before any is inflated."""
     infos = zf.infolist()
     if len(infos) > limits.entries:
-        raise UploadRefused("The archive holds more than {n} entries.", n=limits.entries)
+        raise UploadRefused(N_("The archive holds more than {n} entries."), n=limits.entries)
     declared = 0
     for info in infos:
         name = entry_name(info)
         safe_parts(name)
         if _is_link(info):
-            raise UploadRefused("The archive entry {name} is a link.", name=name)
+            raise UploadRefused(N_("The archive entry {name} is a link."), name=name)
         if info.flag_bits & 0x1:
-            raise UploadRefused("The archive entry {name} is encrypted.", name=name)
+            raise UploadRefused(N_("The archive entry {name} is encrypted."), name=name)
         declared += info.file_size
         if declared > limits.unpacked_bytes or (
             info.file_size > RATIO_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1)
         ):
             raise UploadRefused(
-                "The archive inflates beyond {mb} MB (a zip bomb?).",
+                N_("The archive inflates beyond {mb} MB (a zip bomb?)."),
                 mb=limits.unpacked_bytes // (1024 * 1024),
             )
     return infos
@@ -104,14 +107,14 @@ def inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, out, budget: list[int]) 
                 budget[0] -= len(chunk)
                 if written > info.file_size or budget[0] < 0:
                     raise UploadRefused(
-                        "The archive inflates beyond its stated size (a zip bomb?)."
+                        N_("The archive inflates beyond its stated size (a zip bomb?).")
                     )
                 if out is not None:
                     out.write(chunk)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
         # zipfile stops at the stated size itself; the checksum then tells the lie
         raise UploadRefused(
-            "The archive entry {name} is damaged or not what its header says.",
+            N_("The archive entry {name} is damaged or not what its header says."),
             name=entry_name(info),
         ) from None
 
@@ -120,7 +123,7 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
-        raise UploadRefused("The file is not a readable zip archive or workbook.") from None
+        raise UploadRefused(N_("The file is not a readable zip archive or workbook.")) from None
 
 
 def unpack_zip(upload: Path, dest: Path, limits: Limits) -> Path:
@@ -136,7 +139,7 @@ def unpack_zip(upload: Path, dest: Path, limits: Limits) -> Path:
             and not PurePosixPath(entry_name(info)).name.startswith(("._", "~$"))
         ]
         if not files:
-            raise UploadRefused("The archive holds no CSV files of a bundle.")
+            raise UploadRefused(N_("The archive holds no CSV files of a bundle."))
         tops = {parts[0] for _, parts in files if len(parts) > 1}
         strip = 1 if len(tops) == 1 and all(len(p) > 1 for _, p in files) else 0
         budget = [limits.unpacked_bytes]
@@ -146,7 +149,7 @@ def unpack_zip(upload: Path, dest: Path, limits: Limits) -> Path:
                 continue  # the bundle's files lie in one folder; deeper ones are not its own
             target = dest / parts[0]
             if target.exists():
-                raise UploadRefused("The archive holds {name} twice.", name=parts[0])
+                raise UploadRefused(N_("The archive holds {name} twice."), name=parts[0])
             with target.open("wb") as out:
                 inflate(zf, info, out, budget)
     return dest
@@ -158,12 +161,14 @@ def check_workbook(upload: Path, limits: Limits) -> None:
         infos = check_archive(zf, limits)
         names = [entry_name(i).lower() for i in infos]
         if "[content_types].xml" not in names:
-            raise UploadRefused("The file is not an Excel workbook (.xlsx).")
+            raise UploadRefused(N_("The file is not an Excel workbook (.xlsx)."))
         for name in names:
             if any(part in name for part in MACRO_PARTS):
                 raise UploadRefused(
-                    "The workbook carries macros or external links ({name}); save it as a plain "
-                    ".xlsx workbook without them.",
+                    N_(
+                        "The workbook carries macros or external links ({name}); save it as a plain "
+                        ".xlsx workbook without them."
+                    ),
                     name=name,
                 )
         budget = [limits.unpacked_bytes]
@@ -172,8 +177,10 @@ def check_workbook(upload: Path, limits: Limits) -> None:
         types = zf.read("[Content_Types].xml").decode("utf-8", "replace").lower()
         if "macroenabled" in types or "vbaproject" in types:
             raise UploadRefused(
-                "The workbook carries macros or external links ({name}); save it as a plain "
-                ".xlsx workbook without them.",
+                N_(
+                    "The workbook carries macros or external links ({name}); save it as a plain "
+                    ".xlsx workbook without them."
+                ),
                 name="[Content_Types].xml",
             )
 
@@ -185,7 +192,7 @@ def unpack(upload: Path, filename: str, dest: Path, limits: Limits) -> Path:
     with upload.open("rb") as f:
         magic = f.read(4)
     if magic != b"PK\x03\x04":
-        raise UploadRefused("Upload a zip of CSV files or an .xlsx workbook.")
+        raise UploadRefused(N_("Upload a zip of CSV files or an .xlsx workbook."))
     if suffix == ".xlsx":
         check_workbook(upload, limits)
         target = dest / "bundle.xlsx"
@@ -193,4 +200,4 @@ def unpack(upload: Path, filename: str, dest: Path, limits: Limits) -> Path:
         return target
     if suffix == ".zip":
         return unpack_zip(upload, dest, limits)
-    raise UploadRefused("Upload a zip of CSV files or an .xlsx workbook.")
+    raise UploadRefused(N_("Upload a zip of CSV files or an .xlsx workbook."))

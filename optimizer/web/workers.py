@@ -10,10 +10,8 @@ place. Jobs wait in a queue when every worker is busy.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import multiprocessing
 import os
-import queue
 import threading
 import traceback
 from collections.abc import Callable
@@ -34,8 +32,9 @@ class Callbacks:
     started: Callable[[int], None]
 
 
-def worker_main(conn: Connection, warm: tuple[str, ...]) -> None:
+def worker_main(conn: Connection, warm: bool) -> None:
     """A worker's loop: imports what the tasks need, then answers tasks until told to stop."""
+    from ..i18n import in_language
     from . import engine, tasks
     from .uploads import UploadRefused
 
@@ -43,8 +42,8 @@ def worker_main(conn: Connection, warm: tuple[str, ...]) -> None:
     with contextlib.suppress(OSError, AttributeError):
         os.nice(WORKER_NICENESS)
 
-    for name in warm:
-        importlib.import_module(name)
+    if warm:
+        engine.warm_up()
     conn.send(("ready",))
     while True:
         try:
@@ -55,7 +54,8 @@ def worker_main(conn: Connection, warm: tuple[str, ...]) -> None:
             return
         kind, params = message
         try:
-            result = tasks.TASKS[kind](params, lambda text: conn.send(("progress", text)))
+            with in_language(params.get("lang")):  # the engine's messages in the page's language
+                result = tasks.TASKS[kind](params, lambda text: conn.send(("progress", text)))
             conn.send(("done", result))
         except engine.InputProblems as e:
             conn.send(("problems", {"problems": e.problems}))
@@ -66,7 +66,7 @@ def worker_main(conn: Connection, warm: tuple[str, ...]) -> None:
 
 
 class _Worker:
-    def __init__(self, context, warm: tuple[str, ...]):
+    def __init__(self, context, warm: bool):
         self.conn, child = context.Pipe()
         # not a daemon: the engine may start processes of its own (a sweep's pool); when the
         # server dies, the worker's pipe ends and it leaves its loop
@@ -86,22 +86,32 @@ class _Worker:
 
 
 class WorkerPool:
-    def __init__(self, size: int, callbacks: Callbacks, warm: tuple[str, ...] = ()):
+    """``size`` warm workers, each fed by a thread of the server. A task may name the worker it
+    prefers (``prefer``: any number, taken modulo the size; the workbench gives the workspace's
+    id): that worker has the workspace's bundle and plans loaded already, so a re-plan answers
+    at once. Another worker takes the task when the preferred one is busy."""
+
+    def __init__(self, size: int, callbacks: Callbacks, warm: bool = True):
         self.context = multiprocessing.get_context("spawn")
         self.callbacks, self.warm = callbacks, warm
-        self.tasks: queue.Queue = queue.Queue()
+        self.size = max(1, size)
+        self.pending: list[tuple[int, str, dict, int | None]] = []
+        self.busy = [False] * self.size
+        self.ready = threading.Condition()
         self.cancelled: set[int] = set()
         self.lock = threading.Lock()
         self.closing = threading.Event()
         self.threads = [
-            threading.Thread(target=self._serve, name=f"cunjing-worker-{i}", daemon=True)
-            for i in range(max(1, size))
+            threading.Thread(target=self._serve, args=(i,), name=f"cunjing-worker-{i}", daemon=True)
+            for i in range(self.size)
         ]
         for t in self.threads:
             t.start()
 
-    def submit(self, job_id: int, kind: str, params: dict) -> None:
-        self.tasks.put((job_id, kind, params))
+    def submit(self, job_id: int, kind: str, params: dict, prefer: int | None = None) -> None:
+        with self.ready:
+            self.pending.append((job_id, kind, params, prefer))
+            self.ready.notify_all()
 
     def cancel(self, job_id: int) -> None:
         with self.lock:
@@ -116,26 +126,44 @@ class WorkerPool:
 
     def close(self) -> None:
         self.closing.set()
-        for _ in self.threads:
-            self.tasks.put(None)
+        with self.ready:
+            self.ready.notify_all()
         for t in self.threads:
             t.join(10)
 
-    def _serve(self) -> None:
+    def _take(self, me: int) -> tuple[int, str, dict] | None:
+        """The oldest task for worker ``me``: one that prefers it, prefers none, or prefers a
+        busy worker."""
+        with self.ready:
+            while not self.closing.is_set():
+                for i, (job_id, kind, params, prefer) in enumerate(self.pending):
+                    if prefer is None or prefer % self.size == me or self.busy[prefer % self.size]:
+                        del self.pending[i]
+                        self.busy[me] = True
+                        return job_id, kind, params
+                self.ready.wait()
+            return None
+
+    def _idle(self, me: int) -> None:
+        with self.ready:
+            self.busy[me] = False
+            self.ready.notify_all()
+
+    def _serve(self, me: int) -> None:
         worker = _Worker(self.context, self.warm)
         try:
-            while not self.closing.is_set():
-                task = self.tasks.get()
-                if task is None:
-                    break
+            while (task := self._take(me)) is not None:
                 job_id, kind, params = task
-                if self._was_cancelled(job_id):
-                    self.callbacks.cancelled(job_id)
-                    continue
-                if not worker.process.is_alive():
-                    worker.stop()
-                    worker = _Worker(self.context, self.warm)
-                worker = self._run(worker, job_id, kind, params)
+                try:
+                    if self._was_cancelled(job_id):
+                        self.callbacks.cancelled(job_id)
+                        continue
+                    if not worker.process.is_alive():
+                        worker.stop()
+                        worker = _Worker(self.context, self.warm)
+                    worker = self._run(worker, job_id, kind, params)
+                finally:
+                    self._idle(me)
         finally:
             if worker.process.is_alive():
                 with contextlib.suppress(OSError):

@@ -343,18 +343,24 @@ def diff_officers(
     return pd.DataFrame(rows, columns=["village_id", "role", "before", "after", "reason"])
 
 
+def held_pairs(inst: Instance, plan: pd.DataFrame) -> pd.DataFrame:
+    """The pair table of a plan's held villages (``build_pairs`` rows)."""
+    held = plan[plan["officer_id"] != ""]
+    return build_pairs(inst, held[["officer_id", "village_id"]])
+
+
 def rule_changes(
-    inst_before: Instance, before: pd.DataFrame, inst_after: Instance, after: pd.DataFrame
+    inst_before: Instance,
+    before: pd.DataFrame,
+    inst_after: Instance,
+    after: pd.DataFrame,
+    pairs: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> dict:
-    """Points per rule before and after (each plan scored on its own bundle)."""
-
-    def points(inst, plan):
-        p = plan[plan["officer_id"] != ""]
-        t = build_pairs(inst, p[["officer_id", "village_id"]])
-        return {rid: round(float(t[f"p:{rid}"].sum()), 2) for rid in SOFT_RULES}, t
-
-    pb, tb = points(inst_before, before)
-    pa, ta = points(inst_after, after)
+    """Points per rule before and after (each plan scored on its own bundle); ``pairs``: the
+    two plans' ``held_pairs``, when the caller has them already."""
+    tb, ta = pairs or (held_pairs(inst_before, before), held_pairs(inst_after, after))
+    pb = {rid: round(float(tb[f"p:{rid}"].sum()), 2) for rid in SOFT_RULES}
+    pa = {rid: round(float(ta[f"p:{rid}"].sum()), 2) for rid in SOFT_RULES}
     return {
         "before": pb,
         "after": pa,
@@ -364,17 +370,22 @@ def rule_changes(
     }
 
 
-def load_changes(inst: Instance, before: pd.DataFrame, after: pd.DataFrame) -> list[dict]:
-    """Officers whose load changed: villages and days before and after."""
+def load_changes(
+    inst: Instance,
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    pairs: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+) -> list[dict]:
+    """Officers whose load changed: villages and days before and after (``pairs``: the two
+    plans' ``held_pairs``; a pair's days do not depend on the changes)."""
 
-    def load(plan):
-        p = plan[plan["officer_id"] != ""]
-        t = build_pairs(inst, p[["officer_id", "village_id"]])
+    def load(t):
         return t.groupby("officer_id").agg(
             villages=("village_id", "size"), days=("workload_days", "sum")
         )
 
-    lb, la = load(before), load(after)
+    tb, ta = pairs or (held_pairs(inst, before), held_pairs(inst, after))
+    lb, la = load(tb), load(ta)
     ids = lb.index.union(la.index)
     lb, la = lb.reindex(ids).fillna(0), la.reindex(ids).fillna(0)
     diff = la["villages"] - lb["villages"]

@@ -86,6 +86,9 @@
     for (const a of document.querySelectorAll(".officer-link")) {
       a.addEventListener("click", () => choose(a.dataset.officer));
     }
+    for (const a of document.querySelectorAll(".village-link")) {
+      a.addEventListener("click", () => showVillage(a.dataset.village));
+    }
   }
 
   function bind(id, layer) {
@@ -159,8 +162,26 @@
       button.textContent = v.pinned ? button.dataset.unlock : button.dataset.lock;
       button.disabled = !v.officer_id;
     }
+    const auxLock = document.getElementById("aux-lock-button");
+    if (auxLock) {
+      document.getElementById("aux-lock-pinned").value = v.aux_pinned ? "false" : "true";
+      auxLock.textContent = v.aux_pinned ? auxLock.dataset.unlock : auxLock.dataset.lock;
+      auxLock.disabled = !v.auxiliary_id;
+    }
     const leaves = document.getElementById("aux-leaves-button");
     if (leaves) leaves.disabled = !v.auxiliary_id;
+    const options = document.getElementById("officer-options");
+    if (options) options.disabled = false;
+  }
+
+  function showVillage(id) {
+    const v = villageById.get(id);
+    if (!v) return;
+    villagePanel(v);
+    if (v.officer_id) choose(v.officer_id, true);
+    const layer = layersByVillage.get(id);
+    if (layer && layer.getBounds) map.fitBounds(layer.getBounds(), { maxZoom: 13 });
+    if (layer) layer.openPopup();
   }
 
   function legend() {
