@@ -407,6 +407,7 @@ def publish(bundle: Path, plan_dir: Path, out: Path) -> list[str]:
     """The contact boards (public_notice.xlsx, 警民联系牌) written again from a version being
     published, into ``out``."""
     inst = load(bundle)
+    Path(out).mkdir(parents=True, exist_ok=True)
     with engine_errors():
         written = engine.write_reports(
             Path(plan_dir), inst, Path(out), only=("public_notice.xlsx",)

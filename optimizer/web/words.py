@@ -45,6 +45,14 @@ JOB_KINDS = {
     "compliance": N_("Checking the work logs"),
     "publish": N_("Writing the contact boards"),
 }
+CATEGORIES = {
+    "traffic": N_("traffic police"),
+    "criminal": N_("criminal police"),
+    "domestic_security": N_("domestic security"),
+    "public_security": N_("public security"),
+    "station": N_("police station"),
+    "organ": N_("bureau organ"),
+}
 RELATIONS = {
     "same_township": N_("own township"),
     "neighbour_township": N_("neighbouring township"),

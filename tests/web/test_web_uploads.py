@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cunjing.optimizer.bundle import sample_path
+from cunjing.optimizer import sample_path
 from cunjing.optimizer.web.uploads import Limits, UploadRefused, unpack
 
 LIMITS = Limits(unpacked_bytes=50 * 1024 * 1024, entries=100)

@@ -128,6 +128,26 @@ def wait_job(client: TestClient, location: str, timeout: float = 180) -> dict:
     raise AssertionError(f"job {job_id} did not end in {timeout} s")
 
 
+def landed(client: TestClient, response) -> dict:
+    """Where a form's answer leads: quick work answers with its result page at once (``html``
+    None), long work with its progress page, followed here until the job ends."""
+    assert response.status_code == 303, response.text[:2000]
+    location = response.headers["location"]
+    if location.startswith("/jobs/"):
+        return wait_job(client, location)
+    return {"html": None, "redirect": location, "id": None}
+
+
+def post(client: TestClient, csrf: str, path: str, **data) -> dict:
+    """A form sent as a browser sends it, and where it leads (``landed``)."""
+    r = client.post(path, data={**data, "csrf_token": csrf}, follow_redirects=False)
+    return landed(client, r)
+
+
+def last_id(location: str) -> int:
+    return int(location.rstrip("/").rsplit("/", 1)[-1])
+
+
 def upload(client: TestClient, csrf: str, workspace: int, name: str, data: bytes) -> dict:
     r = client.post(
         f"/w/{workspace}/bundles",
