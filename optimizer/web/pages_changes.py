@@ -226,7 +226,7 @@ def swap(
         kind = "assign_auxiliary"
     return _scenario(
         request, db, principal, ws, plan,
-        action="whatif.swap",
+        action="whatif.swap" if role == "officer" else "whatif.auxiliary",
         changes=[{"kind": kind, "target": village_id, "value": person_id}],
         description=text.format(person=name, village=village["name"]),
         reason=reason,

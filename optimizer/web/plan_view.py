@@ -162,6 +162,8 @@ def build_view(inst, folder, direct: dict[str, set[str]] | None = None) -> dict:
                     "direct": r.village_id in (direct or {}).get(r.role, ()),
                 }
             )
+    # the change itself first, then its knock-on moves
+    diff.sort(key=lambda d: not d["direct"])
     return plain(
         {
             "status": summary.get("status", ""),

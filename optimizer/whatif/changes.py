@@ -221,7 +221,7 @@ def apply_changes(
         if c.kind == "transfer":
             name = off.at[c.target, "name"]
             off.at[c.target, "status"] = "leaving"
-            text = f"officer {c.target} {name} transferred"
+            text = _("officer {officer} {name} transferred").format(officer=c.target, name=name)
             eff.described.append(text)
             for v in held.get(c.target, []):
                 eff.orphaned[v] = text
@@ -235,9 +235,11 @@ def apply_changes(
                 log.error(file, row, "value" if row else "", "days cannot be negative")
                 continue
             name = off.at[c.target, "name"]
-            text = (
-                f"officer {c.target} {name}'s days set from "
-                f"{off.at[c.target, 'available_days']:g} to {days:g}"
+            text = _("officer {officer} {name}'s days set from {before} to {after}").format(
+                officer=c.target,
+                name=name,
+                before=f"{off.at[c.target, 'available_days']:g}",
+                after=f"{days:g}",
             )
             off.at[c.target, "available_days"] = days
             eff.described.append(text)
@@ -245,7 +247,9 @@ def apply_changes(
                 eff.touched[v] = text
         elif c.kind == "set_key_village":
             vil.at[c.target, "kind"] = "key"
-            text = f"village {c.target} {vil.at[c.target, 'name']} became a key village"
+            text = _("village {village} {name} became a key village").format(
+                village=c.target, name=vil.at[c.target, "name"]
+            )
             eff.described.append(text)
             eff.touched[c.target] = text
         elif c.kind == "add_officer":
@@ -254,15 +258,18 @@ def apply_changes(
                 off = pd.concat([off, new])
                 eff.new_officers += new.index.tolist()
                 eff.described.append(
-                    f"{len(new)} new officer(s): "
-                    + ", ".join(f"{o} {n}" for o, n in new["name"].items())
+                    _("{n} new officer(s): {names}").format(
+                        n=len(new), names=", ".join(f"{o} {n}" for o, n in new["name"].items())
+                    )
                 )
         elif c.kind == "remove_auxiliary":
             if c.target not in aux.index:
                 log.error(file, row, column, f"unknown auxiliary '{c.target}'")
                 continue
             aux.at[c.target, "status"] = "leaving"
-            text = f"auxiliary {c.target} {aux.at[c.target, 'name']} left"
+            text = _("auxiliary {auxiliary} {name} left").format(
+                auxiliary=c.target, name=aux.at[c.target, "name"]
+            )
             eff.described.append(text)
             if c.target in posted.index:
                 eff.aux_orphaned[posted[c.target]] = text
@@ -272,8 +279,9 @@ def apply_changes(
                 aux = pd.concat([aux, new])
                 eff.new_auxiliaries += new.index.tolist()
                 eff.described.append(
-                    f"{len(new)} new auxiliar(ies): "
-                    + ", ".join(f"{a} {n}" for a, n in new["name"].items())
+                    _("{n} new auxiliar(ies): {names}").format(
+                        n=len(new), names=", ".join(f"{a} {n}" for a, n in new["name"].items())
+                    )
                 )
     log.raise_if_errors()
     return replace(inst, officers=off, villages=vil, auxiliaries=aux), eff

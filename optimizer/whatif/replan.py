@@ -24,6 +24,7 @@ import pandas as pd
 
 from ...constraints.base import SCALE
 from ..auxiliaries.placement import AuxiliaryResult, plan_county_auxiliaries
+from ..i18n import _
 from ..input.instance import Instance
 from ..input.plan_files import is_true
 from ..officers.diagnosis import diagnose_uncovered
@@ -120,7 +121,9 @@ def neighbourhood(
     for v, o, why in incumbent_pairs.loc[
         ~incumbent_pairs["eligible"], ["village_id", "officer_id", "why_not"]
     ].itertuples(index=False):
-        orphaned.setdefault(v, f"officer {o} may no longer cover it ({why})")
+        orphaned.setdefault(
+            v, _("officer {officer} may no longer cover it ({why})").format(officer=o, why=why)
+        )
     extra0 = set(orphaned) - level0
     if len(new_off):
         t = table[table["officer_id"].isin(new_off) & table["eligible"]]
@@ -330,13 +333,17 @@ def diff_officers(
         elif v in eff.touched:
             why = eff.touched[v]
         elif not a[v]:
-            why = "no officer can take it"
+            why = _("no officer can take it")
         elif a[v] in eff.new_officers:
-            why = f"new officer {a[v]}: better fit ({gain:+.2f} points)"
+            why = _("new officer {officer}: better fit ({gain} points)").format(
+                officer=a[v], gain=f"{gain:+.2f}"
+            )
         elif gain > c:
-            why = f"better fit ({gain:+.2f} points, more than the continuity weight {c:g})"
+            why = _("better fit ({gain} points, more than the continuity weight {weight})").format(
+                gain=f"{gain:+.2f}", weight=f"{c:g}"
+            )
         else:
-            why = "passed on to free capacity for a changed village"
+            why = _("passed on to free capacity for a changed village")
         rows.append(
             {"village_id": v, "role": "officer", "before": b[v], "after": a[v], "reason": why}
         )
@@ -440,13 +447,13 @@ def replan_auxiliaries(
         if v in eff.aux_orphaned:
             why = eff.aux_orphaned[v]
         elif not a:
-            why = "no auxiliary may serve it"
+            why = _("no auxiliary may serve it")
         elif a in eff.new_auxiliaries:
-            why = f"new auxiliary {a}"
+            why = _("new auxiliary {auxiliary}").format(auxiliary=a)
         elif not b:
-            why = "had no resident auxiliary"
+            why = _("had no resident auxiliary")
         else:
-            why = "passed on to fill a changed village, or a clearly better fit"
+            why = _("passed on to fill a changed village, or a clearly better fit")
         rows.append({"village_id": v, "role": "auxiliary", "before": b, "after": a, "reason": why})
     diff = pd.DataFrame(rows, columns=["village_id", "role", "before", "after", "reason"])
     return res, diff

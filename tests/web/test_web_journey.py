@@ -485,7 +485,7 @@ def test_auxiliaries_lock_move_and_leave(env):
         assert leaving not in {v["auxiliary_id"] for v in last}
         assert next(v for v in last if v["id"] == village["id"])["auxiliary_id"]
     actions = audit_actions(env)
-    assert "whatif.auxiliary_leaves" in actions and actions.count("whatif.swap") >= 2
+    assert "whatif.auxiliary_leaves" in actions and "whatif.auxiliary" in actions
 
 
 def test_rotation_timeline(env):

@@ -60,7 +60,7 @@ def test_transfer_reassigns_exactly_the_orphans_when_capacity_allows(planned, tm
     diff = read(out, "diff.csv")
     assert set(diff["village_id"]) == held
     assert (diff["before"] == officer).all()
-    assert diff["reason"].str.contains("transferred").all()
+    assert diff["reason"].str.contains("调离").all()  # the reasons in Chinese by default
     text = capsys.readouterr().out
     assert f"{len(held)} village(s) change officer ({len(held)} forced" in text
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
@@ -263,7 +263,7 @@ def test_add_officer_takes_villages_only_for_a_clear_gain(planned, tmp_path):
     diff = read(out, "diff.csv")
     assert (diff["after"] == "999999").any(), "his first wish, a clear gain, goes to him"
     for r in diff.itertuples():
-        assert "better fit" in r.reason or "passed on" in r.reason or "new officer" in r.reason
+        assert "更为合适" in r.reason or "调整" in r.reason or "新增民警" in r.reason
 
 
 def test_transfer_sweep_ranks_every_officer(planned, tmp_path, capsys):
