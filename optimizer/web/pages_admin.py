@@ -149,32 +149,68 @@ def reset_password(
     return RedirectResponse("/admin/accounts", status_code=303)
 
 
-@router.post("/admin/accounts/{account_id}/role")
-def set_role(
+@router.get("/admin/accounts/{account_id}")
+def account_page(
     account_id: int,
     request: Request,
-    role: Role = Form(...),
-    scopes: str = Form("", max_length=500),
     principal: Principal = Depends(admin),
     db: DbSession = Depends(get_db),
 ) -> Response:
+    """One account's form: name, role, scope, state, password."""
     account = _account(db, account_id)
-    before = {"role": account.role, "scopes": account.scopes}
-    account.role, account.scopes = role.value, parse_scopes(scopes)
-    end_sessions(db, account.id)  # the new rights hold from the next sign-in
+    entries = list(
+        db.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.target == f"account:{account.id}")
+            .order_by(AuditEntry.id.desc())
+            .limit(50)
+        )
+    )
+    return render(
+        request,
+        "account.html",
+        {"account": account, "roles": list(Role), "entries": entries, "message": ""},
+    )
+
+
+@router.post("/admin/accounts/{account_id}/edit")
+def edit_account(
+    account_id: int,
+    request: Request,
+    display_name: str = Form("", max_length=64),
+    role: Role = Form(...),
+    scopes: str = Form("", max_length=500),
+    reason: str = Form("", max_length=500),
+    principal: Principal = Depends(admin),
+    db: DbSession = Depends(get_db),
+) -> Response:
+    """Name, role and scope. A change of role or scope ends the account's sessions: the new
+    rights hold from its next sign-in."""
+    account = _account(db, account_id)
+    new_scopes = parse_scopes(scopes)
+    if account.id == principal.account_id and role != Role.ADMIN:
+        return _accounts_page(request, db, _("You cannot take your own administrator role."), 400)
+    before = {"display_name": account.display_name, "role": account.role, "scopes": account.scopes}
+    after = {"display_name": display_name.strip(), "role": role.value, "scopes": new_scopes}
+    if before == after:
+        return RedirectResponse(f"/admin/accounts/{account.id}", status_code=303)
+    account.display_name, account.role, account.scopes = (
+        after["display_name"],
+        after["role"],
+        after["scopes"],
+    )
+    if (before["role"], before["scopes"]) != (after["role"], after["scopes"]):
+        end_sessions(db, account.id)
     audit(
         db,
         actor(request, principal),
-        "account.role",
+        "account.role" if before["role"] != after["role"] else "account.edit",
         target=f"account:{account.id}",
-        detail={
-            "username": account.username,
-            "before": before,
-            "after": {"role": account.role, "scopes": account.scopes},
-        },
+        detail={"username": account.username, "before": before, "after": after},
+        reason=reason.strip(),
     )
     db.commit()
-    return RedirectResponse("/admin/accounts", status_code=303)
+    return RedirectResponse(f"/admin/accounts/{account.id}", status_code=303)
 
 
 AUDIT_PAGE = 200

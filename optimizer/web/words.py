@@ -74,6 +74,7 @@ ACTIONS = {
     "account.disable": N_("Account disabled"),
     "account.password": N_("Password reset"),
     "account.role": N_("Role or scope changed"),
+    "account.edit": N_("Account changed"),
     "workspace.create": N_("Workspace created"),
     "bundle.upload": N_("Data imported"),
     "bundle.refused": N_("Import refused"),

@@ -179,7 +179,7 @@ def workbook_cells(data: bytes):
             yield from row
 
 
-def test_names_with_formulas_are_text_in_every_workbook(env):
+def test_names_with_formulas_or_scripts_are_text_in_every_workbook(env):
     url = f"/w/{env['ws']}/plans/{env['plan']}/files"
     with client_for(env["app"]) as c:
         sign_in(c, "planner")
@@ -187,6 +187,8 @@ def test_names_with_formulas_are_text_in_every_workbook(env):
             cells = list(workbook_cells(c.get(f"{url}/{name}").content))
             assert not [x for x in cells if x.data_type == "f"], name
             assert any(x.value == FORMULA_NAME and x.data_type == "s" for x in cells), name
+            # the script in a village's name is text there too, as it was typed
+            assert any(x.value == SCRIPT_NAME and x.data_type == "s" for x in cells), name
 
 
 def test_an_invalid_upload_shows_its_problems_and_keeps_nothing(env, tmp_path):
@@ -306,6 +308,91 @@ def test_transfer_accept_stale_and_publish(env):
     for action in ("whatif.transfer", "whatif.accept", "whatif.stale", "plan.submit",
                    "plan.publish", "plan.create", "plan.boards"):  # fmt: skip
         assert action in actions, action
+
+
+# who may do what: (method, path, form) -> status per account; "ok" is 200 for a page and 303
+# for a form that is allowed (no form below is allowed: they would start work; the journey's
+# own steps show the allowed ones working). Outside an account's scope everything is 404, as an
+# unknown id is; inside it, what its role may not do is 403.
+ROLES = ("admin", "planner", "other", "city", "viewer")
+
+
+def role_matrix(env) -> list[tuple[str, str, dict, dict]]:
+    ws, plan = env["ws"], env["plan"]
+    with env["app"].state.store.db() as db:
+        scenario = db.query(Scenario).filter_by(workspace_id=ws).order_by(Scenario.id).first().id
+        job = db.query(Job).filter_by(workspace_id=ws).order_by(Job.id).first().id
+        bundle = env["bundle_id"]
+    v = f"/w/{ws}/plans/{plan}"
+    page = {"admin": 200, "planner": 200, "other": 404, "city": 200, "viewer": 200}
+    personal = {"admin": 403, "planner": 200, "other": 404, "city": 200, "viewer": 403}
+    plans_only = {"admin": 403, "planner": None, "other": 404, "city": 403, "viewer": 403}
+    reviews_only = {"admin": 403, "planner": 403, "other": 404, "city": None, "viewer": 403}
+    admin_only = {"admin": 200, "planner": 403, "other": 403, "city": 403, "viewer": 403}
+    village, officer = "341302100001", "100101"
+    return [
+        ("GET", f"/w/{ws}", {}, page),
+        ("GET", v, {}, page),
+        ("GET", v + "/map.json", {}, page),
+        ("GET", v + "/boards", {}, page),
+        ("GET", v + "/files/public_notice.xlsx", {}, page),
+        ("GET", v + "/files/plan.xlsx", {}, personal),
+        ("GET", v + "/files/plan.gpkg", {}, personal),
+        ("GET", v + "/files/report.html", {}, personal),
+        ("GET", f"/w/{ws}/scenarios/{scenario}", {}, page),
+        ("GET", f"/jobs/{job}", {}, page),
+        ("GET", "/admin/accounts", {}, admin_only),
+        ("GET", "/admin/audit", {}, admin_only),
+        ("GET", "/admin/audit.xlsx", {}, admin_only),
+        ("POST", v + "/transfer", {"officer_id": officer}, plans_only),
+        ("POST", v + "/lock", {"village_id": village, "pinned": "true"}, plans_only),
+        ("POST", v + "/options", {"village_id": village}, plans_only),
+        ("POST", v + "/swap", {"village_id": village, "person_id": officer}, plans_only),
+        ("POST", v + "/auxiliary-leaves", {"village_id": village}, plans_only),
+        ("POST", v + "/sweep", {}, plans_only),
+        ("POST", v + "/rotation", {"periods": "2"}, plans_only),
+        ("POST", v + "/calendar", {"month": "2027-04"}, plans_only),
+        ("POST", v + "/submit", {}, plans_only),
+        ("POST", v + "/publish", {}, reviews_only),
+        ("POST", v + "/return", {"reason": "x"}, reviews_only),
+        ("POST", f"/w/{ws}/scenarios/{scenario}/accept", {}, plans_only),
+        ("POST", f"/w/{ws}/scenarios/{scenario}/discard", {}, plans_only),
+        ("POST", f"/w/{ws}/plans", {"bundle_version_id": bundle}, plans_only),
+        ("POST", f"/jobs/{job}/cancel", {}, plans_only),
+        ("POST", "/admin/accounts/1/active", {"active": "false"}, {**admin_only, "admin": None}),
+    ]
+
+
+def counts(env) -> tuple[int, ...]:
+    with env["app"].state.store.db() as db:
+        return tuple(db.query(m).count() for m in (Job, Scenario, PlanVersion, BundleVersion))
+
+
+def test_each_role_is_allowed_and_refused_where_it_should_be(env):
+    matrix = role_matrix(env)
+    before = counts(env)
+    seen = 0
+    for name in ROLES:
+        with client_for(env["app"]) as c:
+            token = sign_in(c, name)
+            for method, path, form, expected in matrix:
+                want = expected[name]
+                if want is None:
+                    continue  # allowed: it would start work (the journey's steps do it)
+                if method == "GET":
+                    got = c.get(path, follow_redirects=False).status_code
+                else:
+                    r = c.post(path, data={**form, "csrf_token": token}, follow_redirects=False)
+                    got = r.status_code
+                assert got == want, (name, method, path, got)
+                seen += 1
+    assert seen > 120
+    # someone not signed in is sent to sign in, and his forms fail the CSRF check first
+    with client_for(env["app"]) as c:
+        for method, path, form, _expected in matrix:
+            r = c.request(method, path, data=form or None, follow_redirects=False)
+            assert r.status_code == (303 if method == "GET" else 403), (method, path)
+    assert counts(env) == before  # the refusals started no work and made nothing
 
 
 def test_contact_boards_print_per_township_with_public_fields_only(env):

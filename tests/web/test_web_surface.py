@@ -327,3 +327,41 @@ def test_behind_the_proxy_cookies_go_over_https_only(tmp_path):
             assert "max-age=31536000" in c.get("/login").headers["strict-transport-security"]
     finally:
         app.state.store.close()
+
+
+def test_an_administrator_edits_an_account_and_its_sessions_end(app):
+    with client_for(app) as admin, client_for(app) as person:
+        token = sign_in(admin, "admin")
+        sign_in(person, "planner2")
+        with app.state.store.db() as db:
+            account = db.query(Account).filter_by(username="planner2").one()
+            me = db.query(Account).filter_by(username="admin").one()
+        page = admin.get(f"/admin/accounts/{account.id}").text
+        assert 'id="edit-account"' in page and "planner2" in page
+        r = admin.post(
+            f"/admin/accounts/{account.id}/edit",
+            data={"display_name": "<b>王</b>", "role": "viewer", "scopes": "341302, 341321",
+                  "reason": "调岗", "csrf_token": token},
+            follow_redirects=False,
+        )  # fmt: skip
+        assert r.status_code == 303
+        assert person.get("/", follow_redirects=False).headers["location"] == "/login"
+        page = admin.get(f"/admin/accounts/{account.id}").text
+        assert "&lt;b&gt;王&lt;/b&gt;" in page and "调岗" in page
+        # an administrator cannot take away his own role; a viewer cannot edit anyone
+        r = admin.post(f"/admin/accounts/{me.id}/edit",
+                       data={"role": "planner", "csrf_token": token})  # fmt: skip
+        assert r.status_code == 400
+        assert admin.post("/admin/accounts/99999/edit",
+                          data={"role": "viewer", "csrf_token": token}).status_code == 404  # fmt: skip
+    with client_for(app) as viewer:
+        vt = sign_in(viewer, "planner2")
+        assert viewer.get(f"/admin/accounts/{account.id}").status_code == 403
+        r = viewer.post(f"/admin/accounts/{account.id}/edit",
+                        data={"role": "admin", "csrf_token": vt})  # fmt: skip
+        assert r.status_code == 403
+    with app.state.store.db() as db:
+        account = db.query(Account).filter_by(username="planner2").one()
+        assert (account.role, account.scopes) == ("viewer", ["341302", "341321"])
+        entry = db.query(AuditEntry).filter_by(action="account.role").all()[-1]
+        assert entry.detail["before"]["role"] == "planner" and entry.reason == "调岗"
