@@ -320,6 +320,10 @@ ROLES = ("admin", "planner", "other", "city", "viewer")
 def role_matrix(env) -> list[tuple[str, str, dict, dict]]:
     ws, plan = env["ws"], env["plan"]
     with env["app"].state.store.db() as db:
+        if not db.query(Scenario).filter_by(workspace_id=ws).count():  # this test run alone
+            db.add(Scenario(workspace_id=ws, base_plan_id=plan, base_revision=0, state="ready",
+                            created_by=1))  # fmt: skip
+            db.commit()
         scenario = db.query(Scenario).filter_by(workspace_id=ws).order_by(Scenario.id).first().id
         job = db.query(Job).filter_by(workspace_id=ws).order_by(Job.id).first().id
         bundle = env["bundle_id"]
