@@ -105,10 +105,14 @@ def start(request: Request, db: DbSession, who: Actor, kind: str, params: dict, 
     return job
 
 
+# work that takes its time whatever the county: its progress page at once
+LONG = ("validate", "plan", "sweep")
+
+
 def follow(request: Request, db: DbSession, job: Job) -> Response:
     """To the job's result when it ends within QUICK_SECONDS, else to its progress page."""
     jobs = request.app.state.jobs
-    if jobs.wait(job.id, QUICK_SECONDS):
+    if job.kind not in LONG and jobs.wait(job.id, QUICK_SECONDS):
         db.refresh(job)
         destination = job_destination(job)
         if destination and job.kind not in STAY_ON_PAGE:

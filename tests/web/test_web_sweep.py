@@ -11,6 +11,7 @@ from cunjing.optimizer.web.models import AuditEntry, Role
 from web_support import (
     add_accounts,
     client_for,
+    landed,
     make_settings,
     new_app,
     sign_in,
@@ -38,7 +39,7 @@ def test_transfer_sweep_runs_as_long_work(tmp_path):
             bundle_id = re.search(r'name="bundle_version_id" value="(\d+)"', c.get(f"/w/{ws}").text)
             r = c.post(f"/w/{ws}/plans", data={"bundle_version_id": bundle_id.group(1),
                                                 "csrf_token": token}, follow_redirects=False)  # fmt: skip
-            plan = wait_job(c, r.headers["location"])["redirect"]
+            plan = landed(c, r)["redirect"]
             held = {o["id"] for o in c.get(plan + "/map.json").json()["officers"] if o["villages"]}
             r = c.post(plan + "/sweep", data={"csrf_token": token}, follow_redirects=False)
             done = wait_job(c, r.headers["location"], timeout=600)
