@@ -4,8 +4,10 @@ server process with its worker processes, over localhost:
     python benchmarks/bench_web.py [--json benchmarks/results/web.json]
 
 - the sample county: import, plan, the plan page and its map data (server time), the page
-  interactive in Chromium (every village drawn), and a transfer from the click to the
-  re-planned map (several officers in turn: the first is the worker's first what-if);
+  interactive in Chromium (every village drawn); a transfer from the click to the re-planned
+  map, over HTTP (the form's answer, the preview page and its map data) and in Chromium (the
+  button clicked to every village of the preview drawn), several officers in turn; and the
+  acceptance of a previewed change (the new version's files written, its page shown);
 - a generated 2,000-village city (5 counties): its plan, and its map interactive in Chromium;
 - while the city plan runs in a worker: 20 concurrent requests at a time for the county's pages,
   10 rounds, and their latency (p50, p95).
@@ -71,9 +73,12 @@ class Planner:
         return r.headers["location"]
 
     def wait(self, job: str, poll: float = 0.1) -> str | None:
+        """Where a job leads when it ends (quick work answered with its page already)."""
+        if not job.startswith("/jobs/"):
+            return job
         while True:
             r = self.c.get(f"{job}/status")
-            if "every 500ms" not in r.text:
+            if "hx-trigger=" not in r.text:
                 return r.headers.get("hx-redirect")
             time.sleep(poll)
 
@@ -107,14 +112,18 @@ def timed_get(client: httpx.Client, path: str) -> float:
     return time.perf_counter() - t0
 
 
-def browser_interactive(base: str, paths: list[tuple[str, int]]) -> list[float]:
-    """Seconds from navigation to every village drawn on the map, per page."""
+def browser_interactive(
+    base: str, paths: list[tuple[str, int]], transfers: tuple[str, list[str], int] | None = None
+) -> tuple[list[float], list[float]]:
+    """Seconds from navigation to every village drawn on the map, per page; and (``transfers``:
+    a plan page, officers, its villages) from the transfer button's click to every village of
+    the preview drawn, per officer."""
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from browser import chromium
 
-    out = []
+    out, clicks = [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=chromium(), headless=True, args=["--no-sandbox"]
@@ -125,16 +134,32 @@ def browser_interactive(base: str, paths: list[tuple[str, int]]) -> list[float]:
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_url(base + "/")
+
+        def drawn(villages: int) -> None:
+            page.wait_for_function(
+                f"Number((document.querySelector('#map') || {{dataset: {{}}}}).dataset.drawn) >= "
+                f"{villages}",
+                timeout=120_000,
+            )
+
         for path, villages in paths:
             t0 = time.perf_counter()
             page.goto(base + path)
-            page.wait_for_function(
-                f"document.querySelectorAll('#map path.leaflet-interactive').length >= {villages}",
-                timeout=120_000,
-            )
+            drawn(villages)
             out.append(time.perf_counter() - t0)
+        if transfers:
+            path, officers, villages = transfers
+            for officer in officers:
+                page.goto(base + path)
+                drawn(villages)
+                page.locator(f"#legend button[data-officer='{officer}']").click()
+                t0 = time.perf_counter()
+                page.locator("#transfer-button").click()
+                page.wait_for_url("**/scenarios/**", timeout=120_000)
+                drawn(villages)
+                clicks.append(time.perf_counter() - t0)
         browser.close()
-    return out
+    return out, clicks
 
 
 def main() -> None:
@@ -178,14 +203,24 @@ def main() -> None:
             (o for o in p.c.get(plan + "/map.json").json()["officers"] if o["villages"]),
             key=lambda o: (-len(o["villages"]), o["id"]),
         )
-        transfers = []
+        villages = len(p.c.get(plan + "/map.json").json()["villages"])
+        transfers, scenarios = [], []
         for o in officers[:4]:
             t0 = time.perf_counter()
             scenario = p.wait(p.post(plan + "/transfer", officer_id=o["id"]))
             p.c.get(scenario).raise_for_status()
             p.c.get(scenario + "/map.json").raise_for_status()
             transfers.append(round(time.perf_counter() - t0, 2))
-        result["transfer_click_to_map_s"] = transfers
+            scenarios.append(scenario)
+        result["transfer_click_to_map_http_s"] = transfers
+        _, clicks = browser_interactive(
+            base, [], (plan, [o["id"] for o in officers[4:8]], villages)
+        )
+        result["transfer_click_to_map_browser_s"] = [round(x, 2) for x in clicks]
+        t0 = time.perf_counter()
+        version = p.wait(p.post(scenarios[-1] + "/accept"))
+        p.c.get(version).raise_for_status()
+        result["accept_to_new_version_s"] = round(time.perf_counter() - t0, 2)
         # the city: generated, imported, planned while the county's pages are asked for
         city_bundle = tmp / "city"
         generate_bundle(city_bundle, villages=2000, counties=5, seed=0)
@@ -200,7 +235,7 @@ def main() -> None:
                 latencies += list(
                     pool.map(lambda i: timed_get(p.c, paths[i % len(paths)]), range(20))
                 )
-        running = "every 500ms" in p.c.get(job + "/status").text
+        running = "hx-trigger=" in p.c.get(job + "/status").text
         city_plan = p.wait(job, poll=0.5)
         result["city_plan_s"] = round(time.perf_counter() - t0, 2)
         latencies.sort()
@@ -211,7 +246,7 @@ def main() -> None:
             "p95_s": round(latencies[int(len(latencies) * 0.95)], 3),
             "max_s": round(latencies[-1], 3),
         }
-        county_map, city_map = browser_interactive(base, [(plan, 400), (city_plan, 2000)])
+        (county_map, city_map), _ = browser_interactive(base, [(plan, villages), (city_plan, 2000)])
         result["county_page_interactive_browser_s"] = round(county_map, 2)
         result["city_page_interactive_browser_s"] = round(city_map, 2)
     finally:

@@ -10,10 +10,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from ..i18n import _
+from ..i18n import _, language
 from .auth import Principal, forbid, workspace_for
 from .deps import actor, get_db, render, signed_in, store_of
 from .models import BundleVersion, Job, PlanState, Scenario, now
@@ -116,8 +117,25 @@ def plan_page(
             "calendars": calendars,
             "checks": [j for j in checks if j.params.get("plan_id") == plan.id],
             "tile_url": request.app.state.settings.tile_url,
+            "tables": plan_tables(request, folder / VIEW_FILE, principal.sees_personal),
         },
     )
+
+
+def plan_tables(request: Request, view_file: Path, personal: bool) -> Markup:
+    """The version's tables of officers and villages, as HTML made once per reader and language:
+    the same 400 rows for every planner who opens the page (a fifth of a second's work of the
+    server on the city's 2,000 villages)."""
+    return _tables(request.app.state.templates, str(view_file), view_file.stat().st_mtime,
+                   personal, language())  # fmt: skip
+
+
+@lru_cache(maxsize=32)
+def _tables(templates, view_file: str, mtime: float, personal: bool, lang: str) -> Markup:
+    view = read_json(Path(view_file))
+    view = view if personal else without_personal(view)
+    html = templates.env.get_template("_plan_tables.html").render(view=view, personal=personal)
+    return Markup(html)  # made by the autoescaping template: safe as it is
 
 
 @router.get("/w/{workspace_id}/plans/{plan_id}/map.json")

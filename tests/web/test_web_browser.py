@@ -150,8 +150,8 @@ def journey(page: Page, base: str, server: dict, shots: Path, tmp_path: Path) ->
     expect(page.locator("#villages tbody tr")).to_have_count(len(rows))
     held = {r["officer_id"] for r in rows if r["officer_id"]}
     expect(page.locator("#legend button")).to_have_count(len(held))
-    # every village drawn, each in its officer's colour
-    expect(page.locator("#map path.leaflet-interactive")).to_have_count(len(rows))
+    # every village drawn (on the map's canvas)
+    expect(page.locator("#map")).to_have_attribute("data-drawn", str(len(rows)))
     # the script in a village's name is text in the table, never a script of the page
     expect(page.locator("#villages td", has_text=SCRIPT_NAME).first).to_be_visible()
     assert page.locator("script", has_text="alert").count() == 0
@@ -184,7 +184,7 @@ def journey(page: Page, base: str, server: dict, shots: Path, tmp_path: Path) ->
     expect(page.locator("#diff tbody tr").first).to_be_visible()
     mine = [r for r in rows if r["officer_id"] == officer["officer_id"]]
     assert page.locator("#diff tbody tr").count() >= len(mine)
-    expect(page.locator("#map path.leaflet-interactive")).to_have_count(len(rows))
+    expect(page.locator("#map")).to_have_attribute("data-drawn", str(len(rows)))
     page.screenshot(path=shots / "08-before-after.png")
     page.locator(".map-card").screenshot(path=shots / "08-before-after-map.png")
     page.get_by_role("button", name="采纳").click()
@@ -332,7 +332,7 @@ def compare(page: Page, shots: Path) -> None:
     page.get_by_role("button", name="对比").click()
     expect(page.locator("#compare")).to_be_visible()
     assert page.locator("#compare tbody tr").count() >= 1
-    expect(page.locator("#map path.leaflet-interactive").first).to_be_visible()
+    expect(page.locator("#map[data-drawn]")).to_be_visible()
     page.screenshot(path=shots / "16-compare.png")
     page.goto(back)
 
