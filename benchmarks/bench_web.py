@@ -136,11 +136,8 @@ def browser_interactive(
         page.wait_for_url(base + "/")
 
         def drawn(villages: int) -> None:
-            page.wait_for_function(
-                f"Number((document.querySelector('#map') || {{dataset: {{}}}}).dataset.drawn) >= "
-                f"{villages}",
-                timeout=120_000,
-            )
+            # an attribute the map's script sets (the page's CSP allows no evaluated script)
+            page.wait_for_selector(f"#map[data-drawn='{villages}']", timeout=120_000)
 
         for path, villages in paths:
             t0 = time.perf_counter()

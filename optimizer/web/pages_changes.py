@@ -15,7 +15,7 @@ from .auth import Principal, forbid, workspace_for
 from .deps import actor, get_db, render, signed_in, store_of
 from .jobs import STALE
 from .models import PlanVersion, Scenario, ScenarioState, Workspace, now
-from .pages_plan import map_response
+from .pages_plan import geo_src, map_response
 from .plan_view import VIEW_FILE
 from .store import audit
 from .versions import (
@@ -265,6 +265,7 @@ def scenario_page(
             "stale": scenario.base_revision != ws.revision,
             "may_plan": principal.may_plan(ws),
             "tile_url": request.app.state.settings.tile_url,
+            "geo_src": geo_src(ws, base.bundle_version_id),
         },
     )
 

@@ -118,6 +118,7 @@ def plan_page(
             "checks": [j for j in checks if j.params.get("plan_id") == plan.id],
             "tile_url": request.app.state.settings.tile_url,
             "tables": plan_tables(request, folder / VIEW_FILE, principal.sees_personal),
+            "geo_src": geo_src(ws, plan.bundle_version_id),
         },
     )
 
@@ -160,17 +161,12 @@ def map_response(
 ) -> Response:
     """The map's data: the bundle's shapes, and the plan's officers and villages as the
     principal may see them (``changed``: the villages to outline; default the folder's diff)."""
-    store = store_of(request)
-    bundle = db.get(BundleVersion, bundle_version_id)
-    root = store.path(bundle.path)  # the bundle folder, or the workbook file inside it
-    root = root.parent if root.is_file() else root
-    view_file, geo_file = store.path(folder) / VIEW_FILE, root.parent / GEO_FILE
+    view_file = store_of(request).path(folder) / VIEW_FILE
     if not view_file.is_file():
         raise HTTPException(404)
     body = _map_bytes(
         str(view_file),
         view_file.stat().st_mtime,
-        str(geo_file),
         principal.sees_personal,
         request.app.state.settings.tile_url,
         tuple(changed) if changed is not None else None,
@@ -178,21 +174,50 @@ def map_response(
     return Response(body, media_type="application/json")
 
 
+def geo_src(ws, bundle_version_id: int) -> str:
+    return f"/w/{ws.id}/bundles/{bundle_version_id}/geo.json"
+
+
+@router.get("/w/{workspace_id}/bundles/{bundle_id}/geo.json")
+def bundle_geo(
+    workspace_id: int,
+    bundle_id: int,
+    request: Request,
+    principal: Principal = Depends(signed_in),
+    db: DbSession = Depends(get_db),
+) -> Response:
+    """The shapes of a data version's townships and villages. A data version never changes, so
+    the browser keeps them: every page of the workspace's plans draws from the same copy (a
+    city's 2,000 villages are 2 MB)."""
+    ws = workspace_for(db, principal, workspace_id)
+    bundle = db.get(BundleVersion, bundle_id)
+    if bundle is None or bundle.workspace_id != ws.id:
+        raise HTTPException(404)
+    root = store_of(request).path(bundle.path)  # the bundle folder, or the workbook inside it
+    root = root.parent if root.is_file() else root
+    geo = root.parent / GEO_FILE
+    if not geo.is_file():
+        raise HTTPException(404)
+    return FileResponse(
+        geo,
+        media_type="application/json",
+        headers={"Cache-Control": "private, max-age=604800, immutable"},
+    )
+
+
 @lru_cache(maxsize=16)
 def _map_bytes(
     view_file: str,
     mtime: float,
-    geo_file: str,
     personal: bool,
     tile_url: str,
     changed: tuple[str, ...] | None,
 ) -> bytes:
     """Made once per version and kind of reader: 20 planners opening the same map ask for the
-    same 300 KB (serialising it took most of each request)."""
+    same data (serialising it took most of each request)."""
     view = read_json(Path(view_file))
     view = view if personal else without_personal(view)
     data = {
-        "geo": read_json(Path(geo_file)),
         "officers": view["officers"],
         "villages": view["villages"],
         "changed": list(changed)
@@ -423,6 +448,7 @@ def compare(
             "rows": compare_views(va, vb),
             "view": vb,
             "versions": plan_versions(db, ws.id),
+            "geo_src": geo_src(ws, second.bundle_version_id),
             "tile_url": request.app.state.settings.tile_url,
         },
     )

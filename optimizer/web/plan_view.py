@@ -63,10 +63,12 @@ def build_view(inst, folder, direct: dict[str, set[str]] | None = None) -> dict:
 
     off_rows = t["officers"].fillna("")
     aux = t["auxiliaries"]
-    aux = aux.set_index("village_id") if aux is not None else None
+    # rows as dicts: a pandas look-up per village and officer took most of a preview's view
+    aux = {} if aux is None else aux.drop_duplicates("village_id").set_index("village_id")
+    aux = aux.to_dict("index") if len(aux) else {}
     villages = []
     for r in off_rows.itertuples(index=False):
-        a = aux.loc[r.village_id] if aux is not None and r.village_id in aux.index else None
+        a = aux.get(r.village_id)
         villages.append(
             {
                 "id": r.village_id,
@@ -88,26 +90,30 @@ def build_view(inst, folder, direct: dict[str, set[str]] | None = None) -> dict:
                 "aux_relation": _text(a["relation_zh"]) if a is not None else "",
                 "aux_home": _text(a["home_village_name"]) if a is not None else "",
                 "aux_reasons": _text(a["reasons_zh"]) if a is not None else "",
-                "aux_pinned": a is not None
-                and "pinned" in a.index
-                and str(a["pinned"]).lower() in ("true", "1"),
+                "aux_pinned": a is not None and str(a.get("pinned", "")).lower() in ("true", "1"),
             }
         )
     # officers in the order their first village lies on the map (west to east, south to north
     # in bands), so that the colours of neighbours are far apart on the wheel
-    xy = inst.villages[["x", "y"]]
+    xy = dict(zip(inst.villages.index, zip(inst.villages["x"], inst.villages["y"], strict=True),
+                  strict=True))  # fmt: skip
     first = {}
+    held_by: dict[str, list[str]] = {}
     for v in villages:
-        if v["officer_id"] and v["officer_id"] not in first and v["id"] in xy.index:
-            x, y = xy.loc[v["id"]]
+        if v["officer_id"]:
+            held_by.setdefault(v["officer_id"], []).append(v["id"])
+        if v["officer_id"] and v["officer_id"] not in first and v["id"] in xy:
+            x, y = xy[v["id"]]
             first[v["officer_id"]] = (round(y / 5000), x)
     order = sorted(first, key=lambda o: first[o])
     colours = officer_colours(order)
     loads = t["loads"]
+    people = inst.officers.to_dict("index")
+    places = {**tw_names, **vil_names}
     officers = []
     for r in loads.itertuples(index=False):
-        o = inst.officers.loc[r.officer_id]
-        held = [v["id"] for v in villages if v["officer_id"] == r.officer_id]
+        o = people.get(r.officer_id, {})
+        held = held_by.get(r.officer_id, [])
         officers.append(
             {
                 "id": r.officer_id,
@@ -121,14 +127,14 @@ def build_view(inst, folder, direct: dict[str, set[str]] | None = None) -> dict:
                 "days_used": _num(r.days_used),
                 "available_days": _num(r.available_days),
                 "colour": colours.get(r.officer_id, "#d9d9d9"),
-                "native_place": names([o["native_township_id"]], tw_names)
+                "native_place": names([o.get("native_township_id", "")], tw_names)
                 + (
                     f"（{vil_names.get(o['native_village_id'], '')}）"
-                    if o["native_village_id"]
+                    if o.get("native_village_id")
                     else ""
                 ),
-                "former_townships": names(o["former_township_ids"], tw_names),
-                "wishes": names(o["preferences"], {**tw_names, **vil_names}),
+                "former_townships": names(o.get("former_township_ids") or (), tw_names),
+                "wishes": names(o.get("preferences") or (), places),
             }
         )
     k = summary.get("kpis", {})

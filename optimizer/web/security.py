@@ -59,7 +59,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 names = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in self.headers if k not in names]
-                if not scope["path"].startswith("/static/"):
+                if b"cache-control" not in names and not scope["path"].startswith("/static/"):
                     extra.append((b"cache-control", b"no-store"))
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)

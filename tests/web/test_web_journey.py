@@ -112,7 +112,13 @@ def test_the_plan_page_speaks_chinese_and_escapes_names(env):
         assert "&lt;script&gt;alert(&#39;村&#39;)&lt;/script&gt;村" in html
         data = c.get(f"/w/{env['ws']}/plans/{env['plan']}/map.json").json()
         assert any(v["name"] == SCRIPT_NAME for v in data["villages"])
-        assert data["geo"]["villages"]["features"] and data["geo"]["townships"]["features"]
+        geo = c.get(f"/w/{env['ws']}/bundles/{env['bundle_id']}/geo.json")
+        assert "immutable" in geo.headers["cache-control"]  # a data version never changes
+        geo = geo.json()
+        assert geo["villages"]["features"] and geo["townships"]["features"]
+        assert {f["properties"]["id"] for f in geo["villages"]["features"]} == {
+            v["id"] for v in data["villages"]
+        }
         assert all(o["colour"].startswith("#") for o in data["officers"])
         held = [o for o in data["officers"] if o["villages"]]
         assert len({o["colour"] for o in held}) == len(held)  # a distinct colour each
@@ -339,6 +345,7 @@ def role_matrix(env) -> list[tuple[str, str, dict, dict]]:
         ("GET", v, {}, page),
         ("GET", v + "/map.json", {}, page),
         ("GET", v + "/boards", {}, page),
+        ("GET", f"/w/{ws}/bundles/{bundle}/geo.json", {}, page),
         ("GET", v + "/files/public_notice.xlsx", {}, page),
         ("GET", v + "/files/plan.xlsx", {}, personal),
         ("GET", v + "/files/plan.gpkg", {}, personal),

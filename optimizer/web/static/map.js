@@ -13,9 +13,14 @@
   const officerById = new Map();
   const villageById = new Map();
 
-  fetch(el.dataset.src, { credentials: "same-origin" })
-    .then((r) => r.json())
-    .then((d) => { data = d; draw(); })
+  // the plan's data and the bundle's shapes side by side; the shapes come from the browser's
+  // cache after the first page of a data version
+  const get = (url) => fetch(url, { credentials: "same-origin" }).then((r) => {
+    if (!r.ok) throw new Error(r.status);
+    return r.json();
+  });
+  Promise.all([get(el.dataset.src), get(el.dataset.geo)])
+    .then(([d, geo]) => { data = d; data.geo = geo; draw(); })
     .catch(() => { el.textContent = "—"; });
 
   function styleFor(v, dimmed, highlighted, changed) {
