@@ -35,7 +35,7 @@ import httpx2 as httpx
 
 from cunjing.data.generator import generate_bundle
 from cunjing.optimizer import sample_path
-from cunjing.optimizer.web.models import Role
+from cunjing.optimizer.web.models import Job, Role
 from cunjing.optimizer.web.settings import load_settings
 from cunjing.optimizer.web.store import Actor, Store, create_account
 
@@ -249,7 +249,20 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(60)
-    result["machine"] = {"cores": os.cpu_count()}
+    # the worker's own seconds for each previewed transfer: wall, and processor time (what
+    # the work costs whatever else the machine runs)
+    store = Store(settings)
+    with store.db() as db:
+        spent = [
+            j.result.get("seconds", {})
+            for j in db.query(Job).filter_by(kind="whatif", state="done").order_by(Job.id)
+        ]
+    store.close()
+    result["transfer_preview_in_worker_s"] = {
+        "wall": [s.get("wall") for s in spent],
+        "cpu": [s.get("cpu") for s in spent],
+    }
+    result["machine"] = {"cores": os.cpu_count(), "load_average": list(os.getloadavg())}
     print(json.dumps(result, indent=2, ensure_ascii=False))
     if args.json:
         args.json.write_text(

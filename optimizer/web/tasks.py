@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,6 +57,7 @@ def whatif(params: dict, progress: Progress) -> dict:
     """A re-plan after the scenario's changes, previewed: only its page's view is written."""
     out = Path(params["out"])
     progress(N_("Re-planning the changed villages"))
+    wall, cpu = time.perf_counter(), time.process_time()
     view = engine.preview(
         Path(params["bundle"]),
         Path(params["plan"]),
@@ -64,7 +66,13 @@ def whatif(params: dict, progress: Progress) -> dict:
         time_limit=params.get("time_limit"),
     )
     write_json(view, out / VIEW_FILE)
-    return {"status": view["status"], "whatif": view.get("whatif") or {}}
+    # what the worker spent (wall and processor seconds: the machine may be shared)
+    spent = {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
+    return {
+        "status": view["status"],
+        "whatif": view.get("whatif") or {},
+        "seconds": {k: round(v, 3) for k, v in spent.items()},
+    }
 
 
 def accept(params: dict, progress: Progress) -> dict:
