@@ -286,7 +286,8 @@ def running_jobs(db: DbSession, workspace_id: int) -> list[Job]:
 
 
 def interrupted_jobs(db: DbSession) -> None:
-    """Jobs a stopped server left queued or running are failed (their workers are gone)."""
+    """Jobs a stopped server left queued or running are failed (their workers are gone); the
+    changes being previewed fail, those being accepted wait for a decision again."""
     stamp = now()
     db.execute(
         update(Job)
@@ -297,5 +298,11 @@ def interrupted_jobs(db: DbSession) -> None:
         update(Scenario)
         .where(Scenario.state == ScenarioState.RUNNING.value)
         .values(state=ScenarioState.FAILED.value)
+    )
+    # an acceptance cut short made no version: the change waits for a decision again
+    db.execute(
+        update(Scenario)
+        .where(Scenario.state == ScenarioState.ACCEPTING.value)
+        .values(state=ScenarioState.READY.value)
     )
     db.commit()
