@@ -261,7 +261,10 @@ def options(bundle: Path, plan_dir: Path, village: str, role: str) -> dict:
             name = inst.officers.at[now, "name"] if now else ""
         else:
             if auxiliaries is None:
-                raise InputProblems([])
+                raise InputProblems(
+                    [{"file": "auxiliary_plan.csv", "row": 0, "column": "", "severity": "error",
+                      "message": "the plan has no auxiliary plan to change"}]
+                )  # fmt: skip
             table = engine.auxiliary_options(inst, auxiliaries, village)
             now = auxiliaries.set_index("village_id")["auxiliary_id"].get(village, "")
             name = inst.auxiliaries.at[now, "name"] if now else ""

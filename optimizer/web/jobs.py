@@ -173,6 +173,8 @@ class JobRunner:
                 shutil.rmtree(job.params[key], ignore_errors=True)
         if job.params.get("upload"):
             Path(job.params["upload"]).unlink(missing_ok=True)
+        if job.params.get("logs"):  # a compliance check's uploaded logs, in a folder of their own
+            shutil.rmtree(Path(job.params["logs"]).parent, ignore_errors=True)
 
     def _done(self, job_id: int, result: dict) -> None:
         try:

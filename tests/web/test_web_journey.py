@@ -657,3 +657,85 @@ def test_compliance_from_uploaded_work_logs(env, tmp_path):
                    files={"file": ("logs.exe", b"MZ", "application/octet-stream")})  # fmt: skip
         assert r.status_code == 400
     assert "compliance.check" in audit_actions(env)
+
+
+def test_every_page_of_the_journey_keeps_the_content_security_policy(env):
+    """No inline script, handler or style on any page the journey made (the CSP would block
+    them: a page relying on one would be broken)."""
+    ws = env["ws"]
+    with env["app"].state.store.db() as db:
+        plans = [p.id for p in db.query(PlanVersion).filter_by(workspace_id=ws)]
+        scenarios = [s.id for s in db.query(Scenario).filter_by(workspace_id=ws)]
+        jobs = [j.id for j in db.query(Job).filter_by(workspace_id=ws)]
+        rotations = [j.id for j in db.query(Job).filter_by(workspace_id=ws, kind="rotation")]
+        made = [
+            f"/w/{ws}/plans/{j.params['plan_id']}/calendar/{j.result['month']}"
+            if j.kind == "calendar"
+            else f"/w/{ws}/plans/{j.params['plan_id']}/compliance/{j.id}"
+            for j in db.query(Job).filter_by(workspace_id=ws, state="done")
+            if j.kind in ("calendar", "compliance")
+        ]
+    head = _head(env)
+    paths = [f"/w/{ws}", f"/w/{ws}/plans/{head}/boards?paper=A3", "/admin/audit"]
+    paths += [f"/w/{ws}/plans/{p}" for p in plans]
+    paths += [f"/w/{ws}/scenarios/{s}" for s in scenarios]
+    paths += [f"/jobs/{j}" for j in jobs]
+    paths += [f"/w/{ws}/rotations/{j}" for j in rotations]
+    paths += [f"/w/{ws}/compare?a={plans[0]}&b={plans[-1]}", *made]
+    checked = 0
+    with client_for(env["app"]) as c, client_for(env["app"]) as admin:
+        sign_in(c, "planner")
+        sign_in(admin, "admin")
+        for path in paths:
+            r = (admin if path.startswith("/admin") else c).get(path)
+            if r.status_code != 200:
+                continue
+            html = r.text
+            assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
+            assert not re.search(r"\son[a-z]+\s*=", html), path
+            assert "style=" not in html, path
+            checked += 1
+    assert checked >= 20
+
+
+def test_every_change_of_the_journey_has_its_audit_entry(env):
+    """Each thing the journey made or changed is in the trail, naming its target: versions,
+    data versions, scenarios (worked out, accepted or discarded), the boards written, the tools
+    run; and the trail refuses to be changed (the store's tests hold every kind of change)."""
+    ws = env["ws"]
+    with env["app"].state.store.db() as db:
+        entries = db.query(AuditEntry).filter_by(workspace_id=ws).all()
+        by_target: dict[str, set[str]] = {}
+        for e in entries:
+            by_target.setdefault(e.target, set()).add(e.action)
+        for plan in db.query(PlanVersion).filter_by(workspace_id=ws):
+            assert "plan.create" in by_target.get(f"plan:{plan.id}", set()), plan.id
+            if plan.state == "published":
+                assert {"plan.publish", "plan.boards"} <= by_target[f"plan:{plan.id}"]
+        for bundle in db.query(BundleVersion).filter_by(workspace_id=ws):
+            assert "bundle.upload" in by_target.get(f"bundle:{bundle.id}", set()), bundle.id
+        for s in db.query(Scenario).filter_by(workspace_id=ws):
+            actions = by_target.get(f"scenario:{s.id}", set())
+            if s.created_by == 1:  # made by hand in the role test, not through a page
+                continue
+            assert any(a.startswith("whatif.") for a in actions), s.id
+            if s.state == "accepted":
+                assert "whatif.accept" in actions, s.id
+            if s.state == "discarded":
+                assert "whatif.discard" in actions, s.id
+        kinds = {"rotation": "rotation.start", "calendar": "calendar.make",
+                 "compliance": "compliance.check", "sweep": "sweep.start"}  # fmt: skip
+        made = {j.kind for j in db.query(Job).filter_by(workspace_id=ws, state="done")}
+        actions = {e.action for e in entries}
+        for kind, action in kinds.items():
+            if kind in made:
+                assert action in actions, kind
+        # the database refuses to change or delete an entry
+        with pytest.raises(Exception):  # noqa: B017 (SQLite's and PostgreSQL's own errors)
+            db.query(AuditEntry).filter_by(id=entries[0].id).update({"reason": "x"})
+            db.commit()
+        db.rollback()
+        with pytest.raises(Exception):  # noqa: B017
+            db.query(AuditEntry).filter_by(id=entries[0].id).delete()
+            db.commit()
+        db.rollback()
