@@ -23,7 +23,8 @@ The names below load their modules on first use (importing a sub-module stays ch
 | ``plan_folder(run)`` · ``read_plan_folder(path)`` | a plan folder in memory · from disk |
 | ``plan_tables(folder, inst)`` | the tables a page shows of a plan (the reports' own) |
 
-and ``SolveOptions``, ``Status``, ``changes_from``, ``read_incumbent``, ``read_assignment``,
+and ``SolveOptions``, ``Status``, ``changes_from``, ``apply_changes`` (a bundle as changes leave
+it), ``read_incumbent``, ``read_assignment``,
 ``sample_path``, ``read_work_logs``, ``parse_month``, ``parse_quarter``, and the errors
 ``BundleError`` (bad input: located problems) and ``OutputError`` (a folder that cannot be
 written).
@@ -56,6 +57,7 @@ FACADE = {
     "SolveOptions": "solve.options",
     "Status": "solve.status",
     "changes_from": "whatif.changes",
+    "apply_changes": "whatif.changes",
     "plan": "run.plan",
     "PlanRun": "run.plan",
     "replan": "run.whatif",
@@ -83,6 +85,7 @@ __all__ = [
     "SolveOptions",
     "Status",
     "WhatIfRun",
+    "apply_changes",
     "auxiliary_options",
     "changes_from",
     "check",
@@ -124,7 +127,7 @@ if TYPE_CHECKING:
     from .run.whatif import WhatIfRun, replan, sweep_transfers
     from .solve.options import SolveOptions
     from .solve.status import Status
-    from .whatif.changes import changes_from
+    from .whatif.changes import apply_changes, changes_from
     from .whatif.options import auxiliary_options, officer_options
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import cunjing.optimizer as engine
 
-from .plan_view import build_view
+from .plan_view import build_view, write_json
 
 # What a warm worker imports before its first task (the solver stack takes ~1 s).
 WARM = ("load_bundle", "plan", "replan", "plan_tables", "write_reports", "officer_options")
@@ -117,6 +117,38 @@ def incumbents(bundle: Path, plan_dir: Path):
     return _PLANS.get_or_make((_stamp(bundle), _stamp(plan_dir)), make)
 
 
+# A version's bundle as the changes accepted on its way left it: an officer who transferred has
+# left, an auxiliary who left is gone. The bundle on disk never changes (a data version is kept as
+# uploaded), so each version keeps these standing changes beside its plan, and every later
+# re-plan, ranking, calendar or rotation on it starts from them.
+STANDING_FILE = "web/standing.json"
+STANDING = ("transfer", "remove_auxiliary")
+_VERSIONS = Kept(8)
+
+
+def standing(plan_dir: Path) -> list[dict]:
+    """The standing changes a plan version was made under."""
+    path = Path(plan_dir) / STANDING_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+
+
+def instance_of(bundle: Path, plan_dir: Path):
+    """The bundle as the version stands: its standing changes applied (once per worker)."""
+    changes = standing(plan_dir)
+    if not changes:
+        return load(bundle)
+
+    def make():
+        officers, auxiliaries = incumbents(bundle, plan_dir)
+        with engine_errors():
+            inst, _effects = engine.apply_changes(
+                load(bundle), officers, changes_of(changes), auxiliaries
+            )
+        return inst
+
+    return _VERSIONS.get_or_make((_stamp(bundle), _stamp(plan_dir)), make)
+
+
 def validate(bundle: Path) -> dict:
     """A bundle's counts and warnings, or ``InputProblems`` with every problem found."""
     inst = load(bundle)
@@ -182,7 +214,7 @@ def changes_of(changes: list[dict]) -> list:
 
 
 def _replanned(bundle: Path, plan_dir: Path, changes: list[dict], time_limit: float | None):
-    inst = load(bundle)
+    inst = instance_of(bundle, plan_dir)
     officers, auxiliaries = incumbents(bundle, plan_dir)
     with engine_errors():
         return engine.replan(
@@ -247,12 +279,15 @@ def accept(
         raise ChangedMeanwhile()
     with engine_errors():
         run.write(Path(out))
+    now = standing(plan_dir) + [c for c in changes if c["kind"] in STANDING]
+    if now:
+        write_json(now, Path(out) / STANDING_FILE)
     return view
 
 
 def options(bundle: Path, plan_dir: Path, village: str, role: str) -> dict:
     """换人 / 换辅警: who else could serve the village, ranked, with what each swap does."""
-    inst = load(bundle)
+    inst = instance_of(bundle, plan_dir)
     officers, auxiliaries = incumbents(bundle, plan_dir)
     with engine_errors():
         if role == "officer":
@@ -280,17 +315,18 @@ def options(bundle: Path, plan_dir: Path, village: str, role: str) -> dict:
 
 def sweep(bundle: Path, plan_dir: Path, jobs: int = 1) -> list[dict]:
     """Every officer's transfer evaluated and ranked by the harm it would do."""
-    inst = load(bundle)
+    inst = instance_of(bundle, plan_dir)
     officers, _ = incumbents(bundle, plan_dir)
     with engine_errors():
         run = engine.sweep_transfers(inst, officers, jobs=jobs)
     return json.loads(run.table.to_json(orient="records", force_ascii=False))
 
 
-def rotation(bundle: Path, periods: int, time_limit: float | None = None) -> dict:
-    """The auxiliaries' rotation over ``periods`` years from the bundle's placement: per
-    village and per auxiliary, who serves where in each period."""
-    inst = load(bundle)
+def rotation(bundle: Path, plan_dir: Path, periods: int, time_limit: float | None = None) -> dict:
+    """The auxiliaries' rotation over ``periods`` years from the bundle's placement (as the
+    version stands: those who left are gone): per village and per auxiliary, who serves where
+    in each period."""
+    inst = instance_of(bundle, plan_dir)
     with engine_errors():
         run = engine.rotate(inst, periods, options_for(inst, time_limit))
     rot = run.rotation
@@ -343,7 +379,7 @@ def rotation(bundle: Path, periods: int, time_limit: float | None = None) -> dic
 
 def calendar(bundle: Path, plan_dir: Path, month: str, out: Path) -> dict:
     """Every officer's visit days in ``month`` (YYYY-MM), with .ics files, into ``out``."""
-    inst = load(bundle)
+    inst = instance_of(bundle, plan_dir)
     officers, _ = incumbents(bundle, plan_dir)
     with engine_errors():
         run = engine.visit_calendar(inst, officers[["village_id", "officer_id"]], month)
@@ -375,7 +411,7 @@ def months_of(period: str) -> tuple[list[tuple[int, int]], str | None]:
 def compliance(bundle: Path, plan_dir: Path, logs: Path, period: str, out: Path) -> dict:
     """Work logs against the version's plan for a month (YYYY-MM, 月考评) or a quarter
     (2027Q1, 季考核): the scorecards and who to review, written into ``out``."""
-    inst = load(bundle)
+    inst = instance_of(bundle, plan_dir)
     officers, auxiliaries = incumbents(bundle, plan_dir)
     try:
         months, quarter = months_of(period)
@@ -409,7 +445,7 @@ def compliance(bundle: Path, plan_dir: Path, logs: Path, period: str, out: Path)
 def publish(bundle: Path, plan_dir: Path, out: Path) -> list[str]:
     """The contact boards (public_notice.xlsx, 警民联系牌) written again from a version being
     published, into ``out``."""
-    inst = load(bundle)
+    inst = instance_of(bundle, plan_dir)
     Path(out).mkdir(parents=True, exist_ok=True)
     with engine_errors():
         written = engine.write_reports(

@@ -126,7 +126,7 @@ def sweep(params: dict, progress: Progress) -> dict:
 
 def rotation(params: dict, progress: Progress) -> dict:
     progress(N_("Rotating the auxiliaries over the coming years"))
-    result = engine.rotation(Path(params["bundle"]), int(params["periods"]))
+    result = engine.rotation(Path(params["bundle"]), Path(params["plan"]), int(params["periods"]))
     return {**result, "plan_id": params["plan_id"]}
 
 

@@ -289,6 +289,11 @@ def test_transfer_accept_stale_and_publish(env):
         # the version shows what the preview showed
         preview = one.get(f"/w/{ws}/scenarios/{s1}/map.json").json()
         assert {v["id"]: v["officer_id"] for v in preview["villages"]} == mine
+        # the officer who transferred has left for every later change on this version
+        done = post(one, t1, f"/w/{ws}/plans/{v2}/options", village_id=first["villages"][0],
+                    role="officer")  # fmt: skip
+        choices = re.findall(r'name="person_id" value="([^"]+)"', done["html"])
+        assert choices and first["id"] not in choices
         # approval: the planner submits, may not publish; the city's reviewer publishes
         assert one.post(f"/w/{ws}/plans/{v2}/publish", data={"csrf_token": t1}).status_code == 403
         post(one, t1, f"/w/{ws}/plans/{v2}/submit")
@@ -582,6 +587,11 @@ def test_auxiliaries_lock_move_and_leave(env):
         last = c.get(f"/w/{ws}/plans/{v3}/map.json").json()["villages"]
         assert leaving not in {v["auxiliary_id"] for v in last}
         assert next(v for v in last if v["id"] == village["id"])["auxiliary_id"]
+        # the auxiliary who left is gone for every later change on this version
+        done = post(c, token, f"/w/{ws}/plans/{v3}/options", village_id=village["id"],
+                    role="auxiliary")  # fmt: skip
+        choices = re.findall(r'name="person_id" value="([^"]+)"', done["html"])
+        assert choices and leaving not in choices
     actions = audit_actions(env)
     assert "whatif.auxiliary_leaves" in actions and "whatif.auxiliary" in actions
 
