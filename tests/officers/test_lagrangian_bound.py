@@ -12,9 +12,8 @@ import itertools
 from dataclasses import replace
 
 import numpy as np
-from gap_problems import SETTINGS, covered_problems, every_cover
+from gap_problems import SETTINGS, covered_problem, every_cover, seeds
 from hypothesis import given
-from hypothesis import strategies as st
 
 from cunjing.optimizer.officers.bound import NEG, lagrangian_pair_bounds
 from cunjing.optimizer.officers.model import OfficerProblem, build_model
@@ -67,19 +66,12 @@ def assert_bounds_every_plan(problem: OfficerProblem, pb, plans, values) -> None
 
 
 @SETTINGS
-@given(problem=covered_problems(), data=st.data())
-def test_bound_is_the_exact_lagrangian_and_above_every_plan_for_any_multipliers(problem, data):
-    n_v = len(problem.villages)
-    y = np.array(
-        data.draw(
-            st.lists(
-                st.floats(-80, 80, allow_nan=False, allow_infinity=False),
-                min_size=n_v,
-                max_size=n_v,
-            ),
-            label="y",
-        )
-    )
+@given(seed=seeds)
+def test_bound_is_the_exact_lagrangian_and_above_every_plan_for_any_multipliers(seed):
+    problem = covered_problem(seed)
+    # multipliers of either sign, some far beyond any score, some zero
+    rng = np.random.default_rng(seed)
+    y = rng.uniform(-80, 80, len(problem.villages)) * rng.choice([0, 0.1, 1, 3])
     pb = bounds(problem, y)
     exact, forced = knapsacks(problem, y)
     # L(y) is the Lagrangian itself (each knapsack solved exactly), not merely above it ...
@@ -95,12 +87,13 @@ def test_bound_is_the_exact_lagrangian_and_above_every_plan_for_any_multipliers(
 
 
 @SETTINGS
-@given(problem=covered_problems())
-def test_bound_with_the_lp_duals_lies_between_the_optimum_and_the_lp(problem):
+@given(seed=seeds)
+def test_bound_with_the_lp_duals_lies_between_the_optimum_and_the_lp(seed):
     """As the engine prices pairs: y = the duals of the cover rows of the LP (the model with
     every village covered). With y*, L(y*) ≤ the LP optimum (each knapsack's integer optimum is
     at most its LP optimum), and ≥ the best plan; with the pinned pairs held in the LP, every
     plan that keeps them stays below L and below the bound through each of its pairs."""
+    problem = covered_problem(seed)
     free = replace(problem, pinned=np.zeros(problem.n_pairs, bool))
     lp = solve_highs(build_model(free), 30, relax=True, presolve=False)
     assert lp.status == "OPTIMAL"
