@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from aux_bundles import generated, ring
+from aux_bundles import RING, generated, ring
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from rotation_judge import BruteForce
@@ -16,8 +16,10 @@ from rotation_judge import BruteForce
 from cunjing.constraints import aux_exchange
 from cunjing.constraints.validate import rotation_violations
 from cunjing.optimizer.auxiliaries.pairs import describe_pairs
+from cunjing.optimizer.auxiliaries.placement import county_scope
 from cunjing.optimizer.input.bundle import load_bundle
 from cunjing.optimizer.rotation.engine import rotate_county
+from cunjing.optimizer.rotation.problem import make_rotation_problem
 from cunjing.optimizer.solve.options import SolveOptions
 
 
@@ -83,6 +85,24 @@ def test_ring_rotation_matches_brute_force(tmp_path, periods):
     rot = res.rotation.pivot(index="village_id", columns="period", values="auxiliary_id")
     # A6 is hired 2027-06 (not in period 1); A8 leaves 2028-07 (period 1 only)
     assert "A6" not in set(rot[1]) and (periods < 2 or "A8" not in set(rot[2]))
+
+
+def test_auxiliary_hired_after_period_one_never_serves_his_home_village(tmp_path):
+    """A10 (home V5) is hired in 2028: not in service in period 1, where AUX-COVER rules his
+    pairs out, which must not hide that AUX-NOT-HOME rules out V5 in every period."""
+    spare = {"auxiliary_id": "A10", "name": "辅警A10", "county_id": "C1", "home_village_id": "V5"}
+    aux = [*RING["auxiliaries"], {**spare, "hired": "2028-01"}]
+    inst = ring(
+        tmp_path, "[rules.AUX-TENURE]\nperiods = 2\nno_return_periods = 1\n", auxiliaries=aux
+    )
+    problem = make_rotation_problem(county_scope(inst, "C1"), "C1", 3)
+    pairs = set(zip(problem.pairs["auxiliary_id"], problem.pairs["village_id"], strict=True))
+    assert ("A10", "V5") not in pairs and ("A10", "V4") in pairs
+    res = rotate_county(inst, "C1", 3)
+    assert res.status == "OPTIMAL"
+    assert rotation_violations(inst.county("C1"), res.rotation) == []
+    rot = res.rotation
+    assert "A10" in set(rot["auxiliary_id"])  # he does serve, elsewhere
 
 
 def test_contradiction_is_counted_before_searching(tmp_path):
