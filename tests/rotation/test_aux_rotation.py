@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from aux_bundles import RING, generated, ring
+from aux_bundles import RING, generated, ring, short_bundle
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from rotation_judge import BruteForce
@@ -155,12 +155,9 @@ def test_staggered_and_greedy_backends(tmp_path):
 
 
 def test_short_county_rotation_is_partial_and_says_why(tmp_path):
-
-    from test_aux_plan import _short_bundle
-
     from cunjing.constraints import aux_cover, aux_not_home, aux_township
 
-    inst = _short_bundle(tmp_path, 1, share=0.4)
+    inst = short_bundle(tmp_path, 1, share=0.4)
     county = inst.counties[0]
     res = rotate_county(inst, county, 3, SolveOptions(time_limit=30))
     rot = res.rotation
