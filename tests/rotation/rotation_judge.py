@@ -64,6 +64,10 @@ class BruteForce:
         # looked up once: the enumeration judges rotations by the hundred thousand
         self.serving = {(a, p): self._serves(a, p) for a in aux.index for p in self.first}
         self.township = vil["township_id"].to_dict()
+        self.cap = {
+            p: math.floor(self.share * sum(self.serving[a, p] for a in aux.index) + 1e-9)
+            for p in self.first
+        }
 
     def serves(self, a, p) -> bool:
         return self.serving[a, p]
@@ -105,8 +109,7 @@ class BruteForce:
                         last_end = first[p] - 1
         moves, exch = 0, []
         for p in range(1, periods + 1):
-            in_service = sum(self.serves(a, p) for a in self.aux.index)
-            cap = math.floor(self.share * in_service + 1e-9)
+            cap = self.cap[p]  # the share of the auxiliaries in service
             per_town: dict = {}
             count = 0
             for j, v in enumerate(vs):
@@ -137,7 +140,9 @@ class BruteForce:
                 for v in self.vs
             ]
             options.append([c for c in itertools.product(*cand) if len(set(c)) == len(c)])
-        shorter = [BruteForce(self.inst, k, self.county) for k in range(1, self.periods)]
+        shorter = [copy.copy(self) for _ in range(1, self.periods)]
+        for k, judge in enumerate(shorter, start=1):
+            judge.periods = k  # the same county and rules, judged over its first k periods
 
         def grow(rot: tuple):
             k = len(rot)
@@ -195,15 +200,16 @@ def ring_variant(folder: Path, seed: int) -> tuple[Instance, int]:
     return inst, int(rng.choice([2, 3, 3]))
 
 
-def stints_of(problem: RotationProblem, judge: BruteForce, rot) -> np.ndarray:
+def stint_index(problem: RotationProblem) -> dict[tuple[int, int, int, int], int]:
+    """The pool's stints by (auxiliary, village, first, last)."""
+    keys = zip(problem.s_aux, problem.s_village, problem.s_first, problem.s_last, strict=True)
+    return {(int(a), int(v), int(f), int(last)): k for k, (a, v, f, last) in enumerate(keys)}
+
+
+def stints_of(problem: RotationProblem, judge: BruteForce, rot, index=None) -> np.ndarray:
     """The stints of the problem's pool that make up a rotation (rot as in ``BruteForce``);
-    fails if one is missing."""
-    key = {
-        (int(a), int(v), int(f), int(last)): k
-        for k, (a, v, f, last) in enumerate(
-            zip(problem.s_aux, problem.s_village, problem.s_first, problem.s_last, strict=True)
-        )
-    }
+    fails if one is missing. ``index``: ``stint_index(problem)``, when known."""
+    key = stint_index(problem) if index is None else index
     out = []
     for j, v in enumerate(judge.vs):
         seq = [r[j] for r in rot]

@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import pandas as pd
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
-from rotation_judge import BruteForce, ring_variant, stints_of
+from rotation_judge import BruteForce, ring_variant, stint_index, stints_of
 
 from cunjing.optimizer.auxiliaries.placement import county_scope
 from cunjing.optimizer.rotation.problem import RotationProblem, make_rotation_problem
@@ -30,22 +31,22 @@ EXAMPLES = int(os.environ.get("CUNJING_PROPERTY_EXAMPLES", "10"))
 CHECKED = 300  # rotations of a county mapped to schedules one by one (a sample when more)
 
 
-def schedule_of(problem: RotationProblem, options, stints: np.ndarray) -> np.ndarray:
-    """The schedule model's variables for a rotation: its stints without the names."""
+def option_of_stints(problem: RotationProblem, options: pd.DataFrame) -> np.ndarray:
+    """Per stint of the pool, its row of ``stint_options``: the stint without its name."""
     keys = ["village", "first", "last", "new", "goes_on", "exchange"]
-    row = {tuple(r): i for i, r in enumerate(options[keys].itertuples(index=False, name=None))}
-    x = np.zeros(len(options), dtype=np.int64)
-    for k in stints.tolist():
-        key = (
-            problem.s_village[k],
-            problem.s_first[k],
-            problem.s_last[k],
-            problem.s_new[k],
-            problem.s_goes_on[k],
-            problem.s_exchange[k],
-        )
-        x[row[key]] = 1
-    return x
+    stints = pd.DataFrame(
+        {
+            "village": problem.s_village,
+            "first": problem.s_first,
+            "last": problem.s_last,
+            "new": problem.s_new,
+            "goes_on": problem.s_goes_on,
+            "exchange": problem.s_exchange,
+        }
+    )
+    at = pd.MultiIndex.from_frame(options[keys]).get_indexer(pd.MultiIndex.from_frame(stints))
+    assert (at >= 0).all()
+    return at
 
 
 @settings(
@@ -74,9 +75,14 @@ def test_schedule_bound_never_exceeds_the_moves_of_any_rotation(tmp_path_factory
     # are in the pool, and without the names they keep every row of the schedule model)
     options = stint_options(problem)
     model = schedule_model(problem, options, uncoverable(problem))
+    index = stint_index(problem)
     rng = np.random.default_rng(seed)
-    for i in np.sort(rng.permutation(len(found))[:CHECKED]).tolist():
-        rot, moves, _ = found[i]
-        x = schedule_of(problem, options, stints_of(problem, judge, rot))
-        assert model.violated_rows(x).tolist() == [], rot
-        assert model.value(x) == -moves, rot
+    some = [found[i] for i in np.sort(rng.permutation(len(found))[:CHECKED])]
+    option = option_of_stints(problem, options)
+    x = np.zeros((len(some), len(options)), dtype=np.int64)
+    for i, (rot, _, _) in enumerate(some):
+        x[i, option[stints_of(problem, judge, rot, index)]] = 1
+    ax = (model.matrix() @ x.T).T
+    low, high = model.row_bounds()
+    assert np.all((ax >= low) & (ax <= high), axis=1).all()
+    assert np.array_equal(x @ model.objective(), [-moves for _, moves, _ in some])

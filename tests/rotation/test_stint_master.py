@@ -66,9 +66,15 @@ def same_rotation(got: pd.DataFrame, want: pd.DataFrame) -> None:
 
 @SETTINGS
 @given(seed=st.integers(0, 2**32 - 1))
-def test_stints_of_a_known_rotation_give_it_back_with_its_objective(tmp_path_factory, seed):
+def test_stint_model_against_every_rotation_of_small_counties(tmp_path_factory, seed):
+    """One property test for both checks: enumerating a county's rotations is the costly part."""
     county = County(tmp_path_factory.mktemp("ring"), seed)
     assume(county.found)
+    stints_of_a_known_rotation_give_it_back_with_its_objective(county, seed)
+    stint_model_over_the_whole_pool_finds_the_best_rotation(county)
+
+
+def stints_of_a_known_rotation_give_it_back_with_its_objective(county: County, seed: int) -> None:
     problem = county.problem
     rng = np.random.default_rng(seed)
     # the best rotation and one drawn at random (often with moves beyond the bound)
@@ -101,11 +107,7 @@ def test_stints_of_a_known_rotation_give_it_back_with_its_objective(tmp_path_fac
         assert res.status == "OPTIMAL" and round(res.objective) == want
 
 
-@SETTINGS
-@given(seed=st.integers(0, 2**32 - 1))
-def test_stint_model_over_the_whole_pool_finds_the_best_rotation(tmp_path_factory, seed):
-    county = County(tmp_path_factory.mktemp("ring"), seed)
-    assume(county.found)
+def stint_model_over_the_whole_pool_finds_the_best_rotation(county: County) -> None:
     problem, best = county.problem, county.best()
     every = np.arange(problem.n_stints)
 
