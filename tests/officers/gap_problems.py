@@ -9,25 +9,15 @@ village beyond the fair share, pinned pairs, and pairs that cannot fit their off
 from __future__ import annotations
 
 import itertools
-import os
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
+from properties import property_settings
 
 from cunjing.optimizer.officers.model import OfficerProblem
 
-EXAMPLES = int(os.environ.get("CUNJING_PROPERTY_EXAMPLES", "40"))
-
-# as the other property tests: reproducible examples, no minutes-long shrinking
-SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = property_settings(40)
 
 
 def officer_problem(

@@ -9,12 +9,11 @@ by the rules written in ``rotation_judge`` from POLICY.md.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
+from properties import property_settings
 from rotation_judge import BruteForce, ring_variant, stint_index, stints_of
 
 from cunjing.optimizer.auxiliaries.placement import county_scope
@@ -27,35 +26,19 @@ from cunjing.optimizer.rotation.schedule import (
     uncoverable,
 )
 
-EXAMPLES = int(os.environ.get("CUNJING_PROPERTY_EXAMPLES", "10"))
 CHECKED = 300  # rotations of a county mapped to schedules one by one (a sample when more)
 
 
 def option_of_stints(problem: RotationProblem, options: pd.DataFrame) -> np.ndarray:
     """Per stint of the pool, its row of ``stint_options``: the stint without its name."""
     keys = ["village", "first", "last", "new", "goes_on", "exchange"]
-    stints = pd.DataFrame(
-        {
-            "village": problem.s_village,
-            "first": problem.s_first,
-            "last": problem.s_last,
-            "new": problem.s_new,
-            "goes_on": problem.s_goes_on,
-            "exchange": problem.s_exchange,
-        }
-    )
+    stints = pd.DataFrame({k: getattr(problem, f"s_{k}") for k in keys})
     at = pd.MultiIndex.from_frame(options[keys]).get_indexer(pd.MultiIndex.from_frame(stints))
     assert (at >= 0).all()
     return at
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@property_settings(10)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_schedule_bound_never_exceeds_the_moves_of_any_rotation(tmp_path_factory, seed):
     inst, periods = ring_variant(tmp_path_factory.mktemp("ring"), seed)

@@ -9,13 +9,12 @@ there is, and column generation a bound no rotation exceeds.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
+from properties import property_settings
 from rotation_judge import BruteForce, frame_of, ring_variant, stints_of
 
 from cunjing.optimizer.auxiliaries.placement import county_scope
@@ -25,16 +24,6 @@ from cunjing.optimizer.rotation.problem import make_rotation_problem
 from cunjing.optimizer.rotation.schedule import solve_schedule
 from cunjing.optimizer.solve.cpsat import solve_cpsat
 from cunjing.optimizer.solve.highs import solve_highs
-
-EXAMPLES = int(os.environ.get("CUNJING_PROPERTY_EXAMPLES", "10"))
-
-SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 
 
 class County:
@@ -64,7 +53,7 @@ def same_rotation(got: pd.DataFrame, want: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
 
 
-@SETTINGS
+@property_settings(10)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_stint_model_against_every_rotation_of_small_counties(tmp_path_factory, seed):
     """One property test for both checks: enumerating a county's rotations is the costly part."""

@@ -9,18 +9,16 @@ both and by trying every point of the box, with the rows summed here from the tr
 from __future__ import annotations
 
 import itertools
-import os
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from properties import property_settings
 
 from cunjing.optimizer.solve.cpsat import solve_cpsat
 from cunjing.optimizer.solve.highs import solve_highs
 from cunjing.optimizer.solve.linear_model import INF, LinearModel
-
-EXAMPLES = int(os.environ.get("CUNJING_PROPERTY_EXAMPLES", "40"))
 
 
 class Program:
@@ -103,13 +101,7 @@ def solve_both(model: LinearModel, hint=None):
     )
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@property_settings(40)
 @given(seed=st.integers(0, 2**32 - 1), feasible_hint=st.booleans())
 def test_cpsat_and_highs_find_the_optimum_of_every_point_of_the_box(seed, feasible_hint):
     program = Program(seed)
