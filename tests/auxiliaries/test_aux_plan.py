@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import itertools
 
-import numpy as np
 import pandas as pd
 import pytest
-from aux_bundles import generated, ring
+from aux_bundles import generated, ring, short_bundle
 
 from cunjing.constraints import aux_cover, aux_not_home, aux_tenure, aux_township
 from cunjing.constraints.validate import auxiliary_violations
@@ -77,19 +76,9 @@ def test_generated_county_flow_matches_the_mip_solvers(tmp_path):
     pd.testing.assert_frame_equal(flow.plan, again.plan)
 
 
-def _short_bundle(tmp_path, seed: int, share: float):
-    """A generated bundle with a random share of auxiliaries leaving: shortages somewhere."""
-    folder = generated(tmp_path, 60, seed=seed)
-    aux = pd.read_csv(folder / "auxiliaries.csv", dtype=str, keep_default_na=False)
-    rng = np.random.default_rng(seed)
-    aux.loc[rng.random(len(aux)) < share, "status"] = "leaving"
-    aux.to_csv(folder / "auxiliaries.csv", index=False)
-    return load_bundle(folder)
-
-
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_shortage_is_diagnosed_by_hall_and_verified_by_counting(tmp_path, seed):
-    inst = _short_bundle(tmp_path, seed, share=0.4)
+    inst = short_bundle(tmp_path, seed, share=0.4)
     county = inst.counties[0]
     res = plan_county_auxiliaries(inst, county)
     uncovered = res.plan.loc[res.plan["auxiliary_id"] == "", "village_id"].tolist()
