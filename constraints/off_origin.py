@@ -11,18 +11,24 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
 
 
-from .base import Param, Rule, id_labels, weighted_points
+from ..optimizer.i18n import N_
+from .base import CATEGORIES, Param, Rule, id_labels, weighted_points
 
 RULE = Rule(
     id="OFF-ORIGIN",
     clause="§二(一) 回原籍包村",
     kind="soft",
     subject="officer",
-    summary="organ officers go back to their native place (原籍)",
-    summary_zh="机关民警回原籍包村",
+    summary=N_("organ officers go back to their native place (原籍)"),
+    statement=N_(
+        "officers of the categories {categories} go back to their native place: the native "
+        "village in full, another village of the native township {township_value} of it"
+    ),
     weight=60.0,
     params={
-        "categories": Param(("organ",), "officer categories the rule applies to"),
+        "categories": Param(
+            ("organ",), "officer categories the rule applies to", items=CATEGORIES, seed=True
+        ),
         "township_value": Param(
             0.6,
             "a village of the native township, as a share of the native village itself",

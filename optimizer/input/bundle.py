@@ -281,6 +281,14 @@ def _assemble(
     chk.refs("plan_auxiliaries", "auxiliary_id", aux_ids, "auxiliary")
     chk.refs("pairs", "officer_id", officer_ids, "officer")
     chk.refs("pairs", "village_id", village_ids, "village")
+    for table, col, known, what in (
+        ("auxiliary_exceptions", "auxiliary_id", aux_ids, "auxiliary"),
+        ("auxiliary_exceptions", "village_id", village_ids, "village"),
+        ("responsibility_areas", "officer_id", officer_ids, "officer"),
+        ("responsibility_areas", "village_id", village_ids, "village"),
+        ("auxiliary_duty", "auxiliary_id", aux_ids, "auxiliary"),
+    ):
+        chk.refs(table, col, known, what)
     unavailable_problems(
         frames["unavailable"], labels["unavailable"], headers["unavailable"], officer_ids, log
     )
@@ -514,7 +522,27 @@ def _derive(frames, geo: dict, policy: Policy, log: ProblemLog, path: Path) -> I
         fingerprint="",
         unavailable=frames["unavailable"].reset_index(drop=True),
         holidays=frames["holidays"].reset_index(drop=True),
+        auxiliary_exceptions=frames["auxiliary_exceptions"].reset_index(drop=True),
+        responsibility_areas=responsibility_areas(frames["responsibility_areas"], off, vil),
+        auxiliary_duty=frames["auxiliary_duty"].reset_index(drop=True),
     )
+
+
+def responsibility_areas(given: pd.DataFrame, off: pd.DataFrame, vil: pd.DataFrame) -> pd.DataFrame:
+    """责任区民警: the given table, else each station officer (警种 派出所) of a base township
+    answers for that township's villages (``derived`` says which)."""
+    cols = ["officer_id", "village_id"]
+    if len(given):
+        return given[cols].reset_index(drop=True).assign(derived=False)
+    station = off[(off["category"] == "station") & (off["base_township_id"] != "")]
+    station = station[station["status"] != "leaving"]
+    areas = pd.DataFrame(
+        {"officer_id": station.index.to_numpy(object), "township_id": station["base_township_id"]}
+    ).merge(
+        pd.DataFrame({"village_id": vil.index.to_numpy(object), "township_id": vil["township_id"]}),
+        on="township_id",
+    )
+    return areas[cols].sort_values(cols, ignore_index=True).assign(derived=True)
 
 
 def derive_officers(
@@ -575,6 +603,8 @@ def table_frame(inst: Instance, name: str) -> pd.DataFrame:
     """One table of the instance in its contract columns, as text cells, ready for a CSV."""
     table = TABLES[name]
     df = getattr(inst, name)
+    if name == "responsibility_areas" and "derived" in df.columns:
+        df = df[~df["derived"].astype(bool)]  # derived from the stations: not given
     df = df.reset_index(drop=True)
     cols = [c.name for c in table.columns]
     out = df[cols].copy()

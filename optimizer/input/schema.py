@@ -288,6 +288,38 @@ TABLES: dict[str, Table] = {
             doc="official holidays and make-up workdays (调休上班) of the years it lists; replaces "
             "the holidays package's calendar for those years",
         ),
+        Table(
+            "auxiliary_exceptions",
+            (
+                _c("auxiliary_id", ID, "辅警编号", required=True, ref="auxiliaries"),
+                _c("village_id", ID, "村编码", required=True, ref="villages"),
+                _c("reason", TEXT, "原因", "理由", "例外原因", required=True),
+            ),
+            key=("auxiliary_id", "village_id"),
+            doc="named exceptions to AUX-TOWNSHIP (§二(二) 原则上从本乡镇或相邻乡镇产生): this "
+            "auxiliary may serve this village though his township is neither its own nor a "
+            "neighbour; the reason reaches the plan and the workbook",
+        ),
+        Table(
+            "responsibility_areas",
+            (
+                _c("officer_id", ID, "警号", required=True, ref="officers"),
+                _c("village_id", ID, "村编码", required=True, ref="villages"),
+            ),
+            key=("officer_id", "village_id"),
+            doc="责任区民警: which station officer answers for which villages (§二, §三(三)); "
+            "when absent, a station officer's area is the villages of his base township",
+        ),
+        Table(
+            "auxiliary_duty",
+            (
+                _c("auxiliary_id", ID, "辅警编号", required=True, ref="auxiliaries"),
+                _c("date", DATE, "日期", required=True),
+                _c("duty", TEXT, "班次", "值班类型"),
+            ),
+            doc="the stations' duty rosters (值班备勤) as far as they name auxiliaries: a "
+            "resident auxiliary on station duty is reported (§三(三) 一般不得参与派出所值班备勤)",
+        ),
     )
 }
 
@@ -311,7 +343,8 @@ WORKBOOK_FILE = "plan.xlsx"
 GEOPACKAGE_FILE = "plan.gpkg"
 HTML_FILE = "report.html"
 NOTICE_FILE = "public_notice.xlsx"
-REPORT_FILES = (WORKBOOK_FILE, GEOPACKAGE_FILE, HTML_FILE, NOTICE_FILE)
+BOARDS_FILE = "contact_boards.html"  # PUB-BOARD: one printable A4 board a village
+REPORT_FILES = (WORKBOOK_FILE, GEOPACKAGE_FILE, HTML_FILE, NOTICE_FILE, BOARDS_FILE)
 
 OFFICER_PLAN = Table(
     "officer_plan",
