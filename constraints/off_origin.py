@@ -29,6 +29,13 @@ RULE = Rule(
         "categories": Param(
             ("organ",), "officer categories the rule applies to", items=CATEGORIES, seed=True
         ),
+        "city_organ_officers": Param(
+            False,
+            "organ officers of the city bureau (an officers.csv county_id that is no county of "
+            "the bundle) go back to the county of their native place (native village, else "
+            "native township, else first wish) and are planned there (§二(一) 回原籍包村); "
+            "off: every officer belongs to a county of the bundle",
+        ),
         "township_value": Param(
             0.6,
             "a village of the native township, as a share of the native village itself",

@@ -86,6 +86,9 @@ def describe_pairs(
     df["county_id"] = vil["county_id"].to_numpy(object)
     df["township_id"] = vil["township_id"].to_numpy(object)
     df["relation"] = aux_township.relation(df, inst)[0]
+    df["exception"] = np.where(
+        df["relation"] == aux_township.EXCEPTION, aux_township.exceptions(df, inst), ""
+    )
     df["km"] = pair_km(inst, df)
     why = np.full(len(df), "", dtype=object)
     rule = np.full(len(df), "", dtype=object)

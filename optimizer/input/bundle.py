@@ -258,6 +258,9 @@ def _assemble(
     places = None if village_ids is None or township_ids is None else village_ids | township_ids
 
     chk.refs("villages", "township_id", township_ids, "township")
+    if policy.rule("OFF-ORIGIN")["city_organ_officers"] and None not in (county_ids, places):
+        frames["officers"] = city_organ_officers(frames, county_ids, chk)
+        off = frames["officers"]
     for col, known, what in (
         ("county_id", county_ids, "county (not in townships.csv)"),
         ("native_township_id", township_ids, "township"),
@@ -526,6 +529,37 @@ def _derive(frames, geo: dict, policy: Policy, log: ProblemLog, path: Path) -> I
         responsibility_areas=responsibility_areas(frames["responsibility_areas"], off, vil),
         auxiliary_duty=frames["auxiliary_duty"].reset_index(drop=True),
     )
+
+
+def city_organ_officers(frames, county_ids: set[str], chk) -> pd.DataFrame:
+    """§二(一) 选派机关民警回原籍包村: an organ officer of the city bureau (a ``county_id`` that
+    is no county of the bundle) joins the county of his native place (native village, else
+    native township, else the place of his first wish) and is planned there; ``bureau_id``
+    keeps the bureau he comes from. Everyone else stays in his own county."""
+    off = frames["officers"].copy()
+    tw = frames["townships"].set_index("township_id")["county_id"]
+    vil = frames["villages"].set_index("village_id")["township_id"].map(tw)
+    place = pd.concat([tw, vil])
+    place = place[~place.index.duplicated()]
+    off["bureau_id"] = off["county_id"]
+    city = off["county_id"].ne("") & ~off["county_id"].isin(county_ids)
+    city &= off["category"] == "organ"
+    for i in off.index[city]:
+        row = off.loc[i]
+        wishes = row["preferences"] if isinstance(row["preferences"], tuple) else ()
+        for p in (row["native_village_id"], row["native_township_id"], *wishes):
+            if p and p in place.index:
+                off.at[i, "county_id"] = place[p]
+                break
+        else:
+            chk.err(
+                "officers",
+                [row["_row"]],
+                "county_id",
+                "an organ officer of the city bureau (OFF-ORIGIN city_organ_officers) needs a "
+                "native village or township, or a wish, in the bundle: his county is chosen by it",
+            )
+    return off
 
 
 def responsibility_areas(given: pd.DataFrame, off: pd.DataFrame, vil: pd.DataFrame) -> pd.DataFrame:

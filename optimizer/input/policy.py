@@ -246,9 +246,9 @@ def _annotation(name: str, p: Param) -> Any:
     if p.choices:
         return Literal[p.choices]  # type: ignore[valid-type]
     if isinstance(p.default, int):
-        return Annotated[int, _number(p, True), Field(**rng)]
+        return Annotated[int, Field(**rng), _number(p, True)]
     if isinstance(p.default, float):
-        return Annotated[float, _number(p, False), Field(**rng)]
+        return Annotated[float, Field(**rng), _number(p, False)]
     if p.default == "auto":  # a number, or "auto" (see the parameter's doc)
         return Annotated[float | Literal["auto"], _number(p, False)]
     check = _VALUE_CHECKS.get(name)
@@ -401,7 +401,8 @@ def _key_lines(text: str) -> dict[tuple[str, ...], int]:
         s = line.strip()
         if s.startswith("[") and not s.startswith("[["):
             table = tuple(p.strip().strip('"') for p in s.strip("[]").split("."))
-            lines.setdefault(table, n)
+            for k in range(1, len(table) + 1):
+                lines.setdefault(table[:k], n)
         elif "=" in s and not s.startswith("#"):
             key = s.split("=", 1)[0].strip().strip('"')
             lines.setdefault((*table, *key.split(".")), n)
@@ -446,8 +447,9 @@ def _problem(err: Mapping[str, Any]) -> tuple[tuple[str, ...], str]:
             )
         return path, msg
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        name = ".".join(path)
-        return path, _("[{table}] must be a table").format(table=name)
+        if path == ("rules",):
+            return path, _("[rules] must be a table of rule ids")
+        return path, _("[{table}] must be a table").format(table=".".join(path))
     what = {
         "bool_type": _("must be true or false"),
         "int_type": _("must be a whole number"),

@@ -387,6 +387,8 @@ AUXILIARY_PLAN = Table(
         _c("reasons", TEXT, "规则编号"),
         _c("kept", BOOL, "留任"),
         _c("pinned", BOOL, "锁定"),
+        _c("exception", TEXT, "例外原因"),  # AUX-TOWNSHIP's named exception
+        _c("supervisor_id", ID, "指导监督民警警号"),  # 责任区民警 (OFF-AREA, §三(三))
     ),
     key=("village_id",),
     doc="the auxiliary plan of a plan folder (驻村辅警安排)",
