@@ -75,16 +75,18 @@ def check_period(
             Violation(
                 RULE.id,
                 prefix
-                + _("village {village} has {n} resident auxiliaries ({ids}); it needs exactly one").format(
-                    village=v, n=len(grp), ids=", ".join(grp["auxiliary_id"])
-                ),
+                + _(
+                    "village {village} has {n} resident auxiliaries ({ids}); it needs exactly one"
+                ).format(village=v, n=len(grp), ids=", ".join(grp["auxiliary_id"])),
                 (v, *grp["auxiliary_id"]),
             )
         )
     for v in given.loc[~given["village_id"].isin(inst.villages.index), "village_id"]:
         out.append(
             Violation(
-                RULE.id, prefix + _("village {village} is not in the bundle").format(village=v), (v,)
+                RULE.id,
+                prefix + _("village {village} is not in the bundle").format(village=v),
+                (v,),
             )
         )
     known = given[given["village_id"].isin(inst.villages.index)]

@@ -22,7 +22,9 @@ RULE = Rule(
     clause="§三(三) 一般不得参与派出所值班备勤",
     kind="record",
     subject="visit",
-    summary=N_("resident auxiliaries do no station duty (值班备勤); rosters that say so are reported"),
+    summary=N_(
+        "resident auxiliaries do no station duty (值班备勤); rosters that say so are reported"
+    ),
 )
 
 COLUMNS = ["month", "auxiliary_id", "village_id", "days", "dates", "duty"]

@@ -39,9 +39,7 @@ RULE = Rule(
     kind="hard",
     subject="rotation",
     source="bureau",
-    summary=N_(
-        "at most a share of all auxiliaries, and a count per township, move in one period"
-    ),
+    summary=N_("at most a share of all auxiliaries, and a count per township, move in one period"),
     statement=N_(
         "the bureau's exchange limits (not a clause of the seed): in one period at most "
         "{share} of a county's auxiliaries change village, and in one township at most "

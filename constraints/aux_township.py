@@ -22,9 +22,7 @@ RULE = Rule(
     clause="§二(二) 原则上从本乡镇或相邻乡镇产生",
     kind="hard",
     subject="auxiliary",
-    summary=N_(
-        "the auxiliary comes from the village's own township or a neighbouring township"
-    ),
+    summary=N_("the auxiliary comes from the village's own township or a neighbouring township"),
     statement=N_(
         "the auxiliary comes from the village's own township or, where allowed "
         "({allow_neighbours}), a neighbouring one; across county lines: {across_counties}; "

@@ -114,9 +114,7 @@ def check(inst: Instance, plan: Assignment) -> list[Violation]:
             _(
                 "key village {village} {name} is held by officer {officer}, not by its "
                 "responsibility-area officer ({area})"
-            ).format(
-                village=v, name=inst.villages.at[v, "name"], officer=o, area=areas.get(v, "")
-            ),
+            ).format(village=v, name=inst.villages.at[v, "name"], officer=o, area=areas.get(v, "")),
             (v, o),
         )
         for v, o, w in zip(given["village_id"], given["officer_id"], why, strict=True)

@@ -19,7 +19,9 @@ RULE = Rule(
     clause="§二(一) 及时调整…确保工作的延续性",
     kind="soft",
     subject="officer",
-    summary=N_("keep the incumbent plan's pairs where the rules allow; reassign orphaned villages at once"),
+    summary=N_(
+        "keep the incumbent plan's pairs where the rules allow; reassign orphaned villages at once"
+    ),
     weight=30.0,
 )
 

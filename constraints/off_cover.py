@@ -111,9 +111,9 @@ def check(inst: Instance, plan: Assignment) -> list[Violation]:
         out.append(
             Violation(
                 RULE.id,
-                _("village {village} has {n} liaison officers ({ids}); it needs exactly one").format(
-                    village=v, n=len(grp), ids=", ".join(grp["officer_id"])
-                ),
+                _(
+                    "village {village} has {n} liaison officers ({ids}); it needs exactly one"
+                ).format(village=v, n=len(grp), ids=", ".join(grp["officer_id"])),
                 (v, *grp["officer_id"]),
             )
         )

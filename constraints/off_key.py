@@ -19,7 +19,9 @@ RULE = Rule(
     clause="§二(一) 治安民警和派出所民警包重点村",
     kind="soft",
     subject="officer",
-    summary=N_("public-security and station police take key villages (station police those of their own station)"),
+    summary=N_(
+        "public-security and station police take key villages (station police those of their own station)"
+    ),
     weight=50.0,
 )
 

@@ -140,7 +140,9 @@ def check(inst: Instance, plan: Assignment) -> list[Violation]:
         out.append(
             Violation(
                 RULE.id,
-                _("officer {officer} {name} holds {n} villages, more than his maximum of {most}").format(
+                _(
+                    "officer {officer} {name} holds {n} villages, more than his maximum of {most}"
+                ).format(
                     officer=o,
                     name=inst.officers.at[o, "name"],
                     n=int(row["villages"]),

@@ -19,7 +19,7 @@ RULE = Rule(
     subject="public",
     summary=N_(
         "every village has its contact board (警民联系牌) and an auxiliary office named "
-        "\"XX村辅警工作室\""
+        '"XX村辅警工作室"'
     ),
 )
 

@@ -51,7 +51,7 @@ RULE = Rule(
         "{shared_day_km} km apart"
     ),
     required=N_(
-        "the visit calendar is made by it; set spacing = \"none\" to drop the spread, or "
+        'the visit calendar is made by it; set spacing = "none" to drop the spread, or '
         "visit_days_per_month to change the days"
     ),
     params={
@@ -278,7 +278,9 @@ def check_calendar(
             out.append(
                 Violation(
                     RULE.id,
-                    _("{village} gets {n} visit day(s) from {officer} in {month}, needs {required}").format(
+                    _(
+                        "{village} gets {n} visit day(s) from {officer} in {month}, needs {required}"
+                    ).format(
                         village=where(v), n=len(got), officer=who(o), month=month, required=required
                     ),
                     (o, v),
@@ -293,7 +295,11 @@ def check_calendar(
                         "{village} gets {n} visits in {period} from {officer}, more than {most} a "
                         "period: visits are not spread"
                     ).format(
-                        village=where(v), n=per_period[p], period=names[p], officer=who(o), most=most
+                        village=where(v),
+                        n=per_period[p],
+                        period=names[p],
+                        officer=who(o),
+                        most=most,
                     ),
                     (o, v),
                 )

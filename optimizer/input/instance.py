@@ -60,9 +60,7 @@ class Instance:
     # AUX-TOWNSHIP's named exceptions (auxiliary_id, village_id, reason)
     auxiliary_exceptions: pd.DataFrame = field(default_factory=_no_rows("auxiliary_exceptions"))
     # 责任区民警 (officer_id, village_id), given or derived (``derived`` column)
-    responsibility_areas: pd.DataFrame = field(
-        default_factory=_no_rows("responsibility_areas")
-    )
+    responsibility_areas: pd.DataFrame = field(default_factory=_no_rows("responsibility_areas"))
     auxiliary_duty: pd.DataFrame = field(default_factory=_no_rows("auxiliary_duty"))
 
     @property

@@ -374,7 +374,9 @@ def policy_from_mapping(
             try:
                 node[parts[-1]] = _coerce_text(value)
             except ValueError:
-                log.error(label, rows.get(dotted, 0), dotted, _("a number with thousands of digits"))
+                log.error(
+                    label, rows.get(dotted, 0), dotted, _("a number with thousands of digits")
+                )
                 continue
             lines.setdefault(parts, rows.get(dotted, 0))
             for k in range(1, len(parts)):

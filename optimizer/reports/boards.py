@@ -38,7 +38,9 @@ def board_table(folder: PlanFolder, inst: Instance) -> pd.DataFrame | None:
     auxiliaries = auxiliary_rows(folder, inst)
     if officers is None and auxiliaries is None:
         return None
-    table = villages_of(folder, inst)[["village_id", "township_id", "township_name", "village_name"]]
+    table = villages_of(folder, inst)[
+        ["village_id", "township_id", "township_name", "village_name"]
+    ]
     for rows, cols in (
         (officers, ["officer_name", "officer_unit", "officer_phone"]),
         (auxiliaries, ["auxiliary_name", "auxiliary_unit", "auxiliary_phone"]),

@@ -101,6 +101,8 @@ def check_compliance(
     )
     ap = inst.plan_auxiliaries if auxiliary_plan is None else auxiliary_plan
     auxiliary_of = dict(zip(ap["village_id"], ap["auxiliary_id"].fillna(""), strict=True))
+    if auxiliary_plan is None:  # the bundle's: for the villages of the plan judged
+        auxiliary_of = {v: a for v, a in auxiliary_of.items() if v in officer_of}
     issues = visit_log.log_issues(logs, officer_of, auxiliary_of, params["max_hours_per_day"])
     villages = visit_log.village_months(
         logs, issues, officer_of, auxiliary_of, months, required, spacing, params["hours_per_day"]

@@ -87,9 +87,7 @@ def test_enum_lists_are_checked_against_what_exists():
     assert "national" in ROAD_CLASSES
 
 
-@pytest.mark.parametrize(
-    "rule", [rid for rid, r in RULES.items() if r.required]
-)
+@pytest.mark.parametrize("rule", [rid for rid, r in RULES.items() if r.required])
 def test_a_hard_rule_a_plan_needs_cannot_be_switched_off(rule):
     msg = located(f"[rules.{rule}]\nenabled = false\n", f"2:rules.{rule}.enabled")
     assert rule in msg
@@ -110,9 +108,10 @@ def test_visit_days_has_its_own_key_and_off_load_reads_it():
 
 
 def test_spacing_none_is_allowed_and_others_are_not():
-    assert parse_policy('[rules.VISIT-DAYS]\nspacing = "none"\n').rule("VISIT-DAYS")[
-        "spacing"
-    ] == "none"
+    assert (
+        parse_policy('[rules.VISIT-DAYS]\nspacing = "none"\n').rule("VISIT-DAYS")["spacing"]
+        == "none"
+    )
     located('[rules.VISIT-DAYS]\nspacing = "weekly"\n', "2:rules.VISIT-DAYS.spacing")
 
 

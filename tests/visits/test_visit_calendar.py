@@ -21,6 +21,9 @@ from cunjing.optimizer.visits.calendar import plan_calendar
 from conftest import write_bundle, write_csv
 from plan_folders import variant, write_plan_folder
 
+# the rules' messages are read in English here; their Chinese: tests/test_messages.py
+pytestmark = pytest.mark.usefixtures("english")
+
 MONTH = "2027-03"
 
 
