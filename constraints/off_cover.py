@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from . import off_load
 from ..optimizer.i18n import N_, _
+from . import off_load
 from .base import Assignment, OfficerModelData, Rule, Violation
 
 RULE = Rule(

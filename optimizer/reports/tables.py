@@ -217,10 +217,10 @@ def rule_rows(folder: PlanFolder, inst: Instance) -> pd.DataFrame:
         made_hard = hasattr(module, "made_hard") and module.made_hard(inst.policy)
         judged = rule.kind == "hard" or made_hard
         soft = rule.kind == "soft" and not rule.cost
-        if soft and not k and settings.enabled and rule.subject == "auxiliary":
-            # no matching bound for the auxiliaries' points: the villages whose reasons name it
-            if folder.auxiliaries is not None:
-                k = {"matched": by_reasons.get(rid, 0), "possible": ""}
+        # no matching bound for the auxiliaries' points: the villages whose reasons name it
+        aux_soft = soft and settings.enabled and rule.subject == "auxiliary"
+        if aux_soft and not k and folder.auxiliaries is not None:
+            k = {"matched": by_reasons.get(rid, 0), "possible": ""}
         rows.append(
             {
                 "rule": rid,

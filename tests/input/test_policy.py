@@ -38,7 +38,7 @@ def located(text: str, where: str) -> str:
 def test_every_parameter_has_a_type_and_a_finite_range():
     for params in [*GLOBAL.values(), *(r.params for r in RULES.values())]:
         for key, p in params.items():
-            if isinstance(p.default, bool) or isinstance(p.default, tuple) or p.choices:
+            if isinstance(p.default, bool | tuple) or p.choices:
                 continue
             if isinstance(p.default, str) and p.default != "auto":
                 continue  # text: a CRS, a month (checked by form)
