@@ -180,6 +180,17 @@ def villages_decided(folder: PlanFolder) -> dict[str, int]:
 NOT_JUDGED = "未检查"
 
 
+def settings_text(rule, params) -> str:
+    """A rule's parameters in force, each marked 文件 (the seed states it) or 本局 (the bureau's
+    choice): ``periods=3（本局）；no_return_periods=2（本局）``."""
+    shown = []
+    for key, p in rule.params.items():
+        v = params.get(key, p.default)
+        v = "、".join(v) if isinstance(v, tuple) else v
+        shown.append(f"{key}={v}（{'文件' if p.seed else '本局'}）")
+    return "；".join(shown)
+
+
 def _checks(folder: PlanFolder) -> dict[str, int] | None:
     """Per rule the run judged its plan by: violations found (summary.json's ``checks``, and
     rotation_summary.json's); None when the folder records none (a folder of an older run)."""
@@ -229,6 +240,7 @@ def rule_rows(folder: PlanFolder, inst: Instance) -> pd.DataFrame:
                 "kind": "hard" if made_hard else rule.kind,
                 "subject": rule.subject,
                 "summary_zh": rule.text(values),
+                "settings": settings_text(rule, settings.params),
                 "enabled": settings.enabled,
                 "weight": settings.weight if rule.kind == "soft" else np.nan,
                 "decided": k.get("matched", NOT_JUDGED) if soft else "",
