@@ -50,7 +50,9 @@ def test_rules_are_stated_with_the_values_in_force(planned):
     assert rules.at["AUX-EXCHANGE", "来源"] == "本局设定"
     assert rules.at["OFF-PREF", "来源"] == "文件条款"
     assert "periods=2（本局）" in rules.at["AUX-TENURE", "参数（文件规定 / 本局设定）"]
-    assert "visit_days_per_month=3.0（文件）" in rules.at["VISIT-DAYS", "参数（文件规定 / 本局设定）"]
+    assert (
+        "visit_days_per_month=3.0（文件）" in rules.at["VISIT-DAYS", "参数（文件规定 / 本局设定）"]
+    )
 
 
 def test_a_rule_the_run_did_not_judge_reads_not_judged(planned):
