@@ -464,6 +464,17 @@ def _derive(frames, geo: dict, policy: Policy, log: ProblemLog, path: Path) -> I
     vil["cases"] = vil["cases"].fillna(0).astype(int)
     vil["complex"] = vil["complex"].fillna(False).astype(bool)
     traffic = policy.rule("OFF-TRAFFIC")
+    if roads is not None and "class" in roads.columns and len(roads):
+        present = set(roads["class"].astype(str).str.lower())
+        absent = [c for c in traffic["road_classes"] if c.lower() not in present]
+        if absent:
+            log.warn(
+                POLICY_FILE,
+                0,
+                "rules.OFF-TRAFFIC.road_classes",
+                f"no road of geo.gpkg has the class {', '.join(absent)} (classes there: "
+                f"{', '.join(sorted(present))}): OFF-TRAFFIC finds no route of that class",
+            )
     if gv is not None and roads is not None:
         geom = gv.set_index("village_id").geometry.reindex(vil.index)
         have = geom.notna().to_numpy()

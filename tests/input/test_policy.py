@@ -147,3 +147,19 @@ def test_cunjing_policy_prints_every_key_with_its_default_and_whose_it_is(capsys
         for key in rule.params:
             assert f"\n{key} = " in out
     assert parse_policy(out).as_dict() == parse_policy("").as_dict()
+
+
+def test_a_road_class_no_road_has_is_warned_about(tmp_path):
+    import shutil
+
+    from cunjing.optimizer.input.bundle import load_bundle, sample_path
+
+    folder = tmp_path / "sample"
+    shutil.copytree(sample_path(), folder)
+    (folder / "policy.toml").write_text(
+        '[rules.OFF-TRAFFIC]\nroad_classes = ["national", "expressway"]\n', encoding="utf-8"
+    )
+    inst = load_bundle(folder)
+    said = [str(w) for w in inst.warnings if w.column == "rules.OFF-TRAFFIC.road_classes"]
+    assert len(said) == 1 and "expressway" in said[0] and "national" not in said[0].split("(")[0]
+    assert inst.villages["on_traffic_route"].any()  # the national roads still count
