@@ -64,6 +64,30 @@ RULE = Rule(
             minimum=1,
             maximum=24,
         ),
+        "weight_visits": Param(
+            0.6,
+            "§五(三) assessment: share of the visit score (进村情况) in an officer's assessment",
+            minimum=0,
+            maximum=1,
+        ),
+        "weight_followups": Param(
+            0.2,
+            "share of the phone follow-ups (电话回访: 满意 100, 基本满意 60, 不满意 0), where given",
+            minimum=0,
+            maximum=1,
+        ),
+        "weight_ratings": Param(
+            0.2,
+            "share of the residents' ratings (群众评议/满意度, 0-100), where given",
+            minimum=0,
+            maximum=1,
+        ),
+        "excellent_share": Param(
+            0.1,
+            "the best share of the ranking proposed for 优秀包村民警 (the city's yearly selection)",
+            minimum=0,
+            maximum=1,
+        ),
         "hours_per_day": Param(
             8.0,
             "logged hours that make one day in a village (每月进村时间累计: time adds up); a log "
@@ -368,4 +392,61 @@ def quarterly_scorecard(monthly: pd.DataFrame, pass_months: int) -> pd.DataFrame
     )
     g["mean_score"] = g["mean_score"].round(1)
     g["passed"] = g["months_passed"] >= pass_months
+    return g
+
+
+# a phone follow-up's result as points (§五(三) 群众满意度)
+FOLLOWUP_POINTS = {"satisfied": 100.0, "basic": 60.0, "unsatisfied": 0.0}
+
+
+def assessment(
+    monthly: pd.DataFrame,
+    followups: pd.DataFrame,
+    ratings: pd.DataFrame,
+    weights: tuple[float, float, float],
+) -> pd.DataFrame:
+    """§五(三) 考核项目 per officer and month: the visit score, the follow-ups (count and
+    points) and the residents' rating where the bureau gives them, and ``assessment``: their
+    weighted mean (``weights``: visits, follow-ups, ratings; an item not given is left out and
+    the others weigh in proportion)."""
+    out = monthly[["officer_id", "month", "score"]].rename(columns={"score": "visit_score"})
+    f = followups.assign(month=followups["date"].astype(str).str[:7])
+    f = f.assign(points=f["result"].map(FOLLOWUP_POINTS))
+    fg = f.groupby(["person_id", "month"])["points"].agg(["size", "mean"])
+    key = pd.MultiIndex.from_arrays([out["officer_id"], out["month"]])
+    out["followups"] = fg["size"].reindex(key).fillna(0).astype(int).to_numpy()
+    out["followup_points"] = fg["mean"].reindex(key).round(1).to_numpy()
+    rg = ratings.groupby(["person_id", "month"])["score"].mean()
+    out["rating"] = rg.reindex(key).round(1).to_numpy() if len(rg) else np.nan
+    items = out[["visit_score", "followup_points", "rating"]].to_numpy(float)
+    w = np.broadcast_to(np.asarray(weights, dtype=float), items.shape)
+    w = np.where(np.isnan(items), 0.0, w)
+    total = w.sum(axis=1)
+    out["assessment"] = np.round(
+        np.where(total > 0, np.nansum(items * w, axis=1) / np.where(total > 0, total, 1), np.nan),
+        1,
+    )
+    return out
+
+
+def ranking(assessed: pd.DataFrame, excellent_share: float) -> pd.DataFrame:
+    """The ranking of the period's officers by their mean assessment (the yearly ranking that
+    the city's 优秀包村民警 selection needs, §五(三)); the best ``excellent_share`` (at least
+    one) are proposed."""
+    g = (
+        assessed.groupby("officer_id", sort=True)
+        .agg(
+            months=("month", "nunique"),
+            assessment=("assessment", "mean"),
+            visit_score=("visit_score", "mean"),
+            followups=("followups", "sum"),
+            rating=("rating", "mean"),
+        )
+        .reset_index()
+    )
+    g[["assessment", "visit_score", "rating"]] = g[["assessment", "visit_score", "rating"]].round(1)
+    g = g.sort_values(["assessment", "officer_id"], ascending=[False, True], ignore_index=True)
+    g["rank"] = g["assessment"].rank(method="min", ascending=False).astype("Int64")
+    best = max(1, math.ceil(excellent_share * len(g) - 1e-9)) if len(g) else 0
+    g["proposed_excellent"] = g["rank"].fillna(len(g) + 1) <= best
     return g

@@ -284,12 +284,16 @@ def _assemble(
     chk.refs("plan_auxiliaries", "auxiliary_id", aux_ids, "auxiliary")
     chk.refs("pairs", "officer_id", officer_ids, "officer")
     chk.refs("pairs", "village_id", village_ids, "village")
+    people = None if officer_ids is None or aux_ids is None else officer_ids | aux_ids
     for table, col, known, what in (
         ("auxiliary_exceptions", "auxiliary_id", aux_ids, "auxiliary"),
         ("auxiliary_exceptions", "village_id", village_ids, "village"),
         ("responsibility_areas", "officer_id", officer_ids, "officer"),
         ("responsibility_areas", "village_id", village_ids, "village"),
         ("auxiliary_duty", "auxiliary_id", aux_ids, "auxiliary"),
+        ("followups", "village_id", village_ids, "village"),
+        ("followups", "person_id", people, "officer or auxiliary"),
+        ("ratings", "person_id", people, "officer or auxiliary"),
     ):
         chk.refs(table, col, known, what)
     unavailable_problems(
@@ -539,6 +543,8 @@ def _derive(frames, geo: dict, policy: Policy, log: ProblemLog, path: Path) -> I
         auxiliary_exceptions=frames["auxiliary_exceptions"].reset_index(drop=True),
         responsibility_areas=responsibility_areas(frames["responsibility_areas"], off, vil),
         auxiliary_duty=frames["auxiliary_duty"].reset_index(drop=True),
+        followups=frames["followups"].reset_index(drop=True),
+        ratings=frames["ratings"].reset_index(drop=True),
     )
 
 

@@ -62,6 +62,8 @@ class Instance:
     # 责任区民警 (officer_id, village_id), given or derived (``derived`` column)
     responsibility_areas: pd.DataFrame = field(default_factory=_no_rows("responsibility_areas"))
     auxiliary_duty: pd.DataFrame = field(default_factory=_no_rows("auxiliary_duty"))
+    followups: pd.DataFrame = field(default_factory=_no_rows("followups"))  # §五(三) 电话回访
+    ratings: pd.DataFrame = field(default_factory=_no_rows("ratings"))  # §五(三) 群众评议
 
     @property
     def counties(self) -> list[str]:

@@ -83,6 +83,14 @@ DAY_KINDS = {
     "调休上班": "workday",
     "班": "workday",
 }
+FOLLOWUP_RESULTS = {
+    "satisfied": "satisfied",
+    "满意": "satisfied",
+    "basic": "basic",
+    "基本满意": "basic",
+    "unsatisfied": "unsatisfied",
+    "不满意": "unsatisfied",
+}
 STATUSES = {
     "active": "active",
     "在岗": "active",
@@ -319,6 +327,28 @@ TABLES: dict[str, Table] = {
             ),
             doc="the stations' duty rosters (值班备勤) as far as they name auxiliaries: a "
             "resident auxiliary on station duty is reported (§三(三) 一般不得参与派出所值班备勤)",
+        ),
+        Table(
+            "followups",
+            (
+                _c("person_id", ID, "警号或辅警编号", "人员编号", required=True, ref="people"),
+                _c("date", DATE, "日期", "回访日期", required=True),
+                _c("result", ENUM, "结果", "回访结果", required=True, choices=FOLLOWUP_RESULTS),
+                _c("village_id", ID, "村编码", ref="villages"),
+            ),
+            doc="§五(三) 电话回访: one row a phone follow-up of a resident about a liaison "
+            "officer or resident auxiliary (满意 / 基本满意 / 不满意)",
+        ),
+        Table(
+            "ratings",
+            (
+                _c("person_id", ID, "警号或辅警编号", "人员编号", required=True, ref="people"),
+                _c("month", MONTH, "月份", required=True),
+                _c("score", FLOAT, "评分", "满意度", required=True, minimum=0, maximum=100),
+            ),
+            key=("person_id", "month"),
+            doc="§五(三) 群众评议: the residents' rating (满意度, 0-100) of a liaison officer or "
+            "resident auxiliary in a month",
         ),
     )
 }

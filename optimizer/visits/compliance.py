@@ -31,6 +31,8 @@ class ComplianceResult:
     review: pd.DataFrame  # people to review per §五(三), with reasons
     auxiliaries: pd.DataFrame | None = None  # per resident auxiliary and month: logs, days
     on_duty: pd.DataFrame | None = None  # AUX-DUTY: resident auxiliaries on station duty
+    assessment: pd.DataFrame | None = None  # §五(三) per officer and month: every item
+    ranking: pd.DataFrame | None = None  # §五(三) the officers ranked (优秀包村民警)
     logs: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -48,6 +50,10 @@ class ComplianceResult:
             out["auxiliary_logs"] = self.auxiliaries
         if self.on_duty is not None and len(self.on_duty):
             out["auxiliary_station_duty"] = self.on_duty
+        if self.assessment is not None:
+            out["assessment"] = self.assessment
+        if self.ranking is not None:
+            out["ranking"] = self.ranking
         return out
 
     def summary(self) -> dict:
@@ -117,6 +123,11 @@ def check_compliance(
         visit_log.quarterly_scorecard(monthly, params["quarterly_pass_months"]) if quarter else None
     )
     duty = aux_duty.on_duty(inst, auxiliary_of, labels)
+    weights = (params["weight_visits"], params["weight_followups"], params["weight_ratings"])
+    assessed = visit_log.assessment(monthly, inst.followups, inst.ratings, weights)
+    ranked = visit_log.ranking(assessed, params["excellent_share"])
+    ranked.insert(1, "officer_name", ranked["officer_id"].map(off_names := inst.officers["name"]))
+    assessed.insert(1, "officer_name", assessed["officer_id"].map(off_names))
     review = _review(inst, monthly, quarterly, issues, quarter or labels[0], aux_months, duty)
     vil, off, aux = inst.villages, inst.officers, inst.auxiliaries
     villages.insert(2, "village_name", villages["village_id"].map(vil["name"]))
@@ -146,6 +157,8 @@ def check_compliance(
         review,
         aux_months,
         duty,
+        assessed,
+        ranked,
         len(logs),
         notes,
     )

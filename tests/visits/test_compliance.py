@@ -373,3 +373,37 @@ def test_auxiliaries_without_logs_are_reported(tmp_path):
     assert silent == {"FJ3", "FJ5"}
     reviewed = set(res.review.loc[res.review["person_kind"] == "auxiliary", "person_id"])
     assert reviewed == silent
+
+
+def test_assessment_items_and_the_ranking_for_excellent_officers(tmp_path):
+    """§五(三): phone follow-ups and residents' ratings join the visit score when the bureau
+    gives them; the officers are ranked and the best proposed for 优秀包村民警."""
+    rows = [r for r in GOOD_MONTH if r["village_id"] != "V3"] + log_rows(
+        ("100003", "", "V3", "2027-03-05", "", "", "8")  # V3 short: visit score 50
+    )
+    data = {
+        "followups": [
+            {"person_id": "100001", "date": "2027-03-10", "result": "满意"},
+            {"person_id": "100001", "date": "2027-03-11", "result": "基本满意"},
+            {"person_id": "100002", "date": "2027-03-11", "result": "不满意"},
+        ],
+        "ratings": [
+            {"person_id": "100001", "month": "2027-03", "score": "90"},
+            {"person_id": "100003", "month": "2027-03", "score": "100"},
+        ],
+    }
+    inst = load_bundle(write_bundle(tmp_path / "b", **data))
+    f = write_csv(tmp_path / "logs.csv", rows)
+    res = check_compliance(inst, read_work_logs(f, inst), [(2027, 3)], TINY_PLAN)
+    a = res.assessment.set_index("officer_id")
+    assert a.at["100001", "followups"] == 2 and a.at["100001", "followup_points"] == 80.0
+    # 0.6 × 100 + 0.2 × 80 + 0.2 × 90
+    assert a.at["100001", "assessment"] == 94.0
+    # no rating for 100002: visits 100 and follow-ups 0 weigh 0.6 : 0.2
+    assert a.at["100002", "assessment"] == 75.0
+    # no follow-up for 100003: visits 50 and rating 100 weigh 0.6 : 0.2
+    assert a.at["100003", "assessment"] == 62.5
+    rank = res.ranking.set_index("officer_id")
+    assert rank["rank"].to_dict() == {"100001": 1, "100002": 2, "100003": 3}
+    assert rank["proposed_excellent"].tolist() == [True, False, False]
+    assert "ranking" in res.frames() and "assessment" in res.frames()
