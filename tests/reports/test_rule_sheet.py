@@ -105,3 +105,16 @@ def test_contact_boards_one_a4_page_a_village_names_unit_phone_only(planned):
     # no ids, native places, home villages or scores on a public board
     for word in ("100001", "FJ1", "V1", "籍贯", "户籍", "得分"):
         assert word not in re.sub(r"<style>.*?</style>", "", page, flags=re.S)
+
+
+def test_each_auxiliary_has_his_supervising_officer_in_the_plan_and_workbook(planned):
+    """§三(三) 驻村辅警在责任区民警的指导和监督下开展驻村工作: named per village."""
+    from cunjing.optimizer.reports.workbook import AUXILIARY_SHEET
+
+    inst, out = planned
+    plan = pd.read_csv(out / "auxiliary_plan.csv", dtype=str, encoding="utf-8-sig").fillna("")
+    sup = plan.set_index("village_id")["supervisor_id"]
+    assert sup[["V1", "V2", "V3"]].tolist() == ["100001"] * 3  # T1's station officer
+    assert (sup[["V4", "V5", "V6"]] == "").all()  # T2 has no station officer
+    sheet = workbook_sheets(read_plan_folder(out), inst)[AUXILIARY_SHEET].set_index("村编码")
+    assert sheet.at["V1", "指导监督民警（责任区民警）"] == "100001 张伟"
