@@ -22,20 +22,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictStr,
-    ValidationError,
-    create_model,
-)
-from pydantic_core import PydanticCustomError
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 from ...constraints.base import Param, Rule
 from ...constraints.registry import RULES
@@ -217,6 +207,9 @@ def _number(p: Param, whole: bool) -> Any:
     numbers only where the default is one. Raised before pydantic's own checks so that a huge
     integer or ``nan`` gets the planner's words, not a conversion error."""
 
+    from pydantic import BeforeValidator
+    from pydantic_core import PydanticCustomError
+
     def check(value: Any) -> Any:
         if value == "auto" and p.default == "auto":
             return value
@@ -237,6 +230,8 @@ def _number(p: Param, whole: bool) -> Any:
 
 def _annotation(name: str, p: Param) -> Any:
     """The pydantic type of a parameter: strict, finite and within its range."""
+    from pydantic import AfterValidator, Field, StrictBool, StrictStr
+
     rng = {"ge": p.minimum, "le": p.maximum}
     if isinstance(p.default, bool):
         return StrictBool
@@ -257,6 +252,8 @@ def _annotation(name: str, p: Param) -> Any:
 
 
 def _model(name: str, params: Mapping[str, Param], extra: dict | None = None) -> type[BaseModel]:
+    from pydantic import ConfigDict, Field, create_model
+
     fields: dict[str, Any] = dict(extra or {})
     for key, p in params.items():
         default = list(p.default) if isinstance(p.default, tuple) else p.default
@@ -265,6 +262,8 @@ def _model(name: str, params: Mapping[str, Param], extra: dict | None = None) ->
 
 
 def _rule_model(rule: Rule) -> type[BaseModel]:
+    from pydantic import Field, StrictBool
+
     extra: dict[str, Any] = {"enabled": (StrictBool, Field(default=True))}
     if rule.kind == "soft":
         p = Param(rule.weight, "points per matched pair", minimum=0, maximum=MAX_WEIGHT)
@@ -275,7 +274,11 @@ def _rule_model(rule: Rule) -> type[BaseModel]:
 @cache
 def policy_model() -> type[BaseModel]:
     """The pydantic model of a whole policy file: ``[plan]``, ``[rotation]``, ``[geo]``,
-    ``[solver]`` and ``[rules.ID]``, generated from the rule modules' declarations."""
+    ``[solver]`` and ``[rules.ID]``, generated from the rule modules' declarations (pydantic
+    is imported here: a run without a policy file, the defaults, needs neither it nor the
+    0.4 s the models take to build)."""
+    from pydantic import ConfigDict, Field, create_model
+
     rule_fields = {
         rid.replace("-", "_"): (_rule_model(rule), Field(default_factory=dict, alias=rid))
         for rid, rule in RULES.items()
@@ -505,6 +508,10 @@ def _resolve(
                 return lines[path[:k]]
         return 0
 
+    if not data:
+        return _from_declarations(label)
+    from pydantic import ValidationError
+
     try:
         model = policy_model().model_validate(data)
     except ValidationError as e:
@@ -535,6 +542,22 @@ def _resolve(
                 _("{rule} cannot be switched off: {why}").format(rule=rid, why=_(rule.required)),
             )
         rules[rid] = RuleSettings(enabled, weight, ReadOnlyDict(_num(rule, given)))
+    return Policy(ReadOnlyDict(sections), ReadOnlyDict(rules), label)
+
+
+def _from_declarations(label: str) -> Policy:
+    """The defaults as the rules declare them (what the schema gives for an empty file; a test
+    holds the two equal)."""
+    sections = {
+        section: ReadOnlyDict({k: _freeze(p.default) for k, p in params.items()})
+        for section, params in GLOBAL.items()
+    }
+    rules = {
+        rid: RuleSettings(
+            True, float(rule.weight), ReadOnlyDict({k: p.default for k, p in rule.params.items()})
+        )
+        for rid, rule in RULES.items()
+    }
     return Policy(ReadOnlyDict(sections), ReadOnlyDict(rules), label)
 
 

@@ -163,3 +163,15 @@ def test_a_road_class_no_road_has_is_warned_about(tmp_path):
     said = [str(w) for w in inst.warnings if w.column == "rules.OFF-TRAFFIC.road_classes"]
     assert len(said) == 1 and "expressway" in said[0] and "national" not in said[0].split("(")[0]
     assert inst.villages["on_traffic_route"].any()  # the national roads still count
+
+
+def test_the_defaults_without_a_file_are_what_the_schema_gives():
+    from cunjing.optimizer.input.policy import _resolve
+    from cunjing.optimizer.input.policy import policy_model as schema
+    from cunjing.optimizer.input.problems import ProblemLog
+
+    plain = parse_policy("")
+    checked = schema().model_validate({})
+    assert plain.get("solver", "seed") == checked.solver.seed
+    via_schema = _resolve({"solver": {"seed": 0}}, "x", ProblemLog(), {})
+    assert via_schema.as_dict() == plain.as_dict()
