@@ -300,6 +300,7 @@ KPI_WORDS = {
     "uncovered": "未安排",
     "same_township": "本乡镇",
     "neighbour_township": "相邻乡镇",
+    "exceptions": "例外（AUX-TOWNSHIP，另列原因）",
     "km_min": "离家最近（公里）",
     "km_median": "离家中位（公里）",
     "km_max": "离家最远（公里）",

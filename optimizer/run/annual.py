@@ -171,6 +171,8 @@ def auxiliary_kpis(aux: pd.DataFrame, parts: list[AuxiliaryResult]) -> dict:
         "uncovered": len(aux) - len(got),
         "same_township": int((got["relation"] == "same_township").sum()),
         "neighbour_township": int((got["relation"] == "neighbour_township").sum()),
+        # AUX-TOWNSHIP's named exceptions (auxiliary_exceptions.csv), each with its reason
+        "exceptions": int((got["relation"] == "exception").sum()),
         "km": {
             "min": round(float(km.min()), 2) if len(km) else None,
             "median": round(float(np.median(km)), 2) if len(km) else None,

@@ -52,6 +52,13 @@ def test_a_named_exception_lets_one_auxiliary_serve_across_townships(tmp_path):
     assert (plan.loc[["V5", "V6"], "auxiliary_id"] == "").all()  # no exception named there
     rows = plan.reset_index()[["village_id", "auxiliary_id"]]
     assert "AUX-TOWNSHIP" not in {v.rule for v in auxiliary_violations(inst, rows)}
+    # the annual plan counts it as an exception, and its reason reaches the file
+    from cunjing.optimizer.run.plan import plan as plan_run
+
+    run = plan_run(inst)
+    assert run.record["kpis"]["auxiliary"]["exceptions"] == 1
+    row = run.auxiliary_plan.set_index("village_id").loc["V4"]
+    assert row["relation"] == "exception" and row["exception"] == "熟悉该村 经派出所推荐"
     # the same pair without the exception breaks the rule
     plain = bundle(tmp_path / "c", far_apart())
     assert "AUX-TOWNSHIP" in {v.rule for v in auxiliary_violations(plain, rows)}
