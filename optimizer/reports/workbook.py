@@ -101,13 +101,13 @@ RULE_COLUMNS = {
     "kind_zh": "类型",
     "subject_zh": "对象",
     "summary_zh": "内容（按现行参数）",
-    "settings": "参数（文件规定 / 本局设定）",
     "enabled_zh": "启用",
     "weight": "权重（分/村）",
     "decided": "决定村数",
     "possible": "最多可能",
     "points": "得分",
     "violations": "违反条数",
+    "settings": "参数（文件规定 / 本局设定）",
 }
 KPI_COLUMNS = {"label": "指标", "value": "值", "key": "键"}
 
