@@ -118,3 +118,13 @@ def test_each_auxiliary_has_his_supervising_officer_in_the_plan_and_workbook(pla
     assert (sup[["V4", "V5", "V6"]] == "").all()  # T2 has no station officer
     sheet = workbook_sheets(read_plan_folder(out), inst)[AUXILIARY_SHEET].set_index("村编码")
     assert sheet.at["V1", "指导监督民警（责任区民警）"] == "100001 张伟"
+
+
+def test_a_rotation_records_the_rules_it_was_judged_by(tmp_path):
+    from cunjing.optimizer.run.rotate import rotate
+
+    inst = load_bundle(write_bundle(tmp_path / "b"))
+    run = rotate(inst, 2)
+    checks = run.record["checks"]
+    assert {"AUX-TENURE", "AUX-EXCHANGE", "AUX-COVER"} <= set(checks)
+    assert "OFF-COVER" not in checks and "VISIT-DAYS" not in checks
