@@ -136,3 +136,15 @@ def write_bundle(folder: Path, tables: dict[str, list[dict]] | None = None, **ov
 @pytest.fixture
 def tiny(tmp_path: Path) -> Path:
     return write_bundle(tmp_path / "tiny")
+
+
+@pytest.fixture
+def english():
+    """The messages in English, for tests of a rule's logic that read its messages' words (the
+    Chinese of every message is held by tests/test_messages.py)."""
+    from cunjing.optimizer.i18n import language, set_language
+
+    before = language()
+    set_language("en")
+    yield
+    set_language(before)

@@ -38,6 +38,7 @@ PLAN_COLUMNS = [
     "p:incumbent",
     "kept",
     "pinned",
+    "exception",
 ]
 # auxiliary_plan.csv: the same without the score parts
 FILE_COLUMNS = [c for c in PLAN_COLUMNS if not c.startswith("p:")]
@@ -207,6 +208,7 @@ def plan_frame(inst: Instance, villages: pd.Index, chosen: pd.DataFrame) -> pd.D
     plan["reasons"] = plan["reasons"].fillna("")
     plan["kept"] = plan["incumbent"].fillna(False).astype(bool)
     plan["pinned"] = plan["pinned"].fillna(False).astype(bool)
+    plan["exception"] = plan["exception"].fillna("").astype(object)
     for c in ("score", "km", "p:same_township", "p:km", "p:recommended", "p:incumbent"):
         plan[c] = plan[c].astype(float)
     return plan[PLAN_COLUMNS]

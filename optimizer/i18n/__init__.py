@@ -53,3 +53,9 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural message for ``n``, in the current language."""
     return translations(language()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue where it is declared (a rule's summary, a word of a
+    choice) and leaves it as it is: ``_()`` translates it where it is shown."""
+    return message

@@ -258,6 +258,9 @@ def _assemble(
     places = None if village_ids is None or township_ids is None else village_ids | township_ids
 
     chk.refs("villages", "township_id", township_ids, "township")
+    if policy.rule("OFF-ORIGIN")["city_organ_officers"] and None not in (county_ids, places):
+        frames["officers"] = city_organ_officers(frames, county_ids, chk)
+        off = frames["officers"]
     for col, known, what in (
         ("county_id", county_ids, "county (not in townships.csv)"),
         ("native_township_id", township_ids, "township"),
@@ -281,6 +284,18 @@ def _assemble(
     chk.refs("plan_auxiliaries", "auxiliary_id", aux_ids, "auxiliary")
     chk.refs("pairs", "officer_id", officer_ids, "officer")
     chk.refs("pairs", "village_id", village_ids, "village")
+    people = None if officer_ids is None or aux_ids is None else officer_ids | aux_ids
+    for table, col, known, what in (
+        ("auxiliary_exceptions", "auxiliary_id", aux_ids, "auxiliary"),
+        ("auxiliary_exceptions", "village_id", village_ids, "village"),
+        ("responsibility_areas", "officer_id", officer_ids, "officer"),
+        ("responsibility_areas", "village_id", village_ids, "village"),
+        ("auxiliary_duty", "auxiliary_id", aux_ids, "auxiliary"),
+        ("followups", "village_id", village_ids, "village"),
+        ("followups", "person_id", people, "officer or auxiliary"),
+        ("ratings", "person_id", people, "officer or auxiliary"),
+    ):
+        chk.refs(table, col, known, what)
     unavailable_problems(
         frames["unavailable"], labels["unavailable"], headers["unavailable"], officer_ids, log
     )
@@ -453,6 +468,17 @@ def _derive(frames, geo: dict, policy: Policy, log: ProblemLog, path: Path) -> I
     vil["cases"] = vil["cases"].fillna(0).astype(int)
     vil["complex"] = vil["complex"].fillna(False).astype(bool)
     traffic = policy.rule("OFF-TRAFFIC")
+    if roads is not None and "class" in roads.columns and len(roads):
+        present = set(roads["class"].astype(str).str.lower())
+        absent = [c for c in traffic["road_classes"] if c.lower() not in present]
+        if absent:
+            log.warn(
+                POLICY_FILE,
+                0,
+                "rules.OFF-TRAFFIC.road_classes",
+                f"no road of geo.gpkg has the class {', '.join(absent)} (classes there: "
+                f"{', '.join(sorted(present))}): OFF-TRAFFIC finds no route of that class",
+            )
     if gv is not None and roads is not None:
         geom = gv.set_index("village_id").geometry.reindex(vil.index)
         have = geom.notna().to_numpy()
@@ -514,7 +540,60 @@ def _derive(frames, geo: dict, policy: Policy, log: ProblemLog, path: Path) -> I
         fingerprint="",
         unavailable=frames["unavailable"].reset_index(drop=True),
         holidays=frames["holidays"].reset_index(drop=True),
+        auxiliary_exceptions=frames["auxiliary_exceptions"].reset_index(drop=True),
+        responsibility_areas=responsibility_areas(frames["responsibility_areas"], off, vil),
+        auxiliary_duty=frames["auxiliary_duty"].reset_index(drop=True),
+        followups=frames["followups"].reset_index(drop=True),
+        ratings=frames["ratings"].reset_index(drop=True),
     )
+
+
+def city_organ_officers(frames, county_ids: set[str], chk) -> pd.DataFrame:
+    """§二(一) 选派机关民警回原籍包村: an organ officer of the city bureau (a ``county_id`` that
+    is no county of the bundle) joins the county of his native place (native village, else
+    native township, else the place of his first wish) and is planned there; ``bureau_id``
+    keeps the bureau he comes from. Everyone else stays in his own county."""
+    off = frames["officers"].copy()
+    tw = frames["townships"].set_index("township_id")["county_id"]
+    vil = frames["villages"].set_index("village_id")["township_id"].map(tw)
+    place = pd.concat([tw, vil])
+    place = place[~place.index.duplicated()]
+    off["bureau_id"] = off["county_id"]
+    city = off["county_id"].ne("") & ~off["county_id"].isin(county_ids)
+    city &= off["category"] == "organ"
+    for i in off.index[city]:
+        row = off.loc[i]
+        wishes = row["preferences"] if isinstance(row["preferences"], tuple) else ()
+        for p in (row["native_village_id"], row["native_township_id"], *wishes):
+            if p and p in place.index:
+                off.at[i, "county_id"] = place[p]
+                break
+        else:
+            chk.err(
+                "officers",
+                [row["_row"]],
+                "county_id",
+                "an organ officer of the city bureau (OFF-ORIGIN city_organ_officers) needs a "
+                "native village or township, or a wish, in the bundle: his county is chosen by it",
+            )
+    return off
+
+
+def responsibility_areas(given: pd.DataFrame, off: pd.DataFrame, vil: pd.DataFrame) -> pd.DataFrame:
+    """责任区民警: the given table, else each station officer (警种 派出所) of a base township
+    answers for that township's villages (``derived`` says which)."""
+    cols = ["officer_id", "village_id"]
+    if len(given):
+        return given[cols].reset_index(drop=True).assign(derived=False)
+    station = off[(off["category"] == "station") & (off["base_township_id"] != "")]
+    station = station[station["status"] != "leaving"]
+    areas = pd.DataFrame(
+        {"officer_id": station.index.to_numpy(object), "township_id": station["base_township_id"]}
+    ).merge(
+        pd.DataFrame({"village_id": vil.index.to_numpy(object), "township_id": vil["township_id"]}),
+        on="township_id",
+    )
+    return areas[cols].sort_values(cols, ignore_index=True).assign(derived=True)
 
 
 def derive_officers(
@@ -575,6 +654,8 @@ def table_frame(inst: Instance, name: str) -> pd.DataFrame:
     """One table of the instance in its contract columns, as text cells, ready for a CSV."""
     table = TABLES[name]
     df = getattr(inst, name)
+    if name == "responsibility_areas" and "derived" in df.columns:
+        df = df[~df["derived"].astype(bool)]  # derived from the stations: not given
     df = df.reset_index(drop=True)
     cols = [c.name for c in table.columns]
     out = df[cols].copy()

@@ -83,6 +83,14 @@ DAY_KINDS = {
     "调休上班": "workday",
     "班": "workday",
 }
+FOLLOWUP_RESULTS = {
+    "satisfied": "satisfied",
+    "满意": "satisfied",
+    "basic": "basic",
+    "基本满意": "basic",
+    "unsatisfied": "unsatisfied",
+    "不满意": "unsatisfied",
+}
 STATUSES = {
     "active": "active",
     "在岗": "active",
@@ -288,6 +296,60 @@ TABLES: dict[str, Table] = {
             doc="official holidays and make-up workdays (调休上班) of the years it lists; replaces "
             "the holidays package's calendar for those years",
         ),
+        Table(
+            "auxiliary_exceptions",
+            (
+                _c("auxiliary_id", ID, "辅警编号", required=True, ref="auxiliaries"),
+                _c("village_id", ID, "村编码", required=True, ref="villages"),
+                _c("reason", TEXT, "原因", "理由", "例外原因", required=True),
+            ),
+            key=("auxiliary_id", "village_id"),
+            doc="named exceptions to AUX-TOWNSHIP (§二(二) 原则上从本乡镇或相邻乡镇产生): this "
+            "auxiliary may serve this village though his township is neither its own nor a "
+            "neighbour; the reason reaches the plan and the workbook",
+        ),
+        Table(
+            "responsibility_areas",
+            (
+                _c("officer_id", ID, "警号", required=True, ref="officers"),
+                _c("village_id", ID, "村编码", required=True, ref="villages"),
+            ),
+            key=("officer_id", "village_id"),
+            doc="责任区民警: which station officer answers for which villages (§二, §三(三)); "
+            "when absent, a station officer's area is the villages of his base township",
+        ),
+        Table(
+            "auxiliary_duty",
+            (
+                _c("auxiliary_id", ID, "辅警编号", required=True, ref="auxiliaries"),
+                _c("date", DATE, "日期", required=True),
+                _c("duty", TEXT, "班次", "值班类型"),
+            ),
+            doc="the stations' duty rosters (值班备勤) as far as they name auxiliaries: a "
+            "resident auxiliary on station duty is reported (§三(三) 一般不得参与派出所值班备勤)",
+        ),
+        Table(
+            "followups",
+            (
+                _c("person_id", ID, "警号或辅警编号", "人员编号", required=True, ref="people"),
+                _c("date", DATE, "日期", "回访日期", required=True),
+                _c("result", ENUM, "结果", "回访结果", required=True, choices=FOLLOWUP_RESULTS),
+                _c("village_id", ID, "村编码", ref="villages"),
+            ),
+            doc="§五(三) 电话回访: one row a phone follow-up of a resident about a liaison "
+            "officer or resident auxiliary (满意 / 基本满意 / 不满意)",
+        ),
+        Table(
+            "ratings",
+            (
+                _c("person_id", ID, "警号或辅警编号", "人员编号", required=True, ref="people"),
+                _c("month", MONTH, "月份", required=True),
+                _c("score", FLOAT, "评分", "满意度", required=True, minimum=0, maximum=100),
+            ),
+            key=("person_id", "month"),
+            doc="§五(三) 群众评议: the residents' rating (满意度, 0-100) of a liaison officer or "
+            "resident auxiliary in a month",
+        ),
     )
 }
 
@@ -311,7 +373,8 @@ WORKBOOK_FILE = "plan.xlsx"
 GEOPACKAGE_FILE = "plan.gpkg"
 HTML_FILE = "report.html"
 NOTICE_FILE = "public_notice.xlsx"
-REPORT_FILES = (WORKBOOK_FILE, GEOPACKAGE_FILE, HTML_FILE, NOTICE_FILE)
+BOARDS_FILE = "contact_boards.html"  # PUB-BOARD: one printable A4 board a village
+REPORT_FILES = (WORKBOOK_FILE, GEOPACKAGE_FILE, HTML_FILE, NOTICE_FILE, BOARDS_FILE)
 
 OFFICER_PLAN = Table(
     "officer_plan",
@@ -354,6 +417,8 @@ AUXILIARY_PLAN = Table(
         _c("reasons", TEXT, "规则编号"),
         _c("kept", BOOL, "留任"),
         _c("pinned", BOOL, "锁定"),
+        _c("exception", TEXT, "例外原因"),  # AUX-TOWNSHIP's named exception
+        _c("supervisor_id", ID, "指导监督民警警号"),  # 责任区民警 (OFF-AREA, §三(三))
     ),
     key=("village_id",),
     doc="the auxiliary plan of a plan folder (驻村辅警安排)",

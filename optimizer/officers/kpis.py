@@ -42,14 +42,24 @@ def rule_matches(
     inst: Instance, chosen: pd.DataFrame, eligible: pd.DataFrame, capacity: pd.Series
 ) -> dict:
     """Per soft rule: pairs of the plan that meet it, and the most any plan could have (a max
-    matching over the pairs that meet it, each officer up to his village limit)."""
+    matching over the pairs that meet it, each officer up to his village limit).
+
+    A plan judged under other settings than it was made with (a policy edited since, a plan
+    edited by hand) may hold pairs the limits in force rule out: they count as possible too,
+    with each officer's limit at least what the plan gives him, so "matched of possible" never
+    shows more matched than possible; the hard rules' checks report what such a plan breaks."""
     out = {}
     for rid in SOFT_RULES:
         if RULES[rid].cost or not inst.policy.rule(rid).enabled:
             continue
         col = f"m:{rid}"
-        matched = int((chosen[col] > 0).sum()) if len(chosen) else 0
-        possible = _max_matching(eligible.loc[eligible[col] > 0], capacity)
+        mine = chosen.loc[chosen[col] > 0] if len(chosen) else chosen
+        matched = len(mine)
+        ok = eligible.loc[eligible[col] > 0, ["officer_id", "village_id"]]
+        both = pd.concat([ok, mine[["officer_id", "village_id"]]]).drop_duplicates()
+        held = mine.groupby("officer_id").size() if len(mine) else pd.Series(dtype=int)
+        cap = pd.concat([capacity, held], axis=1).max(axis=1).fillna(0).astype(np.int64)
+        possible = _max_matching(both, cap)
         out[rid] = {
             "matched": matched,
             "possible": possible,

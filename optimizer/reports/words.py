@@ -26,6 +26,8 @@ PLAIN_WORDS = {
 RELATION_WORDS = {
     "same_township": "本乡镇",
     "neighbour_township": "相邻乡镇",
+    "exception": "例外",
+    "other_township": "其他乡镇（AUX-TOWNSHIP 已关闭）",
     "": "未安排",
 }
 ROLE_WORDS = {"officer": "包村民警", "auxiliary": "驻村辅警"}
@@ -35,6 +37,7 @@ SUBJECT_WORDS = {
     "auxiliary": "驻村辅警",
     "rotation": "辅警轮换",
     "visit": "驻村走访",
+    "public": "公示",
 }
 
 

@@ -60,6 +60,7 @@ AUXILIARY_COLUMNS = {
     "home_village_id": "户籍村编码",
     "home_village_name": "户籍村",
     "relation_zh": "来源",
+    "supervisor": "指导监督民警（责任区民警）",
     "km": "离家（公里）",
     "score": "得分",
     "reasons_zh": "理由",
@@ -96,15 +97,17 @@ DIFF_COLUMNS = {
 RULE_COLUMNS = {
     "rule": "规则编号",
     "clause": "条款",
+    "source_zh": "来源",
     "kind_zh": "类型",
     "subject_zh": "对象",
-    "summary_zh": "内容",
+    "summary_zh": "内容（按现行参数）",
     "enabled_zh": "启用",
     "weight": "权重（分/村）",
     "decided": "决定村数",
     "possible": "最多可能",
     "points": "得分",
     "violations": "违反条数",
+    "settings": "参数（文件规定 / 本局设定）",
 }
 KPI_COLUMNS = {"label": "指标", "value": "值", "key": "键"}
 
@@ -197,6 +200,7 @@ def workbook_sheets(folder: PlanFolder, inst: Instance) -> dict[str, pd.DataFram
     rules["kind_zh"] = rules["kind"].map(KIND_WORDS)
     rules["subject_zh"] = rules["subject"].map(SUBJECT_WORDS).fillna(rules["subject"])
     rules["enabled_zh"] = rules["enabled"].map({True: "是", False: "否"})
+    rules["source_zh"] = rules["source"].map({"seed": "文件条款", "bureau": "本局设定"})
     sheets[RULE_SHEET] = _chinese(rules, RULE_COLUMNS)
     sheets[KPI_SHEET] = _chinese(kpi_rows(folder), KPI_COLUMNS)
     return sheets

@@ -19,6 +19,7 @@ from ..input.instance import Instance
 from ..input.plan_files import PlanFolder, read_plan_folder
 from ..input.problems import BundleError
 from ..input.schema import (
+    BOARDS_FILE,
     GEOPACKAGE_FILE,
     HTML_FILE,
     NOTICE_FILE,
@@ -78,6 +79,7 @@ WRITERS = {
     GEOPACKAGE_FILE: ("geopackage", "write_geopackage"),
     HTML_FILE: ("html", "write_html"),
     NOTICE_FILE: ("notice", "write_public_notice"),
+    BOARDS_FILE: ("boards", "write_boards"),
 }
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ...constraints import aux_exchange
 from ..input.instance import Instance
 from ..solve.highs import solve_highs
 from ..solve.linear_model import INF, LinearModel
@@ -275,7 +276,7 @@ def contradictions(inst: Instance, problem: RotationProblem) -> list[dict]:
         less = f" (less {slack} who leave the service)" if slack else ""
         if key == "county":
             n_v = len(problem.villages)
-            share = inst.policy.rule("AUX-EXCHANGE")["share"]
+            share = aux_exchange.shares(inst.policy)[0]
             msg = (
                 f"county {problem.county}: in {span} its {n_v} villages need at least {need} "
                 f"exchanges{less} (AUX-TENURE: at most {t_lim} periods in one village{left}); "

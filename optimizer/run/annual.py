@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ...constraints import off_life
+from ...constraints import off_area, off_life
 from ...constraints.base import Violation
+from ...constraints.validate import judged
 from ..auxiliaries.placement import FILE_COLUMNS, AuxiliaryResult, plan_county_auxiliaries
 from ..input.instance import Instance
 from ..officers.engine import OfficerResult, plan_county_officers
@@ -170,6 +171,8 @@ def auxiliary_kpis(aux: pd.DataFrame, parts: list[AuxiliaryResult]) -> dict:
         "uncovered": len(aux) - len(got),
         "same_township": int((got["relation"] == "same_township").sum()),
         "neighbour_township": int((got["relation"] == "neighbour_township").sum()),
+        # AUX-TOWNSHIP's named exceptions (auxiliary_exceptions.csv), each with its reason
+        "exceptions": int((got["relation"] == "exception").sum()),
         "km": {
             "min": round(float(km.min()), 2) if len(km) else None,
             "median": round(float(np.median(km)), 2) if len(km) else None,
@@ -204,6 +207,8 @@ def assemble(
         else [r.auxiliaries for r in results if r.auxiliaries is not None]
     )
     aux = auxiliary_plan_table(aux_parts)
+    # each auxiliary's supervising officer: the village's responsibility-area officer (§三(三))
+    aux["supervisor_id"] = off_area.supervisors(inst, table, aux["village_id"]).to_numpy(object)
     off = [r.officers for r in results]
     parts = {
         "officer": _part(off),
@@ -245,6 +250,9 @@ def assemble(
         "input_sha256": inst.fingerprint,
         "policy": inst.policy.as_dict(),
         "kpis": kpis,
+        # the rules this plan was judged by, with their violations (规则说明 reads 未检查 for
+        # the rest); AUX-EXCHANGE limits a rotation's periods, not an annual plan
+        "checks": checked_rules(inst, checks, ("officer", "auxiliary")),
         "diagnostics": diagnostics,
         "counties": [
             {
@@ -265,6 +273,19 @@ def assemble(
         ],
     }
     return table, aux, summary
+
+
+def checked_rules(
+    inst: Instance, found: list[Violation], subjects: tuple[str, ...], rotation: bool = False
+) -> dict:
+    """Per rule judged on a plan of ``subjects`` ("officer", "auxiliary"): its number of
+    violations in ``found``; AUX-EXCHANGE only for a ``rotation`` (it limits periods)."""
+    counts = {rid: 0 for s in subjects for rid in judged(inst, s)}
+    if not rotation:
+        counts.pop("AUX-EXCHANGE", None)
+    for v in found:
+        counts[v.rule] = counts.get(v.rule, 0) + 1
+    return counts
 
 
 def _part(results: list) -> dict:

@@ -19,6 +19,7 @@ from ..rotation.engine import RotationResult, rotate_county
 from ..rotation.files import summary, write_rotation
 from ..solve.options import SolveOptions
 from ..solve.status import Status
+from .annual import checked_rules
 from .executor import CountyStore, solve_counties
 
 ROTATION_FILES = (
@@ -99,7 +100,8 @@ def rotate(
         ignore_index=True,
     )
     # the solver-independent check of what is about to be written
-    violations = [v.as_dict() for v in rotation_violations(inst, rot)] if len(rot) else []
+    found = rotation_violations(inst, rot) if len(rot) else []
+    violations = [v.as_dict() for v in found]
     record = summary(
         inst,
         results,
@@ -108,4 +110,6 @@ def rotate(
         wall_seconds=time.perf_counter() - t0,
         violations=violations,
     )
+    if len(rot):  # the rules the rotation was judged by (规则说明 reads 未检查 for the rest)
+        record["checks"] = checked_rules(inst, found, ("auxiliary",), rotation=True)
     return RotationRun(inst, periods, results, rot, record)

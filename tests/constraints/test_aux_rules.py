@@ -19,6 +19,9 @@ from cunjing.constraints import (
 from cunjing.constraints.base import Assignment
 from cunjing.constraints.validate import auxiliary_violations, rotation_violations
 
+# the rules' messages are read in English here; their Chinese: tests/test_messages.py
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def judge(rule, inst, plan):
     """The rule's check on a plan of (village_id, person) rows, as the validator hands it."""

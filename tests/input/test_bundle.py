@@ -311,7 +311,7 @@ def test_symlink_out_of_the_bundle_is_refused(tmp_path):
     assert any("outside the bundle folder" in m for m in msgs)
 
 
-def test_policy_errors_name_line_and_key(tmp_path):
+def test_policy_errors_name_line_and_key(tmp_path, english):
     folder = write_bundle(tmp_path / "b")
     (folder / "policy.toml").write_text(
         '[solver]\nworkers = 2\nthreads = 4\n\n[rules.OFF-PREF]\nweight = "high"\n'

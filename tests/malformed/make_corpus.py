@@ -633,6 +633,39 @@ def policy_array_of_tables(d: Path) -> None:
     _policy(d, '[[rules]]\nid = "OFF-PREF"\nweight = 5\n')
 
 
+@case
+def policy_numbers_out_of_range(d: Path) -> None:
+    _policy(
+        d,
+        "[solver]\nseed = 4294967296\ntime_limit = 1e300\n\n[rules.VISIT-DAYS]\n"
+        "visit_days_per_month = -inf\n\n[rules.AUX-TENURE]\nperiods = 99999999999999999999\n",
+    )
+
+
+@case
+def policy_digits_beyond_python(d: Path) -> None:
+    _policy(d, "[rules.AUX-TENURE]\nperiods = " + "9" * 5000 + "\n")
+
+
+@case
+def policy_nested_thousands_deep(d: Path) -> None:
+    _policy(d, "[solver]\nseed = " + "[" * 3000 + "]" * 3000 + "\n")
+
+
+@case
+def policy_enum_typos(d: Path) -> None:
+    _policy(
+        d,
+        '[rules.OFF-ORIGIN]\ncategories = ["organs"]\n\n[rules.OFF-TRAFFIC]\n'
+        'road_classes = ["national", "nationl"]\n\n[rules.VISIT-DAYS]\nspacing = "weekly"\n',
+    )
+
+
+@case
+def policy_required_rule_off(d: Path) -> None:
+    _policy(d, "[rules.OFF-LOAD]\nenabled = false\n\n[rules.AUX-COVER]\nenabled = false\n")
+
+
 # ---- one-workbook bundles ------------------------------------------------------------------
 
 

@@ -249,7 +249,7 @@ def test_infeasible_bundle_exits_1_with_diagnostics(tmp_path, capsys):
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_check_judges_a_hand_made_plan(tmp_path, capsys):
+def test_check_judges_a_hand_made_plan(tmp_path, capsys, english):
     bundle = write_bundle(tmp_path / "b")
     hand = tmp_path / "hand.csv"
     pd.DataFrame(

@@ -161,7 +161,7 @@ def test_reasons_read_in_words():
     assert reasons_in_words("NEW-RULE:x") == "NEW-RULE（x）"  # unknown ids are kept, not lost
 
 
-def test_edited_workbook_is_judged_by_check(planned, tmp_path, capsys):
+def test_edited_workbook_is_judged_by_check(planned, tmp_path, capsys, english):
     bundle, plan, _, _ = planned
     edited = tmp_path / "plan.xlsx"
     shutil.copy(plan / "plan.xlsx", edited)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from aux_bundles import RING, ring
 
+from cunjing.constraints import aux_exchange
 from cunjing.optimizer.auxiliaries.pairs import describe_pairs
 from cunjing.optimizer.input.instance import Instance
 from cunjing.optimizer.input.service import month_index
@@ -34,9 +35,8 @@ class BruteForce:
         pol = inst.policy
         self.tenure = pol.rule("AUX-TENURE")["periods"]
         self.back = pol.rule("AUX-TENURE")["no_return_periods"]
-        self.share = pol.rule("AUX-EXCHANGE")["share"]
+        self.share, t_share = aux_exchange.shares(pol)  # "auto": 1.2 / tenure
         per_t = pol.rule("AUX-EXCHANGE")["per_township"]
-        t_share = pol.rule("AUX-EXCHANGE")["township_share"]
         adj = inst.adjacency
         keys = []
         for a in aux.index:

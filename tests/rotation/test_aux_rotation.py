@@ -126,7 +126,8 @@ def test_design_example_tenure_two_and_forty_percent(tmp_path):
     transitions; the cap allows 1.76 V."""
     # 120 villages: at 60 the county's 25 real townships hold 2-3 villages each, and their spare
     # auxiliaries (one a township) lift the pool to 1.4 V, past what the example assumes (1.1 V)
-    folder = generated(tmp_path, 120, seed=0, policy="[rules.AUX-TENURE]\nperiods = 2\n")
+    policy = "[rules.AUX-TENURE]\nperiods = 2\n[rules.AUX-EXCHANGE]\nshare = 0.4\n"
+    folder = generated(tmp_path, 120, seed=0, policy=policy)
     inst = load_bundle(folder)
     res = rotate_county(inst, inst.counties[0], 5)
     assert res.status == "INFEASIBLE"
@@ -227,3 +228,13 @@ def test_rotations_keep_tenure_and_exchange_limits_in_every_period(
     else:
         assert res.status in ("PARTIAL", "INFEASIBLE")
         assert res.diagnostics, "a rotation that is not whole says why"
+
+
+def test_the_default_exchange_share_fits_a_two_year_tenure(tmp_path):
+    """Issue 16: the exchange shares default to 1.2 / tenure (0.6 for 2 years), so the design
+    example's tenure with the default limits has a rotation; 40 % (above) is a contradiction."""
+    folder = generated(tmp_path, 120, seed=0, policy="[rules.AUX-TENURE]\nperiods = 2\n")
+    inst = load_bundle(folder)
+    res = rotate_county(inst, inst.counties[0], 5)
+    assert res.status in ("OPTIMAL", "FEASIBLE"), res.diagnostics
+    assert rotation_violations(inst, res.rotation) == []

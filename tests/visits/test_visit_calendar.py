@@ -21,6 +21,9 @@ from cunjing.optimizer.visits.calendar import plan_calendar
 from conftest import write_bundle, write_csv
 from plan_folders import variant, write_plan_folder
 
+# the rules' messages are read in English here; their Chinese: tests/test_messages.py
+pytestmark = pytest.mark.usefixtures("english")
+
 MONTH = "2027-03"
 
 
@@ -219,3 +222,29 @@ def test_calendar_command_bad_input(tmp_path, tiny, capsys):
     assert main(args) == 2
     assert "summary.json: the plan folder has no summary.json" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_spacing_none_asks_only_for_the_days(tiny_inst):
+    """§五(一) 可采取每旬或每半个月进村一次的方式 is a way, not a must: with spacing "none" the
+    days may fall anywhere in the month; with 旬 the same calendar is not spread."""
+    none = variant(tiny_inst, '[rules.VISIT-DAYS]\nspacing = "none"\n')
+    res = plan_calendar(none, PLAN3, MONTH)
+    assert res.violations == [] and len(res.calendar) == 2 * 3
+    # every visit in the first ten days: fine without a spread, not with 旬
+    early = pd.DataFrame(
+        {
+            "officer_id": ["100001"] * 6,
+            "village_id": ["V1", "V1", "V2", "V2", "V3", "V3"],
+            "date": [
+                "2027-03-01",
+                "2027-03-02",
+                "2027-03-03",
+                "2027-03-04",
+                "2027-03-05",
+                "2027-03-08",
+            ],
+        }
+    )
+    assert check_calendar(none, PLAN3, early, MONTH) == []
+    spread = check_calendar(tiny_inst, PLAN3, early, MONTH)
+    assert spread and all("not spread" in v.message or "periods" in v.message for v in spread)
