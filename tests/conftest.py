@@ -136,3 +136,13 @@ def write_bundle(folder: Path, tables: dict[str, list[dict]] | None = None, **ov
 @pytest.fixture
 def tiny(tmp_path: Path) -> Path:
     return write_bundle(tmp_path / "tiny")
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """A test that asks for English (``--lang en``) leaves the next test in the default."""
+    from cunjing.optimizer.i18n import language, set_language
+
+    before = language()
+    yield
+    set_language(before)

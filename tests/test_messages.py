@@ -8,11 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from cunjing.optimizer.cli.main import main
 from cunjing.optimizer.i18n import DOMAIN, LOCALE_DIR, language, set_language
+from cunjing.optimizer.i18n.catalogue import code_messages as catalogue_messages
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -22,11 +22,8 @@ FIELD = re.compile(r"\{[^{}]*\}")
 
 def code_messages() -> set[str]:
     out: set[str] = set()
-    for top in ("optimizer", "constraints", "data"):
-        for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / top, method_map=[("**.py", "python")]
-        ):
-            out |= {message} if isinstance(message, str) else {m for m in message if m}
+    for message, _file in catalogue_messages():
+        out |= {message} if isinstance(message, str) else {m for m in message if m}
     return out
 
 
@@ -37,7 +34,12 @@ def catalogue():
 
 
 def test_every_message_has_its_chinese(catalogue):
-    translated = {m.id: m.string for m in catalogue if m.id}
+    translated = {}
+    for m in catalogue:
+        if isinstance(m.id, str):
+            translated[m.id] = m.string
+        elif m.id:  # a plural message: every form needs its Chinese
+            translated |= {form: all(m.string) and m.string[0] for form in m.id}
     missing = sorted(m for m in code_messages() if not translated.get(m))
     assert not missing, (
         "messages without Chinese (run make messages, then translate):\n" + "\n".join(missing)

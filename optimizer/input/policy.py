@@ -17,6 +17,7 @@ from typing import Any
 
 from ...constraints.base import Param
 from ...constraints.registry import RULES
+from ..i18n import N_, _, language
 from .problems import BundleError, ProblemLog
 
 # Settings that belong to no single rule.
@@ -379,24 +380,30 @@ def _toml_value(v: Any) -> str:
     return repr(v)
 
 
+RULE_KINDS = {"hard": N_("hard rule"), "soft": N_("soft rule"), "record": N_("record")}
+
+
 def defaults_toml() -> str:
-    """A policy.toml holding every key at its default, each with its documentation."""
+    """A policy.toml holding every key at its default, each with its documentation (in the
+    planner's language: the parameters' docs are in the message catalogue)."""
     out = [
-        "# cunjing policy: every key below is at its default; delete what you do not change.",
+        "# "
+        + _("cunjing policy: every key below is at its default; delete what you do not change."),
         "",
     ]
     for section, params in GLOBAL.items():
         out.append(f"[{section}]")
         for key, p in params.items():
-            out.append(f"{key} = {_toml_value(p.default)}  # {p.doc}")
+            out.append(f"{key} = {_toml_value(p.default)}  # {_(p.doc)}")
         out.append("")
     for rid, rule in RULES.items():
-        out.append(f"[rules.{rid}]  # {rule.kind}, {rule.clause}: {rule.summary}")
+        summary = rule.summary_zh if language() == "zh" else rule.summary
+        out.append(f"[rules.{rid}]  # {_(RULE_KINDS[rule.kind])}, {rule.clause}: {summary}")
         out.append("enabled = true")
         if rule.kind == "soft":
-            out.append(f"weight = {rule.weight!r}  # points per matched pair")
+            out.append(f"weight = {rule.weight!r}  # " + _("points per matched pair"))
         for key, p in rule.params.items():
-            out.append(f"{key} = {_toml_value(p.default)}  # {p.doc}")
+            out.append(f"{key} = {_toml_value(p.default)}  # {_(p.doc)}")
         out.append("")
     return "\n".join(out)
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..i18n import _
 from ..input.instance import Instance
 from ..input.plan_files import PlanFolder, read_plan_folder
 from ..input.problems import BundleError
@@ -112,8 +113,10 @@ def _check_villages(plan: PlanFolder, inst: Instance) -> None:
             row = int(unknown[0]) + 2
             raise BundleError.single(
                 label,
-                f"village '{part.at[unknown[0], 'village_id']}' is not in the bundle "
-                f"{inst.source} ({len(unknown)} such row(s)); give the plan's bundle with --bundle",
+                _(
+                    "village '{id}' is not in the bundle {bundle} ({n} such row(s)); give the "
+                    "plan's bundle with --bundle"
+                ).format(id=part.at[unknown[0], "village_id"], bundle=inst.source, n=len(unknown)),
                 row,
                 "village_id",
             )
