@@ -294,9 +294,9 @@ def diagnose_shortage(
                 listed = _(", ").join(
                     _("{n} in {township}").format(n=n, township=tname[t]) for t, n in counts.items()
                 )
-            who = _(", ").join(f"{inst.auxiliaries.at[a, 'name']} ({a})" for a in a_ids) or _(
-                "none"
-            )
+            who = _(", ").join(
+                _("{name} ({id})").format(name=inst.auxiliaries.at[a, "name"], id=a) for a in a_ids
+            ) or _("none")
             message = ngettext(
                 "{townships}: {villages} villages ({listed}) that only {auxiliaries} auxiliary "
                 "may serve ({who}): {short} village stays without a resident auxiliary{also}",

@@ -154,18 +154,22 @@ def plan_lines(summary: dict) -> list[str]:
     )
     a = k.get("auxiliary")
     if a:
+        km = a["km"]["median"]
         lines.append(
             _(
                 "auxiliaries: {same} from the own township, {neighbour} from a neighbouring one; "
-                "{kept} of {incumbents} incumbents stay ({leave} must leave by the rules); "
-                "median {km} km from home"
+                "{kept} of {incumbents} incumbents stay ({leave} must leave by the rules)"
             ).format(
                 same=a["same_township"],
                 neighbour=a["neighbour_township"],
                 kept=a["incumbents_kept"],
                 incumbents=a["incumbents"],
                 leave=a["incumbents_must_leave"],
-                km=a["km"]["median"],
+            )
+            + (
+                _("; median {km:g} km from home").format(km=km)
+                if km is not None and km == km  # unknown without coordinates (NaN)
+                else ""
             )
         )
     lines += diagnostic_lines(summary["diagnostics"])

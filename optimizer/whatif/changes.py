@@ -210,7 +210,10 @@ def apply_changes(
                 eff.new_officers += new.index.tolist()
                 eff.described.append(
                     _("{n} new officer(s): {names}").format(
-                        n=len(new), names=_(", ").join(f"{n} ({o})" for o, n in new["name"].items())
+                        n=len(new),
+                        names=_(", ").join(
+                            _("{name} ({id})").format(name=n, id=o) for o, n in new["name"].items()
+                        ),
                     )
                 )
         elif c.kind == "remove_auxiliary":
@@ -231,7 +234,10 @@ def apply_changes(
                 eff.new_auxiliaries += new.index.tolist()
                 eff.described.append(
                     _("{n} new auxiliary(ies): {names}").format(
-                        n=len(new), names=_(", ").join(f"{n} ({a})" for a, n in new["name"].items())
+                        n=len(new),
+                        names=_(", ").join(
+                            _("{name} ({id})").format(name=n, id=a) for a, n in new["name"].items()
+                        ),
                     )
                 )
     log.raise_if_errors()

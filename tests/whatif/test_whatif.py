@@ -60,7 +60,7 @@ def test_transfer_reassigns_exactly_the_orphans_when_capacity_allows(planned, tm
     diff = read(out, "diff.csv")
     assert set(diff["village_id"]) == held
     assert (diff["before"] == officer).all()
-    assert diff["reason"].str.contains("transferred").all()
+    assert diff["reason"].str.contains("调离").all()
     text = capsys.readouterr().out
     assert f"{len(held)} village(s) change officer ({len(held)} forced" in text
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
@@ -212,7 +212,7 @@ def test_changes_file_and_bad_changes(planned, tmp_path, capsys):
         )
         == 2
     )
-    assert "changes.csv:3:id: unknown officer 'nobody'" in capsys.readouterr().err
+    assert "changes.csv:3:id: 没有警号为“nobody”的民警" in capsys.readouterr().err
     assert not out.exists()
     changes.write_text(f"变更,编号,值\n调离,{officer},\n", encoding="utf-8")
     assert (
@@ -263,7 +263,7 @@ def test_add_officer_takes_villages_only_for_a_clear_gain(planned, tmp_path):
     diff = read(out, "diff.csv")
     assert (diff["after"] == "999999").any(), "his first wish, a clear gain, goes to him"
     for r in diff.itertuples():
-        assert "better fit" in r.reason or "passed on" in r.reason or "new officer" in r.reason
+        assert "更合适" in r.reason or "顺带调整" in r.reason or "新增民警" in r.reason
 
 
 def test_transfer_sweep_ranks_every_officer(planned, tmp_path, capsys):
@@ -293,7 +293,7 @@ def test_transfer_sweep_ranks_every_officer(planned, tmp_path, capsys):
     lost = sweep["lost_score"].tolist()
     assert lost == sorted(lost, reverse=True) or (sweep["uncovered"] > 0).any()
     assert (sweep["forced_changes"] == sweep["villages_held"]).all()
-    assert "transfer sweep" in capsys.readouterr().out
+    assert "已逐一试算" in capsys.readouterr().out
 
 
 def test_an_auxiliary_leaves_and_only_his_village_changes(planned, tmp_path):
@@ -383,4 +383,4 @@ def test_a_new_auxiliary_and_an_unknown_one(planned, tmp_path, capsys):
         )
         == 2
     )
-    assert "unknown auxiliary 'FJ000000'" in capsys.readouterr().err
+    assert "没有辅警“FJ000000”" in capsys.readouterr().err
