@@ -68,9 +68,40 @@ def run_policy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def configure_template(p: argparse.ArgumentParser) -> None:
+    p.add_argument("out", type=Path, help=_("the workbook to write, e.g. 数据.xlsx"))
+    p.add_argument("--force", action="store_true", help=_("replace a workbook already there"))
+
+
+def run_template(args: argparse.Namespace) -> int:
+    from ..reports.template import write_template
+
+    out: Path = args.out
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(
+            _("{file}: the template is an Excel workbook: name it .xlsx").format(file=out)
+        )
+    if out.exists() and not args.force:
+        raise UsageError(_("{file} is already there (use --force to replace it)").format(file=out))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_template(out)
+    print(
+        _(
+            "wrote {file}: fill in its sheets (the example rows show how), then check it with "
+            "cunjing validate {file}"
+        ).format(file=out)
+    )
+    return EXIT_OK
+
+
 COMMANDS = {
     "validate": (N_("check a bundle; one line per problem"), configure_validate, run_validate),
     "sample": (N_("write a synthetic bundle of any size"), configure_sample, run_sample),
+    "template": (
+        N_("write an empty input workbook with Chinese sheets, drop-down lists and examples"),
+        configure_template,
+        run_template,
+    ),
     "policy": (
         N_("print policy.toml with every default and its meaning"),
         lambda p: None,

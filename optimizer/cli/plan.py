@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..i18n import N_, _
 from .args import bundle_arg, scale_args, solve_options, solver_args
-from .errors import EXIT_OK, EXIT_PARTIAL
+from .errors import EXIT_OK, EXIT_PARTIAL, UsageError
 
 
 def configure_plan(p: argparse.ArgumentParser) -> None:
@@ -55,12 +55,21 @@ def run_plan(args: argparse.Namespace) -> int:
 
 
 def written(out: Path, backup: Path | None) -> str:
-    """The last line of a command that wrote a folder."""
+    """The last lines of a command that wrote a folder: where, and what became of the folder
+    that was there (with a word on a workbook the planner had changed in it)."""
     if backup is None:
         return _("wrote {folder}").format(folder=out)
-    return _("wrote {folder} (the previous one is kept as {backup})").format(
+    from ..reports.write import edited_reports
+
+    text = _("wrote {folder} (the previous one is kept as {backup})").format(
         folder=out, backup=backup
     )
+    for path in edited_reports(backup):
+        text += "\n" + _(
+            "note: {file} had been changed after it was written; it is kept, as it was, in "
+            "{backup} (cunjing adopt takes its changes)"
+        ).format(file=path.name, backup=backup)
+    return text
 
 
 def configure_check(p: argparse.ArgumentParser) -> None:
@@ -116,7 +125,7 @@ def run_report(args: argparse.Namespace) -> int:
     from ..input.bundle import load_bundle
     from ..input.plan_files import bundle_of, read_plan_folder
     from ..input.problems import BundleError
-    from ..reports.write import regenerate_reports
+    from ..reports.write import keep_edited, regenerate_reports
 
     folder = read_plan_folder(args.plan)
     bundle = args.bundle if args.bundle is not None else bundle_of(args.plan)
@@ -133,6 +142,13 @@ def run_report(args: argparse.Namespace) -> int:
                 "(input_sha256 differs); names and maps are today's"
             ).format(bundle=inst.source)
         )
+    for path, copy in keep_edited(args.plan):
+        print(
+            _(
+                "{file} had been changed after it was written: the changed workbook is kept as "
+                "{copy} (cunjing adopt takes its changes into the plan)"
+            ).format(file=path.name, copy=copy.name)
+        )
     written, timings = regenerate_reports(args.plan, inst)
     for path in written:
         size = path.stat().st_size
@@ -142,6 +158,59 @@ def run_report(args: argparse.Namespace) -> int:
             )
         )
     return EXIT_OK
+
+
+def configure_adopt(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "paths",
+        type=Path,
+        nargs="+",
+        metavar="[BUNDLE] WORKBOOK",
+        help=_(
+            "the bundle (default: the one the workbook's plan was made for) and the plan.xlsx "
+            "a planner edited"
+        ),
+    )
+    p.add_argument("--out", type=Path, required=True, help=_("folder to write the plan into"))
+    p.add_argument(
+        "--plan",
+        type=Path,
+        default=None,
+        help=_(
+            "the plan folder the workbook came from (default: the folder it lies in), to tell "
+            "the edits"
+        ),
+    )
+    p.add_argument(
+        "--replan",
+        action="store_true",
+        help=_("plan the villages the edits broke again, around the edits (nothing else moves)"),
+    )
+    solver_args(p)
+
+
+def run_adopt(args: argparse.Namespace) -> int:
+    from ..input.bundle import load_bundle
+    from ..input.plan_files import bundle_of
+    from ..output.publish import check_target
+    from ..run.adopt import adopt, original_plan
+
+    if len(args.paths) > 2:
+        raise UsageError(_("give the bundle and the workbook, nothing more"))
+    *given, workbook = args.paths
+    if not workbook.is_file():
+        raise UsageError(_("{file}: no such workbook").format(file=workbook))
+    source = original_plan(workbook, args.plan)
+    bundle = given[0] if given else (bundle_of(source) if source is not None else None)
+    inputs = [p for p in (bundle, workbook, args.plan) if p is not None]
+    check_target(args.out, inputs)
+    inst = load_bundle(bundle)
+    options = solve_options(args, inst.policy.sections["solver"])
+    run = adopt(inst, workbook, options, original=args.plan, replan=args.replan)
+    backup = run.write(args.out, inputs)
+    print(run.summary())
+    print(written(args.out, backup))
+    return EXIT_OK if run.holds else EXIT_PARTIAL
 
 
 COMMANDS = {
@@ -159,6 +228,11 @@ COMMANDS = {
         N_("why a village got its officer, and why not the officers who would score more"),
         configure_explain,
         run_explain,
+    ),
+    "adopt": (
+        N_("take a plan.xlsx edited in Excel as the new plan: its edits kept, the rules checked"),
+        configure_adopt,
+        run_adopt,
     ),
     "report": (
         N_("regenerate plan.xlsx, plan.gpkg, report.html and public_notice.xlsx of a plan folder"),
