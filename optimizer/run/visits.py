@@ -17,6 +17,8 @@ from ..input.schema import SUMMARY_FILE
 from ..output.files import write_csv, write_json
 from ..output.provenance import bundle_reference, versions
 from ..output.publish import publish
+from ..reports.people import for_people
+from ..reports.visit_books import write_calendar_workbook, write_compliance_workbook
 from ..reports.words import listing
 from ..solve.options import SolveOptions
 from ..solve.status import Status
@@ -34,6 +36,7 @@ from ..visits.ics import write_ics_folder
 class CalendarRun:
     result: CalendarResult
     record: dict  # summary.json
+    instance: Instance | None = None  # names, townships and days off for the workbook
 
     @property
     def status(self) -> Status:
@@ -78,8 +81,9 @@ class CalendarRun:
         res = self.result
 
         def files(tmp: Path) -> None:
-            write_csv(res.calendar, tmp / "calendar.csv")
-            write_csv(res.officers, tmp / "officers.csv")
+            write_csv(for_people(res.calendar), tmp / "calendar.csv")
+            write_csv(for_people(res.officers), tmp / "officers.csv")
+            write_calendar_workbook(res, self.instance, tmp / "calendar.xlsx")
             write_ics_folder(res.calendar, res.officers, res.month, tmp / "ics")
             write_json(self.record, tmp / SUMMARY_FILE)
 
@@ -152,7 +156,7 @@ def visit_calendar(
         "input_sha256": inst.fingerprint,
         **(sources or {}),
     }
-    return CalendarRun(res, record)
+    return CalendarRun(res, record, inst)
 
 
 @dataclass
@@ -201,7 +205,8 @@ class ComplianceRun:
     def write(self, out: Path, inputs: list[Path] | None = None):
         def files(tmp: Path) -> None:
             for name, frame in self.result.frames().items():
-                write_csv(frame, tmp / f"{name}.csv")
+                write_csv(for_people(frame), tmp / f"{name}.csv")
+            write_compliance_workbook(self.result, tmp / "compliance.xlsx")
             write_json(self.record, tmp / SUMMARY_FILE)
 
         return publish(out, files, inputs=inputs)

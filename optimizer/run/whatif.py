@@ -19,6 +19,7 @@ from ..officers.pairs import build_pairs
 from ..output.files import write_csv, write_json
 from ..output.provenance import bundle_reference, versions
 from ..output.publish import publish
+from ..reports.people import for_people
 from ..reports.terminal import whatif_lines
 from ..reports.words import category_word
 from ..reports.write import write_reports
@@ -283,7 +284,7 @@ class SweepRun:
 
     def write(self, out: Path, inputs: list[Path] | None = None):
         def files(tmp: Path) -> None:
-            write_csv(self.table, tmp / "sweep.csv")
+            write_csv(for_people(self.table), tmp / "sweep.csv")
             write_json(self.record, tmp / SUMMARY_FILE)
 
         return publish(out, files, inputs=inputs)

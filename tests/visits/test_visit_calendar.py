@@ -35,7 +35,8 @@ def sample_run(sample, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("calendar")
     plan = write_plan_folder(tmp / "plan", sample, None)
     out = tmp / "cal"
-    rc = main(["calendar", str(plan), "--month", MONTH, "--out", str(out)])
+    # English: the CSV files are the machine tables (test_people_tables reads the Chinese ones)
+    rc = main(["--lang", "en", "calendar", str(plan), "--month", MONTH, "--out", str(out)])
     return rc, out
 
 
@@ -205,7 +206,7 @@ def test_calendar_command_bad_input(tmp_path, tiny, capsys):
     plan = write_plan_folder(tmp_path / "plan", inst, tiny, PLAN3)
     out = tmp_path / "o"
     assert main(["calendar", str(plan), "--month", "2027-3x", "--out", str(out)]) == 2
-    assert "is not a month" in capsys.readouterr().err
+    assert "--month 须为年月" in capsys.readouterr().err
     roster = write_csv(tmp_path / "roster.csv", [{"officer_id": "nobody", "date": "2027-03-02"}])
     args = ["calendar", str(plan), "--month", MONTH, "--out", str(out)]
     assert main([*args, "--unavailable", str(roster)]) == 2

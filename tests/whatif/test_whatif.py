@@ -11,6 +11,7 @@ import pytest
 
 from cunjing.data.generator import generate_bundle
 from cunjing.optimizer.cli.main import main
+from cunjing.optimizer.reports.people import from_people
 
 from conftest import TINY, write_bundle
 
@@ -286,7 +287,7 @@ def test_transfer_sweep_ranks_every_officer(planned, tmp_path, capsys):
         )
         == 0
     )
-    sweep = pd.read_csv(out / "sweep.csv", dtype={"officer_id": str})
+    sweep = from_people(pd.read_csv(out / "sweep.csv", dtype={"警号": str}))
     holders = set(read(plan, "officer_plan.csv")["officer_id"]) - {""}
     assert set(sweep["officer_id"]) == holders
     assert list(sweep["rank"]) == list(range(1, len(sweep) + 1))
