@@ -27,6 +27,7 @@ def test_rotate_writes_every_file_and_exits_0(small, tmp_path, capsys):
     assert code == 0, printed.err
     assert "Traceback" not in printed.err + printed.out
     assert sorted(p.name for p in out.iterdir()) == [
+        ".reports.json",  # the workbook's fingerprint: a planner's edits are never lost
         "plan.gpkg",
         "plan.xlsx",
         "report.html",
