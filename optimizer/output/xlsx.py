@@ -28,6 +28,9 @@ class Extras:
     notes: dict[str, str] = field(default_factory=dict)  # header -> a comment on its cell
     widths: dict[str, float] = field(default_factory=dict)  # header -> column width
     hidden: bool = False  # a sheet the drop-downs read from, out of the way
+    row_height: float | None = None  # points, for rows of several lines (a month page's days)
+    merged_rows: frozenset[int] = frozenset()  # rows (0 = the first under the header) written
+    # as one cell across the table: their first value is the text
 
 
 @dataclass
@@ -102,6 +105,12 @@ def _write_sheet(
     columns = [table[c].to_numpy(object) for c in table.columns]
     write_string, write_number, write_boolean = ws.write_string, ws.write_number, ws.write_boolean
     for i, row in enumerate(zip(*columns, strict=True), start=1):
+        if i - 1 in extras.merged_rows:
+            fill = _fill(formats, wb, fills[i - 1, 0]) if fills is not None else None
+            ws.merge_range(i, 0, i, max(0, len(table.columns) - 1), str(_cell(row[0]) or ""), fill)
+            continue
+        if extras.row_height:
+            ws.set_row(i, extras.row_height)
         for j, v in enumerate(row):
             v = _cell(v)
             fill = _fill(formats, wb, fills[i - 1, j]) if fills is not None else None
@@ -125,7 +134,16 @@ def _fill(formats: dict, wb, colour) -> object | None:
     if not colour or not isinstance(colour, str):
         return None
     if colour not in formats:
-        formats[colour] = wb.add_format({"bg_color": colour, "pattern": 1, "text_wrap": True})
+        formats[colour] = wb.add_format(
+            {
+                "bg_color": colour,
+                "pattern": 1,
+                "text_wrap": True,
+                "valign": "top",
+                "border": 1,
+                "border_color": "#BFBFBF",
+            }
+        )
     return formats[colour]
 
 

@@ -73,16 +73,16 @@ def month_grid(res: CalendarResult, inst: Instance | None) -> tuple[pd.DataFrame
     return pd.DataFrame(rows), pd.DataFrame(fills)
 
 
-def month_pages(res: CalendarResult) -> tuple[pd.DataFrame, pd.DataFrame]:
+def month_pages(res: CalendarResult) -> tuple[pd.DataFrame, pd.DataFrame, list[int]]:
     """A printable month page per officer: a title row, then a row per week (Monday first),
-    each day's cell its date and the villages visited."""
+    each day's cell its date and the villages visited; the title rows' positions."""
     days = res.days
     working = set(days.working)
     visits = res.calendar.groupby(["officer_id", "date"])["village_name"].agg(
         lambda names: "、".join(str(n) for n in names)
     )
     cols = [_(w) for w in WEEKDAYS]
-    rows, fills = [], []
+    rows, fills, titles = [], [], []
     weeks = cal.Calendar(firstweekday=0).monthdatescalendar(days.year, days.month)
     for o in res.officers.itertuples():
         away = days.off.get(o.officer_id, frozenset())
@@ -97,6 +97,7 @@ def month_pages(res: CalendarResult) -> tuple[pd.DataFrame, pd.DataFrame]:
             )
             or _("no visits"),
         )
+        titles.append(len(rows))
         rows.append(dict.fromkeys(cols, "") | {cols[0]: title})
         fills.append(dict.fromkeys(cols, TITLE))
         for week in weeks:
@@ -108,12 +109,13 @@ def month_pages(res: CalendarResult) -> tuple[pd.DataFrame, pd.DataFrame]:
                 text = visits.get((o.officer_id, d.isoformat()), "")
                 note = days.holidays.get(d, "") or (_("off") if d in away else "")
                 row[col] = "\n".join(x for x in (str(d.day), text, note) if x)
-                fill[col] = VISIT if text else _day_colour(d, working, away)
+                # white too: a coloured cell's format wraps its lines
+                fill[col] = VISIT if text else (_day_colour(d, working, away) or "#FFFFFF")
             rows.append(row)
             fills.append(fill)
         rows.append(dict.fromkeys(cols, ""))
         fills.append(dict.fromkeys(cols, ""))
-    return pd.DataFrame(rows, columns=cols), pd.DataFrame(fills, columns=cols)
+    return pd.DataFrame(rows, columns=cols), pd.DataFrame(fills, columns=cols), titles
 
 
 def write_calendar_workbook(res: CalendarResult, inst: Instance | None, path: Path) -> Path:
@@ -122,13 +124,18 @@ def write_calendar_workbook(res: CalendarResult, inst: Instance | None, path: Pa
     grid, grid_fills = month_grid(res, inst)
     widths = {c: 14 for c in grid.columns[3:]}
     add_sheet(book, _("month grid"), grid, extras=Extras(fills=grid_fills, widths=widths))
-    pages, page_fills = month_pages(res)
+    pages, page_fills, titles = month_pages(res)
     add_sheet(
         book,
         _("month pages"),
         pages,
         printable=True,
-        extras=Extras(fills=page_fills, widths=dict.fromkeys(pages.columns, 18)),
+        extras=Extras(
+            fills=page_fills,
+            widths=dict.fromkeys(pages.columns, 18),
+            row_height=45,
+            merged_rows=frozenset(titles),
+        ),
     )
     add_sheet(book, _("visits"), for_people(res.calendar))
     add_sheet(book, _("officers"), for_people(res.officers))
