@@ -52,7 +52,19 @@ def pdf_page_png(pdf: Path, png: Path, dpi: int = 220, crop: float | None = None
     """Page 1 of a PDF as a PNG (``crop``: keep that share of the page's height from the top)."""
     stem = png.with_suffix("")
     subprocess.run(
-        ["pdftoppm", "-r", str(dpi), "-f", "1", "-l", "1", "-png", "-singlefile", str(pdf), str(stem)],
+        [
+            "pdftoppm",
+            "-r",
+            str(dpi),
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-png",
+            "-singlefile",
+            str(pdf),
+            str(stem),
+        ],
         check=True,
     )
     image = Image.open(png).convert("RGB")
@@ -80,7 +92,9 @@ def trimmed(image: Image.Image, margin: int = 12, width: int = 1400) -> Image.Im
 
 
 def save(image: Image.Image, png: Path) -> Path:
-    image.convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(png, optimize=True)
+    image.convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(
+        png, optimize=True
+    )
     print(f"wrote {png.relative_to(ROOT)} ({png.stat().st_size / 1024:.0f} KB)")
     return png
 
@@ -128,7 +142,9 @@ def main() -> int:
             "    return m.data.villages[i].t === t; }); })[2];"
             "m.selectOfficer(o);"
         )
-        run = open_offline(with_script(report, pick, tmp / "pick.html"), tmp / "pick.png", 1280, 960)
+        run = open_offline(
+            with_script(report, pick, tmp / "pick.html"), tmp / "pick.png", 1280, 960
+        )
         save(Image.open(run.screenshot).crop((0, 120, 1280, 960)), OUT / "map-officer.png")
         printing = 'var m = window.cunjingMap; m.setTown("341302100"); m.setPaper("A4"); m.printTown(true);'
         pdf = print_offline(with_script(report, printing, tmp / "print.html"), tmp / "print.pdf")
