@@ -140,9 +140,10 @@ def tiny(tmp_path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _language_restored():
-    """A test that asks for English (``--lang en``) leaves the next test in the default."""
-    from cunjing.optimizer.i18n import language, set_language
+    """Every test starts in Chinese, the default, whatever a fixture or the test before it
+    asked for (``--lang en`` also sets CUNJING_LANG for the processes it starts)."""
+    from cunjing.optimizer.i18n import DEFAULT, set_language
 
-    before = language()
+    set_language(DEFAULT)
     yield
-    set_language(before)
+    set_language(DEFAULT)

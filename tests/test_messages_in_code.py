@@ -35,7 +35,9 @@ def translated(node: ast.AST) -> bool:
     if isinstance(node, ast.Constant):
         return not (isinstance(node.value, str) and WORDS.search(TAGS.sub("", node.value)))
     if isinstance(node, ast.JoinedStr):
-        return all(translated(v) for v in node.values)
+        # the literal parts with the values as placeholders: markup split by a value is markup
+        text = "".join(v.value if isinstance(v, ast.Constant) else "\x00" for v in node.values)
+        return not WORDS.search(TAGS.sub("", text))
     if isinstance(node, ast.FormattedValue):
         return True  # a value shown inside the text: judged where it is made
     if isinstance(node, ast.BinOp):

@@ -76,7 +76,8 @@ def write_reports(
             _write_here(plan, inst, out, sent, timings) if done is None else [out / n for n in done]
         )
     written = sorted(written, key=lambda p: REPORT_FILES.index(p.name))
-    write_manifest(out, written)
+    if only is None:  # the whole set (a helper asked for some writes none: its caller does)
+        write_manifest(out, written)
     return written
 
 

@@ -343,7 +343,12 @@ def diagnose(om: OfficerMonth, oc: OfficerCalendar, days: MonthDays, inst: Insta
             what.append(_("{n} day(s) short").format(n=oc.short[v]))
         if oc.spread_short.get(v):
             what.append(_("visits in {n} period(s) only").format(n=fewest - oc.spread_short[v]))
-        missing.append(f"{vname.get(v, '')} ({v}) " + _(" and ").join(what))
+        missing.append(
+            _("{village} {what}").format(
+                village=_("{name} ({id})").format(name=vname.get(v, ""), id=v),
+                what=_(" and ").join(what),
+            )
+        )
     return text + _(": ") + _("; ").join(missing)
 
 

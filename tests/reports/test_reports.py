@@ -25,6 +25,7 @@ from cunjing.optimizer.reports.map import hue_distance, neighbour_pairs, officer
 from cunjing.optimizer.reports.notice import NOTICE_COLUMNS, NOTICE_SHEET
 from cunjing.optimizer.reports.words import reasons_in_words
 from cunjing.optimizer.reports.workbook import (
+    AUXILIARY_LIST_SHEET,
     AUXILIARY_SHEET,
     DIFF_SHEET,
     KPI_SHEET,
@@ -76,7 +77,14 @@ def test_workbook_sheets_headers_and_layout(planned):
     _, plan, full, _ = planned
     book = openpyxl.load_workbook(plan / "plan.xlsx")
     # a plan run has no rotation and no diff: those sheets are left out, not left empty
-    assert book.sheetnames == [OFFICER_SHEET, AUXILIARY_SHEET, LOAD_SHEET, RULE_SHEET, KPI_SHEET]
+    assert book.sheetnames == [
+        OFFICER_SHEET,
+        AUXILIARY_SHEET,
+        LOAD_SHEET,
+        RULE_SHEET,
+        KPI_SHEET,
+        AUXILIARY_LIST_SHEET,
+    ]
     full_book = openpyxl.load_workbook(full / "plan.xlsx")
     assert full_book.sheetnames == [
         OFFICER_SHEET,
@@ -86,6 +94,7 @@ def test_workbook_sheets_headers_and_layout(planned):
         DIFF_SHEET,
         RULE_SHEET,
         KPI_SHEET,
+        AUXILIARY_LIST_SHEET,
     ]
     headers = {ws.title: [c.value for c in ws[1]] for ws in full_book}
     assert {"村编码", "警号", "民警姓名", "警种", "理由"} <= set(headers[OFFICER_SHEET])
@@ -167,7 +176,7 @@ def test_edited_workbook_is_judged_by_check(planned, tmp_path, capsys):
     shutil.copy(plan / "plan.xlsx", edited)
     capsys.readouterr()
     assert main(["check", str(bundle), str(edited)]) == 0
-    assert "every hard rule holds" in capsys.readouterr().out
+    assert "全部硬性规则均满足" in capsys.readouterr().out
     # the planner empties one village's officer and gives all of another officer's villages
     # to a single officer, in Excel
     book = openpyxl.load_workbook(edited)
@@ -298,7 +307,7 @@ def test_report_command_regenerates_every_report_or_none(planned, tmp_path, monk
     assert main(["report", str(folder)]) == 0
     out = capsys.readouterr().out
     for name in REPORT_FILES:
-        assert (folder / name).exists() and f"wrote {folder / name}" in out
+        assert (folder / name).exists() and f"已写入 {folder / name}" in out
     assert openpyxl.load_workbook(folder / "plan.xlsx").sheetnames[:2] == [
         OFFICER_SHEET,
         AUXILIARY_SHEET,

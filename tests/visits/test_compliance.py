@@ -209,7 +209,7 @@ def test_thresholds_from_policy(tmp_path):
     months = ((2027, 1), (2027, 2), (2027, 3))
     strict = tiny_check(tmp_path / "a", rows, months=months, quarter="2027Q1")
     assert strict.quarterly.set_index("officer_id").at["100001", "passed"] == False  # noqa: E712
-    assert "2027-03 score 75: 1 village(s) short of days" in strict.review["reasons"].iloc[0]
+    assert "2027-03 得分 75：1 个村天数不足" in strict.review["reasons"].iloc[0]
     lenient = tiny_check(
         tmp_path / "b",
         rows,

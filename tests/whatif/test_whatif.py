@@ -11,6 +11,7 @@ import pytest
 
 from cunjing.data.generator import generate_bundle
 from cunjing.optimizer.cli.main import main
+from cunjing.optimizer.input.bundle import load_bundle
 from cunjing.optimizer.reports.people import from_people
 
 from conftest import TINY, write_bundle
@@ -63,7 +64,10 @@ def test_transfer_reassigns_exactly_the_orphans_when_capacity_allows(planned, tm
     assert (diff["before"] == officer).all()
     assert diff["reason"].str.contains("调离").all()
     text = capsys.readouterr().out
-    assert f"{len(held)} village(s) change officer ({len(held)} forced" in text
+    name = load_bundle(bundle).officers.at[officer, "name"]
+    # the headline in plain words: who leaves, where his villages go, nothing more moves
+    assert text.startswith(f"{name}（{officer}）调离：{len(held)} 个村改由")
+    assert "顺带调整" not in text.splitlines()[0]
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["whatif"]["villages_changed"] == len(held)
     assert "OFF-LIFE" in summary["whatif"]["score_by_rule"]["change"]
