@@ -164,7 +164,8 @@ def explain_village(inst: Instance, plan: pd.DataFrame, summary: dict, given: st
     others = here[here["eligible"] & (here.index != current)].sort_values(
         "score", ascending=False, kind="stable"
     )
-    better = others[others["score"] > s0 + 0.005]
+    # a village without an officer: every officer who may cover it, and why he does not
+    better = others if mine is None else others[others["score"] > s0 + 0.005]
     if better.empty:
         lines.append(
             "  "
@@ -181,12 +182,12 @@ def explain_village(inst: Instance, plan: pd.DataFrame, summary: dict, given: st
             )
         )
     else:
-        lines.append(
-            "  "
-            + _("{n} officer(s) would score more here; why each is not chosen:").format(
-                n=len(better)
-            )
+        header = (
+            _("{n} officer(s) may cover it; why each does not:")
+            if mine is None
+            else _("{n} officer(s) would score more here; why each is not chosen:")
         )
+        lines.append("  " + header.format(n=len(better)))
     for i, (officer, row) in enumerate(better.head(EXPLAIN_NEXT).iterrows(), start=1):
         gain = float(row["score"]) - s0
         lines.append(
