@@ -90,18 +90,20 @@ def officer_colours(officer_ids: np.ndarray, pairs: np.ndarray) -> pd.Series:
     keep = (a != b) & (a != "") & (b != "")
     graph.add_edges_from(sorted(set(zip(a[keep], b[keep], strict=True))))
     palette = distinct_colours(len(held))
+    hues = np.arange(len(palette)) * GOLDEN_ANGLE % 360.0  # each palette colour's hue
     free = list(range(len(palette)))
-    colour: dict[str, str] = {}
+    given: dict[str, int] = {}
     for o in sorted(held, key=lambda o: (-graph.degree(o), o)):
-        near = [colour[n] for n in graph.neighbors(o) if n in colour]
-        window = free[:64]  # the next free colours: enough choice, linear time for a province
-        best = max(
-            window,
-            key=lambda i: (min((hue_distance(palette[i], c) for c in near), default=180.0), -i),
-        )
-        colour[o] = palette[best]
+        near = hues[[given[n] for n in graph.neighbors(o) if n in given]]
+        window = np.array(free[:64])  # the next free colours: choice enough, linear in officers
+        if len(near):
+            d = np.abs(hues[window][:, None] - near[None, :]) % 360.0
+            best = int(window[np.argmax(np.minimum(d, 360.0 - d).min(axis=1))])
+        else:
+            best = int(window[0])
+        given[o] = best
         free.remove(best)
-    return pd.Series(colour).reindex(held)
+    return pd.Series({o: palette[given[o]] for o in held})
 
 
 def _path(geom, origin: np.ndarray, top: float) -> str:
