@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -55,7 +56,7 @@ def load_bundle(path: str | Path | None = None) -> Instance:
     if path.is_dir():
         root = path.resolve()
         for name, table in TABLES.items():
-            f = _find(path, table.file)
+            f = next((f for f in map(partial(_find, path), table.files) if f is not None), None)
             if f is None or not _usable(f, root, table.file, log):
                 continue
             files.append(f)
@@ -161,7 +162,7 @@ def _usable(f: Path, root: Path, label: str, log: ProblemLog) -> bool:
 
 def _warn_other_files(folder: Path, log: ProblemLog) -> None:
     """Files the engine does not read are named, so a misnamed table is not silently lost."""
-    known = [t.file for t in TABLES.values()] + [GEO_FILE, POLICY_FILE]
+    known = [f for t in TABLES.values() for f in t.files] + [GEO_FILE, POLICY_FILE]
     for f in sorted(folder.iterdir()):
         if f.name.startswith(".") or f.name.lower() in known or f.is_dir():
             continue  # a folder may be a plan written beside the tables

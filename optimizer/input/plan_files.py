@@ -199,14 +199,20 @@ def _raw_plan(source: Path, role: str, log: ProblemLog) -> RawTable | None:
 
 
 def read_assignment(
-    path: Path, role: str, inst: Instance | None = None, *, optional: bool = False
+    path: Path,
+    role: str,
+    inst: Instance | None = None,
+    *,
+    optional: bool = False,
+    with_names: bool = False,
 ) -> pd.DataFrame | None:
     """Who serves which village (``village_id`` and ``officer_id`` or ``auxiliary_id``, with
     ``pinned`` and the file's ``_row``), from a plan folder, its CSV or an edited plan.xlsx.
 
     None when the folder has no such plan, or (``optional``) the file is the other role's.
     With ``inst``, every village and person must be the bundle's and no village may appear
-    twice (a plan and a bundle that do not belong together are refused, with the rows)."""
+    twice (a plan and a bundle that do not belong together are refused, with the rows).
+    ``with_names``: also the name the file gives each person (``officer_name``, "" if none)."""
     person = PERSON[role]
     source = _plan_source(Path(path), role)
     if source is None:
@@ -229,7 +235,13 @@ def read_assignment(
         _check_ids(raw, frame, inst, person, log)
         log.raise_if_errors()
     frame = frame[frame["village_id"] != ""]
-    return frame[["village_id", person, "pinned", "_row"]].reset_index(drop=True)
+    columns = ["village_id", person, "pinned", "_row"]
+    if with_names:
+        name = person.replace("_id", "_name")
+        if name not in frame.columns:
+            frame = frame.assign(**{name: ""})
+        columns.append(name)
+    return frame[columns].reset_index(drop=True)
 
 
 def _check_ids(

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 from ...constraints.base import Param, Rule
 from ...constraints.registry import RULES
-from ..i18n import _
+from ..i18n import N_, _, language
 from .problems import BundleError, ProblemLog
 
 # The most a weight may be: a first wish is 100 points; a weight far above every other's would
@@ -595,25 +595,33 @@ def _range(p: Param) -> str:
     if p.choices:
         return " | ".join(p.choices)
     if p.items:
-        return "any of " + ", ".join(p.items)
+        return _("any of {values}").format(values=", ".join(p.items))
     if p.minimum is not None and p.maximum is not None:
         return f"{_limit(p.minimum)}..{_limit(p.maximum)}"
     return ""
 
 
 def _line(key: str, p: Param, rule: bool = True) -> str:
-    marks = [_range(p)] + ([("policy text" if p.seed else "bureau's choice")] if rule else [])
-    shown = "; ".join(m for m in marks if m)
-    return f"{key} = {_toml_value(p.default)}  # {p.doc}" + (f" [{shown}]" if shown else "")
+    origin = [_("policy text") if p.seed else _("bureau's choice")] if rule else []
+    shown = "; ".join(m for m in [_range(p), *origin] if m)
+    return f"{key} = {_toml_value(p.default)}  # {_(p.doc)}" + (f" [{shown}]" if shown else "")
+
+
+RULE_KINDS = {"hard": N_("hard rule"), "soft": N_("soft rule"), "record": N_("record")}
 
 
 def defaults_toml() -> str:
     """A policy.toml holding every key at its default, each with its meaning, its range and
-    whether the policy text states it (``[policy text]``) or the bureau chose it."""
+    whether the policy text states it or the bureau chose it (in the planner's language: the
+    parameters' docs are in the message catalogue)."""
     out = [
-        "# cunjing policy: every key below is at its default; delete what you do not change.",
-        "# [a..b] is the range a value must lie in; [policy text] marks a default the seed",
-        "# document states, [bureau's choice] one it leaves to the bureau.",
+        "# "
+        + _("cunjing policy: every key below is at its default; delete what you do not change."),
+        "# "
+        + _(
+            "[a..b] is the range a value must lie in; [policy text] marks a default the seed "
+            "document states, [bureau's choice] one it leaves to the bureau."
+        ),
         "",
     ]
     for section, params in GLOBAL.items():
@@ -622,12 +630,21 @@ def defaults_toml() -> str:
             out.append(_line(key, p, rule=False))
         out.append("")
     for rid, rule in RULES.items():
-        origin = "bureau setting" if rule.source == "bureau" else rule.clause
-        out.append(f"[rules.{rid}]  # {rule.kind}, {origin}: {rule.summary}")
-        fixed = f"  # cannot be switched off: {rule.required}" if rule.required else ""
+        origin = _("bureau setting") if rule.source == "bureau" else rule.clause
+        summary = rule.summary_zh if language() == "zh" else rule.summary
+        out.append(f"[rules.{rid}]  # {_(RULE_KINDS[rule.kind])}, {origin}: {summary}")
+        fixed = (
+            "  # " + _("cannot be switched off: {why}").format(why=_(rule.required))
+            if rule.required
+            else ""
+        )
         out.append(f"enabled = true{fixed}")
         if rule.kind == "soft":
-            out.append(f"weight = {rule.weight!r}  # points per matched pair [0..{MAX_WEIGHT:g}]")
+            out.append(
+                f"weight = {rule.weight!r}  # "
+                + _("points per matched pair")
+                + f" [0..{MAX_WEIGHT:g}]"
+            )
         for key, p in rule.params.items():
             out.append(_line(key, p))
         out.append("")

@@ -122,10 +122,16 @@ class Table:
     required: bool = False  # the bundle must have it
     doc: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()  # Chinese names of its sheet or file (乡镇, 乡镇.csv)
 
     @property
     def file(self) -> str:
         return f"{self.name}.csv"
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The file names it may have: ``townships.csv``, ``乡镇.csv``."""
+        return (self.file, *(f"{a}.csv" for a in self.aliases))
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -158,6 +164,7 @@ TABLES: dict[str, Table] = {
             key=("township_id",),
             required=True,
             doc="townships (乡镇); a county's officers and auxiliaries serve its townships",
+            aliases=("乡镇",),
         ),
         Table(
             "villages",
@@ -177,6 +184,7 @@ TABLES: dict[str, Table] = {
             key=("village_id",),
             required=True,
             doc="administrative villages and communities (行政村/社区), the unit of the plan",
+            aliases=("行政村", "村"),
         ),
         Table(
             "officers",
@@ -202,6 +210,7 @@ TABLES: dict[str, Table] = {
             key=("officer_id",),
             required=True,
             doc="police officers who may be liaison officers (包村民警)",
+            aliases=("民警",),
         ),
         Table(
             "auxiliaries",
@@ -220,6 +229,7 @@ TABLES: dict[str, Table] = {
             key=("auxiliary_id",),
             required=True,
             doc="auxiliary police who may be resident auxiliaries (驻村辅警)",
+            aliases=("辅警",),
         ),
         Table(
             "township_neighbours",
@@ -229,6 +239,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("township_id", "neighbour_id"),
             doc="township adjacency, added to what the polygons give",
+            aliases=("相邻乡镇",),
         ),
         Table(
             "aux_history",
@@ -240,6 +251,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("auxiliary_id", "village_id", "start"),
             doc="where auxiliaries have served (for tenure and no-return rules)",
+            aliases=("辅警驻村经历",),
         ),
         Table(
             "plan_officers",
@@ -250,6 +262,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("village_id",),
             doc="the incumbent liaison-officer plan",
+            aliases=("现行包村民警", "包村民警安排"),
         ),
         Table(
             "plan_auxiliaries",
@@ -260,6 +273,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("village_id",),
             doc="the incumbent resident-auxiliary plan",
+            aliases=("现行驻村辅警", "驻村辅警安排"),
         ),
         Table(
             "pairs",
@@ -272,6 +286,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("officer_id", "village_id"),
             doc="per-pair overrides: workload, extra score, forbidden pairs",
+            aliases=("配对调整",),
         ),
         Table(
             "unavailable",
@@ -284,6 +299,7 @@ TABLES: dict[str, Table] = {
             ),
             doc="days an officer cannot visit villages (duty rosters, leave): a date or a "
             "start/end range; the visit calendar avoids them",
+            aliases=("不可用日期",),
         ),
         Table(
             "holidays",
@@ -295,6 +311,7 @@ TABLES: dict[str, Table] = {
             key=("date",),
             doc="official holidays and make-up workdays (调休上班) of the years it lists; replaces "
             "the holidays package's calendar for those years",
+            aliases=("节假日",),
         ),
         Table(
             "auxiliary_exceptions",
@@ -354,6 +371,20 @@ TABLES: dict[str, Table] = {
 }
 
 REQUIRED_TABLES = [t.name for t in TABLES.values() if t.required]
+
+
+# sheets of an input workbook that explain it (cunjing template writes one); not read as tables
+NOTE_SHEETS = ("说明", "填表说明", "readme")
+
+
+def table_named(name: str) -> Table | None:
+    """The bundle table a sheet or file stem names, in English or Chinese (乡镇 → townships)."""
+    for t in TABLES.values():
+        if name.strip().lower() == t.name or name.strip() in t.aliases:
+            return t
+    return None
+
+
 GEO_FILE = "geo.gpkg"
 POLICY_FILE = "policy.toml"
 GEO_LAYERS = {"townships": "polygon", "villages": "polygon_or_point", "roads": "line"}

@@ -22,7 +22,7 @@ import pandas as pd
 from charset_normalizer import from_bytes
 
 from .problems import BundleError, ProblemLog
-from .schema import MONTH, TABLES, Table, header_map
+from .schema import MONTH, NOTE_SHEETS, Table, header_map, table_named
 
 
 @dataclass(frozen=True)
@@ -400,9 +400,14 @@ def read_xlsx_tables(
                     policy[key] = val if not isinstance(val, str) else val.strip()
                     policy_rows[key] = r
             continue
-        table = TABLES.get(name)
+        if name.lower() in NOTE_SHEETS:
+            continue  # the workbook's own instructions
+        table = table_named(name)
         if table is None:
             log.warn(label, 0, "", f"sheet '{name}' is not part of a bundle and is ignored")
+            continue
+        if table.name in tables:
+            log.error(label, 0, "", f"a second sheet of {table.name} ({tables[table.name].label})")
             continue
         merged = list(ws.merged_cells.ranges)
         for rng in merged:
@@ -418,7 +423,7 @@ def read_xlsx_tables(
         records = [[_cell_text(v) for v in row] for row in values]
         raw = _frame_from_rows(table, label, records, 1, log)
         if raw is not None:
-            tables[name] = raw
+            tables[table.name] = raw
     return tables, policy, policy_rows
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...constraints import off_pref
+from ...constraints import off_life, off_pref
 from ...constraints.registry import RULES
 from ..input.instance import Instance
-from .pairs import SOFT_RULES
+from .model import officers_in_scope
+from .pairs import SOFT_RULES, build_pairs
 
 
 def _max_matching(pairs: pd.DataFrame, capacity: pd.Series) -> int:
@@ -196,4 +197,27 @@ def load_summary(load: pd.DataFrame) -> dict:
         "villages_histogram": {
             str(k): int(v) for k, v in load["villages"].value_counts().sort_index().items()
         },
+    }
+
+
+def plan_score(inst: Instance, pairs: pd.DataFrame | None = None, plan=None) -> dict:
+    """得分, the one score ``plan``, ``check`` and ``whatif`` print: the points of the plan's pairs
+    (``pairs``: their rows of the pair table; else built from ``plan``'s village_id, officer_id)
+    less the load-balance deduction of OFF-LIFE, county by county (what the officer model
+    maximises)."""
+    if pairs is None:
+        chosen = plan.loc[plan["officer_id"] != "", ["officer_id", "village_id"]]
+        pairs = build_pairs(inst, chosen)
+    scope = officers_in_scope(inst)
+    score = float(pairs["score"].sum())
+    penalty = 0.0
+    for county in inst.counties:
+        in_county = scope[scope["county_id"] == county]
+        n_v = int((inst.villages["county_id"] == county).sum())
+        counts = pairs.loc[pairs["county_id"] == county].groupby("officer_id").size()
+        penalty += off_life.balance_penalty(inst, counts, in_county, n_v)
+    return {
+        "objective": round(score - penalty, 2),
+        "score": round(score, 2),
+        "balance_penalty": round(penalty, 2),
     }

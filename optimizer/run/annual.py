@@ -14,13 +14,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ...constraints import off_area, off_life
+from ...constraints import off_area
 from ...constraints.base import Violation
 from ...constraints.validate import judged
 from ..auxiliaries.placement import FILE_COLUMNS, AuxiliaryResult, plan_county_auxiliaries
 from ..input.instance import Instance
 from ..officers.engine import OfficerResult, plan_county_officers
-from ..officers.kpis import county_part, load_summary, loads, merge_parts, rank_profile
+from ..officers.kpis import (
+    county_part,
+    load_summary,
+    loads,
+    merge_parts,
+    plan_score,
+    rank_profile,
+)
 from ..officers.model import county_capacity, officers_in_scope
 from ..officers.pairs import build_pairs, reasons
 from ..output.provenance import bundle_reference, versions
@@ -133,18 +140,9 @@ def officer_kpis(inst: Instance, plan: pd.DataFrame, parts: list[dict] | None = 
             same = own[["officer_id", "village_id"]].merge(table, on=["officer_id", "village_id"])
             parts.append(county_part(sub, same if len(same) == len(own) else own, eligible, limits))
     load = loads(inst, pairs, scope)
-    score = float(pairs["score"].sum())
-    penalty = 0.0
-    for county in inst.counties:
-        in_county = scope[scope["county_id"] == county]
-        n_v = int((inst.villages["county_id"] == county).sum())
-        counts = pairs.loc[pairs["county_id"] == county].groupby("officer_id").size()
-        penalty += off_life.balance_penalty(inst, counts, in_county, n_v)
     merged = merge_parts(parts)
     return {
-        "objective": round(score - penalty, 2),
-        "score": round(score, 2),
-        "balance_penalty": round(penalty, 2),
+        **plan_score(inst, pairs),
         "rules": merged["rules"],
         "preference_rank_profile": rank_profile(inst, pairs),
         "blocking_pairs": merged["blocking_pairs"],

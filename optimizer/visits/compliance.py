@@ -14,8 +14,32 @@ import pandas as pd
 from ...constraints import aux_duty, visit_log
 from ...constraints.visit_days import RULE as VISIT_DAYS
 from ...constraints.visit_days import month_label, visits_required
-from ..i18n import _
+from ..i18n import N_, _, ngettext
 from ..input.instance import Instance
+
+# the codes of the tables, as the planner reads them (English: the codes themselves, so the files
+# of an English run are the machine tables)
+VILLAGE_STATUS = {
+    "ok": N_("ok"),
+    "short": N_("short"),
+    "not_spread": N_("not_spread"),
+    "unvisited": N_("unvisited"),
+    "no_officer": N_("no_officer"),
+}
+LOG_ISSUES = {
+    "duplicate": N_("duplicate"),
+    "not_held": N_("not_held"),
+    "overlap": N_("overlap"),
+}
+PERSON_KINDS = {"officer": N_("officer"), "auxiliary": N_("auxiliary")}
+
+
+def village_status_word(code: str) -> str:
+    return _(VILLAGE_STATUS[code]) if code in VILLAGE_STATUS else code
+
+
+def log_issue_word(code: str) -> str:
+    return _(LOG_ISSUES[code]) if code in LOG_ISSUES else code
 
 
 @dataclass
@@ -144,9 +168,13 @@ def check_compliance(
     issues.insert(4, "person_name", issues["person_id"].map(names[~names.index.duplicated()]))
     notes = []
     if outside:
-        notes.append(f"{outside} log(s) dated outside {', '.join(labels)} were left out")
+        notes.append(
+            _("{n} log(s) dated outside {months} were left out").format(
+                n=outside, months=", ".join(labels)
+            )
+        )
     if (logs["person_kind"] == "officer").sum() == 0:
-        notes.append("no officer logs in the period: every village is short")
+        notes.append(_("no officer logs in the period: every village is short"))
     return ComplianceResult(
         quarter or labels[0],
         labels,
@@ -178,15 +206,17 @@ def _review(
 
     def failed(row) -> str:
         what = [
-            f"{n} village(s) {label}"
-            for n, label in (
-                (row.villages_unvisited, "unvisited"),
-                (row.villages_short, "short of days"),
-                (row.villages_not_spread, "visits not spread"),
+            text.format(n=n)
+            for n, text in (
+                (row.villages_unvisited, _("{n} village(s) not visited")),
+                (row.villages_short, _("{n} village(s) short of days")),
+                (row.villages_not_spread, _("{n} village(s) with visits not spread")),
             )
             if n
         ]
-        return f"{row.month} score {row.score:g}: {', '.join(what)}"
+        return _("{month} score {score:g}: {what}").format(
+            month=row.month, score=row.score, what=_(", ").join(what)
+        )
 
     fails = monthly[~monthly["passed"]]
     if quarterly is not None:
@@ -195,25 +225,22 @@ def _review(
                 failed(m) for m in fails[fails["officer_id"] == row.officer_id].itertuples()
             )
             reasons.setdefault(("officer", row.officer_id), []).append(
-                f"季考核 not passed: {row.months_passed} of {row.months} months passed ({months})"
+                _("季考核 not passed: {passed} of {n} months passed ({months})").format(
+                    passed=row.months_passed, n=row.months, months=months
+                )
             )
     else:
         for row in fails.itertuples():
             reasons.setdefault(("officer", row.officer_id), []).append(
-                f"月考评 not passed ({failed(row)})"
+                _("月考评 not passed ({why})").format(why=failed(row))
             )
-    words = {
-        "not_held": "log(s) for villages not held",
-        "duplicate": "duplicate log(s)",
-        "overlap": "overlapping log(s)",
-    }
     counts = (
         issues.drop_duplicates(["log", "issue"])
         .groupby(["person_kind", "person_id", "issue"])
         .size()
     )
     for (kind, who, issue), n in counts.items():
-        reasons.setdefault((kind, who), []).append(f"{n} {words[issue]}")
+        reasons.setdefault((kind, who), []).append(_issue_count(issue, int(n)))
     if auxiliaries is not None:
         silent = auxiliaries[auxiliaries["status"] == "no_logs"]
         for who, grp in silent.groupby("auxiliary_id", sort=True):
@@ -236,10 +263,20 @@ def _review(
             "person_id": who,
             "person_name": names[kind].get(who, ""),
             "period": period,
-            "reasons": "; ".join(rs),
+            "reasons": _("; ").join(rs),
         }
         for (kind, who), rs in sorted(reasons.items())
     ]
     return pd.DataFrame(
         rows, columns=["person_kind", "person_id", "person_name", "period", "reasons"]
     )
+
+
+def _issue_count(issue: str, n: int) -> str:
+    if issue == "not_held":
+        return ngettext(
+            "{n} log for a village not held", "{n} logs for villages not held", n
+        ).format(n=n)
+    if issue == "duplicate":
+        return ngettext("{n} duplicate log", "{n} duplicate logs", n).format(n=n)
+    return ngettext("{n} overlapping log", "{n} overlapping logs", n).format(n=n)

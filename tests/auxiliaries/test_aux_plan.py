@@ -101,8 +101,8 @@ def test_shortage_is_diagnosed_by_hall_and_verified_by_counting(tmp_path, seed):
         for v in s:
             assert deficiency(who, [w for w in s if w != v]) < c["short"]
         if len(s) > 1:
-            assert f"{len(s)} villages" in c["message"]
-            assert f"{len(n)} auxiliar" in c["message"]
+            assert f"{len(s)} 个村" in c["message"]
+            assert f"只有 {len(n)} 名辅警可以驻" in c["message"]
         total += c["short"]
     # Hall: no plan covers more, and this plan covers that many
     assert total == len(uncovered)
@@ -126,12 +126,10 @@ def test_shortage_message_names_townships(tmp_path):
     msg = [d["message"] for d in res.diagnostics]
     # A1 comes from V1 and A2 from V5: no one may serve those two; V2, V3 and V4 share A1, A2
     assert sorted(msg) == [
-        "townships 甲镇 (T1) and 乙镇 (T2) have 3 villages (V2 in 甲镇; V3, V4 in 乙镇) that only "
-        "2 auxiliaries may serve (A1 甲, A2 乙): 1 village stays without a resident auxiliary",
-        "village V1 V1村 (甲镇) has no auxiliary who may serve it; ruled out nearby: 1 by "
-        "AUX-NOT-HOME",
-        "village V5 V5村 (丙镇) has no auxiliary who may serve it; ruled out nearby: 1 by "
-        "AUX-NOT-HOME",
+        "V1村（V1，甲镇）没有可以驻村的辅警；附近被规则排除的辅警：AUX-NOT-HOME 排除 1 名",
+        "V5村（V5，丙镇）没有可以驻村的辅警；附近被规则排除的辅警：AUX-NOT-HOME 排除 1 名",
+        "甲镇（T1）、乙镇（T2）：3 个村（甲镇：V2村（V2）；乙镇：V3村（V3）、V4村（V4））只有 2 "
+        "名辅警可以驻（甲（A1）、乙（A2））：1 个村没有驻村辅警",
     ]
     assert sum(d["short"] for d in res.diagnostics) == 3
 
@@ -149,7 +147,7 @@ def test_pins_are_kept_when_legal_and_reported_when_not(tmp_path):
     assert row.at["V1", "auxiliary_id"] == "A8" and row.at["V1", "pinned"]
     assert row.at["V4", "auxiliary_id"] != "A2"
     assert any(
-        d["rule"] == "AUX-TENURE" and "pin is ignored" in d["message"] for d in res.diagnostics
+        d["rule"] == "AUX-TENURE" and "锁定不予采用" in d["message"] for d in res.diagnostics
     )
 
 

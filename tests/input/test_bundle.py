@@ -291,7 +291,7 @@ def test_cli_validate_reports_lines_and_exit_codes(tmp_path, capsys):
     good = write_bundle(tmp_path / "good")
     assert main(["validate", str(good)]) == 0
     out, _ = capsys.readouterr()
-    assert "6 villages" in out and "county C1" in out and "T1 甲镇: 3 / 4" in out
+    assert "6 个村" in out and "县 C1" in out and "T1 甲镇: 3 / 4" in out
 
 
 def test_cli_validate_on_a_path_that_does_not_exist(tmp_path, capsys):

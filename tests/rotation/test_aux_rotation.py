@@ -118,7 +118,7 @@ def test_contradiction_is_counted_before_searching(tmp_path):
     # village whose auxiliary stays in service changes every period
     assert d["need"] > d["allowed"]
     assert "AUX-TENURE" in d["message"] and "AUX-EXCHANGE" in d["message"]
-    assert f"allows at most {d['allowed']}" in d["message"]
+    assert f"至多允许 {d['allowed']} 人次" in d["message"]
 
 
 def test_design_example_tenure_two_and_forty_percent(tmp_path):
@@ -139,7 +139,7 @@ def test_design_example_tenure_two_and_forty_percent(tmp_path):
     assert d["allowed"] == caps.loc[q1:q2].sum()
     # the message carries the forced exchanges of every period against its cap
     for p in range(1, 6):
-        assert f"period {p}: " in d["message"] and f"at most {caps[p]}" in d["message"]
+        assert f"第 {p} 期：" in d["message"] and f"至多允许 {caps[p]}" in d["message"]
 
 
 def test_staggered_and_greedy_backends(tmp_path):

@@ -127,7 +127,8 @@ def test_quarter_command_with_xlsx_and_csv_exports(tmp_path, sample, sample_plan
     write_work_logs(logs[~jan], tmp_path / "logs" / "2027-rest.csv")
     out = tmp_path / "out"
     args = ["compliance", "--logs", str(tmp_path / "logs"), "--quarter", "2027Q1"]
-    assert main([*args, "--plan", str(folder), "--out", str(out)]) == 1  # people to review
+    # English: the CSV files are the machine tables
+    assert main(["--lang", "en", *args, "--plan", str(folder), "--out", str(out)]) == 1
     q = pd.read_csv(
         out / "scorecard_quarterly.csv", dtype={"officer_id": str}, encoding="utf-8-sig"
     )
@@ -223,7 +224,7 @@ def test_thresholds_from_policy(tmp_path):
     months = ((2027, 1), (2027, 2), (2027, 3))
     strict = tiny_check(tmp_path / "a", rows, months=months, quarter="2027Q1")
     assert strict.quarterly.set_index("officer_id").at["100001", "passed"] == False  # noqa: E712
-    assert "2027-03 score 75: 1 village(s) short of days" in strict.review["reasons"].iloc[0]
+    assert "2027-03 得分 75：1 个村天数不足" in strict.review["reasons"].iloc[0]
     lenient = tiny_check(
         tmp_path / "b",
         rows,
@@ -270,7 +271,7 @@ def test_compliance_command_with_plan_folder(tmp_path):
     logs = write_csv(tmp_path / "logs.csv", GOOD_MONTH)
     out = tmp_path / "out"
     args = ["compliance", "--logs", str(logs), "--month", "2027-03", "--plan", str(plan)]
-    assert main([*args, "--out", str(out)]) == 0
+    assert main(["--lang", "en", *args, "--out", str(out)]) == 0
     card = pd.read_csv(out / "scorecard_monthly.csv", dtype=str, encoding="utf-8-sig")
     assert sorted(card["officer_id"]) == ["100001", "100002", "100003"]
     assert not (out / "scorecard_quarterly.csv").exists()
@@ -323,7 +324,7 @@ def test_bad_logs_name_file_row_and_column(tmp_path, capsys):
         in capsys.readouterr().err
     )
     assert main([*args[:5], "2027Q1", "--out", str(out)]) == 2
-    assert "is not a month" in capsys.readouterr().err
+    assert "--month 须为年月" in capsys.readouterr().err
 
 
 def test_generators_are_deterministic(tmp_path):
