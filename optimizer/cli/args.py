@@ -6,11 +6,14 @@ import argparse
 import math
 from pathlib import Path
 
+from ..i18n import _
 from ..solve.options import MAX_SEED, MAX_TIME_LIMIT, MAX_WORKERS, OptionError, SolveOptions
 from .errors import UsageError
 
 MAX_JOBS = 1024
 MAX_PERIODS = 50
+MAX_VILLAGES = 1_000_000  # `cunjing sample`: twice the nation's villages
+MAX_COUNTIES = 10_000
 
 
 def bundle_arg(p: argparse.ArgumentParser, required: bool = False) -> None:
@@ -60,24 +63,30 @@ def check_ranges(args: argparse.Namespace) -> None:
     t = getattr(args, "time_limit", None)
     if t is not None and (not math.isfinite(t) or not 0 < t <= MAX_TIME_LIMIT):
         raise UsageError(
-            f"--time-limit must be more than 0 seconds and at most {MAX_TIME_LIMIT:g}, not {t}"
+            _("--time-limit must be more than 0 seconds and at most {limit}, not {value}").format(
+                limit=f"{MAX_TIME_LIMIT:g}", value=t
+            )
         )
-    _whole(args, "seed", 0, MAX_SEED, "0 or more")
-    _whole(args, "workers", 1, MAX_WORKERS, "at least 1")
-    _whole(args, "jobs", 1, MAX_JOBS, "at least 1")
-    _whole(args, "periods", 1, MAX_PERIODS, "at least 1")
-    _whole(args, "max_changes", 0, 10**6, "0 or more")
+    _whole(args, "seed", 0, MAX_SEED)
+    _whole(args, "workers", 1, MAX_WORKERS)
+    _whole(args, "jobs", 1, MAX_JOBS)
+    _whole(args, "periods", 1, MAX_PERIODS)
+    _whole(args, "max_changes", 0, 10**6)
+    _whole(args, "villages", 1, MAX_VILLAGES)
+    _whole(args, "counties", 1, MAX_COUNTIES)
 
 
-def _whole(args: argparse.Namespace, name: str, lo: int, hi: int, least: str) -> None:
+def _whole(args: argparse.Namespace, name: str, lo: int, hi: int) -> None:
     value = getattr(args, name, None)
     if value is None:
         return
     flag = "--" + name.replace("_", "-")
-    if value < lo:
-        raise UsageError(f"{flag} must be {least}, not {value}")
-    if value > hi:
-        raise UsageError(f"{flag} must be at most {hi}, not {value}")
+    if not lo <= value <= hi:
+        raise UsageError(
+            _("{flag} must be between {low} and {high}, not {value}").format(
+                flag=flag, low=lo, high=hi, value=value
+            )
+        )
 
 
 def solve_options(args: argparse.Namespace, solver_settings) -> SolveOptions:
@@ -90,4 +99,4 @@ def solve_options(args: argparse.Namespace, solver_settings) -> SolveOptions:
             workers=getattr(args, "workers", None),
         )
     except OptionError as e:
-        raise UsageError(f"policy.toml [solver]: {e}") from None
+        raise UsageError(_("policy.toml [solver]: {reason}").format(reason=e)) from None

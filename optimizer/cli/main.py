@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import io
 import os
 import sys
 from collections.abc import Sequence
 
 from ..i18n import _, set_language
-from ..input.problems import BundleError
+from ..input.problems import BundleError, ordered, shown
 from ..output.publish import OutputError
 from . import bundle, plan, rotate, visits, whatif
 from .args import check_ranges
@@ -61,6 +62,15 @@ def main(argv: Sequence[str] | None = None, *, helper: bool = False) -> int:
     if args.lang:
         set_language(args.lang)
     args.helper = helper
+    stdout = sys.stdout
+    sys.stdout = PrintableLines(stdout)
+    try:
+        return _run(args)
+    finally:
+        sys.stdout = stdout
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         check_ranges(args)
         if args.command in STOPPABLE:
@@ -72,7 +82,7 @@ def main(argv: Sequence[str] | None = None, *, helper: bool = False) -> int:
                 return args.run(args)
         return args.run(args)
     except BundleError as e:
-        for p in sorted(e.problems, key=lambda p: (p.severity != "error", p.file, p.row)):
+        for p in ordered(e.problems):
             print(p, file=sys.stderr if args.command != "validate" else sys.stdout)
         n = len([p for p in e.problems if p.severity == "error"])
         print(
@@ -85,7 +95,7 @@ def main(argv: Sequence[str] | None = None, *, helper: bool = False) -> int:
         )
         return EXIT_BAD_INPUT
     except (UsageError, OutputError) as e:
-        print(f"cunjing {args.command}: {e}", file=sys.stderr)
+        print(shown(f"cunjing {args.command}: {e}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print(_("cunjing {command}: interrupted").format(command=args.command), file=sys.stderr)
@@ -93,7 +103,7 @@ def main(argv: Sequence[str] | None = None, *, helper: bool = False) -> int:
     except Exception as e:  # one line for the planner; the traceback on request
         if os.environ.get("CUNJING_DEBUG"):
             raise
-        error = f"{type(e).__name__}: {e}"
+        error = shown(f"{type(e).__name__}: {e}")
         print(
             _(
                 "cunjing {command}: internal error: {error} (set CUNJING_DEBUG=1 to see the "
@@ -102,6 +112,36 @@ def main(argv: Sequence[str] | None = None, *, helper: bool = False) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+class PrintableLines(io.TextIOBase):
+    """What a command prints, with every character that is neither printable nor a line break
+    or tab spelled out (``\\x1b``): a name from a file cannot command the terminal (move the
+    cursor, rewrite a line, change the window title) whatever line it is printed in."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        if not text.isprintable():
+            text = "\n".join(
+                "\t".join(shown(piece) for piece in line.split("\t")) for line in text.split("\n")
+            )
+        self.stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    @property
+    def encoding(self):
+        return self.stream.encoding
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
 
 
 def entry() -> None:

@@ -38,6 +38,7 @@ def run_calendar(args: argparse.Namespace) -> int:
     from ..input.bundle import load_bundle
     from ..input.plan_files import bundle_of, read_assignment
     from ..input.workdays import parse_month, read_unavailable
+    from ..output.publish import check_target
     from ..run.visits import visit_calendar
     from .args import solve_options
 
@@ -45,6 +46,7 @@ def run_calendar(args: argparse.Namespace) -> int:
         parse_month(args.month)
     except ValueError as e:
         raise UsageError(str(e)) from None
+    check_target(args.out, [p for p in (args.bundle, args.plan) if p is not None])
     bundle = args.bundle if args.bundle is not None else bundle_of(args.plan)
     inst = load_bundle(bundle)
     plan = read_assignment(args.plan, "officer", inst)
@@ -106,12 +108,14 @@ def run_compliance(args: argparse.Namespace) -> int:
     from ..input.plan_files import bundle_of, read_assignment
     from ..input.work_logs import read_work_logs
     from ..input.workdays import parse_month, parse_quarter
+    from ..output.publish import check_target
     from ..run.visits import compliance
 
     try:
         months = [parse_month(args.month)] if args.month else parse_quarter(args.quarter)
     except ValueError as e:
         raise UsageError(str(e)) from None
+    check_target(args.out, [p for p in (args.bundle, args.plan, args.logs) if p is not None])
     bundle = args.bundle
     if bundle is None and args.plan is not None:
         bundle = bundle_of(args.plan)

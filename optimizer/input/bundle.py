@@ -40,6 +40,7 @@ from .tables import (
     read_csv_table,
     read_xlsx_tables,
     table_key,
+    without_formulas,
 )
 from .workdays import unavailable_problems
 
@@ -736,7 +737,7 @@ def save_bundle(inst: Instance, folder: str | Path) -> Path:
         frame = table_frame(inst, name)
         if not table.required and frame.empty:
             continue
-        frame.to_csv(folder / table.file, index=False, lineterminator="\n")
+        without_formulas(frame).to_csv(folder / table.file, index=False, lineterminator="\n")
     layers = {
         "townships": inst.geo.townships,
         "villages": inst.geo.villages,

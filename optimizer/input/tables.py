@@ -206,6 +206,18 @@ def restore_formula_text(text: str) -> str:
     return text[1:] if _QUOTED_FORMULA.match(text) else text
 
 
+def without_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every text cell (and header) passed through :func:`neutralise_formula`;
+    numeric columns untouched. The frame given is not changed."""
+    out = df.rename(columns=lambda c: neutralise_formula(c) if isinstance(c, str) else c)
+    for col in out.columns:
+        values = out[col]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        out[col] = values.map(lambda v: neutralise_formula(v) if isinstance(v, str) else v)
+    return out
+
+
 EXCEL_ERRORS = frozenset(
     {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 )
