@@ -34,6 +34,7 @@ from .policy import Policy, load_policy, policy_from_mapping
 from .problems import BundleError, ProblemLog
 from .schema import GEO_FILE, POLICY_FILE, REQUIRED_TABLES, TABLES
 from .tables import (
+    EXCEL_ERRORS,
     RawTable,
     normalise_id,
     normalise_text,
@@ -158,7 +159,9 @@ def row_names(raws: dict[str, RawTable], name: str) -> dict[int, str]:
     key = raw.table.key[0] if raw.table.key else raw.table.columns[0].name
     ref = raw.table.column(key).ref if key in frame else None
     if "name" in frame and key in frame and ref is None:
-        ids, names = frame[key].map(normalise_id), frame["name"].map(normalise_text)
+        ids = frame[key].map(normalise_id)
+        names = frame["name"].map(normalise_text)
+        names = names.where(~names.str.upper().isin(EXCEL_ERRORS), "")  # a failed formula
     elif ref in raws and key in frame:
         target = raws[ref].frame
         target_key = raws[ref].table.key[0]

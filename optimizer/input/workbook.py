@@ -98,6 +98,11 @@ def _damaged(e: Exception) -> str:
             "the workbook declares XML entities, which Excel never writes (a crafted file?); "
             "refused"
         )
+    if isinstance(e, zipfile.BadZipFile) and "not a zip file" in str(e):
+        return _(
+            "the file is not an Excel workbook (.xlsx), or it is damaged: open it in Excel and "
+            "save it as .xlsx"
+        )
     if isinstance(e, zipfile.BadZipFile) and "CRC" in str(e):
         return _(
             "the workbook is damaged (a part does not match its checksum or declared size): "
@@ -202,7 +207,9 @@ class _BoundedParser(WorkSheetParser):
                 if cells > MAX_CELLS:
                     raise SheetTooLarge(_too_many_cells(row))
                 if row <= len(sheet.rows):
-                    raise ValueError(f"row {row} comes after row {len(sheet.rows)}")
+                    raise ValueError(
+                        _("row {row} comes after row {last}").format(row=row, last=len(sheet.rows))
+                    )
                 sheet.rows.extend([] for _ in range(row - 1 - len(sheet.rows)))
                 sheet.rows.append(values)
                 if sheet_data is not None:
