@@ -136,9 +136,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 FIRST_YEAR, LAST_YEAR = 1950, 2099
 
 
-def _refuse_controls(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) -> pd.Series:
+def _refuse_controls(
+    raw: RawTable, col: Column, text: pd.Series, log: ProblemLog
+) -> tuple[pd.Series, np.ndarray]:
+    """The text with cells holding control characters blanked, and which those are (each
+    reported)."""
     if not text.str.contains(_CONTROL.pattern).any():
-        return text
+        return text, np.zeros(len(text), dtype=bool)
     found = text.str.replace("\r\n", "\n", regex=False).str.extract(f"({_CONTROL.pattern})")[0]
     bad = found.notna().to_numpy()
     header = raw.headers.get(col.name, col.name)
@@ -152,7 +156,7 @@ def _refuse_controls(raw: RawTable, col: Column, text: pd.Series, log: ProblemLo
                 "command a terminal or break a file: delete it (retype the cell)"
             ).format(char=found.iat[i].encode("unicode_escape").decode()),
         )
-    return text.where(~bad, "")
+    return text.where(~bad, ""), bad
 
 
 def _refuse_rounded_ids(
@@ -200,7 +204,7 @@ def enum_choices(choices: dict[str, str]) -> str:
 
 
 def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) -> pd.Series:
-    text = _refuse_controls(raw, col, text, log)
+    text, controls = _refuse_controls(raw, col, text, log)
     stripped = text.str.strip()
     failed = stripped.str.startswith("#").to_numpy()
     if failed.any():  # rare: the full test only then
@@ -215,6 +219,9 @@ def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) 
         )
         text = text.where(~failed, "")
         stripped = stripped.where(~failed, "")
+    failed = failed | controls
+    if raw.reported:  # reported by the reader already (a formula without its result)
+        failed = failed | np.isin(raw.rows, [r for r, c in raw.reported if c == col.name])
     # empty once normalised: a cell of zero-width or other invisible characters is not given
     empty = (stripped == "").to_numpy()
     if not text.map(str.isascii).all():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime
 import difflib
 import io
@@ -36,6 +37,9 @@ class RawTable:
     frame: pd.DataFrame  # all str, "" for empty; columns canonical where recognised
     rows: list[int]  # the line (Excel row) of each frame row
     headers: dict[str, str]  # canonical column -> header as written in the file
+    # (row, canonical column) of cells whose problem is reported already (a formula without a
+    # saved result): read as empty, and not reported once more as missing
+    reported: frozenset[tuple[int, str]] = frozenset()
 
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
@@ -535,13 +539,14 @@ def read_csv_table(path: Path, table: Table, log: ProblemLog) -> RawTable | None
 
 
 def _sheets_by_key(titles: list[str], label: str, log: ProblemLog) -> dict[str, str]:
-    """Normalised sheet name -> the sheet's title; two sheets with one name are refused."""
+    """Normalised sheet name -> the sheet's title; two sheets with one name are refused (at
+    the first one's label, ``bundle.xlsx[villages]``)."""
     out: dict[str, str] = {}
     for title in titles:
         key = table_key(title)
         if key in out:
             log.error(
-                label,
+                f"{label}[{normalise_text(out[key] or title)}]",
                 0,
                 "",
                 _(
@@ -555,7 +560,9 @@ def _sheets_by_key(titles: list[str], label: str, log: ProblemLog) -> dict[str, 
     return out
 
 
-def _sheet_records(sheet, table: Table | None, label: str, log: ProblemLog) -> list[list[str]]:
+def _sheet_records(
+    sheet, table: Table | None, label: str, log: ProblemLog
+) -> tuple[list[list[str]], set[tuple[int, int]]]:
     """A sheet's rows as text, trailing empty columns dropped; Excel's hidden traps reported:
     merged header cells, formulas without a saved result, and (in a table) text Excel typed as
     a date."""
@@ -587,7 +594,21 @@ def _sheet_records(sheet, table: Table | None, label: str, log: ProblemLog) -> l
         )
     if table is not None:
         _refuse_typed_dates(table, label, values, log)
-    return records
+    return records, set(sheet.uncalculated)
+
+
+def _sheet_table(
+    sheet, table: Table, label: str, log: ProblemLog, typed_dates: bool
+) -> RawTable | None:
+    """A sheet read as ``table``; None when it has no usable header (reported)."""
+    records, uncalculated = _sheet_records(sheet, table if typed_dates else None, label, log)
+    raw = _frame_from_rows(table, label, records, 1, log)
+    if raw is None or not uncalculated:
+        return raw
+    mapping = header_map(table)
+    names = {j + 1: mapping.get(_key(h)) for j, h in enumerate(records[0])}
+    reported = frozenset((r, names[c]) for r, c in uncalculated if names.get(c))
+    return dataclasses.replace(raw, reported=reported)
 
 
 def _open_sheets(path: Path, log: ProblemLog, wanted) -> tuple[list[str], dict] | None:
@@ -635,8 +656,7 @@ def read_xlsx_tables(
                 _("sheet '{sheet}' is not part of a bundle and is ignored").format(sheet=name),
             )
             continue
-        records = _sheet_records(sheets[title], table, label, log)
-        raw = _frame_from_rows(table, label, records, 1, log)
+        raw = _sheet_table(sheets[title], table, label, log, typed_dates=True)
         if raw is not None:
             tables[table.name] = raw
     return tables, policy, policy_rows
@@ -680,10 +700,9 @@ def read_xlsx_sheets(path: Path, table: Table, log: ProblemLog) -> list[RawTable
     out = []
     for title in titles:
         label = f"{path.name}[{normalise_text(title)}]"
-        records = _sheet_records(sheets[title], None, label, log)
-        if not any(any(c for c in r) for r in records):
+        if not any(any(c not in (None, "") for c in r) for r in sheets[title].rows):
             continue  # an empty sheet
-        raw = _frame_from_rows(table, label, records, 1, log)
+        raw = _sheet_table(sheets[title], table, label, log, typed_dates=False)
         if raw is not None:
             out.append(raw)
     return out
@@ -703,7 +722,7 @@ def read_xlsx_sheet(
     if title is None:
         return None
     label = f"{path.name}[{normalise_text(title)}]"
-    return _frame_from_rows(table, label, _sheet_records(sheets[title], None, label, log), 1, log)
+    return _sheet_table(sheets[title], table, label, log, typed_dates=False)
 
 
 def _cell_text(v: object) -> str:
