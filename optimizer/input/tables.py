@@ -210,15 +210,27 @@ def restore_formula_text(text: str) -> str:
     return text[1:] if _QUOTED_FORMULA.match(text) else text
 
 
+def _csv_text(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    if "\r" in value:
+        # a line break inside a cell is a line feed (as Excel writes it): the csv module quotes
+        # a cell holding the line terminator, "\n", and would write a bare "\r" unquoted,
+        # which every reader takes for the end of the row
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return neutralise_formula(value)
+
+
 def without_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with every text cell (and header) passed through :func:`neutralise_formula`;
+    """``df`` as a CSV holds it safely: every text cell (and header) without a line break a
+    reader would take for the row's end, and passed through :func:`neutralise_formula`;
     numeric columns untouched. The frame given is not changed."""
-    out = df.rename(columns=lambda c: neutralise_formula(c) if isinstance(c, str) else c)
+    out = df.rename(columns=_csv_text)
     for col in out.columns:
         values = out[col]
         if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
             continue
-        out[col] = values.map(lambda v: neutralise_formula(v) if isinstance(v, str) else v)
+        out[col] = values.map(_csv_text)
     return out
 
 
