@@ -170,6 +170,7 @@ def row_names(raws: dict[str, RawTable], name: str) -> dict[int, str]:
         known = dict(zip(target[target_key].map(normalise_id), target["name"], strict=True))
         ids = frame[key].map(normalise_id)
         names = ids.map(lambda i: normalise_text(known.get(i, "")))
+        ids = ids.where(names != "", "")  # an unknown id is named by its own problem
     else:
         return {}
     return {

@@ -215,6 +215,6 @@ def _writers(frame: pd.DataFrame, inst: Instance) -> dict[int, str]:
         frame["_row"], frame["officer_id"], frame["auxiliary_id"], frame["person_id"], strict=True
     ):
         who = o or a or p
-        if who:
-            out[int(r)] = f"{names[who]}（{who}）" if names.get(who) else who
+        if names.get(who):  # an unknown id is named by its own problem
+            out[int(r)] = f"{names[who]}（{who}）"
     return out
