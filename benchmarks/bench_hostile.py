@@ -35,6 +35,19 @@ from conftest import TINY, write_bundle  # noqa: E402
 
 CAP_BYTES = 4 * 1024**3
 CAP_SECONDS = 120
+# the command in a fresh process, timed inside it from after the imports (what the refusal
+# itself costs; the imports are the same for every file) to its exit code
+CHILD = (
+    "import json, resource, sys, time\n"
+    "from cunjing.optimizer.cli.main import main\n"
+    "import cunjing.optimizer.input.bundle\n"
+    "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "t0 = time.perf_counter()\n"
+    "code = main(['validate', sys.argv[1]])\n"
+    "with open(sys.argv[2], 'w') as f:\n"
+    "    json.dump({'seconds': time.perf_counter() - t0, 'imports_kb': rss}, f)\n"
+    "sys.exit(code)\n"
+)
 
 
 def bomb_workbook(path: Path, xml_mb: int = 619) -> None:
@@ -109,8 +122,11 @@ def peak_mb(python: str, path: Path, capped: bool) -> dict:
     env = {**os.environ, "CUNJING_LANG": "en"}
     with tempfile.TemporaryFile() as out_file:
         t0 = time.perf_counter()
+        fd, name = tempfile.mkstemp(suffix=".json")  # the child's own timing, when it ends
+        os.close(fd)
+        inside = Path(name)
         proc = subprocess.Popen(
-            [python, "-m", "cunjing.optimizer.cli", "validate", str(path)],
+            [python, "-c", CHILD, str(path), str(inside)],
             stdout=out_file,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -132,10 +148,14 @@ def peak_mb(python: str, path: Path, capped: bool) -> dict:
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         out_file.seek(0)
         lines = out_file.read().decode(errors="replace").splitlines()
+    timed = json.loads(inside.read_text()) if inside.exists() and inside.stat().st_size else {}
+    inside.unlink(missing_ok=True)
     return {
         "exit": f"killed at {CAP_SECONDS} s" if killed else proc.returncode,
         "seconds": round(seconds, 2),
+        "after_imports_s": round(timed["seconds"], 2) if timed else None,
         "peak_mb": round(usage.ru_maxrss / 1024),
+        "imports_mb": round(timed["imports_kb"] / 1024) if timed else None,
         "says": (lines[0][:160] if lines else ""),
     }
 
@@ -161,8 +181,9 @@ def main() -> None:
             print(f"\n{label}")
             for who, r in row.items():
                 print(
-                    f"  {who:6} exit {r['exit']!s:>15}  {r['seconds']:7.2f} s  "
-                    f"{r['peak_mb']:6d} MB  {r['says']}"
+                    f"  {who:6} exit {r['exit']!s:>15}  {r['seconds']:7.2f} s "
+                    f"({r['after_imports_s']} s after imports)  {r['peak_mb']:6d} MB "
+                    f"(imports {r['imports_mb']} MB)  {r['says']}"
                 )
         if args.json:
             args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

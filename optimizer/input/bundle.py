@@ -143,8 +143,10 @@ def load_bundle(path: str | Path | None = None) -> Instance:
     if policy is None:
         policy = load_policy(None)
     instance = _assemble(frames, labels, headers, geo_layers, policy, log, path, broken)
+    located = {p.file for p in log.problems if p.row}
     for name, raw in raws.items():
-        log.name_rows(raw.label, row_names(raws, name))
+        if raw.label in located:
+            log.name_rows(raw.label, row_names(raws, name))
     log.raise_if_errors()
     assert instance is not None
     return _with_fingerprint(instance, files, log)

@@ -110,9 +110,19 @@ def _plain_tables(path: Path, label: str, log: ProblemLog) -> bool:
                     _("layer '{name}' is a virtual table, not a plain table").format(name=name)
                 )
             elif name in kinds:
+                quoted = name.replace('"', '""')
+                (features,) = con.execute(f'SELECT count(*) FROM "{quoted}"').fetchone()
+                if features > MAX_ROWS:
+                    problems.append(
+                        _(
+                            "layer '{name}' has {n:,} features, more than {limit:,}: not a "
+                            "county's map"
+                        ).format(name=name, n=features, limit=MAX_ROWS)
+                    )
+                    continue
                 computed = [
                     c[1]
-                    for c in con.execute(f'PRAGMA table_xinfo("{name.replace(chr(34), "")}")')
+                    for c in con.execute(f'PRAGMA table_xinfo("{quoted}")')
                     if c[6] in (2, 3)  # hidden 2, 3: a generated (computed) column
                 ]
                 if computed:
@@ -165,17 +175,6 @@ def _read_layers(path: Path, log: ProblemLog, label: str) -> dict[str, gpd.GeoDa
             continue
         where = f"{label}[{name}]"
         try:
-            features = pyogrio.read_info(path, layer=name)["features"]
-            if features > MAX_ROWS:
-                log.error(
-                    where,
-                    0,
-                    "",
-                    _(
-                        "the layer has {n:,} features, more than {limit:,}: not a county's map"
-                    ).format(n=features, limit=MAX_ROWS),
-                )
-                continue
             gdf = gpd.read_file(path, layer=name, engine="pyogrio")
         except Exception as e:
             log.error(where, 0, "", _("cannot read the layer: {reason}").format(reason=e))

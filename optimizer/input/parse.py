@@ -131,6 +131,8 @@ _LARGEST_INT = 1e15
 # Control characters (ESC, BEL, CR, …) are invisible in Excel and command a terminal; a line
 # break inside a cell (Excel's Alt+Enter) and a tab are text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Format characters normalise_text drops (zero-width space and joiners, BOM, soft hyphen, …)
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 # Years a date of this domain can have: a month like 9999-12 is a typing mistake, and would
 # move the plan start (the January after the last history month) to the year 10000.
 FIRST_YEAR, LAST_YEAR = 1950, 2099
@@ -141,7 +143,7 @@ def _refuse_controls(
 ) -> tuple[pd.Series, np.ndarray]:
     """The text with cells holding control characters blanked, and which those are (each
     reported)."""
-    if not text.str.contains(_CONTROL.pattern).any():
+    if not _CONTROL.search("".join(text.tolist())):  # the whole column at once: the usual case
         return text, np.zeros(len(text), dtype=bool)
     found = text.str.replace("\r\n", "\n", regex=False).str.extract(f"({_CONTROL.pattern})")[0]
     bad = found.notna().to_numpy()
@@ -224,8 +226,9 @@ def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) 
         failed = failed | np.isin(raw.rows, [r for r, c in raw.reported if c == col.name])
     # empty once normalised: a cell of zero-width or other invisible characters is not given
     empty = (stripped == "").to_numpy()
-    if not text.map(str.isascii).all():
-        empty = text.map(normalise_text).eq("").to_numpy()
+    if _INVISIBLE.search("".join(text.tolist())):
+        invisible = ~empty & text.str.contains(_INVISIBLE.pattern, regex=True).to_numpy()
+        empty = empty | (invisible & text.map(normalise_text).eq("").to_numpy())
     if col.required:
         _report(
             raw,

@@ -541,7 +541,8 @@ def read_csv_table(path: Path, table: Table, log: ProblemLog) -> RawTable | None
             ).format(n=len(last), width=len(records[0])),
         )
         return None
-    records = [[restore_formula_text(v) for v in rec] for rec in records]
+    if "'" in text:  # a CSV cunjing wrote: its apostrophes before formula signs come off
+        records = [[restore_formula_text(v) for v in rec] for rec in records]
     # A quoted line break inside a cell makes one record of two text lines; rows are counted
     # as records, which is the row Excel shows.
     return _frame_from_rows(table, label, records, 1, log)
