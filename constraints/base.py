@@ -44,15 +44,9 @@ CATEGORIES = (
     N_("station"),
     N_("organ"),
 )
-# Road classes a policy may name as traffic routes (geo.gpkg's ``roads.class``).
-ROAD_CLASSES = (
-    N_("expressway"),
-    N_("national"),
-    N_("provincial"),
-    N_("county"),
-    N_("township"),
-    N_("village"),
-)
+# Road classes a policy may name as traffic routes (geo.gpkg's ``roads.class``; ids, shown as
+# they are).
+ROAD_CLASSES = ("expressway", "national", "provincial", "county", "township", "village")
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,11 @@ def catalogue():
 def test_every_message_has_its_chinese(catalogue):
     translated = {}
     for m in catalogue:
-        if isinstance(m.id, str):
-            translated[m.context, m.id] = m.string
-        elif m.id:  # a plural message: every form needs its Chinese
-            translated |= {(m.context, form): all(m.string) and m.string[0] for form in m.id}
+        if not m.id:
+            continue
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        for form in m.id if isinstance(m.id, tuple) else (m.id,):  # ngettext: both forms
+            translated[m.context, form] = all(strings)
     missing = sorted(m for c, m in code_messages() if not translated.get((c, m)))
     assert not missing, (
         "messages without Chinese (run make messages, then translate):\n" + "\n".join(missing)

@@ -12,6 +12,8 @@ from .errors import UsageError
 
 MAX_JOBS = 1024
 MAX_PERIODS = 50
+MAX_VILLAGES = 1_000_000  # `cunjing sample`: twice the nation's villages
+MAX_COUNTIES = 10_000
 
 
 def bundle_arg(p: argparse.ArgumentParser, required: bool = False) -> None:
@@ -63,8 +65,8 @@ def check_ranges(args: argparse.Namespace) -> None:
     t = getattr(args, "time_limit", None)
     if t is not None and (not math.isfinite(t) or not 0 < t <= MAX_TIME_LIMIT):
         raise UsageError(
-            _("--time-limit must be more than 0 seconds and at most {most:g}, not {value}").format(
-                most=MAX_TIME_LIMIT, value=t
+            _("--time-limit must be more than 0 seconds and at most {limit}, not {value}").format(
+                limit=f"{MAX_TIME_LIMIT:g}", value=t
             )
         )
     _whole(args, "seed", 0, MAX_SEED)
@@ -72,6 +74,8 @@ def check_ranges(args: argparse.Namespace) -> None:
     _whole(args, "jobs", 1, MAX_JOBS)
     _whole(args, "periods", 1, MAX_PERIODS)
     _whole(args, "max_changes", 0, 10**6)
+    _whole(args, "villages", 1, MAX_VILLAGES)
+    _whole(args, "counties", 1, MAX_COUNTIES)
 
 
 def _whole(args: argparse.Namespace, name: str, lo: int, hi: int) -> None:
@@ -79,15 +83,11 @@ def _whole(args: argparse.Namespace, name: str, lo: int, hi: int) -> None:
     if value is None:
         return
     flag = "--" + name.replace("_", "-")
-    if value < lo:
+    if not lo <= value <= hi:
         raise UsageError(
-            _("{flag} must be {least} or more, not {value}").format(
-                flag=flag, least=lo, value=value
+            _("{flag} must be between {low} and {high}, not {value}").format(
+                flag=flag, low=lo, high=hi, value=value
             )
-        )
-    if value > hi:
-        raise UsageError(
-            _("{flag} must be at most {most}, not {value}").format(flag=flag, most=hi, value=value)
         )
 
 
@@ -101,4 +101,4 @@ def solve_options(args: argparse.Namespace, solver_settings) -> SolveOptions:
             workers=getattr(args, "workers", None),
         )
     except OptionError as e:
-        raise UsageError(_("policy.toml [solver]: {error}").format(error=e)) from None
+        raise UsageError(_("policy.toml [solver]: {reason}").format(reason=e)) from None

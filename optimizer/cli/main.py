@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import io
 import os
 import sys
 import warnings
 from collections.abc import Sequence
 
 from ..i18n import LANGUAGES, _, set_language
-from ..input.problems import BundleError
+from ..input.problems import BundleError, ordered, shown
 from ..output.publish import OutputError
 from . import bundle, plan, rotate, visits, whatif
 from .argparse_words import speak_our_language
@@ -83,6 +84,15 @@ def main(argv: Sequence[str] | None = None, *, helper: bool = False) -> int:
     if args.lang:
         set_language(args.lang)
     args.helper = helper
+    stdout = sys.stdout
+    sys.stdout = PrintableLines(stdout)
+    try:
+        return _run(args)
+    finally:
+        sys.stdout = stdout
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         check_ranges(args)
         if args.command in STOPPABLE:
@@ -97,7 +107,7 @@ def main(argv: Sequence[str] | None = None, *, helper: bool = False) -> int:
         sys.stdout.flush()  # a reader gone (``| head``) is met here, not at exit
         return code
     except BundleError as e:
-        for p in sorted(e.problems, key=lambda p: (p.severity != "error", p.file, p.row)):
+        for p in ordered(e.problems):
             print(p, file=sys.stderr if args.command != "validate" else sys.stdout)
         n = len([p for p in e.problems if p.severity == "error"])
         print(
@@ -111,7 +121,8 @@ def main(argv: Sequence[str] | None = None, *, helper: bool = False) -> int:
         return EXIT_BAD_INPUT
     except (UsageError, OutputError) as e:
         print(
-            _("cunjing {command}: {error}").format(command=args.command, error=e), file=sys.stderr
+            shown(_("cunjing {command}: {error}").format(command=args.command, error=e)),
+            file=sys.stderr,
         )
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # the reader (``| head``) stopped reading: one line, no traceback
@@ -130,7 +141,7 @@ def main(argv: Sequence[str] | None = None, *, helper: bool = False) -> int:
     except Exception as e:  # one line for the planner; the traceback on request
         if os.environ.get("CUNJING_DEBUG"):
             raise
-        error = f"{type(e).__name__}: {e}"
+        error = shown(f"{type(e).__name__}: {e}")
         print(
             _(
                 "cunjing {command}: internal error: {error} (set CUNJING_DEBUG=1 to see the "
@@ -139,6 +150,36 @@ def main(argv: Sequence[str] | None = None, *, helper: bool = False) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+class PrintableLines(io.TextIOBase):
+    """What a command prints, with every character that is neither printable nor a line break
+    or tab spelled out (``\\x1b``): a name from a file cannot command the terminal (move the
+    cursor, rewrite a line, change the window title) whatever line it is printed in."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        if not text.isprintable():
+            text = "\n".join(
+                "\t".join(shown(piece) for piece in line.split("\t")) for line in text.split("\n")
+            )
+        self.stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    @property
+    def encoding(self):
+        return self.stream.encoding
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
 
 
 def _quiet_stdout() -> None:

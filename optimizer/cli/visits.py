@@ -39,10 +39,12 @@ def run_calendar(args: argparse.Namespace) -> int:
     from ..input.bundle import load_bundle
     from ..input.plan_files import bundle_of, read_assignment
     from ..input.workdays import read_unavailable
+    from ..output.publish import check_target
     from ..run.visits import visit_calendar
     from .args import solve_options
 
     month = month_argument(args.month)
+    check_target(args.out, [p for p in (args.bundle, args.plan) if p is not None])
     bundle = args.bundle if args.bundle is not None else bundle_of(args.plan)
     inst = load_bundle(bundle)
     plan = read_assignment(args.plan, "officer", inst)
@@ -136,12 +138,14 @@ def run_compliance(args: argparse.Namespace) -> int:
     from ..input.bundle import load_bundle
     from ..input.plan_files import bundle_of, read_assignment
     from ..input.work_logs import read_work_logs
+    from ..output.publish import check_target
     from ..run.visits import compliance
 
     if args.month:
         months = [tuple(int(x) for x in month_argument(args.month).split("-"))]
     else:
         months = quarter_argument(args.quarter)
+    check_target(args.out, [p for p in (args.bundle, args.plan, args.logs) if p is not None])
     bundle = args.bundle
     if bundle is None and args.plan is not None:
         bundle = bundle_of(args.plan)

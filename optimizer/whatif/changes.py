@@ -14,6 +14,7 @@ import pandas as pd
 from ..i18n import _
 from ..input.bundle import derive_auxiliaries, derive_officers
 from ..input.instance import Instance
+from ..input.limits import MAX_TABLE_BYTES, read_regular
 from ..input.parse import parse_table
 from ..input.problems import BundleError, ProblemLog
 from ..input.schema import TABLES
@@ -91,7 +92,7 @@ def read_changes_file(path: Path) -> list[Change]:
     label = path.name
     if not path.is_file():
         raise BundleError.single(str(path), _("no such file"))
-    rows = list(csv.reader(io.StringIO(decode(path.read_bytes(), label))))
+    rows = list(csv.reader(io.StringIO(decode(read_regular(path, label, MAX_TABLE_BYTES), label))))
     if not rows:
         raise BundleError.single(label, _("the file is empty: expected change,id,value"))
     head = [normalise_text(h).lower() for h in rows[0]]

@@ -114,9 +114,9 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--periods", "0"], "--periods 至少为 1"),
-        (["--time-limit", "0"], "--time-limit 须大于 0 秒"),
-        (["--workers", "0"], "--workers 至少为 1"),
+        (["--periods", "0"], "--periods 必须在 1 到 50 之间"),
+        (["--time-limit", "0"], "--time-limit 必须大于 0 秒"),
+        (["--workers", "0"], "--workers 必须在 1 到 64 之间"),
     ],
 )
 def test_bad_arguments_exit_2(tmp_path, capsys, args, message):

@@ -318,7 +318,7 @@ def test_report_command_regenerates_every_report_or_none(planned, tmp_path, monk
 def test_report_command_rejects_what_is_not_a_plan(planned, tmp_path, capsys):
     _, _, full, _ = planned
     assert main(["report", str(tmp_path)]) == 2
-    assert "not a plan folder" in capsys.readouterr().err
+    assert "不是方案文件夹" in capsys.readouterr().err
     # a plan of another bundle: said with file, row and column, and nothing written
     folder = tmp_path / "other"
     shutil.copytree(full, folder)

@@ -307,22 +307,19 @@ def test_bad_logs_name_file_row_and_column(tmp_path, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err
     for line in (
-        "logs.csv:2:结束时间: ends before it starts",
-        "logs.csv:3:警号: give who wrote the log: officer_id (警号) or auxiliary_id (辅警编号)",
-        "logs.csv:4:辅警编号: the row names more than one person",
-        "logs.csv:5:警号: unknown officer '999'",
-        "logs.csv:5:村编码: unknown village 'V9'",
-        "logs.csv:5:日期: '3月2日' is not a date (YYYY-MM-DD)",
-        "logs.csv:6:结束时间: give both start_time and end_time, or neither",
+        "logs.csv:2:结束时间: 张伟（100001）：结束早于开始",
+        "logs.csv:3:警号: 请填写日志的填写人：警号（officer_id）或辅警编号（auxiliary_id）",
+        "logs.csv:4:辅警编号: 张伟（100001）：此行写了不止一个人",
+        "logs.csv:5:警号: 未知的民警“999”",
+        "logs.csv:5:村编码: 未知的行政村“V9”",
+        "logs.csv:5:日期: '3月2日' 不是日期（应为 YYYY-MM-DD）",
+        "logs.csv:6:结束时间: 张伟（100001）：开始时间和结束时间须同时填写，或都不填",
     ):
         assert line in err
     assert not out.exists()
     no_village = write_csv(tmp_path / "x.csv", [{"officer_id": "100001", "date": "2027-03-02"}])
     assert main([*args[:3], str(no_village), *args[4:]]) == 2
-    assert (
-        "x.csv:1:village_id: required column 'village_id' [村编码] is missing"
-        in capsys.readouterr().err
-    )
+    assert "x.csv:1:village_id: 缺少必填列“village_id”[村编码]" in capsys.readouterr().err
     assert main([*args[:5], "2027Q1", "--out", str(out)]) == 2
     assert "--month 须为年月" in capsys.readouterr().err
 

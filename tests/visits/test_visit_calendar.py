@@ -212,15 +212,15 @@ def test_calendar_command_bad_input(tmp_path, tiny, capsys):
     roster = write_csv(tmp_path / "roster.csv", [{"officer_id": "nobody", "date": "2027-03-02"}])
     args = ["calendar", str(plan), "--month", MONTH, "--out", str(out)]
     assert main([*args, "--unavailable", str(roster)]) == 2
-    assert "roster.csv:2:officer_id: unknown officer 'nobody'" in capsys.readouterr().err
+    assert "roster.csv:2:officer_id: 未知的民警“nobody”" in capsys.readouterr().err
     rows = pd.read_csv(plan / "officer_plan.csv", dtype=str, encoding="utf-8-sig")
     rows.loc[1, "village_id"] = "V99"
     rows.to_csv(plan / "officer_plan.csv", index=False)
     assert main(args) == 2
-    assert "officer_plan.csv:3:village_id: unknown village 'V99'" in capsys.readouterr().err
+    assert "officer_plan.csv:3:village_id: V99" in capsys.readouterr().err
     (plan / "summary.json").unlink()
     assert main(args) == 2
-    assert "summary.json: the plan folder has no summary.json" in capsys.readouterr().err
+    assert "summary.json: 方案文件夹中没有 summary.json" in capsys.readouterr().err
     assert not out.exists()
 
 
