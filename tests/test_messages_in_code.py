@@ -13,6 +13,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = [
+    "constraints",
+    "optimizer/input",
+    "optimizer/output",
+    "optimizer/solve",
     "optimizer/cli",
     "optimizer/reports",
     "optimizer/run",
@@ -23,11 +27,17 @@ PACKAGES = [
     "optimizer/whatif",
     "data",
 ]
-# a developer's script, not the planner's command (``cunjing sample`` is)
-NOT_FOR_PLANNERS = {("data/generator.py", "main")}
+# not text for people: a developer's script (``cunjing sample`` is the planner's), the keys of a
+# TOML file (its comments are translated), the reader's names of columns without a header
+NOT_FOR_PLANNERS = {
+    ("data/generator.py", "main"),
+    ("optimizer/input/policy.py", "defaults_toml"),
+    ("optimizer/input/policy.py", "policy_toml"),
+    ("optimizer/input/tables.py", "_frame_from_rows"),
+}
 WORDS = re.compile(r"[A-Za-z]{2,}")
 TAGS = re.compile(r"</?[a-zA-Z][^<>]*>")  # HTML markup is not text
-TRANSLATORS = {"_", "ngettext"}
+TRANSLATORS = {"_", "ngettext", "pgettext"}
 
 
 def translated(node: ast.AST) -> bool:
