@@ -69,7 +69,7 @@ FACADE = {
     "compliance": "run.visits",
     "ComplianceRun": "run.visits",
     "check": "run.check",
-    "explain": "officers.explain",
+    "explain": "reports.explain",
     "sweep_transfers": "run.whatif",
     "CheckRun": "run.check",
     "write_reports": "reports.write",
@@ -116,8 +116,8 @@ if TYPE_CHECKING:
     from .input.problems import BundleError
     from .input.work_logs import read_work_logs
     from .input.workdays import parse_month, parse_quarter
-    from .officers.explain import explain
     from .output.publish import OutputError
+    from .reports.explain import explain
     from .reports.write import write_reports
     from .run.check import CheckRun, check
     from .run.plan import PlanRun, plan

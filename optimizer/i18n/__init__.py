@@ -42,10 +42,12 @@ def translations(language: str) -> gettext.NullTranslations:
 
 
 def set_language(language: str) -> None:
-    """``zh`` or ``en``, for every message from now on."""
+    """``zh`` or ``en``, for every message from now on, here and in the worker and helper
+    processes this one starts (they read ``CUNJING_LANG``)."""
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r} (one of {', '.join(LANGUAGES)})")
     _state["language"] = language
+    os.environ["CUNJING_LANG"] = language
 
 
 def language() -> str:
@@ -66,7 +68,16 @@ def in_language(language: str | None) -> Iterator[None]:
 
 def _(message: str) -> str:
     """``message`` in the current language."""
+    if not message:  # argparse asks for None and "" too
+        return message
     return translations(language()).gettext(message)
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue where it is written (a rule's summary, command help
+    kept in tables, column headings, words of a status) and leaves it as it is: ``_()``
+    translates it where it is shown."""
+    return message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -74,6 +85,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(language()).ngettext(singular, plural, n)
 
 
-def N_(message: str) -> str:
-    """Marks ``message`` for the catalogue; it is translated where it is shown."""
-    return message
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the current language, where the same English word means another thing
+    elsewhere (``context`` tells them apart in the catalogue)."""
+    return translations(language()).pgettext(context, message)

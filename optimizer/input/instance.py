@@ -57,6 +57,13 @@ class Instance:
     warnings: tuple[Problem, ...] = ()
     unavailable: pd.DataFrame = field(default_factory=_no_rows("unavailable"))  # officer days off
     holidays: pd.DataFrame = field(default_factory=_no_rows("holidays"))  # overrides the package
+    # AUX-TOWNSHIP's named exceptions (auxiliary_id, village_id, reason)
+    auxiliary_exceptions: pd.DataFrame = field(default_factory=_no_rows("auxiliary_exceptions"))
+    # 责任区民警 (officer_id, village_id), given or derived (``derived`` column)
+    responsibility_areas: pd.DataFrame = field(default_factory=_no_rows("responsibility_areas"))
+    auxiliary_duty: pd.DataFrame = field(default_factory=_no_rows("auxiliary_duty"))
+    followups: pd.DataFrame = field(default_factory=_no_rows("followups"))  # §五(三) 电话回访
+    ratings: pd.DataFrame = field(default_factory=_no_rows("ratings"))  # §五(三) 群众评议
 
     @property
     def counties(self) -> list[str]:
@@ -110,6 +117,14 @@ class Instance:
                 self.pairs["officer_id"].isin(oset) & self.pairs["village_id"].isin(vset)
             ],
             unavailable=self.unavailable[self.unavailable["officer_id"].isin(oset)],
+            auxiliary_exceptions=self.auxiliary_exceptions[
+                self.auxiliary_exceptions["auxiliary_id"].isin(aset)
+                & self.auxiliary_exceptions["village_id"].isin(vset)
+            ],
+            responsibility_areas=self.responsibility_areas[
+                self.responsibility_areas["village_id"].isin(vset)
+            ],
+            auxiliary_duty=self.auxiliary_duty[self.auxiliary_duty["auxiliary_id"].isin(aset)],
             geo=GeoLayers(
                 None
                 if self.geo.townships is None

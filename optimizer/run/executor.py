@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..i18n import _, pgettext
 from ..input.instance import Instance
 
 
@@ -164,7 +165,7 @@ def solve_counties(
     villages = {c: len(subs[c].villages) for c in counties}
     bar = _progress(sum(villages.values()), len(counties), progress)
     bar.update(sum(villages[c] for c in results))
-    bar.set_postfix_str(f"counties {len(results)}/{len(counties)}")
+    bar.set_postfix_str(_("counties {done}/{all}").format(done=len(results), all=len(counties)))
     with county_executor(jobs, scheduler) as ex:
         # the largest counties first (villages × officers, the pair count): with a few workers a
         # large county started last would finish alone
@@ -178,7 +179,9 @@ def solve_counties(
                 store.save(c, keys[c], r)
             results[c] = r
             bar.update(villages[c])
-            bar.set_postfix_str(f"counties {len(results)}/{len(counties)}")
+            bar.set_postfix_str(
+                _("counties {done}/{all}").format(done=len(results), all=len(counties))
+            )
     bar.close()
     return [results[c] for c in counties]
 
@@ -210,13 +213,16 @@ def _ignore_sigint() -> None:
 def _progress(total: int, counties: int, enabled: bool):
     from tqdm import tqdm
 
+    # tqdm's own fields stay in braces: the catalogue's words go around them
+    words = _("{n} of {total} villages, {elapsed} so far, {remaining} to go").format(
+        n="{n_fmt}", total="{total_fmt}", elapsed="{elapsed}", remaining="{remaining}"
+    )
     return tqdm(
         total=total,
-        unit="village",
-        desc="planning",
+        unit=pgettext("progress unit", "village"),
+        desc=_("planning"),
         file=sys.stderr,
         disable=None if enabled else True,
         smoothing=0.1,
-        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} villages "
-        "[{elapsed}<{remaining}] {postfix}",
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| " + words + "{postfix}",
     )

@@ -14,6 +14,7 @@ import pandas as pd
 from ..i18n import _
 from ..input.bundle import derive_auxiliaries, derive_officers
 from ..input.instance import Instance
+from ..input.limits import MAX_TABLE_BYTES, read_regular
 from ..input.parse import parse_table
 from ..input.problems import BundleError, ProblemLog
 from ..input.schema import TABLES
@@ -103,7 +104,9 @@ def changes_from(
     out = [Change("transfer", normalise_text(o)) for o in transfer or []]
     for spec in set_days or []:
         if "=" not in spec:
-            raise BundleError.single("--set-days", f"'{spec}' is not OFFICER_ID=DAYS")
+            raise BundleError.single(
+                "--set-days", _("'{spec}' is not OFFICER_ID=DAYS").format(spec=spec)
+            )
         o, d = spec.split("=", 1)
         out.append(Change("set_days", normalise_text(o), normalise_text(d)))
     out += [Change("set_key_village", normalise_text(v)) for v in set_key_village or []]
@@ -114,7 +117,8 @@ def changes_from(
         for spec in specs or []:
             if "=" not in spec:
                 raise BundleError.single(
-                    f"--{kind.replace('_', '-')}", f"'{spec}' is not VILLAGE_ID=PERSON_ID"
+                    f"--{kind.replace('_', '-')}",
+                    _("'{spec}' is not VILLAGE_ID=PERSON_ID").format(spec=spec),
                 )
             v, person = spec.split("=", 1)
             out.append(Change(kind, normalise_text(v), normalise_text(person)))
@@ -135,10 +139,10 @@ def read_changes_file(path: Path) -> list[Change]:
     the changes file (never outside its folder)."""
     label = path.name
     if not path.is_file():
-        raise BundleError.single(str(path), "no such file")
-    rows = list(csv.reader(io.StringIO(decode(path.read_bytes(), label))))
+        raise BundleError.single(str(path), _("no such file"))
+    rows = list(csv.reader(io.StringIO(decode(read_regular(path, label, MAX_TABLE_BYTES), label))))
     if not rows:
-        raise BundleError.single(label, "the file is empty: expected change,id,value")
+        raise BundleError.single(label, _("the file is empty: expected change,id,value"))
     head = [normalise_text(h).lower() for h in rows[0]]
     names = {"change": ("change", "变更"), "id": ("id", "编号"), "value": ("value", "值")}
     col = {}
@@ -149,7 +153,7 @@ def read_changes_file(path: Path) -> list[Change]:
     log = ProblemLog()
     for key in ("change", "id"):
         if key not in col:
-            log.error(label, 1, key, f"required column '{key}' is missing")
+            log.error(label, 1, key, _("required column '{column}' is missing").format(column=key))
     log.raise_if_errors()
     out = []
     for n, row in enumerate(rows[1:], start=2):
@@ -162,15 +166,18 @@ def read_changes_file(path: Path) -> list[Change]:
                 label,
                 n,
                 "change",
-                f"unknown change '{cell['change']}' (one of transfer, "
-                "set_days, set_key_village, add_officer)",
+                _(
+                    "unknown change '{change}' (one of transfer 调离, set_days 调整天数, "
+                    "set_key_village 设为重点村, add_officer 新增民警, remove_auxiliary 辅警离岗, "
+                    "add_auxiliary 新增辅警)"
+                ).format(change=cell["change"]),
             )
             continue
         target = cell["id"]
         if kind in ("add_officer", "add_auxiliary"):
             f = (path.parent / target).resolve()
             if not f.is_relative_to(path.parent.resolve()):
-                log.error(label, n, "id", "the officers file must lie beside the changes file")
+                log.error(label, n, "id", _("the officers file must lie beside the changes file"))
                 continue
             target = str(f)
         out.append(Change(kind, target, cell.get("value", ""), f"{label}:{n}"))
@@ -204,10 +211,10 @@ def apply_changes(
     for c in changes:
         file, row, column = _where(c)
         if c.kind in ("transfer", "set_days") and c.target not in off.index:
-            log.error(file, row, column, f"unknown officer '{c.target}'")
+            log.error(file, row, column, _("unknown officer '{id}'").format(id=c.target))
             continue
         if c.kind in VILLAGE_KINDS and c.target not in vil.index:
-            log.error(file, row, column, f"unknown village '{c.target}'")
+            log.error(file, row, column, _("unknown village '{id}'").format(id=c.target))
             continue
         if c.kind in ("assign", "lock", "unlock", "assign_auxiliary"):
             _by_hand(c, inst, off, aux, incumbent, incumbent_aux, posted, eff, log)
@@ -221,7 +228,7 @@ def apply_changes(
         if c.kind == "transfer":
             name = off.at[c.target, "name"]
             off.at[c.target, "status"] = "leaving"
-            text = _("officer {officer} {name} transferred").format(officer=c.target, name=name)
+            text = _("{name} ({id}) leaves").format(name=name, id=c.target)
             eff.described.append(text)
             for v in held.get(c.target, []):
                 eff.orphaned[v] = text
@@ -229,17 +236,19 @@ def apply_changes(
             try:
                 days = float(c.value)
             except ValueError:
-                log.error(file, row, "value" if row else "", f"'{c.value}' is not a number of days")
+                log.error(
+                    file,
+                    row,
+                    "value" if row else "",
+                    _("'{value}' is not a number of days").format(value=c.value),
+                )
                 continue
             if days < 0:
-                log.error(file, row, "value" if row else "", "days cannot be negative")
+                log.error(file, row, "value" if row else "", _("days cannot be negative"))
                 continue
             name = off.at[c.target, "name"]
-            text = _("officer {officer} {name}'s days set from {before} to {after}").format(
-                officer=c.target,
-                name=name,
-                before=f"{off.at[c.target, 'available_days']:g}",
-                after=f"{days:g}",
+            text = _("{name} ({id}): days a month from {before:g} to {after:g}").format(
+                name=name, id=c.target, before=off.at[c.target, "available_days"], after=days
             )
             off.at[c.target, "available_days"] = days
             eff.described.append(text)
@@ -247,8 +256,8 @@ def apply_changes(
                 eff.touched[v] = text
         elif c.kind == "set_key_village":
             vil.at[c.target, "kind"] = "key"
-            text = _("village {village} {name} became a key village").format(
-                village=c.target, name=vil.at[c.target, "name"]
+            text = _("{name} ({id}) becomes a key village").format(
+                name=vil.at[c.target, "name"], id=c.target
             )
             eff.described.append(text)
             eff.touched[c.target] = text
@@ -259,16 +268,19 @@ def apply_changes(
                 eff.new_officers += new.index.tolist()
                 eff.described.append(
                     _("{n} new officer(s): {names}").format(
-                        n=len(new), names=", ".join(f"{o} {n}" for o, n in new["name"].items())
+                        n=len(new),
+                        names=_(", ").join(
+                            _("{name} ({id})").format(name=n, id=o) for o, n in new["name"].items()
+                        ),
                     )
                 )
         elif c.kind == "remove_auxiliary":
             if c.target not in aux.index:
-                log.error(file, row, column, f"unknown auxiliary '{c.target}'")
+                log.error(file, row, column, _("unknown auxiliary '{id}'").format(id=c.target))
                 continue
             aux.at[c.target, "status"] = "leaving"
-            text = _("auxiliary {auxiliary} {name} left").format(
-                auxiliary=c.target, name=aux.at[c.target, "name"]
+            text = _("auxiliary {name} ({id}) leaves").format(
+                name=aux.at[c.target, "name"], id=c.target
             )
             eff.described.append(text)
             if c.target in posted.index:
@@ -279,8 +291,11 @@ def apply_changes(
                 aux = pd.concat([aux, new])
                 eff.new_auxiliaries += new.index.tolist()
                 eff.described.append(
-                    _("{n} new auxiliar(ies): {names}").format(
-                        n=len(new), names=", ".join(f"{a} {n}" for a, n in new["name"].items())
+                    _("{n} new auxiliary(ies): {names}").format(
+                        n=len(new),
+                        names=_(", ").join(
+                            _("{name} ({id})").format(name=n, id=a) for a, n in new["name"].items()
+                        ),
                     )
                 )
     log.raise_if_errors()
@@ -314,7 +329,9 @@ def _by_hand(
     person = c.value
     if c.kind == "assign":
         if person not in off.index:
-            log.error(file, row, "value" if row else "", f"unknown officer '{person}'")
+            log.error(
+                file, row, "value" if row else "", _("unknown officer '{id}'").format(id=person)
+            )
             return
         why = _("{village} given by hand to officer {officer} {name}").format(
             village=village, officer=person, name=off.at[person, "name"]
@@ -343,7 +360,9 @@ def _by_hand(
         log.error(file, row, column, _("the plan has no auxiliary plan to change"))
         return
     if person not in aux.index:
-        log.error(file, row, "value" if row else "", f"unknown auxiliary '{person}'")
+        log.error(
+            file, row, "value" if row else "", _("unknown auxiliary '{id}'").format(id=person)
+        )
         return
     was = incumbent_aux.set_index("village_id")["auxiliary_id"].get(v, "")
     why = _("{village} given by hand to auxiliary {auxiliary} {name}").format(
@@ -399,7 +418,7 @@ def _read_new_auxiliaries(
     path: Path, inst: Instance, aux: pd.DataFrame, log: ProblemLog
 ) -> pd.DataFrame | None:
     if not path.is_file():
-        log.error(str(path), 0, "", "no such file")
+        log.error(str(path), 0, "", _("no such file"))
         return None
     raw = read_csv_table(path, TABLES["auxiliaries"], log)
     if raw is None:
@@ -414,11 +433,18 @@ def _read_new_auxiliaries(
         strict=True,
     ):
         if a in aux.index:
-            log.error(path.name, r, "auxiliary_id", f"auxiliary '{a}' is already in the bundle")
+            log.error(
+                path.name,
+                r,
+                "auxiliary_id",
+                _("auxiliary '{id}' is already in the bundle").format(id=a),
+            )
         if c not in counties:
-            log.error(path.name, r, "county_id", f"unknown county '{c}'")
+            log.error(path.name, r, "county_id", _("unknown county '{id}'").format(id=c))
         if home not in inst.villages.index:
-            log.error(path.name, r, "home_village_id", f"unknown home village '{home}'")
+            log.error(
+                path.name, r, "home_village_id", _("unknown home village '{id}'").format(id=home)
+            )
     if log.errors:
         return None
     frame = frame.set_index("auxiliary_id", drop=False)
@@ -430,7 +456,7 @@ def _read_new_officers(
     path: Path, inst: Instance, off: pd.DataFrame, log: ProblemLog
 ) -> pd.DataFrame | None:
     if not path.is_file():
-        log.error(str(path), 0, "", "no such file")
+        log.error(str(path), 0, "", _("no such file"))
         return None
     raw = read_csv_table(path, TABLES["officers"], log)
     if raw is None:
@@ -438,9 +464,14 @@ def _read_new_officers(
     frame = parse_table(raw, log)
     for r, o, c in zip(frame["_row"], frame["officer_id"], frame["county_id"], strict=True):
         if o in off.index:
-            log.error(path.name, r, "officer_id", f"officer '{o}' is already in the bundle")
+            log.error(
+                path.name,
+                r,
+                "officer_id",
+                _("officer '{id}' is already in the bundle").format(id=o),
+            )
         if c not in set(inst.townships["county_id"]):
-            log.error(path.name, r, "county_id", f"unknown county '{c}'")
+            log.error(path.name, r, "county_id", _("unknown county '{id}'").format(id=c))
     if log.errors:
         return None
     frame = frame.set_index("officer_id", drop=False)

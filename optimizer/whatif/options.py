@@ -9,6 +9,7 @@ import pandas as pd
 
 from ...constraints.validate import officer_violations
 from ..auxiliaries.pairs import build_pairs as auxiliary_pairs
+from ..i18n import _
 from ..input.instance import Instance
 from ..input.problems import BundleError
 from ..officers.kpis import plan_objective
@@ -20,7 +21,7 @@ OPTIONS = 8  # the best few: a list a planner reads at a glance
 
 def _village(inst: Instance, village: str) -> str:
     if village not in inst.villages.index:
-        raise BundleError.single("village_id", f"unknown village '{village}'")
+        raise BundleError.single("village_id", _("unknown village '{id}'").format(id=village))
     return inst.villages.at[village, "county_id"]
 
 
