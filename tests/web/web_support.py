@@ -90,7 +90,9 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
 
 
 def hostile_sample(folder: Path) -> Path:
-    """The sample county with a script in a village's name and formulas in people's names."""
+    """The sample county with a script in a village's name and formulas in people's names (the
+    officer's is a selected cadre's: he goes back to his village, so the plan's workbooks and the
+    public notice name him)."""
     shutil.copytree(sample_path(), folder)
     for table, column, value in (
         ("villages.csv", "name", SCRIPT_NAME),
@@ -99,7 +101,8 @@ def hostile_sample(folder: Path) -> Path:
     ):
         path = folder / table
         rows = list(csv.DictReader(path.open(encoding="utf-8-sig")))
-        rows[0][column] = value
+        row = next((r for r in rows if r.get("selected_village_id")), rows[0])
+        row[column] = value
         with path.open("w", encoding="utf-8", newline="") as f:
             w = csv.DictWriter(f, fieldnames=list(rows[0]))
             w.writeheader()
