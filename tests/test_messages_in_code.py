@@ -25,6 +25,7 @@ PACKAGES = [
     "optimizer/visits",
     "optimizer/rotation",
     "optimizer/whatif",
+    "optimizer/web",
     "data",
 ]
 # not text for people: a developer's script (``cunjing sample`` is the planner's), the keys of a

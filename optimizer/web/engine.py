@@ -18,6 +18,7 @@ from pathlib import Path
 
 import cunjing.optimizer as engine
 
+from ..i18n import _
 from .plan_view import build_view, write_json
 
 # What a warm worker imports before its first task (the solver stack takes ~1 s).
@@ -298,7 +299,7 @@ def options(bundle: Path, plan_dir: Path, village: str, role: str) -> dict:
             if auxiliaries is None:
                 raise InputProblems(
                     [{"file": "auxiliary_plan.csv", "row": 0, "column": "", "severity": "error",
-                      "message": "the plan has no auxiliary plan to change"}]
+                      "message": _("the plan has no auxiliary plan to change")}]
                 )  # fmt: skip
             table = engine.auxiliary_options(inst, auxiliaries, village)
             now = auxiliaries.set_index("village_id")["auxiliary_id"].get(village, "")
