@@ -61,7 +61,7 @@ messages: setup
 # An install for an offline intranet: every wheel the project needs on Linux and on Windows
 # (x86-64, CPython 3.11), the project's own included, in one folder to copy on a USB stick
 # (README, "Installing without internet"). What is needed comes from pyproject.toml at the
-# versions of constraints.txt.
+# versions of constraints.txt, with the PostgreSQL driver a city bureau's workbench may use.
 WHEELHOUSE ?= wheelhouse
 WHEEL_PLATFORMS ?= linux windows
 WHEEL_PYTHON := 3.11
@@ -78,7 +78,7 @@ PIP_PLATFORMS_linux := manylinux_2_28_x86_64 manylinux_2_27_x86_64 manylinux_2_2
 PIP_PLATFORMS_windows := win_amd64
 
 define wheels_for
-	$(BIN)/uv pip compile --quiet pyproject.toml --constraint constraints.txt \
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra postgresql --constraint constraints.txt \
 		--python-version $(WHEEL_PYTHON) --python-platform $(UV_PLATFORM_$(1)) \
 		--only-binary :all: --no-header --no-annotate -o $(WHEELHOUSE)/requirements-$(1).txt
 	$(BIN)/pip download --quiet --no-deps --only-binary=:all: --python-version $(WHEEL_PYTHON) \

@@ -118,7 +118,7 @@ def test_linux_wheelhouse_installs_offline_and_plans_the_sample(tmp_path: Path) 
             "--no-index",
             "--find-links",
             house,
-            "cunjing",
+            "cunjing[postgresql]",  # the workbench's PostgreSQL driver too
         ],
         capture_output=True,
         text=True,
@@ -187,6 +187,8 @@ def test_every_dependency_has_a_windows_wheel(tmp_path: Path) -> None:
             "compile",
             "--quiet",
             ROOT / "pyproject.toml",
+            "--extra",
+            "postgresql",
             "--constraint",
             ROOT / "constraints.txt",
             "--python-version",
