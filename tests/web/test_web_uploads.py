@@ -13,7 +13,11 @@ from pathlib import Path
 import pytest
 
 from cunjing.optimizer import sample_path
+from cunjing.optimizer.reports.template import write_template
+from cunjing.optimizer.web.models import BundleVersion
 from cunjing.optimizer.web.uploads import Limits, UploadRefused, unpack
+
+from web_support import add_accounts, client_for, make_settings, new_app, sign_in, upload
 
 LIMITS = Limits(unpacked_bytes=50 * 1024 * 1024, entries=100)
 
@@ -131,3 +135,29 @@ def test_other_files_are_refused(tmp_path, name, data):
     upload.write_bytes(data)
     with pytest.raises(UploadRefused):
         unpack(upload, name, tmp_path / "out", LIMITS)
+
+
+def test_the_planners_template_workbook_uploads_as_valid_data(tmp_path):
+    """The workbook `cunjing template` writes (Chinese sheets and headers, example rows), as a
+    planner fills it in, is taken by the 导入 page and checked valid by the engine's reader."""
+    book = write_template(tmp_path / "村警模板.xlsx")
+    settings = make_settings(tmp_path / "data", workers=1)
+    add_accounts(settings)
+    app = new_app(settings)
+    try:
+        with client_for(app) as c:
+            token = sign_in(c, "planner")
+            r = c.post(
+                "/workspaces",
+                data={"region_code": "341302", "region_name": "埇桥区", "year": 2027,
+                      "csrf_token": token},
+                follow_redirects=False,
+            )  # fmt: skip
+            ws = int(r.headers["location"].rsplit("/", 1)[-1])
+            done = upload(c, token, ws, book.name, book.read_bytes())
+            assert "数据有效" in done["html"], done["html"][:3000]
+        with app.state.store.db() as db:
+            assert db.query(BundleVersion).filter_by(workspace_id=ws).count() == 1
+    finally:
+        app.state.jobs.close()
+        app.state.store.close()
