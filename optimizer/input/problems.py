@@ -136,6 +136,10 @@ class BundleError(Exception):
         errors = [p for p in self.problems if p.severity == "error"]
         super().__init__(f"{len(errors)} problem(s) in the input")
 
+    def in_order(self) -> list[Problem]:
+        """The problems in the order they are shown (``ordered``: root causes first)."""
+        return ordered(self.problems)
+
     @classmethod
     def single(cls, file: str, message: str, row: int = 0, column: str = "") -> BundleError:
         return cls([Problem(file, row, column, message)])

@@ -34,15 +34,20 @@ class InputProblems(Exception):
 
 
 def _problem_rows(error) -> list[dict]:
+    """The problems as the command line prints them: root causes first, each naming the person
+    or village of its row."""
     return [
         {
             "file": str(p.file),
             "row": int(p.row),  # numpy integers from the readers: JSON wants Python's
             "column": str(p.column),
-            "message": str(p.message),
+            "message": _("{who}: {message}").format(who=p.who, message=p.message)
+            if p.who
+            else str(p.message),
             "severity": str(p.severity),
+            "root": bool(p.root),
         }
-        for p in sorted(error.problems, key=lambda p: (p.severity != "error", p.file, p.row))
+        for p in error.in_order()
     ]
 
 

@@ -201,6 +201,8 @@ def test_an_invalid_upload_shows_its_problems_and_keeps_nothing(env, tmp_path):
     bad = hostile_sample(tmp_path / "bad")
     text = (bad / "villages.csv").read_text(encoding="utf-8").splitlines()
     text[3] = ",".join(["", *text[3].split(",")[1:]])  # row 4 loses its village id
+    # row 6's id as Excel saves a long number it showed rounded: the root cause, shown first
+    text[5] = ",".join(["3.41302E+11", *text[5].split(",")[1:]])
     (bad / "villages.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
     with client_for(env["app"]) as c:
         token = sign_in(c, "planner")
@@ -209,6 +211,15 @@ def test_an_invalid_upload_shows_its_problems_and_keeps_nothing(env, tmp_path):
         rows = re.findall(r"<tr class=\"error\"><td>([^<]*)</td><td>(\d*)</td><td>([^<]*)</td>",
                           done["html"])  # fmt: skip
         assert ("villages.csv", "4", "village_id") in rows
+        table = done["html"].split('class="grid problems"')[1]
+        first = re.search(r"<tr class=\"([^\"]*)\"><td>([^<]*)</td><td>(\d*)</td><td>([^<]*)</td>"
+                          r"<td>(.*?)</td>", table)  # fmt: skip
+        assert first.group(1) == "error root" and first.group(2, 3, 4) == (
+            "villages.csv",
+            "",
+            "village_id",
+        )
+        assert "根本原因" in first.group(5) and "科学计数法" in first.group(5)
         bomb = io.BytesIO()
         with (
             zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z,
