@@ -34,6 +34,7 @@ from web_support import (
     last_id,
     make_settings,
     new_app,
+    new_workspace,
     post,
     sign_in,
     upload,
@@ -52,24 +53,8 @@ def env(tmp_path_factory):
     with client_for(app) as planner, client_for(app) as admin:
         token = sign_in(planner, "planner")
         admin_token = sign_in(admin, "admin")
-        r = planner.post(
-            "/workspaces",
-            data={
-                "region_code": "341302",
-                "region_name": "埇桥区",
-                "year": 2027,
-                "csrf_token": token,
-            },
-            follow_redirects=False,
-        )
-        ws = int(r.headers["location"].rsplit("/", 1)[-1])
-        r = admin.post(
-            "/workspaces",
-            data={"region_code": "341321", "region_name": "砀山县", "year": 2027,
-                  "csrf_token": admin_token},
-            follow_redirects=False,
-        )  # fmt: skip
-        other_ws = int(r.headers["location"].rsplit("/", 1)[-1])
+        ws = new_workspace(planner, token, "341302", "埇桥区")
+        other_ws = new_workspace(admin, admin_token, "341321", "砀山县")
         done = upload(planner, token, ws, "埇桥区.zip", zipped(bundle))
         assert "数据有效" in done["html"], done["html"]
         with app.state.store.db() as db:

@@ -14,6 +14,7 @@ from web_support import (
     landed,
     make_settings,
     new_app,
+    new_workspace,
     sign_in,
     upload,
     wait_job,
@@ -31,10 +32,7 @@ def test_transfer_sweep_runs_as_long_work(tmp_path):
     try:
         with client_for(app) as c:
             token = sign_in(c, "planner")
-            r = c.post("/workspaces", data={"region_code": county, "region_name": "县",
-                                             "year": 2027, "csrf_token": token},
-                       follow_redirects=False)  # fmt: skip
-            ws = int(r.headers["location"].rsplit("/", 1)[-1])
+            ws = new_workspace(c, token, county, "县")
             assert "数据有效" in upload(c, token, ws, "c.zip", zipped(bundle))["html"]
             bundle_id = re.search(r'name="bundle_version_id" value="(\d+)"', c.get(f"/w/{ws}").text)
             r = c.post(f"/w/{ws}/plans", data={"bundle_version_id": bundle_id.group(1),

@@ -17,7 +17,15 @@ from cunjing.optimizer.reports.template import write_template
 from cunjing.optimizer.web.models import BundleVersion
 from cunjing.optimizer.web.uploads import Limits, UploadRefused, unpack
 
-from web_support import add_accounts, client_for, make_settings, new_app, sign_in, upload
+from web_support import (
+    add_accounts,
+    client_for,
+    make_settings,
+    new_app,
+    new_workspace,
+    sign_in,
+    upload,
+)
 
 LIMITS = Limits(unpacked_bytes=50 * 1024 * 1024, entries=100)
 
@@ -147,13 +155,7 @@ def test_the_planners_template_workbook_uploads_as_valid_data(tmp_path):
     try:
         with client_for(app) as c:
             token = sign_in(c, "planner")
-            r = c.post(
-                "/workspaces",
-                data={"region_code": "341302", "region_name": "埇桥区", "year": 2027,
-                      "csrf_token": token},
-                follow_redirects=False,
-            )  # fmt: skip
-            ws = int(r.headers["location"].rsplit("/", 1)[-1])
+            ws = new_workspace(c, token, "341302", "埇桥区")
             done = upload(c, token, ws, book.name, book.read_bytes())
             assert "数据有效" in done["html"], done["html"][:3000]
         with app.state.store.db() as db:

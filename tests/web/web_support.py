@@ -151,6 +151,17 @@ def last_id(location: str) -> int:
     return int(location.rstrip("/").rsplit("/", 1)[-1])
 
 
+def new_workspace(client: TestClient, csrf: str, code: str, name: str, year: int = 2027) -> int:
+    """Creates a workspace of a county or city and year; returns its id."""
+    r = client.post(
+        "/workspaces",
+        data={"region_code": code, "region_name": name, "year": year, "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return int(r.headers["location"].rsplit("/", 1)[-1])
+
+
 def upload(client: TestClient, csrf: str, workspace: int, name: str, data: bytes) -> dict:
     r = client.post(
         f"/w/{workspace}/bundles",
