@@ -14,12 +14,13 @@ import contextlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from pathlib import Path
 
 import cunjing.optimizer as engine
 
 from ..i18n import _
-from .plan_view import build_view, write_json
+from .plan_view import build_view
 
 # What a warm worker imports before its first task (the solver stack takes ~1 s).
 WARM = ("load_bundle", "plan", "replan", "plan_tables", "write_reports", "officer_options")
@@ -125,17 +126,23 @@ def incumbents(bundle: Path, plan_dir: Path):
 
 # A version's bundle as the changes accepted on its way left it: an officer who transferred has
 # left, an auxiliary who left is gone. The bundle on disk never changes (a data version is kept as
-# uploaded), so each version keeps these standing changes beside its plan, and every later
-# re-plan, ranking, calendar or rotation on it starts from them.
-STANDING_FILE = "web/standing.json"
+# uploaded), so a version's summary.json lists them with its own changes (``change_list``, which
+# ``cunjing explain`` replays too), and every later re-plan, ranking, calendar, rotation or
+# publication on it starts from them.
 STANDING = ("transfer", "remove_auxiliary")
 _VERSIONS = Kept(8)
 
 
 def standing(plan_dir: Path) -> list[dict]:
-    """The standing changes a plan version was made under."""
-    path = Path(plan_dir) / STANDING_FILE
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+    """The standing changes a plan version was made under (none for a plan made whole)."""
+    path = Path(plan_dir) / "summary.json"  # the contract's name
+    summary = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    listed = (summary.get("whatif") or {}).get("change_list") or []
+    return [
+        {"kind": c["kind"], "target": c["target"], "value": c.get("value", "")}
+        for c in listed
+        if c["kind"] in STANDING
+    ]
 
 
 def instance_of(bundle: Path, plan_dir: Path):
@@ -283,11 +290,13 @@ def accept(
     view = whatif_view(run)
     if assignment(view) != seen:
         raise ChangedMeanwhile()
+    # the version's changes after those it stands on: its summary.json holds them all
+    record = run.record["whatif"]
+    earlier = standing(plan_dir)
+    if earlier:
+        record["change_list"] = [asdict(c) for c in changes_of(earlier)] + record["change_list"]
     with engine_errors():
         run.write(Path(out))
-    now = standing(plan_dir) + [c for c in changes if c["kind"] in STANDING]
-    if now:
-        write_json(now, Path(out) / STANDING_FILE)
     return view
 
 

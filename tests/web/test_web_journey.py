@@ -588,6 +588,14 @@ def test_auxiliaries_lock_move_and_leave(env):
                     role="auxiliary")  # fmt: skip
         choices = re.findall(r'name="person_id" value="([^"]+)"', done["html"])
         assert choices and leaving not in choices
+        # a version made on it lists that departure among the changes it stands on
+        v4 = _accept(c, token, env, post(c, token, f"/w/{ws}/plans/{v3}/lock",
+                                         village_id=village["id"], pinned="true"))  # fmt: skip
+        with env["app"].state.store.db() as db:
+            folder = env["settings"].files / db.get(PlanVersion, v4).path
+        listed = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        kinds = [(c["kind"], c["target"]) for c in listed["whatif"]["change_list"]]
+        assert ("remove_auxiliary", leaving) in kinds and ("lock", village["id"]) in kinds
     actions = audit_actions(env)
     assert "whatif.auxiliary_leaves" in actions and "whatif.auxiliary" in actions
 
