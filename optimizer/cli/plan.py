@@ -19,22 +19,26 @@ def configure_plan(p: argparse.ArgumentParser) -> None:
 
 def run_plan(args: argparse.Namespace) -> int:
     from ..input.bundle import load_bundle
+    from ..output.provenance import versions
     from ..output.publish import check_target
-    from ..run.executor import CountyStore, default_jobs
+    from ..run.executor import default_jobs
     from ..run.helper import HelperProcess, helper_wanted
     from ..run.plan import plan
+    from ..run.store import CountyStore
     from ..solve.stop import StopSearch
 
     inputs = [args.bundle] if args.bundle else []
     check_target(args.out, inputs)
-    stop = getattr(args, "stop", None) or StopSearch()  # main() set Ctrl-C on it
+    stop = getattr(args, "stop", None) or StopSearch()  # main() set Ctrl-C and SIGTERM on it
     inst = load_bundle(args.bundle)
     options = solve_options(args, inst.policy.sections["solver"])
-    store = CountyStore(args.out)
+    store = CountyStore(args.out, version=str(versions().get("cunjing")))
     jobs = default_jobs(inst, args.jobs)
     with contextlib.ExitStack() as stack:
         helper = None
-        if getattr(args, "helper", False) and helper_wanted(jobs, args.scheduler):
+        if getattr(args, "helper", False) and helper_wanted(
+            jobs, args.scheduler, len(inst.counties)
+        ):
             helper = stack.enter_context(HelperProcess(args.bundle))
         run = plan(
             inst,

@@ -1,28 +1,37 @@
 """Counties solved side by side: worker processes on this machine, or the user's Dask cluster.
 
 A county owns its officers and auxiliaries, so a city or province plan is many independent
-county problems and a merge. Each county result is saved as soon as it is done (keyed by a
-fingerprint of the county's input and the run's settings), so an interrupted run, or one that
-lost a worker, resumes by solving only the counties it has no result for.
+county tasks and a merge. The tasks' results are kept in the plain-file store of ``run.store``
+(keyed by a fingerprint of the county's input and the run's settings), so an interrupted run, or
+one that lost a worker, resumes by solving only the counties it has no result for.
+
+Worker processes never outlive their parent: each one asks the kernel for SIGKILL when its parent
+dies (Linux) and watches its parent besides (everywhere), so that a parent killed outright (kill
+-9, the OOM killer) leaves no solver behind; and a SIGTERM or Ctrl-C to the parent stops the
+counties under way, which return their best plan.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import multiprocessing as mp
 import os
-import pickle
-import shutil
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..input.instance import Instance
+
+# Dask: how often a county task that raised is tried again (a worker that dies is not a raise:
+# the scheduler gives its task to another worker by itself)
+DASK_RETRIES = 2
 
 
 class InlineExecutor(cf.Executor):
@@ -46,24 +55,94 @@ def county_executor(jobs: int = 1, scheduler: str | None = None) -> Iterator[cf.
 
         client = Client(scheduler, timeout="30s")
         try:
-            yield client.get_executor()
+            yield client.get_executor(retries=DASK_RETRIES, pure=False)
         finally:
             client.close()
     elif jobs <= 1:
         yield InlineExecutor()
     else:
         # spawn: a clean interpreter per worker (no forked solver threads or locks)
-        with cf.ProcessPoolExecutor(
-            max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=_ignore_sigint
-        ) as ex:
+        ex = cf.ProcessPoolExecutor(
+            max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=worker_init
+        )
+        try:
             yield ex
+        except BaseException:
+            # a second Ctrl-C or SIGTERM, or a failure: do not wait for the counties under way
+            end_workers(ex)
+            raise
+        ex.shutdown(wait=True)
 
 
-def default_jobs(inst: Instance, jobs: int | None) -> int:
+def end_workers(ex: cf.ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the worker processes now."""
+    procs = list((getattr(ex, "_processes", None) or {}).values())
+    ex.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.kill()
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.join(5)
+
+
+def ask_workers_to_stop(ex: cf.Executor) -> None:
+    """Tell the worker processes of a pool that the run is stopping: the county under way in each
+    returns its best plan (SIGUSR1; Ctrl-C reaches them by itself, a SIGTERM to the parent
+    does not)."""
+    if not hasattr(signal, "SIGUSR1"):
+        return
+    for p in list((getattr(ex, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            os.kill(p.pid, signal.SIGUSR1)
+
+
+def worker_init() -> None:
+    """Every worker process: stop with the run, and never outlive the parent."""
+    from ..solve.stop import install_worker_stop
+
+    stop = install_worker_stop()
+    if hasattr(signal, "SIGUSR1"):
+        signal.signal(signal.SIGUSR1, lambda signum, frame: stop())
+    exit_with_parent()
+
+
+def exit_with_parent() -> None:
+    """End this process when the process that started it ends, however it ends.
+
+    On Linux the kernel sends SIGKILL at the parent's death (``prctl(PR_SET_PDEATHSIG)``; it
+    reaches a worker even deep in a solver's native code). No maintained library wraps prctl
+    (python-prctl and pyprctl were last released in 2020 and 2021), so it is called through
+    ctypes. Everywhere, a thread also waits on the parent's process handle and exits when it
+    closes."""
+    parent = mp.parent_process()
+    if parent is None:
+        return
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if parent.pid is not None and os.getppid() != parent.pid:
+        os._exit(1)  # the parent died before we could ask
+
+    def watch() -> None:
+        from multiprocessing.connection import wait
+
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def default_jobs(inst: Instance | None, jobs: int | None, counties: int | None = None) -> int:
     """``--jobs`` or, unset, one worker process per core and at most one per county."""
     if jobs is not None:
         return jobs
-    return max(1, min(os.cpu_count() or 1, len(inst.counties)))
+    n = counties if counties is not None else len(inst.counties) if inst is not None else 1
+    return max(1, min(os.cpu_count() or 1, n))
 
 
 def county_fingerprint(sub: Instance, settings: dict[str, Any]) -> str:
@@ -79,6 +158,7 @@ def county_fingerprint(sub: Instance, settings: dict[str, Any]) -> str:
         "plan_auxiliaries",
         "pairs",
         "township_neighbours",
+        "unavailable",
     ):
         df: pd.DataFrame = getattr(sub, name)
         cols = [c for c in df.columns if c != "_row"]
@@ -90,109 +170,65 @@ def county_fingerprint(sub: Instance, settings: dict[str, Any]) -> str:
     h.update(repr(sorted(settings.items())).encode())
     # edges as sorted pairs: a graph's edge orientation follows set order, which varies by process
     h.update(",".join(sorted("-".join(sorted(e)) for e in sub.adjacency.edges)).encode())
-    from .annual import versions
-
-    h.update(str(versions().get("cunjing")).encode())
+    h.update(f"{sub.crs}|{sub.start_month}".encode())
     return h.hexdigest()[:20]
 
 
-class CountyStore:
-    """Finished county results beside the output folder (``OUT.parts/``), until the run is done.
-
-    Written by this program for its own later runs in the same place; a result is taken only if
-    its file name carries the county's current fingerprint.
-    """
-
-    def __init__(self, out: Path):
-        self.folder = Path(str(Path(out)) + ".parts")
-
-    def path(self, county: str, key: str) -> Path:
-        return self.folder / f"{county}-{key}.pkl"
-
-    def load(self, county: str, key: str):
-        p = self.path(county, key)
-        if not p.exists():
-            return None
-        try:
-            with open(p, "rb") as f:
-                return pickle.load(f)
-        except Exception:  # a file cut short by a crash: solve the county again
-            return None
-
-    def save(self, county: str, key: str, result) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.path(county, key).with_suffix(".tmp")
-        with open(tmp, "wb") as f:
-            pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
-            f.flush()
-            os.fsync(f.fileno())
-        tmp.replace(self.path(county, key))
-
-    def clear(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
 def solve_counties(
-    inst: Instance,
-    task: Callable,
-    settings: dict[str, Any],
+    tasks: dict[str, Callable[[], Any]],
+    sizes: dict[str, int],
     *,
     jobs: int = 1,
     scheduler: str | None = None,
-    store: CountyStore | None = None,
     progress: bool = True,
     stop: Any = None,
-    stopped_task: Callable | None = None,
-) -> list:
-    """``task(sub_instance, county)`` for every county, in county order; finished counties of an
-    earlier run of the same inputs and settings are taken from ``store``.
+    stopped_tasks: dict[str, Callable[[], Any]] | None = None,
+    done: int = 0,
+    on_result: Callable[[str, Any], None] | None = None,
+) -> dict[str, Any]:
+    """Run ``tasks[county]()`` for every county given, the largest first (``sizes``: villages ×
+    officers); returns the results by county.
 
-    ``stop`` (a StopSearch) set by Ctrl-C while workers run: counties not yet started are
-    cancelled and given to ``stopped_task`` here (which returns their best plan at once, marked
-    stopped); counties under way finish within their time limit."""
-    counties = inst.counties
-    subs = {c: inst.county(c) if len(counties) > 1 else inst for c in counties}
-    keys = {c: county_fingerprint(subs[c], settings) for c in counties}
+    ``stop`` (a StopSearch) set by Ctrl-C or SIGTERM while workers run: the counties under way
+    are told to stop and return their best plan; those not yet started are cancelled and given
+    to ``stopped_tasks`` (which return their best plan at once, marked stopped). ``done``:
+    villages finished before (the progress bar's start); ``on_result(county, result)`` as each
+    county finishes."""
     results: dict[str, Any] = {}
-    if store is not None:
-        for c in counties:
-            r = store.load(c, keys[c])
-            if r is not None:
-                r.extra["reused"] = True
-                results[c] = r
-    todo = [c for c in counties if c not in results]
-    villages = {c: len(subs[c].villages) for c in counties}
-    bar = _progress(sum(villages.values()), len(counties), progress)
-    bar.update(sum(villages[c] for c in results))
-    bar.set_postfix_str(f"counties {len(results)}/{len(counties)}")
+    villages = {c: max(1, sizes.get(c, 1)) for c in tasks}
+    bar = _progress(done + sum(villages.values()), progress)
+    bar.update(done)
     with county_executor(jobs, scheduler) as ex:
-        # the largest counties first (villages × officers, the pair count): with a few workers a
-        # large county started last would finish alone
-        todo.sort(key=lambda c: -len(subs[c].villages) * max(1, len(subs[c].officers)))
-        futures = {ex.submit(task, subs[c], c): c for c in todo}
-        for f in _as_completed(futures, stop):
+        order = sorted(tasks, key=lambda c: -sizes.get(c, 0))
+        futures = {ex.submit(tasks[c]): c for c in order}
+        for f in _as_completed(futures, stop, ex):
             c = futures[f]
-            r = (stopped_task or task)(subs[c], c) if f.cancelled() else f.result()
-            # a county stopped by Ctrl-C is not final: the next run solves it again
-            if store is not None and not getattr(r, "stopped", False):
-                store.save(c, keys[c], r)
+            if f.cancelled():
+                if stopped_tasks is None:
+                    continue
+                r = stopped_tasks[c]()
+            else:
+                r = f.result()
+            if on_result is not None:
+                on_result(c, r)
             results[c] = r
             bar.update(villages[c])
-            bar.set_postfix_str(f"counties {len(results)}/{len(counties)}")
+            bar.set_postfix_str(f"counties {len(results)}/{len(tasks)}")
     bar.close()
-    return [results[c] for c in counties]
+    return results
 
 
-def _as_completed(futures: dict, stop: Any) -> Iterator[cf.Future]:
-    """Futures as they finish; once ``stop`` is requested, those not started are cancelled
-    (and yielded, cancelled) rather than waited for."""
+def _as_completed(futures: dict, stop: Any, ex: cf.Executor) -> Iterator[cf.Future]:
+    """Futures as they finish; once ``stop`` is requested, the workers are told and those not
+    started are cancelled (and yielded, cancelled) rather than waited for."""
     order = {f: i for i, f in enumerate(futures)}
     pending = set(futures)
-    cancelled = False
+    stopping = False
     while pending:
-        done, pending = cf.wait(pending, timeout=0.5, return_when=cf.FIRST_COMPLETED)
-        if stop is not None and stop.requested and not cancelled:
-            cancelled = True
+        done, pending = cf.wait(pending, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+        if stop is not None and stop.requested and not stopping:
+            stopping = True
+            ask_workers_to_stop(ex)
             for f in pending:
                 f.cancel()  # only a future not yet running can be cancelled
             now = {f for f in pending if f.cancelled()}
@@ -200,14 +236,7 @@ def _as_completed(futures: dict, stop: Any) -> Iterator[cf.Future]:
         yield from sorted(done, key=order.__getitem__)
 
 
-def _ignore_sigint() -> None:
-    """Worker processes leave Ctrl-C to the parent (it stops the run in order)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _progress(total: int, counties: int, enabled: bool):
+def _progress(total: int, enabled: bool):
     from tqdm import tqdm
 
     return tqdm(

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import partial
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from ..rotation.engine import RotationResult, rotate_county
 from ..rotation.files import summary, write_rotation
 from ..solve.options import SolveOptions
 from ..solve.status import Status
-from .executor import CountyStore, solve_counties
+from .executor import county_fingerprint, solve_counties
+from .store import CountyStore
 
 ROTATION_FILES = (
     "rotation.csv, rotation_timeline.csv, rotation_moves.csv, rotation_summary.json, "
@@ -88,11 +90,37 @@ def rotate(
     of an interrupted run are reused from ``store``."""
     options = options or SolveOptions.from_settings(inst.policy.sections["solver"])
     t0 = time.perf_counter()
-    task = partial(rotate_county, periods=periods, options=options)
     settings = {"task": "rotate", "periods": periods, **options.as_dict()}
-    results = solve_counties(
-        inst, task, settings, jobs=jobs, scheduler=scheduler, store=store, progress=progress
+    counties = inst.counties
+    subs = {c: inst.county(c) if len(counties) > 1 else inst for c in counties}
+    keys = {c: county_fingerprint(subs[c], settings) for c in counties}
+    found: dict[str, RotationResult] = {}
+    if store is not None:
+        store.warn_foreign()
+        for c in counties:
+            kept = store.load(c, keys[c])
+            if kept is not None:
+                found[c] = load_rotation_result(*kept)
+    todo = [c for c in counties if c not in found]
+    tasks = {c: partial(rotate_county, subs[c], c, periods=periods, options=options) for c in todo}
+
+    def keep(c: str, r: RotationResult) -> None:
+        if store is not None:
+            tmp = store.begin(c)
+            store.commit(c, keys[c], tmp, save_rotation_result(tmp, r))
+
+    sizes = {c: len(subs[c].villages) for c in todo}
+    done = sum(len(subs[c].villages) for c in found)
+    found |= solve_counties(
+        tasks,
+        sizes,
+        jobs=jobs,
+        scheduler=scheduler,
+        progress=progress,
+        done=done,
+        on_result=keep,
     )
+    results = [found[c] for c in counties]
     rot = pd.concat(
         [r.rotation for r in results if len(r.rotation)]
         or [pd.DataFrame(columns=list(PLAN_FILE_COLUMNS["rotation"]))],
@@ -109,3 +137,37 @@ def rotate(
         violations=violations,
     )
     return RotationRun(inst, periods, results, rot, record)
+
+
+ROTATION_PART = "rotation.csv"
+
+
+def save_rotation_result(folder: Path, r: RotationResult) -> dict:
+    """A county's rotation as plain files for the store: its rows (CSV), the rest as data."""
+    r.rotation.to_csv(folder / ROTATION_PART, index=False, lineterminator="\n")
+    data = {f.name: getattr(r, f.name) for f in fields(r) if f.name != "rotation"}
+    return json.loads(json.dumps(data, default=_plain))
+
+
+def load_rotation_result(folder: Path, data: dict) -> RotationResult:
+    """The rotation ``save_rotation_result`` kept (checked by the store before this is read)."""
+    rot = pd.read_csv(
+        folder / ROTATION_PART,
+        dtype={"village_id": str, "auxiliary_id": str},
+        keep_default_na=False,
+    )
+    rot["period"] = rot["period"].astype(int)
+    rot["moved"] = rot["moved"].astype(str).str.lower().eq("true")
+    names = {f.name for f in fields(RotationResult)}
+    kept = {k: v for k, v in data.items() if k in names and k != "rotation"}
+    result = RotationResult(rotation=rot, **kept)
+    result.extra["reused"] = True
+    return result
+
+
+def _plain(o):
+    if hasattr(o, "item"):
+        return o.item()
+    if isinstance(o, set | tuple):
+        return list(o)
+    return str(o)
