@@ -27,7 +27,7 @@ from ..reports.write import AwayWriter, write_reports
 from ..solve.options import SolveOptions
 from ..solve.stop import StopSearch, worker_stop
 from .annual import CountyPlan, assemble, place_auxiliaries, plan_county
-from .store import CountyStore
+from .store import StoreTarget
 
 
 @dataclass
@@ -95,7 +95,7 @@ class CountyJob:
     county: str
     key: str  # the fingerprint of the county's input and the run's settings
     options: SolveOptions
-    store: CountyStore | None = None  # where its folder goes; None: kept in memory
+    store: StoreTarget | None = None  # where its folder goes; None: kept in memory
     placed: AuxiliaryResult | None = None  # AUX-TOWNSHIP across_counties: placed beforehand
     stopped: bool = False  # the run was stopped before it started: its best plan at once
     auxiliaries: bool = True  # False: the auxiliaries are placed elsewhere (the helper)
@@ -138,7 +138,10 @@ def run_county(
     run = county_run(sub, result, job.options, time.perf_counter() - t0, checked=placed is None)
     run.record["interrupted"] = bool(stop is not None and stop.requested)
     outcome = CountyOutcome(
-        job.county, run.record, officer_loads(sub, run.officer_plan), stopped=result.stopped
+        job.county,
+        run.record,
+        officer_loads(sub, run.officer_plan),
+        stopped=result.stopped or run.record["interrupted"],
     )
     if job.store is None:
         outcome.run = run
@@ -148,7 +151,9 @@ def run_county(
         run.write_files(tmp, helper=helper)
         run.record["peak_memory_mb"]["this_process"] = _peak_mb()
         write_json(run.record, tmp / SUMMARY_FILE)
-        outcome.folder = str(job.store.commit(job.county, job.key, tmp, outcome.plain()))
+        # a county stopped before its end is kept for this run only: the next one solves it again
+        key = job.key if not outcome.stopped else f"stopped-{job.key}"
+        outcome.folder = str(job.store.commit(job.county, key, tmp, outcome.plain()))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -195,11 +200,6 @@ def copy_folder(src: Path, dst: Path) -> None:
             (dst / p.name).hardlink_to(p)
         except OSError:
             shutil.copy2(p, dst / p.name)
-
-
-def scratch_store() -> CountyStore:
-    """A private store of this run only (no resuming)."""
-    return CountyStore(None)
 
 
 def _peak_mb() -> float:

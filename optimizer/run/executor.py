@@ -22,6 +22,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import BrokenExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -62,9 +63,12 @@ def county_executor(jobs: int = 1, scheduler: str | None = None) -> Iterator[cf.
         yield InlineExecutor()
     else:
         # spawn: a clean interpreter per worker (no forked solver threads or locks)
+        ctx = mp.get_context("spawn")
+        stopping = ctx.Event()
         ex = cf.ProcessPoolExecutor(
-            max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=worker_init
+            max_workers=jobs, mp_context=ctx, initializer=worker_init, initargs=(stopping,)
         )
+        ex.stopping = stopping  # type: ignore[attr-defined]  # ask_workers_to_stop sets it
         try:
             yield ex
         except BaseException:
@@ -88,22 +92,25 @@ def end_workers(ex: cf.ProcessPoolExecutor) -> None:
 
 def ask_workers_to_stop(ex: cf.Executor) -> None:
     """Tell the worker processes of a pool that the run is stopping: the county under way in each
-    returns its best plan (SIGUSR1; Ctrl-C reaches them by itself, a SIGTERM to the parent
-    does not)."""
-    if not hasattr(signal, "SIGUSR1"):
-        return
-    for p in list((getattr(ex, "_processes", None) or {}).values()):
-        with contextlib.suppress(Exception):
-            os.kill(p.pid, signal.SIGUSR1)
+    returns its best plan, and those still to come are planned at once (Ctrl-C reaches them by
+    itself; a SIGTERM to the parent does not)."""
+    stopping = getattr(ex, "stopping", None)
+    if stopping is not None:
+        stopping.set()
 
 
-def worker_init() -> None:
+def worker_init(stopping=None) -> None:
     """Every worker process: stop with the run, and never outlive the parent."""
     from ..solve.stop import install_worker_stop
 
     stop = install_worker_stop()
-    if hasattr(signal, "SIGUSR1"):
-        signal.signal(signal.SIGUSR1, lambda signum, frame: stop())
+    if stopping is not None:
+
+        def wait_for_stop() -> None:
+            stopping.wait()
+            stop()
+
+        threading.Thread(target=wait_for_stop, name="run-stop", daemon=True).start()
     exit_with_parent()
 
 
@@ -203,7 +210,7 @@ def solve_counties(
         futures = {ex.submit(tasks[c]): c for c in order}
         for f in _as_completed(futures, stop, ex):
             c = futures[f]
-            if f.cancelled():
+            if f.cancelled() or _lost_while_stopping(f, stop):
                 if stopped_tasks is None:
                     continue
                 r = stopped_tasks[c]()
@@ -218,9 +225,18 @@ def solve_counties(
     return results
 
 
+def _lost_while_stopping(f: cf.Future, stop: Any) -> bool:
+    """A worker that died while the run was stopping (a second Ctrl-C reached it, or the first
+    one before it was ready): its county is planned here at once instead."""
+    if stop is None or not stop.requested:
+        return False
+    return isinstance(f.exception(), BrokenExecutor)
+
+
 def _as_completed(futures: dict, stop: Any, ex: cf.Executor) -> Iterator[cf.Future]:
-    """Futures as they finish; once ``stop`` is requested, the workers are told and those not
-    started are cancelled (and yielded, cancelled) rather than waited for."""
+    """Futures as they finish; once ``stop`` is requested, our worker processes are told (they
+    stop the county under way and plan the rest at once), and on a Dask cluster the counties
+    not started are cancelled (and yielded, cancelled) rather than waited for."""
     order = {f: i for i, f in enumerate(futures)}
     pending = set(futures)
     stopping = False
@@ -228,11 +244,15 @@ def _as_completed(futures: dict, stop: Any, ex: cf.Executor) -> Iterator[cf.Futu
         done, pending = cf.wait(pending, timeout=0.2, return_when=cf.FIRST_COMPLETED)
         if stop is not None and stop.requested and not stopping:
             stopping = True
-            ask_workers_to_stop(ex)
-            for f in pending:
-                f.cancel()  # only a future not yet running can be cancelled
-            now = {f for f in pending if f.cancelled()}
-            done, pending = done | now, pending - now
+            if isinstance(ex, cf.ProcessPoolExecutor):
+                # our workers stop the county under way and take the rest with the stop set
+                # (their best plan at once): every core finishes the run
+                ask_workers_to_stop(ex)
+            else:
+                for f in pending:
+                    f.cancel()  # only a future not yet running can be cancelled
+                now = {f for f in pending if f.cancelled()}
+                done, pending = done | now, pending - now
         yield from sorted(done, key=order.__getitem__)
 
 

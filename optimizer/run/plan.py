@@ -126,8 +126,9 @@ def plan(
             if kept is not None:
                 outcomes[c] = CountyOutcome.from_plain(c, kept[1], kept[0])
     todo = [c for c in counties if c not in outcomes]
+    target = store.target() if store is not None else None
     jobs_of = {
-        c: CountyJob(c, keys[c], options, store, placed=_slice(placed, c, subs[c])) for c in todo
+        c: CountyJob(c, keys[c], options, target, placed=_slice(placed, c, subs[c])) for c in todo
     }
     one_here = inline and len(counties) == 1
     tasks = {
@@ -144,10 +145,6 @@ def plan(
         c: partial(run_county, subs[c], replace(jobs_of[c], stopped=True), stop) for c in todo
     }
 
-    def keep(c: str, outcome: CountyOutcome) -> None:
-        if outcome.stopped and store is not None:
-            store.remove(c)  # not final: the next run solves it again
-
     sizes = {c: len(subs[c].villages) * max(1, len(subs[c].officers)) for c in todo}
     outcomes |= solve_counties(
         tasks,
@@ -158,7 +155,6 @@ def plan(
         stop=stop,
         stopped_tasks=stopped,
         done=sum(len(subs[c].villages) for c in outcomes),
-        on_result=keep,
     )
     ordered = [outcomes[c] for c in counties]
     return merge_counties(

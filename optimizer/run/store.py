@@ -24,6 +24,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -201,14 +202,15 @@ class CountyStore:
 
     # --- writing ------------------------------------------------------------------------------
 
+    def target(self) -> StoreTarget:
+        """Where county tasks put their entries (picklable: it goes to the worker processes)."""
+        return StoreTarget(str(self.root()), self.version)
+
     def begin(self, county: str) -> Path:
-        """A new folder inside the store for a county's files (``commit`` puts it in place)."""
-        return Path(tempfile.mkdtemp(prefix=f".{entry_name(county)}-", dir=self.root()))
+        return self.target().begin(county)
 
     def commit(self, county: str, key: str, tmp: Path, data: dict[str, Any]) -> Path:
-        """Seal the files in ``tmp`` (digests, the county, the key, ``data``) and make them the
-        county's entry. Returns the entry's folder."""
-        return commit_entry(tmp, self.entry(county), county, key, self.version, data)
+        return self.target().commit(county, key, tmp, data)
 
     def remove(self, county: str) -> None:
         self._remove(self.entry(county))
@@ -227,6 +229,24 @@ class CountyStore:
         if self._temporary is not None:
             self._temporary.cleanup()
             self._temporary = None
+
+
+@dataclass(frozen=True)
+class StoreTarget:
+    """The store's folder as the county tasks write into it."""
+
+    folder: str
+    version: str
+
+    def begin(self, county: str) -> Path:
+        """A new folder inside the store for a county's files (``commit`` puts it in place)."""
+        return Path(tempfile.mkdtemp(prefix=f".{entry_name(county)}-", dir=self.folder))
+
+    def commit(self, county: str, key: str, tmp: Path, data: dict[str, Any]) -> Path:
+        """Seal the files in ``tmp`` (digests, the county, the key, ``data``) and make them the
+        county's entry. Returns the entry's folder."""
+        entry = Path(self.folder) / entry_name(county)
+        return commit_entry(tmp, entry, county, key, self.version, data)
 
 
 def commit_entry(tmp: Path, entry: Path, county: str, key: str, version: str, data: dict) -> Path:

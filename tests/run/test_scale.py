@@ -16,8 +16,9 @@ import pytest
 from cunjing.data.generator import generate_bundle
 from cunjing.optimizer.cli.main import main
 from cunjing.optimizer.input.bundle import load_bundle
-from cunjing.optimizer.run.annual import plan_county
-from cunjing.optimizer.run.executor import CountyStore, county_fingerprint, solve_counties
+from cunjing.optimizer.run.annual import officer_kpis, plan_county
+from cunjing.optimizer.run.executor import county_fingerprint
+from cunjing.optimizer.run.store import MANIFEST, CountyStore
 from cunjing.optimizer.solve.options import SolveOptions
 
 
@@ -66,35 +67,36 @@ def test_processes_and_dask_give_the_plan_of_one_process(three, tmp_path):
     assert [c["status"] for c in summary["counties"]] == ["OPTIMAL"] * 3
 
 
+def finished(store: CountyStore) -> list[str]:
+    """Counties with a sealed entry in the store."""
+    if not store.folder.exists():
+        return []
+    return sorted(p.name for p in store.folder.iterdir() if (p / MANIFEST).exists())
+
+
 def test_finished_counties_are_reused_after_an_interruption(three, tmp_path):
     out = tmp_path / "plan"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cunjing.optimizer.cli", "plan", str(three), "--out", str(out)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    cmd = [sys.executable, "-m", "cunjing.optimizer.cli", "plan", str(three), "--out", str(out)]
+    proc = subprocess.Popen([*cmd, "--jobs", "1"], env=env, stderr=subprocess.PIPE)
     store = CountyStore(out)
     deadline = time.time() + 120
-    while time.time() < deadline and len(list(store.folder.glob("*.pkl"))) < 1:
+    while time.time() < deadline and not finished(store):
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)  # a crash, not a polite stop
     proc.wait()
-    done = sorted(p.name.split("-")[0] for p in store.folder.glob("*.pkl"))
-    assert done, "the first county's result was saved as soon as it was done"
+    done = finished(store)
+    assert done, "the first county's result was kept as soon as it was done"
     assert not out.exists(), "no half-written plan folder"
-    solved: list[str] = []
-
-    def task(sub, county):
-        solved.append(county)
-        return plan_county(sub, county, SolveOptions(time_limit=60, seed=0, workers=1))
-
-    inst = load_bundle(three)
-    settings = SolveOptions.from_settings(inst.policy.sections["solver"]).as_dict()
-    results = solve_counties(inst, task, settings, store=store, progress=False)
-    assert set(solved) == set(inst.counties) - set(done), "finished counties are not re-solved"
-    assert [r.extra.get("reused", False) for r in results] == [c in done for c in inst.counties]
+    assert main(["plan", str(three), "--out", str(out), "--jobs", "1"]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    reused = {c["county_id"]: c["reused"] for c in summary["counties"]}
+    assert reused == {c: c in done for c in reused}, "only the unfinished counties were solved"
+    assert not store.folder.exists(), "the store goes once the plan is written"
+    # a reused county's folder is complete and the merged files cover every county
+    for c in summary["counties"]:
+        assert (out / c["folder"] / "plan.xlsx").exists()
+    assert len(plan_of(out)) == 180
 
 
 def test_the_fingerprint_follows_the_county_input(three, tmp_path):
@@ -148,7 +150,6 @@ def test_an_infeasible_county_does_not_stop_the_others(three, tmp_path):
 def test_county_workers_kpis_equal_the_whole_bundle_kpis(three):
     """The KPIs that need every eligible pair come from the county workers (a province's pair
     table at once would take gigabytes); they must equal the KPIs computed over the bundle."""
-    from cunjing.optimizer.run.annual import officer_kpis
 
     inst = load_bundle(three)
     options = SolveOptions(time_limit=30)
