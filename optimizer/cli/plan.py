@@ -118,7 +118,9 @@ def run_report(args: argparse.Namespace) -> int:
     written, timings = regenerate_reports(args.plan, inst)
     for path in written:
         size = path.stat().st_size
-        print(f"wrote {path} ({size / 1024:,.0f} KB, {timings[path.name]:.2f} s)")
+        seconds = timings.get(str(path.relative_to(args.plan)), timings.get(path.name))
+        took = f", {seconds:.2f} s" if seconds is not None else ""
+        print(f"wrote {path} ({size / 1024:,.0f} KB{took})")
     return EXIT_OK
 
 

@@ -161,3 +161,99 @@ def test_county_workers_kpis_equal_the_whole_bundle_kpis(three):
     assert from_workers["blocking_pairs"] == whole["blocking_pairs"]
     assert sum(r["possible"] for r in whole["rules"].values()) > 0
     assert whole["objective"] == from_workers["objective"]
+
+
+def test_the_merged_summary_is_the_whole_bundles(three, tmp_path):
+    """The parent merges the counties' own records; the result equals the KPIs computed over
+    the whole bundle from the merged plan, and every county's folder is a complete plan."""
+    out = tmp_path / "plan"
+    assert main(["plan", str(three), "--out", str(out), "--jobs", "2"]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    inst = load_bundle(three)
+    plan = pd.read_csv(
+        out / "officer_plan.csv",
+        dtype={"village_id": str, "officer_id": str},
+        keep_default_na=False,
+        encoding="utf-8-sig",
+    )
+    plan["workload_days"] = pd.to_numeric(plan["workload_days"])
+    whole = officer_kpis(inst, plan)
+    got = summary["kpis"]["officer"]
+    for key in ("objective", "score", "balance_penalty", "rules", "blocking_pairs", "load"):
+        if key == "blocking_pairs":
+            assert {k: got[key][k] for k in ("by_preference", "by_score")} == {
+                k: whole[key][k] for k in ("by_preference", "by_score")
+            }
+        else:
+            assert got[key] == whole[key], key
+    assert got["preference_rank_profile"] == whole["preference_rank_profile"]
+    assert summary["kpis"]["villages"] == 180 == len(plan)
+    assert summary["objective"] == round(
+        sum(c["objective"] for c in summary["counties"])
+        + summary["parts"]["auxiliary"]["objective"],
+        2,
+    )
+    # the overview names every county and links its folder; each folder is a whole plan
+    page = (out / "report.html").read_text(encoding="utf-8")
+    for c in summary["counties"]:
+        folder = out / c["folder"]
+        assert f'href="{c["folder"]}/report.html"' in page
+        for name in (
+            "officer_plan.csv",
+            "auxiliary_plan.csv",
+            "summary.json",
+            "plan.xlsx",
+            "plan.gpkg",
+            "report.html",
+            "public_notice.xlsx",
+            "officer_candidates.csv.gz",
+        ):
+            assert (folder / name).exists(), (folder, name)
+        own = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        assert own["kpis"]["villages"] == c["villages"]
+    cand = pd.read_csv(out / "officer_candidates.csv.gz", dtype=str)
+    assert set(cand["village_id"]) == set(plan["village_id"])
+    # the whole bundle's plan keeps every rule, by the same judge as a hand-made plan
+    assert main(["check", str(three), str(out)]) == 0
+    # cunjing report writes each county's reports again, and the overview
+    first = out / summary["counties"][0]["folder"]
+    (first / "plan.xlsx").unlink()
+    (out / "report.html").unlink()
+    assert main(["report", str(out)]) == 0
+    assert (first / "plan.xlsx").exists() and (out / "report.html").exists()
+    assert not (out / "plan.gpkg").exists(), "the overview is not the whole bundle's reports"
+
+
+def test_across_counties_places_auxiliaries_over_the_whole_bundle(three, tmp_path):
+    import shutil
+
+    bundle = tmp_path / "b"
+    shutil.copytree(three, bundle)
+    (bundle / "policy.toml").write_text(
+        "[rules.AUX-TOWNSHIP]\nacross_counties = true\n", encoding="utf-8"
+    )
+    out = tmp_path / "plan"
+    assert main(["plan", str(bundle), "--out", str(out), "--jobs", "2"]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["parts"]["auxiliary"]["status"] == "OPTIMAL"
+    assert summary["parts"]["auxiliary"]["best_bound"] is not None
+    aux = pd.read_csv(
+        out / "auxiliary_plan.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
+    assert len(aux) == 180 and (aux["auxiliary_id"] != "").all()
+    # each county's folder holds its villages' rows of the one placement
+    parts = (
+        pd.concat(
+            pd.read_csv(
+                out / c["folder"] / "auxiliary_plan.csv",
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8-sig",
+            )
+            for c in summary["counties"]
+        )
+        .sort_values("village_id")
+        .reset_index(drop=True)
+    )
+    pd.testing.assert_frame_equal(parts, aux)
+    assert main(["check", str(bundle), str(out)]) == 0
