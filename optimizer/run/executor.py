@@ -56,7 +56,10 @@ def county_executor(jobs: int = 1, scheduler: str | None = None) -> Iterator[cf.
 
         client = Client(scheduler, timeout="30s")
         try:
-            yield client.get_executor(retries=DASK_RETRIES, pure=False)
+            ex = client.get_executor(retries=DASK_RETRIES, pure=False)
+            # one county a worker thread at a time (see solve_counties)
+            ex.slots = max(1, sum(client.nthreads().values()))  # type: ignore[attr-defined]
+            yield ex
         finally:
             client.close()
     elif jobs <= 1:
@@ -196,31 +199,47 @@ def solve_counties(
     """Run ``tasks[county]()`` for every county given, the largest first (``sizes``: villages ×
     officers); returns the results by county.
 
-    ``stop`` (a StopSearch) set by Ctrl-C or SIGTERM while workers run: the counties under way
-    are told to stop and return their best plan; those not yet started are cancelled and given
-    to ``stopped_tasks`` (which return their best plan at once, marked stopped). ``done``:
-    villages finished before (the progress bar's start); ``on_result(county, result)`` as each
-    county finishes."""
+    Counties are handed out one per free worker, never queued on a worker (a worker that dies
+    loses the county it was planning and no other). ``stop`` (a StopSearch) set by Ctrl-C or
+    SIGTERM: our worker processes stop the county under way and plan the rest at once; on a
+    Dask cluster the counties not handed out yet go to ``stopped_tasks`` here (their best plan
+    at once, marked stopped). ``done``: villages finished before (the progress bar's start);
+    ``on_result(county, result)`` as each county finishes."""
     results: dict[str, Any] = {}
     villages = {c: max(1, sizes.get(c, 1)) for c in tasks}
     bar = _progress(done + sum(villages.values()), progress)
     bar.update(done)
+    waiting = sorted(tasks, key=lambda c: -sizes.get(c, 0))
+    rank = {c: i for i, c in enumerate(tasks)}
     with county_executor(jobs, scheduler) as ex:
-        order = sorted(tasks, key=lambda c: -sizes.get(c, 0))
-        futures = {ex.submit(tasks[c]): c for c in order}
-        for f in _as_completed(futures, stop, ex):
-            c = futures[f]
-            if f.cancelled() or _lost_while_stopping(f, stop):
-                if stopped_tasks is None:
-                    continue
-                r = stopped_tasks[c]()
-            else:
-                r = f.result()
-            if on_result is not None:
-                on_result(c, r)
-            results[c] = r
-            bar.update(villages[c])
-            bar.set_postfix_str(f"counties {len(results)}/{len(tasks)}")
+        slots = max(1, getattr(ex, "slots", jobs))
+        running: dict[cf.Future, str] = {}
+        told = False
+        while waiting or running:
+            stopping = stop is not None and stop.requested
+            if stopping and not told:
+                told = True
+                ask_workers_to_stop(ex)
+            ours = isinstance(ex, cf.ProcessPoolExecutor | InlineExecutor)
+            while waiting and len(running) < slots and (ours or not stopping):
+                c = waiting.pop(0)
+                running[ex.submit(tasks[c])] = c
+            finished: list[tuple[str, Any]] = []
+            if stopping and not ours and stopped_tasks is not None:
+                finished += [(c, stopped_tasks[c]()) for c in waiting]
+                waiting = []
+            if running:
+                now, _ = cf.wait(running, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+                for f in sorted(now, key=lambda f: rank[running[f]]):
+                    c = running.pop(f)
+                    lost = _lost_while_stopping(f, stop) and stopped_tasks is not None
+                    finished.append((c, stopped_tasks[c]() if lost else f.result()))
+            for c, r in finished:
+                if on_result is not None:
+                    on_result(c, r)
+                results[c] = r
+                bar.update(villages[c])
+                bar.set_postfix_str(f"counties {len(results)}/{len(tasks)}")
     bar.close()
     return results
 
@@ -231,29 +250,6 @@ def _lost_while_stopping(f: cf.Future, stop: Any) -> bool:
     if stop is None or not stop.requested:
         return False
     return isinstance(f.exception(), BrokenExecutor)
-
-
-def _as_completed(futures: dict, stop: Any, ex: cf.Executor) -> Iterator[cf.Future]:
-    """Futures as they finish; once ``stop`` is requested, our worker processes are told (they
-    stop the county under way and plan the rest at once), and on a Dask cluster the counties
-    not started are cancelled (and yielded, cancelled) rather than waited for."""
-    order = {f: i for i, f in enumerate(futures)}
-    pending = set(futures)
-    stopping = False
-    while pending:
-        done, pending = cf.wait(pending, timeout=0.2, return_when=cf.FIRST_COMPLETED)
-        if stop is not None and stop.requested and not stopping:
-            stopping = True
-            if isinstance(ex, cf.ProcessPoolExecutor):
-                # our workers stop the county under way and take the rest with the stop set
-                # (their best plan at once): every core finishes the run
-                ask_workers_to_stop(ex)
-            else:
-                for f in pending:
-                    f.cancel()  # only a future not yet running can be cancelled
-                now = {f for f in pending if f.cancelled()}
-                done, pending = done | now, pending - now
-        yield from sorted(done, key=order.__getitem__)
 
 
 def _progress(total: int, enabled: bool):
