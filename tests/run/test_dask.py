@@ -50,7 +50,7 @@ def test_a_killed_dask_worker_costs_only_its_county(tmp_path):
                     break
             time.sleep(0.1)
         assert killed is not None, "no county was caught under way"
-        stdout, stderr = proc.communicate(timeout=600)
+        _, stderr = proc.communicate(timeout=600)
         assert proc.returncode == 0, stderr.decode(errors="replace")[-3000:]
         # the run hands a worker one county at a time (never queued on it): every county was
         # sent to a worker once, the lost one twice
