@@ -26,6 +26,7 @@ from concurrent.futures import BrokenExecutor
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..input.instance import Instance
@@ -155,49 +156,74 @@ def default_jobs(inst: Instance | None, jobs: int | None, counties: int | None =
     return max(1, min(os.cpu_count() or 1, n))
 
 
-def county_fingerprint(sub: Instance, settings: dict[str, Any]) -> str:
-    """What a county's result depends on: its rows of every table, the policy, the settings."""
-    h = hashlib.sha256()
-    for name in (
-        "townships",
-        "villages",
-        "officers",
-        "auxiliaries",
-        "aux_history",
-        "plan_officers",
-        "plan_auxiliaries",
-        "pairs",
-        "township_neighbours",
-        "unavailable",
-    ):
-        df: pd.DataFrame = getattr(sub, name)
-        cols = [c for c in df.columns if c != "_row"]
-        h.update(name.encode())
-        h.update(",".join(cols).encode())
-        if len(df):
-            h.update(pd.util.hash_pandas_object(df[cols].astype(str), index=True).values.tobytes())
-    h.update(repr(sorted(sub.policy.as_dict().items(), key=str)).encode())
-    h.update(repr(sorted(settings.items())).encode())
-    # edges as sorted pairs: a graph's edge orientation follows set order, which varies by process
-    h.update(",".join(sorted("-".join(sorted(e)) for e in sub.adjacency.edges)).encode())
-    h.update(f"{sub.crs}|{sub.start_month}".encode())
-    return h.hexdigest()[:20]
+FINGERPRINT_TABLES = (
+    "townships",
+    "villages",
+    "officers",
+    "auxiliaries",
+    "aux_history",
+    "plan_officers",
+    "plan_auxiliaries",
+    "pairs",
+    "township_neighbours",
+    "unavailable",
+)
+
+
+def county_fingerprints(inst: Instance, settings: dict[str, Any]) -> dict[str, str]:
+    """What each county's result depends on: its rows of every table, its township graph, the
+    policy, the settings. Every table is hashed once, row by row, and each county takes its
+    rows' hashes (``Instance.county_rows``): a province's keys in one pass."""
+    rows = (
+        inst.county_rows
+        if len(inst.counties) > 1
+        else {c: None for c in inst.counties}  # one county: the whole bundle is its
+    )
+    hashed = {name: _row_hashes(getattr(inst, name)) for name in FINGERPRINT_TABLES}
+    common = hashlib.sha256()
+    common.update(repr(sorted(inst.policy.as_dict().items(), key=str)).encode())
+    common.update(repr(sorted(settings.items())).encode())
+    common.update(f"{inst.crs}|{inst.start_month}".encode())
+    edges = sorted(tuple(sorted(e)) for e in inst.adjacency.edges)
+    county_of = inst.townships["county_id"]
+    keys = {}
+    for c, positions in rows.items():
+        h = common.copy()
+        for name in FINGERPRINT_TABLES:
+            cols, values = hashed[name]
+            h.update(name.encode())
+            h.update(cols)
+            mine = values if positions is None else values[positions[name]]
+            h.update(mine.tobytes())
+        # edges as sorted pairs: a graph's edge orientation follows set order
+        h.update(repr([e for e in edges if county_of.get(e[0]) == c]).encode())
+        keys[c] = h.hexdigest()[:20]
+    return keys
+
+
+def _row_hashes(df: pd.DataFrame) -> tuple[bytes, np.ndarray]:
+    cols = [c for c in df.columns if c != "_row"]
+    if not len(df):
+        return ",".join(cols).encode(), np.empty(0, dtype=np.uint64)
+    values = pd.util.hash_pandas_object(df[cols].astype(str), index=True).to_numpy()
+    return ",".join(cols).encode(), values
 
 
 def solve_counties(
-    tasks: dict[str, Callable[[], Any]],
+    tasks: dict[str, Callable[[], Callable[[], Any]]],
     sizes: dict[str, int],
     *,
     jobs: int = 1,
     scheduler: str | None = None,
     progress: bool = True,
     stop: Any = None,
-    stopped_tasks: dict[str, Callable[[], Any]] | None = None,
+    stopped_tasks: dict[str, Callable[[], Callable[[], Any]]] | None = None,
     done: int = 0,
     on_result: Callable[[str, Any], None] | None = None,
 ) -> dict[str, Any]:
-    """Run ``tasks[county]()`` for every county given, the largest first (``sizes``: villages ×
-    officers); returns the results by county.
+    """Run every county's task, the largest first (``sizes``: villages × officers); returns the
+    results by county. ``tasks[county]()`` makes the county's task (a picklable callable) when
+    it is handed out: a county is cut from the bundle only then, while the others are solved.
 
     Counties are handed out one per free worker, never queued on a worker (a worker that dies
     loses the county it was planning and no other). ``stop`` (a StopSearch) set by Ctrl-C or
@@ -223,17 +249,17 @@ def solve_counties(
             ours = isinstance(ex, cf.ProcessPoolExecutor | InlineExecutor)
             while waiting and len(running) < slots and (ours or not stopping):
                 c = waiting.pop(0)
-                running[ex.submit(tasks[c])] = c
+                running[ex.submit(tasks[c]())] = c
             finished: list[tuple[str, Any]] = []
             if stopping and not ours and stopped_tasks is not None:
-                finished += [(c, stopped_tasks[c]()) for c in waiting]
+                finished += [(c, stopped_tasks[c]()()) for c in waiting]
                 waiting = []
             if running:
                 now, _ = cf.wait(running, timeout=0.2, return_when=cf.FIRST_COMPLETED)
                 for f in sorted(now, key=lambda f: rank[running[f]]):
                     c = running.pop(f)
                     lost = _lost_while_stopping(f, stop) and stopped_tasks is not None
-                    finished.append((c, stopped_tasks[c]() if lost else f.result()))
+                    finished.append((c, stopped_tasks[c]()() if lost else f.result()))
             for c, r in finished:
                 if on_result is not None:
                     on_result(c, r)

@@ -43,7 +43,7 @@ from ..solve.status import Status
 from ..solve.stop import StopSearch
 from .annual import across_counties, merge_records
 from .county import CountyJob, CountyOutcome, copy_folder, run_county
-from .executor import county_fingerprint, solve_counties
+from .executor import county_fingerprints, solve_counties
 from .store import CountyStore, entry_name
 
 COUNTIES_FOLDER = "counties"  # a bundle of several counties: each county's plan folder in here
@@ -113,11 +113,10 @@ def plan(
     if across_counties(inst):  # AUX-TOWNSHIP across_counties: the one step over every county
         placed = plan_county_auxiliaries(inst, None, options)
         across_checks = auxiliary_violations(inst, placed.plan[["village_id", "auxiliary_id"]])
-    subs = {c: _county_part(inst, c, placed) for c in counties}
     settings = options.as_dict()
     if placed is not None:
         settings["placed"] = _digest(placed.plan)
-    keys = {c: county_fingerprint(subs[c], settings) for c in counties}
+    keys = county_fingerprints(inst, settings)
     outcomes: dict[str, CountyOutcome] = {}
     if store is not None:
         store.warn_foreign()
@@ -127,34 +126,26 @@ def plan(
                 outcomes[c] = CountyOutcome.from_plain(c, kept[1], kept[0])
     todo = [c for c in counties if c not in outcomes]
     target = store.target() if store is not None else None
-    jobs_of = {
-        c: CountyJob(c, keys[c], options, target, placed=_slice(placed, c, subs[c])) for c in todo
-    }
     one_here = inline and len(counties) == 1
-    tasks = {
-        c: partial(
-            run_county,
-            subs[c],
-            jobs_of[c],
-            stop if inline else None,
-            helper if one_here else None,
-        )
-        for c in todo
-    }
-    stopped = {
-        c: partial(run_county, subs[c], replace(jobs_of[c], stopped=True), stop) for c in todo
-    }
 
-    sizes = {c: len(subs[c].villages) * max(1, len(subs[c].officers)) for c in todo}
+    def task(c: str, stopped: bool = False):
+        sub = _county_part(inst, c, placed)
+        job = CountyJob(c, keys[c], options, target, placed=_slice(placed, c, sub))
+        if stopped:
+            return partial(run_county, sub, replace(job, stopped=True), stop)
+        here = stop if inline else None
+        return partial(run_county, sub, job, here, helper if one_here else None)
+
+    size = _county_sizes(inst)
     outcomes |= solve_counties(
-        tasks,
-        sizes,
+        {c: partial(task, c) for c in todo},
+        {c: size[c][0] * max(1, size[c][1]) for c in todo},
         jobs=jobs,
         scheduler=scheduler,
         progress=progress,
         stop=stop,
-        stopped_tasks=stopped,
-        done=sum(len(subs[c].villages) for c in outcomes),
+        stopped_tasks={c: partial(task, c, True) for c in todo},
+        done=sum(size[c][0] for c in outcomes),
     )
     ordered = [outcomes[c] for c in counties]
     return merge_counties(
@@ -259,6 +250,15 @@ def _merge_candidates(parts: list[Path], path: Path) -> None:
                     out.write(first)
                     header = True
                 shutil.copyfileobj(f, out)
+
+
+def _county_sizes(inst: Instance) -> dict[str, tuple[int, int]]:
+    """Villages and officers of each county."""
+    if len(inst.counties) == 1:
+        return {inst.counties[0]: (len(inst.villages), len(inst.officers))}
+    return {
+        c: (len(rows["villages"]), len(rows["officers"])) for c, rows in inst.county_rows.items()
+    }
 
 
 def _county_part(inst: Instance, county: str, placed: AuxiliaryResult | None) -> Instance:

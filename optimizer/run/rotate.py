@@ -20,7 +20,7 @@ from ..rotation.engine import RotationResult, rotate_county
 from ..rotation.files import summary, write_rotation
 from ..solve.options import SolveOptions
 from ..solve.status import Status
-from .executor import county_fingerprint, solve_counties
+from .executor import county_fingerprints, solve_counties
 from .store import CountyStore
 
 ROTATION_FILES = (
@@ -92,8 +92,7 @@ def rotate(
     t0 = time.perf_counter()
     settings = {"task": "rotate", "periods": periods, **options.as_dict()}
     counties = inst.counties
-    subs = {c: inst.county(c) if len(counties) > 1 else inst for c in counties}
-    keys = {c: county_fingerprint(subs[c], settings) for c in counties}
+    keys = county_fingerprints(inst, settings)
     found: dict[str, RotationResult] = {}
     if store is not None:
         store.warn_foreign()
@@ -102,22 +101,24 @@ def rotate(
             if kept is not None:
                 found[c] = load_rotation_result(*kept)
     todo = [c for c in counties if c not in found]
-    tasks = {c: partial(rotate_county, subs[c], c, periods=periods, options=options) for c in todo}
+
+    def task(c: str):
+        sub = inst.county(c) if len(counties) > 1 else inst
+        return partial(rotate_county, sub, c, periods=periods, options=options)
 
     def keep(c: str, r: RotationResult) -> None:
         if store is not None:
             tmp = store.begin(c)
             store.commit(c, keys[c], tmp, save_rotation_result(tmp, r))
 
-    sizes = {c: len(subs[c].villages) for c in todo}
-    done = sum(len(subs[c].villages) for c in found)
+    sizes = {c: int((inst.villages["county_id"] == c).sum()) for c in counties}
     found |= solve_counties(
-        tasks,
-        sizes,
+        {c: partial(task, c) for c in todo},
+        {c: sizes[c] for c in todo},
         jobs=jobs,
         scheduler=scheduler,
         progress=progress,
-        done=done,
+        done=sum(sizes[c] for c in found),
         on_result=keep,
     )
     results = [found[c] for c in counties]

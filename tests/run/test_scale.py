@@ -17,7 +17,7 @@ from cunjing.data.generator import generate_bundle
 from cunjing.optimizer.cli.main import main
 from cunjing.optimizer.input.bundle import load_bundle
 from cunjing.optimizer.run.annual import officer_kpis, plan_county
-from cunjing.optimizer.run.executor import county_fingerprint
+from cunjing.optimizer.run.executor import county_fingerprints
 from cunjing.optimizer.run.store import MANIFEST, CountyStore
 from cunjing.optimizer.solve.options import SolveOptions
 
@@ -103,10 +103,10 @@ def test_the_fingerprint_follows_the_county_input(three, tmp_path):
     inst = load_bundle(three)
     a, b = inst.counties[:2]
     settings = {"seed": 0}
-    key_a = county_fingerprint(inst.county(a), settings)
-    assert key_a == county_fingerprint(inst.county(a), settings)
-    assert key_a != county_fingerprint(inst.county(b), settings)
-    assert key_a != county_fingerprint(inst.county(a), {"seed": 1})
+    keys = county_fingerprints(inst, settings)
+    assert keys == county_fingerprints(load_bundle(three), settings)
+    assert keys[a] != keys[b]
+    assert keys[a] != county_fingerprints(inst, {"seed": 1})[a]
     vil = pd.read_csv(three / "villages.csv", dtype=str, keep_default_na=False)
     changed = tmp_path / "changed"
     import shutil
@@ -115,11 +115,9 @@ def test_the_fingerprint_follows_the_county_input(three, tmp_path):
     row = vil.index[vil["township_id"].str.startswith(a)][0]
     vil.loc[row, "cases"] = "999"
     vil.to_csv(changed / "villages.csv", index=False)
-    other = load_bundle(changed)
-    assert county_fingerprint(other.county(a), settings) != key_a
-    assert county_fingerprint(other.county(b), settings) == county_fingerprint(
-        inst.county(b), settings
-    )
+    other = county_fingerprints(load_bundle(changed), settings)
+    assert other[a] != keys[a]
+    assert other[b] == keys[b]
 
 
 def test_an_infeasible_county_does_not_stop_the_others(three, tmp_path):

@@ -15,7 +15,7 @@ from cunjing.data.generator import generate_bundle
 from cunjing.optimizer.cli.main import main
 from cunjing.optimizer.input.bundle import load_bundle
 from cunjing.optimizer.output.provenance import versions
-from cunjing.optimizer.run.executor import county_fingerprint
+from cunjing.optimizer.run.executor import county_fingerprints
 from cunjing.optimizer.run.plan import plan
 from cunjing.optimizer.run.store import MANIFEST, CountyStore, entry_name
 from cunjing.optimizer.solve.options import SolveOptions
@@ -63,8 +63,9 @@ def test_a_planted_pickle_is_never_loaded(two, tmp_path, capsys):
     parts = Path(f"{out}.parts")
     parts.mkdir(mode=0o700)
     marker = tmp_path / "code-ran"
+    keys = county_fingerprints(inst, options.as_dict())
     for county in inst.counties:
-        key = county_fingerprint(inst.county(county), options.as_dict())
+        key = keys[county]
         # where the store of earlier versions looked, and inside an entry of this one
         (parts / f"{county}-{key}.pkl").write_bytes(pickle.dumps(Planted(marker)))
         entry = parts / entry_name(county)
