@@ -21,7 +21,7 @@ def run_plan(args: argparse.Namespace) -> int:
     from ..input.bundle import load_bundle
     from ..output.provenance import versions
     from ..output.publish import check_target
-    from ..run.executor import default_jobs
+    from ..run.executor import county_executor, default_jobs, warm
     from ..run.helper import HelperProcess, helper_wanted
     from ..run.plan import plan
     from ..run.store import CountyStore
@@ -30,11 +30,16 @@ def run_plan(args: argparse.Namespace) -> int:
     inputs = [args.bundle] if args.bundle else []
     check_target(args.out, inputs)
     stop = getattr(args, "stop", None) or StopSearch()  # main() set Ctrl-C and SIGTERM on it
-    inst = load_bundle(args.bundle)
-    options = solve_options(args, inst.policy.sections["solver"])
-    store = CountyStore(args.out, version=str(versions().get("cunjing")))
-    jobs = default_jobs(inst, args.jobs)
     with contextlib.ExitStack() as stack:
+        pool = None
+        if args.jobs is not None and args.jobs > 1 and not args.scheduler:
+            # the worker processes start (and import) while the bundle is read
+            pool = stack.enter_context(county_executor(args.jobs))
+            warm(pool, args.jobs)
+        inst = load_bundle(args.bundle)
+        options = solve_options(args, inst.policy.sections["solver"])
+        store = CountyStore(args.out, version=str(versions().get("cunjing")))
+        jobs = default_jobs(inst, args.jobs)
         helper = None
         if getattr(args, "helper", False) and helper_wanted(
             jobs, args.scheduler, len(inst.counties)
@@ -49,6 +54,7 @@ def run_plan(args: argparse.Namespace) -> int:
             store=store,
             progress=True,
             helper=helper,
+            executor=pool if pool is not None and jobs > 1 else None,
         )
         backup = run.write(args.out, inputs, helper=helper)
     store.clear()

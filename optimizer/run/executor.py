@@ -82,6 +82,18 @@ def county_executor(jobs: int = 1, scheduler: str | None = None) -> Iterator[cf.
         ex.shutdown(wait=True)
 
 
+def warm(ex: cf.Executor, jobs: int) -> None:
+    """Start the worker processes now and let them import the planning modules (a second or
+    two each) while this process reads the bundle."""
+    if isinstance(ex, cf.ProcessPoolExecutor):
+        for _ in range(jobs):
+            ex.submit(_import_planning)
+
+
+def _import_planning() -> None:
+    from . import county  # noqa: F401  (the modules a county task needs)
+
+
 def end_workers(ex: cf.ProcessPoolExecutor) -> None:
     """Cancel what has not started and end the worker processes now."""
     procs = list((getattr(ex, "_processes", None) or {}).values())
@@ -220,6 +232,7 @@ def solve_counties(
     stopped_tasks: dict[str, Callable[[], Callable[[], Any]]] | None = None,
     done: int = 0,
     on_result: Callable[[str, Any], None] | None = None,
+    executor: cf.Executor | None = None,
 ) -> dict[str, Any]:
     """Run every county's task, the largest first (``sizes``: villages × officers); returns the
     results by county. ``tasks[county]()`` makes the county's task (a picklable callable) when
@@ -230,14 +243,16 @@ def solve_counties(
     SIGTERM: our worker processes stop the county under way and plan the rest at once; on a
     Dask cluster the counties not handed out yet go to ``stopped_tasks`` here (their best plan
     at once, marked stopped). ``done``: villages finished before (the progress bar's start);
-    ``on_result(county, result)`` as each county finishes."""
+    ``on_result(county, result)`` as each county finishes. ``executor``: one already started
+    (``county_executor``, e.g. by ``warm_executor`` while the bundle loads)."""
     results: dict[str, Any] = {}
     villages = {c: max(1, sizes.get(c, 1)) for c in tasks}
     bar = _progress(done + sum(villages.values()), progress)
     bar.update(done)
     waiting = sorted(tasks, key=lambda c: -sizes.get(c, 0))
     rank = {c: i for i, c in enumerate(tasks)}
-    with county_executor(jobs, scheduler) as ex:
+    given = contextlib.nullcontext(executor) if executor is not None else None
+    with given or county_executor(jobs, scheduler) as ex:
         slots = max(1, getattr(ex, "slots", jobs))
         running: dict[cf.Future, str] = {}
         told = False

@@ -97,6 +97,7 @@ def plan(
     store: CountyStore | None = None,
     progress: bool = False,
     helper=None,
+    executor=None,
 ) -> PlanRun:
     """Plan every county, each as one task from end to end, and merge them.
 
@@ -104,7 +105,7 @@ def plan(
     kept until the plan is written, so that an interrupted run resumes); without one the
     counties' runs stay in memory and are written by ``PlanRun.write``. ``helper`` (a
     :class:`~.helper.HelperProcess`, one county in this process) places the auxiliaries and
-    writes two of the reports meanwhile."""
+    writes two of the reports meanwhile; ``executor``: worker processes already started."""
     options = options or SolveOptions.from_settings(inst.policy.sections["solver"])
     t0 = time.perf_counter()
     counties = inst.counties
@@ -146,6 +147,7 @@ def plan(
         stop=stop,
         stopped_tasks={c: partial(task, c, True) for c in todo},
         done=sum(size[c][0] for c in outcomes),
+        executor=executor,
     )
     ordered = [outcomes[c] for c in counties]
     return merge_counties(
