@@ -219,6 +219,8 @@ def write_plan_files(run: PlanRun, tmp: Path, helper: AwayWriter | None = None) 
     county's folder under ``counties/``, the merged contract files and the overview."""
     if len(run.counties) == 1 and run.record is run.counties[0].record:
         _county_folder(run.counties[0], tmp, helper)
+        # the run's own figures (its memory peak); a new file, not the store's linked one
+        (tmp / SUMMARY_FILE).unlink(missing_ok=True)
         write_json(run.record, tmp / SUMMARY_FILE)
         return
     for o in run.counties:
