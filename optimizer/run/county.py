@@ -110,7 +110,7 @@ def run_county(
 ) -> CountyOutcome:
     """Plan one county (``sub``: the county's slice of the bundle) and write its plan folder
     into the store; ``stop``: this process's Ctrl-C (in a worker, its own)."""
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     stop = stop or worker_stop()
     if job.stopped:
         stop = StopSearch()
@@ -137,6 +137,8 @@ def run_county(
         result.auxiliaries = got or place_auxiliaries(sub, [job.county], job.options)[job.county]
     run = county_run(sub, result, job.options, time.perf_counter() - t0, checked=placed is None)
     run.record["interrupted"] = bool(stop is not None and stop.requested)
+    # the CPU seconds of the county's whole task (the wall seconds depend on the machine's load)
+    run.record["counties"][0]["cpu_seconds"] = round(time.process_time() - cpu0, 3)
     outcome = CountyOutcome(
         job.county,
         run.record,

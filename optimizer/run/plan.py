@@ -200,6 +200,11 @@ def merge_counties(
             o.stopped for o in outcomes
         )
     record["peak_memory_mb"] = {"this_process": peak, "largest_worker": worker_peak}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    record["cpu_seconds"] = {
+        "this_process": round(usage.ru_utime + usage.ru_stime, 1),
+        "counties": round(sum(c.get("cpu_seconds") or 0 for c in record["counties"]), 1),
+    }
     return PlanRun(inst, officer_plan, aux_plan, record, outcomes)
 
 
