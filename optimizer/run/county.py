@@ -152,6 +152,8 @@ def run_county(
     try:
         run.write_files(tmp, helper=helper)
         run.record["peak_memory_mb"]["this_process"] = _peak_mb()
+        run.record["counties"][0]["cpu_seconds"] = round(time.process_time() - cpu0, 3)
+        (tmp / SUMMARY_FILE).unlink()
         write_json(run.record, tmp / SUMMARY_FILE)
         # a county stopped before its end is kept for this run only: the next one solves it again
         key = job.key if not outcome.stopped else f"stopped-{job.key}"
