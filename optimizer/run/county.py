@@ -7,6 +7,7 @@ from the county folders and writes the bundle's overview (``run.plan``).
 
 from __future__ import annotations
 
+import copy
 import resource
 import shutil
 import time
@@ -151,10 +152,11 @@ def run_county(
     tmp = job.store.begin(job.county)
     try:
         run.write_files(tmp, helper=helper)
-        run.record["peak_memory_mb"]["this_process"] = _peak_mb()
-        run.record["counties"][0]["cpu_seconds"] = round(time.process_time() - cpu0, 3)
-        (tmp / SUMMARY_FILE).unlink()
-        write_json(run.record, tmp / SUMMARY_FILE)
+        # the whole task's CPU and memory go to the parent (the merged summary), not into the
+        # county's summary.json: its reports show that file as it was written
+        outcome.record = copy.deepcopy(run.record)
+        outcome.record["peak_memory_mb"]["this_process"] = _peak_mb()
+        outcome.record["counties"][0]["cpu_seconds"] = round(time.process_time() - cpu0, 3)
         # a county stopped before its end is kept for this run only: the next one solves it again
         key = job.key if not outcome.stopped else f"stopped-{job.key}"
         outcome.folder = str(job.store.commit(job.county, key, tmp, outcome.plain()))

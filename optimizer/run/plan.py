@@ -180,25 +180,25 @@ def merge_counties(
     officer_plan = pd.concat([t[0] for t in tables], ignore_index=True)
     aux_plan = pd.concat([t[1] for t in tables], ignore_index=True)
     if len(outcomes) == 1 and across is None:
-        record = outcomes[0].record
-    else:
-        aux_plan = aux_plan.sort_values("village_id", kind="stable").reset_index(drop=True)
-        typed = aux_plan.assign(km=pd.to_numeric(aux_plan["km"], errors="coerce"))
-        typed["score"] = pd.to_numeric(typed["score"], errors="coerce")
-        record = merge_records(
-            [o.record for o in outcomes],
-            [o.loads for o in outcomes],
-            typed,
-            wall,
-            across,
-        )
-        for entry, o in zip(record["counties"], outcomes, strict=True):
-            entry["reused"] = o.reused
-            entry["folder"] = f"{COUNTIES_FOLDER}/{entry_name(o.county)}"
-        record["wall_seconds"] = round(wall, 3)
-        record["interrupted"] = bool(stop is not None and stop.requested) or any(
-            o.stopped for o in outcomes
-        )
+        # the county's summary.json is the bundle's, as its reports show it
+        return PlanRun(inst, officer_plan, aux_plan, outcomes[0].record, outcomes)
+    aux_plan = aux_plan.sort_values("village_id", kind="stable").reset_index(drop=True)
+    typed = aux_plan.assign(km=pd.to_numeric(aux_plan["km"], errors="coerce"))
+    typed["score"] = pd.to_numeric(typed["score"], errors="coerce")
+    record = merge_records(
+        [o.record for o in outcomes],
+        [o.loads for o in outcomes],
+        typed,
+        wall,
+        across,
+    )
+    for entry, o in zip(record["counties"], outcomes, strict=True):
+        entry["reused"] = o.reused
+        entry["folder"] = f"{COUNTIES_FOLDER}/{entry_name(o.county)}"
+    record["wall_seconds"] = round(wall, 3)
+    record["interrupted"] = bool(stop is not None and stop.requested) or any(
+        o.stopped for o in outcomes
+    )
     record["peak_memory_mb"] = {"this_process": peak, "largest_worker": worker_peak}
     usage = resource.getrusage(resource.RUSAGE_SELF)
     record["cpu_seconds"] = {
@@ -224,9 +224,6 @@ def write_plan_files(run: PlanRun, tmp: Path, helper: AwayWriter | None = None) 
     county's folder under ``counties/``, the merged contract files and the overview."""
     if len(run.counties) == 1 and run.record is run.counties[0].record:
         _county_folder(run.counties[0], tmp, helper)
-        # the run's own figures (its memory peak); a new file, not the store's linked one
-        (tmp / SUMMARY_FILE).unlink(missing_ok=True)
-        write_json(run.record, tmp / SUMMARY_FILE)
         return
     for o in run.counties:
         _county_folder(o, tmp / COUNTIES_FOLDER / entry_name(o.county), None)
