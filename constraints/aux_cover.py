@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..optimizer.i18n import N_, _
 from .base import Assignment, Rule, Violation
 
 RULE = Rule(
@@ -14,8 +15,11 @@ RULE = Rule(
     clause="§一",
     kind="hard",
     subject="auxiliary",
-    summary="every village has exactly one resident auxiliary",
-    summary_zh="每个行政村都有一名驻村辅警",
+    summary=N_("every village has exactly one resident auxiliary"),
+    required=N_(
+        "every village has its resident auxiliary (§一 辅警驻村): the placement is an "
+        "assignment of auxiliaries to villages"
+    ),
 )
 
 if TYPE_CHECKING:
@@ -37,8 +41,9 @@ def why_not(pairs: pd.DataFrame, inst: Instance, period: int = 1) -> np.ndarray:
 def _named(inst: Instance, village_ids) -> str:
     names = inst.villages["name"].reindex(list(village_ids)).fillna("")
     shown = ", ".join(f"{v} {n}".strip() for v, n in list(names.items())[:10])
-    more = f" and {len(names) - 10} more" if len(names) > 10 else ""
-    return shown + more
+    if len(names) > 10:
+        return _("{shown} and {n} more").format(shown=shown, n=len(names) - 10)
+    return shown
 
 
 def check(inst: Instance, plan: Assignment) -> list[Violation]:
@@ -57,8 +62,10 @@ def check_period(
         out.append(
             Violation(
                 RULE.id,
-                f"{prefix}{len(missing)} village(s) without a resident auxiliary: "
-                f"{_named(inst, missing)}",
+                prefix
+                + _("{n} village(s) without a resident auxiliary: {names}").format(
+                    n=len(missing), names=_named(inst, missing)
+                ),
                 tuple(missing),
             )
         )
@@ -67,20 +74,33 @@ def check_period(
         out.append(
             Violation(
                 RULE.id,
-                f"{prefix}village {v} has {len(grp)} resident auxiliaries "
-                f"({', '.join(grp['auxiliary_id'])}); it needs exactly one",
+                prefix
+                + _(
+                    "village {village} has {n} resident auxiliaries ({ids}); it needs exactly one"
+                ).format(village=v, n=len(grp), ids=", ".join(grp["auxiliary_id"])),
                 (v, *grp["auxiliary_id"]),
             )
         )
     for v in given.loc[~given["village_id"].isin(inst.villages.index), "village_id"]:
-        out.append(Violation(RULE.id, f"{prefix}village {v} is not in the bundle", (v,)))
+        out.append(
+            Violation(
+                RULE.id,
+                prefix + _("village {village} is not in the bundle").format(village=v),
+                (v,),
+            )
+        )
     known = given[given["village_id"].isin(inst.villages.index)]
     why = why_not(known, inst, period)
     for v, a, w in zip(known["village_id"], known["auxiliary_id"], why, strict=True):
         if w:
             out.append(
                 Violation(
-                    RULE.id, f"{prefix}village {v}: auxiliary {a} may not serve ({w})", (v, a)
+                    RULE.id,
+                    prefix
+                    + _("village {village}: auxiliary {auxiliary} may not serve ({why})").format(
+                        village=v, auxiliary=a, why=w
+                    ),
+                    (v, a),
                 )
             )
     return out

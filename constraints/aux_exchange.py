@@ -1,4 +1,8 @@
-"""AUX-EXCHANGE (hard, §二(二) 定期交流; design card): at most a share of all auxiliaries, and a count per township, move in one period.
+"""AUX-EXCHANGE (hard, the bureau's setting; design card): at most a share of all auxiliaries, and a count per township, move in one period.
+
+The seed asks only that auxiliaries rotate (§二(二) 定期交流); how many may change in one period
+is the bureau's own limit (the design card's), so the sheets present it as a bureau setting, not
+as a clause.
 
 A village *changes* in period ``p`` when its auxiliary differs from the one of period ``p - 1``
 (period 0: the auxiliary at the plan start). A change counts as an exchange (交流) when the
@@ -12,7 +16,10 @@ Why a share per township too: with a tenure of T periods every village changes a
 least once every T periods, so a township of n villages needs n / T exchanges a period in the
 long run. A fixed count of 8 contradicts a 3-period tenure in every township of more than 24
 villages (the sample's 杨庄镇 has 28, generated cities have townships of 40 and more), so the
-count is a floor and a large township may exchange the share of its villages.
+count is a floor and a large township may exchange the share of its villages. For the same
+reason the shares default to ``auto``: 1.2 / T (T = AUX-TENURE's periods), a fifth above the
+1 / T a tenure of T periods needs in the long run; 0.4 for the default 3-year tenure, 0.6 for a
+2-year one (a fixed 0.4 with a 2-year tenure is a contradiction the counting proof shows).
 """
 
 from __future__ import annotations
@@ -23,29 +30,40 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..optimizer.i18n import N_, _
 from .base import Assignment, Param, Rule, Violation
 
 RULE = Rule(
     id="AUX-EXCHANGE",
-    clause="§二(二) 定期交流; design card",
+    clause=N_("bureau setting (design card); the seed says only 定期交流 (§二(二))"),
     kind="hard",
     subject="rotation",
-    summary="at most a share of all auxiliaries, and a count per township, move in one period",
-    summary_zh="每期交流人数不超过辅警总数的一定比例，每个乡镇不超过一定人数",
+    source="bureau",
+    summary=N_("at most a share of all auxiliaries, and a count per township, move in one period"),
+    statement=N_(
+        "the bureau's exchange limits (not a clause of the seed): in one period at most "
+        "{share} of a county's auxiliaries change village, and in one township at most "
+        "{per_township} or {township_share} of its villages"
+    ),
     params={
         "share": Param(
-            0.4,
-            "most villages, as a share of all auxiliaries, that change auxiliary in one period",
+            "auto",
+            "most villages, as a share of all auxiliaries, that change auxiliary in one period; "
+            "auto: 1.2 / AUX-TENURE.periods (0.4 for 3 years)",
             minimum=0,
             maximum=1,
         ),
         "per_township": Param(
-            8, "most villages of one township that change auxiliary in one period", minimum=0
+            8,
+            "most villages of one township that change auxiliary in one period",
+            minimum=0,
+            maximum=10_000,
         ),
         "township_share": Param(
-            0.4,
+            "auto",
             "a township may instead change this share of its villages in one period, where "
-            "that is more than per_township (large townships need it to meet AUX-TENURE)",
+            "that is more than per_township (large townships need it to meet AUX-TENURE); "
+            "auto: as share",
             minimum=0,
             maximum=1,
         ),
@@ -54,6 +72,7 @@ RULE = Rule(
             "points per exchange in a county's or a township's busiest period: spreads the "
             "exchanges evenly (weighed after as few moves as possible and AUX-FAMILIAR)",
             minimum=0,
+            maximum=1_000,
         ),
     },
 )
@@ -62,10 +81,25 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
 
 
+def shares(policy) -> tuple[float, float]:
+    """(share, township_share) in force: ``auto`` is 1.2 / AUX-TENURE's periods (at most 1)."""
+    p = policy.rule(RULE.id)
+    auto = min(1.0, round(1.2 / int(policy.rule("AUX-TENURE")["periods"]), 4))
+    share = auto if p["share"] == "auto" else float(p["share"])
+    township = auto if p["township_share"] == "auto" else float(p["township_share"])
+    return share, township
+
+
+def values_in_force(policy) -> dict:
+    """The rule's parameters with the shares ``auto`` stands for (for its statement)."""
+    share, township = shares(policy)
+    return {**policy.rule(RULE.id).params, "share": share, "township_share": township}
+
+
 def county_caps(inst: Instance, periods: int) -> pd.DataFrame:
     """Per county and period: auxiliaries in service and the most exchanges allowed."""
     rec = inst.service
-    share = float(inst.policy.rule(RULE.id)["share"])
+    share, _township = shares(inst.policy)
     rows = []
     aux = inst.auxiliaries
     for p in range(1, periods + 1):
@@ -83,7 +117,7 @@ def township_limits(inst: Instance) -> pd.Series:
     """Per township: the most exchanges allowed in one period."""
     p = inst.policy.rule(RULE.id)
     n = inst.villages.groupby("township_id").size().reindex(inst.townships.index).fillna(0)
-    by_share = np.ceil(float(p["township_share"]) * n.to_numpy(float) - 1e-9).astype(int)
+    by_share = np.ceil(shares(inst.policy)[1] * n.to_numpy(float) - 1e-9).astype(int)
     return pd.Series(np.maximum(int(p["per_township"]), by_share), index=n.index)
 
 
@@ -153,14 +187,22 @@ def check_rotation(inst: Instance, rotation: pd.DataFrame) -> list[Violation]:
     ``moved`` column (when given) says truly whether the village changed auxiliary."""
     out: list[Violation] = []
     per_c, per_t = move_counts(inst, rotation)
-    share = inst.policy.rule(RULE.id)["share"]
+    share = shares(inst.policy)[0]
     for row in per_c[per_c["exchanges"] > per_c["cap"]].itertuples():
         out.append(
             Violation(
                 RULE.id,
-                f"period {row.period}: {row.exchanges} villages of county {row.county_id} "
-                f"change auxiliary, more than {share:g} × {row.in_service} auxiliaries = "
-                f"{row.cap}",
+                _(
+                    "period {period}: {n} villages of county {county} change auxiliary, more "
+                    "than {share:g} × {in_service} auxiliaries = {cap}"
+                ).format(
+                    period=row.period,
+                    n=row.exchanges,
+                    county=row.county_id,
+                    share=share,
+                    in_service=row.in_service,
+                    cap=row.cap,
+                ),
                 (str(row.county_id),),
             )
         )
@@ -169,8 +211,16 @@ def check_rotation(inst: Instance, rotation: pd.DataFrame) -> list[Violation]:
         out.append(
             Violation(
                 RULE.id,
-                f"period {row.period}: {row.exchanges} villages of township {row.township_id} "
-                f"{name} change auxiliary, more than the {row.limit} allowed",
+                _(
+                    "period {period}: {n} villages of township {township} {name} change "
+                    "auxiliary, more than the {limit} allowed"
+                ).format(
+                    period=row.period,
+                    n=row.exchanges,
+                    township=row.township_id,
+                    name=name,
+                    limit=row.limit,
+                ),
                 (str(row.township_id),),
             )
         )
@@ -184,9 +234,19 @@ def check_rotation(inst: Instance, rotation: pd.DataFrame) -> list[Violation]:
             out.append(
                 Violation(
                     RULE.id,
-                    f"period {ch.at[i, 'period']}: village {ch.at[i, 'village_id']} is marked "
-                    f"moved={said[i]} but its auxiliary "
-                    + ("changed" if ch.at[i, "moved"] else "did not change"),
+                    (
+                        _(
+                            "period {period}: village {village} is marked moved={said} but its "
+                            "auxiliary changed"
+                        )
+                        if ch.at[i, "moved"]
+                        else _(
+                            "period {period}: village {village} is marked moved={said} but its "
+                            "auxiliary did not change"
+                        )
+                    ).format(
+                        period=ch.at[i, "period"], village=ch.at[i, "village_id"], said=said[i]
+                    ),
                     (ch.at[i, "village_id"],),
                 )
             )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..optimizer.i18n import N_
 from .base import Param, Rule
 
 RULE = Rule(
@@ -20,15 +21,31 @@ RULE = Rule(
     clause="§二(二) 人熟、地熟、情况熟",
     kind="soft",
     subject="auxiliary",
-    summary="prefer the own township over a neighbour, a short distance from home, the station's recommendations, and staying where rules allow",
-    summary_zh="人熟、地熟、情况熟：优先本乡镇、离家近、派出所推荐",
+    summary=N_(
+        "prefer the own township over a neighbour, a short distance from home, the station's "
+        "recommendations, and staying where rules allow"
+    ),
+    statement=N_(
+        "人熟、地熟、情况熟: {same_township} points for the own township, {recommended} for a "
+        "village the station recommends, {incumbent} for keeping the incumbent, {per_km} lost "
+        "per km from home"
+    ),
     weight=1.0,
     params={
-        "same_township": Param(30.0, "points for serving in the own township", minimum=0),
-        "per_km": Param(1.0, "points lost per km between home village and village", minimum=0),
-        "recommended": Param(20.0, "points for a village the station recommends", minimum=0),
+        "same_township": Param(
+            30.0, "points for serving in the own township", minimum=0, maximum=10_000
+        ),
+        "per_km": Param(
+            1.0, "points lost per km between home village and village", minimum=0, maximum=1_000
+        ),
+        "recommended": Param(
+            20.0, "points for a village the station recommends", minimum=0, maximum=10_000
+        ),
         "incumbent": Param(
-            25.0, "points for keeping the incumbent auxiliary (plan_auxiliaries.csv)", minimum=0
+            25.0,
+            "points for keeping the incumbent auxiliary (plan_auxiliaries.csv)",
+            minimum=0,
+            maximum=10_000,
         ),
     },
 )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..optimizer.i18n import N_, _
 from .base import Assignment, Rule, Violation
 
 RULE = Rule(
@@ -14,8 +15,8 @@ RULE = Rule(
     clause="§三(三) 专职化",
     kind="hard",
     subject="auxiliary",
-    summary="an auxiliary is stationed in at most one village",
-    summary_zh="驻村辅警专职化，只驻一个村",
+    summary=N_("an auxiliary is stationed in at most one village"),
+    required=N_("a resident auxiliary serves one village full-time (§三(三) 专职化)"),
 )
 
 if TYPE_CHECKING:
@@ -39,8 +40,13 @@ def check_period(
         out.append(
             Violation(
                 RULE.id,
-                f"{prefix}auxiliary {a} {name} is stationed in {len(grp)} villages "
-                f"({', '.join(sorted(grp['village_id']))}); a resident auxiliary serves one",
+                prefix
+                + _(
+                    "auxiliary {auxiliary} {name} is stationed in {n} villages ({ids}); a "
+                    "resident auxiliary serves one"
+                ).format(
+                    auxiliary=a, name=name, n=len(grp), ids=", ".join(sorted(grp["village_id"]))
+                ),
                 (a, *sorted(grp["village_id"])),
             )
         )

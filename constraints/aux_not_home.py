@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..optimizer.i18n import N_, _
 from .base import Assignment, Rule, Violation
 
 RULE = Rule(
@@ -14,8 +15,7 @@ RULE = Rule(
     clause="§二(二) 不得在本村产生",
     kind="hard",
     subject="auxiliary",
-    summary="never in the auxiliary's own home village",
-    summary_zh="驻村辅警不得在本村产生",
+    summary=N_("never in the auxiliary's own home village"),
 )
 
 if TYPE_CHECKING:
@@ -25,7 +25,10 @@ if TYPE_CHECKING:
 def why_not(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:
     home = inst.auxiliaries["home_village_id"].reindex(pairs["auxiliary_id"].to_numpy(object))
     at_home = home.to_numpy(object) == pairs["village_id"].to_numpy(object)
-    return np.where(at_home, "the village is the auxiliary's home village", "").astype(object)
+    why = np.where(at_home, _("the village is the auxiliary's home village"), "").astype(object)
+    if not inst.policy.rule(RULE.id).enabled:
+        why[:] = ""  # switched off: the home village is a village like any other
+    return why
 
 
 def check(inst: Instance, plan: Assignment) -> list[Violation]:
@@ -42,8 +45,11 @@ def check_period(
     return [
         Violation(
             RULE.id,
-            f"{prefix}village {v}: auxiliary {a} {inst.auxiliaries.at[a, 'name']} comes from "
-            "this village and may not serve in it",
+            prefix
+            + _(
+                "village {village}: auxiliary {auxiliary} {name} comes from this village and "
+                "may not serve in it"
+            ).format(village=v, auxiliary=a, name=inst.auxiliaries.at[a, "name"]),
             (v, a),
         )
         for v, a in zip(bad["village_id"], bad["auxiliary_id"], strict=True)

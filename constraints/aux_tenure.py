@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..optimizer.i18n import N_, _
 from .base import Assignment, Param, Rule, Violation
 
 RULE = Rule(
@@ -28,22 +29,38 @@ RULE = Rule(
     clause="§二(二) 定期交流，不得在同一行政村长期驻村",
     kind="hard",
     subject="auxiliary",
-    summary="no one stays in the same village longer than the tenure limit, nor returns to a village left recently",
-    summary_zh="定期交流，不得在同一行政村长期驻村",
+    summary=N_(
+        "no one stays in the same village longer than the tenure limit, nor returns to a "
+        "village left recently"
+    ),
+    statement=N_(
+        "定期交流: no auxiliary stays in one village more than {periods} periods in a row (a "
+        "period is {period_months} months), nor returns to it within {no_return_periods} "
+        "periods of leaving (limits the bureau sets: the seed says only 不得长期驻村)"
+    ),
     params={
         "periods": Param(
             3,
             "most consecutive periods in one village (periods of rotation.period_months)",
             minimum=1,
+            maximum=50,
         ),
         "no_return_periods": Param(
-            2, "periods after leaving a village before the auxiliary may return to it", minimum=0
+            2,
+            "periods after leaving a village before the auxiliary may return to it",
+            minimum=0,
+            maximum=50,
         ),
     },
 )
 
 if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
+
+
+def values_in_force(policy) -> dict:
+    """The rule's parameters with the period length they count in (for its statement)."""
+    return {**policy.rule(RULE.id).params, "period_months": policy.get("rotation", "period_months")}
 
 
 def limits(inst: Instance) -> tuple[int, int, int]:
@@ -59,39 +76,40 @@ def limits(inst: Instance) -> tuple[int, int, int]:
 def periods_left(inst: Instance, open_months: np.ndarray) -> np.ndarray:
     """Periods an open posting of ``open_months`` months may still run (T when there is none,
     i.e. ``open_months`` < 0): the limit less the periods completed."""
-    t, _, months = limits(inst)
+    t, _r, months = limits(inst)
     done = np.where(open_months >= 0, np.asarray(open_months) // months, 0)
     return np.maximum(t - done, 0)
 
 
 def first_return_month(inst: Instance, last_month: np.ndarray) -> np.ndarray:
     """First month a period may start in for an auxiliary to return, given his last month there."""
-    _, r, months = limits(inst)
+    _t, r, months = limits(inst)
     return np.asarray(last_month) + r * months + 1
 
 
 def why_not(pairs: pd.DataFrame, inst: Instance, period: int = 1) -> np.ndarray:
     """For the annual plan (period 1): "" when the pair may serve that period, else why not."""
     rec = inst.service
-    t, _, months = limits(inst)
+    t, _r, months = limits(inst)
     aux = pairs["auxiliary_id"].to_numpy(object)
     vil = pairs["village_id"].to_numpy(object)
     out = np.full(len(pairs), "", dtype=object)
+    if not inst.policy.rule(RULE.id).enabled:
+        return out  # switched off: anyone may stay and return
     first = rec.period_first_month(period)
     end = rec.pair_last_end(aux, vil)
     back = first_return_month(inst, end)
     for i in np.flatnonzero(back > first):
-        out[i] = (
-            f"left this village in {rec.month_text(int(end[i]))}; no return before "
-            f"{rec.month_text(int(back[i]))} (no_return_periods)"
-        )
+        out[i] = _(
+            "left this village in {left}; no return before {back} (no_return_periods)"
+        ).format(left=rec.month_text(int(end[i])), back=rec.month_text(int(back[i])))
     m = rec.pair_open_months(aux, vil)
     over = (m >= 0) & (periods_left(inst, m) < period)
     for i in np.flatnonzero(over):
-        out[i] = (
-            f"has served {int(m[i])} months in this village; the tenure limit is {t} "
-            f"periods of {months} months"
-        )
+        out[i] = _(
+            "has served {served} months in this village; the tenure limit is {t} periods of "
+            "{months} months"
+        ).format(served=int(m[i]), t=t, months=months)
     return out
 
 
@@ -113,7 +131,14 @@ def check_period(
     ]
     why = why_not(given, inst, period)
     return [
-        Violation(RULE.id, f"{prefix}village {v}: auxiliary {a} {w}", (v, a))
+        Violation(
+            RULE.id,
+            prefix
+            + _("village {village}: auxiliary {auxiliary} {why}").format(
+                village=v, auxiliary=a, why=w
+            ),
+            (v, a),
+        )
         for v, a, w in zip(given["village_id"], given["auxiliary_id"], why, strict=True)
         if w
     ]
@@ -155,12 +180,26 @@ def check_rotation(inst: Instance, rotation: pd.DataFrame) -> list[Violation]:
     length = last - first + 1
     out: list[Violation] = []
     for i in np.flatnonzero(done + length > t):
-        before = f" after {int(m[i])} months before the plan" if goes_on[i] else ""
+        before = (
+            _(" after {months} months before the plan").format(months=int(m[i]))
+            if goes_on[i]
+            else ""
+        )
         out.append(
             Violation(
                 RULE.id,
-                f"auxiliary {aux[i]} stays in village {vil[i]} for periods {first[i]}..{last[i]}"
-                f"{before}: {int(done[i] + length[i])} periods in a row, the limit is {t}",
+                _(
+                    "auxiliary {auxiliary} stays in village {village} for periods "
+                    "{first}..{last}{before}: {n} periods in a row, the limit is {t}"
+                ).format(
+                    auxiliary=aux[i],
+                    village=vil[i],
+                    first=first[i],
+                    last=last[i],
+                    before=before,
+                    n=int(done[i] + length[i]),
+                    t=t,
+                ),
                 (aux[i], vil[i]),
             )
         )
@@ -173,9 +212,17 @@ def check_rotation(inst: Instance, rotation: pd.DataFrame) -> list[Violation]:
         out.append(
             Violation(
                 RULE.id,
-                f"auxiliary {aux[i]} returns to village {vil[i]} in period {first[i]}, "
-                f"{int(first[i] - prev_last[i] - 1)} period(s) after leaving it in period "
-                f"{int(prev_last[i])}; the policy asks for {r}",
+                _(
+                    "auxiliary {auxiliary} returns to village {village} in period {first}, {n} "
+                    "period(s) after leaving it in period {left}; the policy asks for {r}"
+                ).format(
+                    auxiliary=aux[i],
+                    village=vil[i],
+                    first=first[i],
+                    n=int(first[i] - prev_last[i] - 1),
+                    left=int(prev_last[i]),
+                    r=r,
+                ),
                 (aux[i], vil[i]),
             )
         )
@@ -188,9 +235,17 @@ def check_rotation(inst: Instance, rotation: pd.DataFrame) -> list[Violation]:
         out.append(
             Violation(
                 RULE.id,
-                f"auxiliary {aux[i]} returns to village {vil[i]} in period {first[i]} "
-                f"({rec.period_label(int(first[i]))}) after leaving it in "
-                f"{rec.month_text(int(hist_end[i]))}; no return before {rec.month_text(int(back[i]))}",
+                _(
+                    "auxiliary {auxiliary} returns to village {village} in period {first} "
+                    "({label}) after leaving it in {left}; no return before {back}"
+                ).format(
+                    auxiliary=aux[i],
+                    village=vil[i],
+                    first=first[i],
+                    label=rec.period_label(int(first[i])),
+                    left=rec.month_text(int(hist_end[i])),
+                    back=rec.month_text(int(back[i])),
+                ),
                 (aux[i], vil[i]),
             )
         )

@@ -15,29 +15,57 @@ kind, default weight and parameters), and the functions that give the rule effec
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
 
+from ..optimizer.i18n import N_, _
+
 if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
+
+# The kinds of rule, as the sheets name them.
+KINDS = (N_("hard"), N_("soft"), N_("record"))
 
 # Points and days are counted in hundredths: the solvers' integers, and the checks' exact sums.
 SCALE = 100
 
 
+# Officer categories (警种) as the bundle spells them once read (``input.schema`` maps the
+# Chinese names onto these); a policy list of categories may name only these.
+CATEGORIES = (
+    N_("traffic"),
+    N_("criminal"),
+    N_("domestic_security"),
+    N_("public_security"),
+    N_("station"),
+    N_("organ"),
+)
+# Road classes a policy may name as traffic routes (geo.gpkg's ``roads.class``; ids, shown as
+# they are).
+ROAD_CLASSES = ("expressway", "national", "provincial", "county", "township", "village")
+
+
 @dataclass(frozen=True)
 class Param:
-    """A policy parameter with its documented default."""
+    """A policy parameter with its documented default and its range.
+
+    Every number has a finite ``minimum`` and ``maximum`` (``policy.toml`` is checked against
+    them at load); a string may be limited to ``choices``; a list of strings to ``items``.
+    ``seed`` says whether the policy text states the default (``True``) or the bureau chose it
+    (the README's "what is the seed's and what is the bureau's").
+    """
 
     default: Any
     doc: str
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()  # the values a list of strings may hold
+    seed: bool = False
 
     @property
     def type(self) -> type:
@@ -48,19 +76,50 @@ class Param:
 class Rule:
     id: str  # POLICY.md id, e.g. "OFF-PREF"
     clause: str  # the policy's own clause, e.g. "§二(一) 尊重民警个人意愿"
-    kind: str  # "hard", "soft" or "record"
-    subject: str  # "officer", "auxiliary", "rotation" or "visit"
-    summary: str  # one line, English
-    summary_zh: str  # one line, Chinese, for the workbook and reports
+    kind: str  # "hard", "soft" or "record" (N_-marked below for the sheets)
+    subject: str  # "officer", "auxiliary", "rotation", "visit" or "public"
+    summary: str  # one line, English (translated by the catalogue: ``summary_zh``)
     weight: float = 0.0  # default weight of a soft rule, in points per matched pair
     params: dict[str, Param] = field(default_factory=dict)
     # a soft rule whose points are a cost (travel), not a match: it is no reason for a pair,
     # and its "matches" are not counted
     cost: bool = False
+    # the rule as the 规则说明 sheet states it, with ``{param}`` fields filled by the values in
+    # force (English, translated by the catalogue); empty: the summary
+    statement: str = ""
+    # why a hard rule cannot be switched off ("" = it can): ``enabled = false`` is refused at load
+    required: str = ""
+    # "seed": the policy text's clause; "bureau": the bureau's own setting (design card)
+    source: str = "seed"
 
     @property
     def hard(self) -> bool:
         return self.kind == "hard"
+
+    @property
+    def summary_zh(self) -> str:
+        """The summary in the current language (Chinese unless asked otherwise)."""
+        return _(self.summary)
+
+    def text(self, values: Mapping[str, Any]) -> str:
+        """The rule as stated with the values in force (``values``: its parameters)."""
+        if not self.statement:
+            return self.summary_zh
+        shown = {k: _shown(v) for k, v in values.items()}
+        return _(self.statement).format(**shown)
+
+
+def _shown(value: Any) -> Any:
+    """A parameter as a sentence shows it: lists joined, choices in words, numbers as given."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, tuple | list):
+        return "、".join(_(str(v)) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        return _(value) if value else value
+    return value
 
 
 @dataclass(frozen=True)
@@ -116,7 +175,7 @@ class Assignment:
         """Each period's rows with the prefix its messages carry ("" for an annual plan)."""
         for p in sorted(self.rows["period"].unique().tolist()):
             one = self.rows[self.rows["period"] == p]
-            yield int(p), one, (f"period {p}: " if self.rotation else "")
+            yield int(p), one, (_("period {period}: ").format(period=p) if self.rotation else "")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
 
 
+from ..optimizer.i18n import N_
 from .base import Rule, id_labels, weighted_points
 
 RULE = Rule(
@@ -18,8 +19,7 @@ RULE = Rule(
     clause="§二(一) 选派干部包原选派村",
     kind="soft",
     subject="officer",
-    summary="selected cadres take the village they were seconded to",
-    summary_zh="选派干部包原选派村",
+    summary=N_("selected cadres take the village they were seconded to"),
     weight=150.0,
 )
 

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
 
 
+from ..optimizer.i18n import N_
 from .base import Rule, id_labels, weighted_points
 
 RULE = Rule(
@@ -18,8 +19,7 @@ RULE = Rule(
     clause="§二(一) 国保民警包社情复杂村",
     kind="soft",
     subject="officer",
-    summary="domestic-security police take villages with complex social conditions",
-    summary_zh="国保民警包社情复杂村",
+    summary=N_("domestic-security police take villages with complex social conditions"),
     weight=50.0,
 )
 

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
 
 
+from ..optimizer.i18n import N_
 from .base import Rule, id_labels, weighted_points
 
 RULE = Rule(
@@ -18,8 +19,9 @@ RULE = Rule(
     clause="§二(一) 及时调整…确保工作的延续性",
     kind="soft",
     subject="officer",
-    summary="keep the incumbent plan's pairs where the rules allow; reassign orphaned villages at once",
-    summary_zh="民警岗位变动时及时调整，保持包村工作延续性",
+    summary=N_(
+        "keep the incumbent plan's pairs where the rules allow; reassign orphaned villages at once"
+    ),
     weight=30.0,
 )
 

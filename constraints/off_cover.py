@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..optimizer.i18n import N_, _
 from . import off_load
 from .base import Assignment, OfficerModelData, Rule, Violation
 
@@ -15,8 +16,13 @@ RULE = Rule(
     clause="§一, §二(一)",
     kind="hard",
     subject="officer",
-    summary="every village in scope has exactly one liaison officer; no village without one (空白村)",
-    summary_zh="每个行政村都有且只有一名包村民警，不留空白村",
+    summary=N_(
+        "every village in scope has exactly one liaison officer; no village without one (空白村)"
+    ),
+    required=N_(
+        "every village has its liaison officer (§一 村村有警, §二(一) 杜绝空白村): a plan "
+        "without it is no plan"
+    ),
 )
 
 if TYPE_CHECKING:
@@ -33,12 +39,12 @@ def why_not(pairs: pd.DataFrame, inst: Instance, forbidden: np.ndarray) -> np.nd
     wl = pairs["workload_days"].to_numpy(float)
     out = np.full(len(pairs), "", dtype=object)
     # later checks win: the most basic reason is the one reported
-    out[wl > days + 1e-9] = "the village alone needs more days than the officer has"
-    out[forbidden] = "forbidden in pairs.csv"
-    out[np.nan_to_num(days) <= 0] = "the officer has no days available"
-    out[status == "leaving"] = "the officer is leaving"
-    out[~same_county] = "the officer belongs to another county"
-    out[pd.isna(status)] = "unknown officer"
+    out[wl > days + 1e-9] = _("the village alone needs more days than the officer has")
+    out[forbidden] = _("forbidden in pairs.csv")
+    out[np.nan_to_num(days) <= 0] = _("the officer has no days available")
+    out[status == "leaving"] = _("the officer is leaving")
+    out[~same_county] = _("the officer belongs to another county")
+    out[pd.isna(status)] = _("unknown officer")
     return out
 
 
@@ -68,7 +74,7 @@ def pair_why_not(inst: Instance, pairs: pd.DataFrame) -> np.ndarray:
     oid = pairs["officer_id"].to_numpy(object)
     vid = pairs["village_id"].to_numpy(object)
     given = inst.pair_overrides(oid, vid)
-    _, days = off_load.pair_days(inst, oid, vid, given)
+    _km, days = off_load.pair_days(inst, oid, vid, given)
     facts = pd.DataFrame(
         {
             "officer_id": oid,
@@ -89,11 +95,14 @@ def check(inst: Instance, plan: Assignment) -> list[Violation]:
     if len(missing):
         names = inst.villages.loc[missing, "name"]
         shown = ", ".join(f"{v} {n}" for v, n in list(names.items())[:10])
-        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        if len(missing) > 10:
+            shown = _("{shown} and {n} more").format(shown=shown, n=len(missing) - 10)
         out.append(
             Violation(
                 RULE.id,
-                f"{len(missing)} village(s) without a liaison officer (空白村): {shown}{more}",
+                _("{n} village(s) without a liaison officer (空白村): {names}").format(
+                    n=len(missing), names=shown
+                ),
                 tuple(missing),
             )
         )
@@ -102,23 +111,40 @@ def check(inst: Instance, plan: Assignment) -> list[Violation]:
         out.append(
             Violation(
                 RULE.id,
-                f"village {v} has {len(grp)} liaison officers "
-                f"({', '.join(grp['officer_id'])}); it needs exactly one",
+                _(
+                    "village {village} has {n} liaison officers ({ids}); it needs exactly one"
+                ).format(village=v, n=len(grp), ids=", ".join(grp["officer_id"])),
                 (v, *grp["officer_id"]),
             )
         )
     unknown_v = given.loc[~given["village_id"].isin(inst.villages.index), "village_id"]
     for v in unknown_v:
-        out.append(Violation(RULE.id, f"village {v} is not in the bundle", (v,)))
+        out.append(
+            Violation(RULE.id, _("village {village} is not in the bundle").format(village=v), (v,))
+        )
     known = given[given["village_id"].isin(inst.villages.index)]
     unknown_o = known.loc[~known["officer_id"].isin(inst.officers.index)]
     for v, o in zip(unknown_o["village_id"], unknown_o["officer_id"], strict=True):
-        out.append(Violation(RULE.id, f"village {v}: officer {o} is not in the bundle", (v, o)))
+        out.append(
+            Violation(
+                RULE.id,
+                _("village {village}: officer {officer} is not in the bundle").format(
+                    village=v, officer=o
+                ),
+                (v, o),
+            )
+        )
     pairs = known[known["officer_id"].isin(inst.officers.index)]
     reasons = pair_why_not(inst, pairs)
     for v, o, why in zip(pairs["village_id"], pairs["officer_id"], reasons, strict=True):
         if why:
             out.append(
-                Violation(RULE.id, f"village {v}: officer {o} may not cover it ({why})", (v, o))
+                Violation(
+                    RULE.id,
+                    _("village {village}: officer {officer} may not cover it ({why})").format(
+                        village=v, officer=o, why=why
+                    ),
+                    (v, o),
+                )
             )
     return out

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
 
 
+from ..optimizer.i18n import N_
 from .base import Rule, id_labels, weighted_points
 
 RULE = Rule(
@@ -18,8 +19,7 @@ RULE = Rule(
     clause="§二(一) 回曾经工作地包村",
     kind="soft",
     subject="officer",
-    summary="officers go back to a township where they worked before",
-    summary_zh="民警回曾经工作地包村",
+    summary=N_("officers go back to a township where they worked before"),
     weight=40.0,
 )
 

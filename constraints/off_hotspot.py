@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
 
 
+from ..optimizer.i18n import N_
 from .base import Param, Rule, id_labels, weighted_points
 
 RULE = Rule(
@@ -18,8 +19,11 @@ RULE = Rule(
     clause="§二(一) 刑警包案件高发村",
     kind="soft",
     subject="officer",
-    summary="criminal police take villages with many cases",
-    summary_zh="刑警包案件高发村",
+    summary=N_("criminal police take villages with many cases"),
+    statement=N_(
+        "criminal police take villages with many cases: at or above the {quantile} quantile of "
+        "their county by last year's cases, and at least {min_cases} cases"
+    ),
     weight=50.0,
     params={
         "quantile": Param(
@@ -28,7 +32,9 @@ RULE = Rule(
             minimum=0,
             maximum=1,
         ),
-        "min_cases": Param(5, "and has at least this many cases last year", minimum=0),
+        "min_cases": Param(
+            5, "and has at least this many cases last year", minimum=0, maximum=100_000
+        ),
     },
 )
 

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
 
 
+from ..optimizer.i18n import N_
 from .base import Rule, id_labels, weighted_points
 
 RULE = Rule(
@@ -18,8 +19,9 @@ RULE = Rule(
     clause="§二(一) 治安民警和派出所民警包重点村",
     kind="soft",
     subject="officer",
-    summary="public-security and station police take key villages (station police those of their own station)",
-    summary_zh="治安民警和派出所民警包重点村",
+    summary=N_(
+        "public-security and station police take key villages (station police those of their own station)"
+    ),
     weight=50.0,
 )
 

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
     from ..optimizer.solve.linear_model import LinearModel
 
+from ..optimizer.i18n import N_
 from .base import OfficerModelData, Param, Rule
 
 RULE = Rule(
@@ -18,8 +19,14 @@ RULE = Rule(
     clause="§二(一) 根据民警工作、生活实际",
     kind="soft",
     subject="officer",
-    summary="fit the officer's work and life: short travel from the base, a fair share of villages",
-    summary_zh="结合民警工作、生活实际：路途近、任务均衡",
+    summary=N_(
+        "fit the officer's work and life: short travel from the base, a fair share of villages"
+    ),
+    statement=N_(
+        "fit the officer's work and life: {per_km} points lost per km from his base, "
+        "{per_extra_village} points lost for each village beyond his fair share of the county's "
+        "villages (by available days)"
+    ),
     weight=1.0,
     cost=True,
     params={
@@ -28,11 +35,13 @@ RULE = Rule(
             "points lost per km between the officer's base and the village (3: a first wish, "
             "100 points, is worth 33 km more travel)",
             minimum=0,
+            maximum=1_000,
         ),
         "per_extra_village": Param(
             20.0,
             "points lost for each village beyond the officer's fair share (by available days)",
             minimum=0,
+            maximum=10_000,
         ),
     },
 )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..optimizer.i18n import N_, _
 from .base import SCALE, Assignment, OfficerModelData, Param, Rule, Violation
 
 RULE = Rule(
@@ -14,25 +15,37 @@ RULE = Rule(
     clause="§五(一)",
     kind="hard",
     subject="officer",
-    summary="an officer's villages fit the officer's monthly days (visit days plus travel) and maximum number of villages",
-    summary_zh="包村民警所包村的驻村天数与路途时间不超过其每月可用天数",
+    summary=N_(
+        "an officer's villages fit the officer's monthly days (visit days plus travel) and "
+        "maximum number of villages"
+    ),
+    statement=N_(
+        "an officer's villages fit his monthly days: each village's visit days "
+        "(VISIT-DAYS) plus two trips a visit day at {travel_speed_kmh} km/h, {hours_per_day} "
+        "hours a day; {default_available_days} days a month where an officer's are not given"
+    ),
+    required=N_(
+        "the officer plan is made within each officer's days and maximum of villages; "
+        "to loosen it, raise available_days or max_villages"
+    ),
     params={
-        "visit_days_per_month": Param(
-            2.0, "days each village needs in a month (§五(一): at least 2)", minimum=0
-        ),
         "travel_speed_kmh": Param(
-            30.0, "average travel speed between base and village, km/h", minimum=1
+            30.0, "average travel speed between base and village, km/h", minimum=1, maximum=200
         ),
-        "hours_per_day": Param(8.0, "travel hours that count as one working day", minimum=1),
+        "hours_per_day": Param(
+            8.0, "travel hours that count as one working day", minimum=1, maximum=24
+        ),
         "default_available_days": Param(
             8.0,
             "monthly days for village work when an officer's available_days is not given",
             minimum=0,
+            maximum=31,
         ),
         "default_max_villages": Param(
             0,
             "most villages an officer may hold when max_villages is not given; 0 = no limit",
             minimum=0,
+            maximum=10_000,
         ),
     },
 )
@@ -43,11 +56,12 @@ if TYPE_CHECKING:
 
 
 def travel_days(inst: Instance, km: np.ndarray) -> np.ndarray:
-    """The monthly days a village needs of its officer: the visit days plus one round trip per
-    visit day."""
+    """The monthly days a village needs of its officer: VISIT-DAYS's visit days plus one round
+    trip per visit day."""
     p = inst.policy.rule(RULE.id)
-    trips = p["visit_days_per_month"] * 2.0 * np.nan_to_num(km) / p["travel_speed_kmh"]
-    return p["visit_days_per_month"] + trips / p["hours_per_day"]
+    visit = float(inst.policy.rule("VISIT-DAYS")["visit_days_per_month"])
+    trips = visit * 2.0 * np.nan_to_num(km) / p["travel_speed_kmh"]
+    return visit + trips / p["hours_per_day"]
 
 
 def pair_days(
@@ -98,7 +112,7 @@ def check(inst: Instance, plan: Assignment) -> list[Violation]:
         & plan.rows["village_id"].isin(inst.villages.index)
     ]
     oid, vid = given["officer_id"].to_numpy(object), given["village_id"].to_numpy(object)
-    _, days = pair_days(inst, oid, vid)
+    _km, days = pair_days(inst, oid, vid)
     load = loads(inst, pd.DataFrame({"officer_id": oid, "village_id": vid, "workload_days": days}))
     out: list[Violation] = []
     avail_centi = np.round(load["available_days"].to_numpy(float) * SCALE)
@@ -107,9 +121,16 @@ def check(inst: Instance, plan: Assignment) -> list[Violation]:
         out.append(
             Violation(
                 RULE.id,
-                f"officer {o} {inst.officers.at[o, 'name']} needs "
-                f"{row['days_used']:.2f} days a month for {row['villages']} villages "
-                f"but has {row['available_days']:g}",
+                _(
+                    "officer {officer} {name} needs {days:.2f} days a month for {n} villages "
+                    "but has {available:g}"
+                ).format(
+                    officer=o,
+                    name=inst.officers.at[o, "name"],
+                    days=row["days_used"],
+                    n=int(row["villages"]),
+                    available=row["available_days"],
+                ),
                 (o,),
             )
         )
@@ -119,9 +140,14 @@ def check(inst: Instance, plan: Assignment) -> list[Violation]:
         out.append(
             Violation(
                 RULE.id,
-                f"officer {o} {inst.officers.at[o, 'name']} holds "
-                f"{row['villages']} villages, more than his maximum of "
-                f"{int(row['max_villages'])}",
+                _(
+                    "officer {officer} {name} holds {n} villages, more than his maximum of {most}"
+                ).format(
+                    officer=o,
+                    name=inst.officers.at[o, "name"],
+                    n=int(row["villages"]),
+                    most=int(row["max_villages"]),
+                ),
                 (o,),
             )
         )

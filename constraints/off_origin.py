@@ -11,18 +11,31 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
 
 
-from .base import Param, Rule, id_labels, weighted_points
+from ..optimizer.i18n import N_
+from .base import CATEGORIES, Param, Rule, id_labels, weighted_points
 
 RULE = Rule(
     id="OFF-ORIGIN",
     clause="§二(一) 回原籍包村",
     kind="soft",
     subject="officer",
-    summary="organ officers go back to their native place (原籍)",
-    summary_zh="机关民警回原籍包村",
+    summary=N_("organ officers go back to their native place (原籍)"),
+    statement=N_(
+        "officers of the categories {categories} go back to their native place: the native "
+        "village in full, another village of the native township {township_value} of it"
+    ),
     weight=60.0,
     params={
-        "categories": Param(("organ",), "officer categories the rule applies to"),
+        "categories": Param(
+            ("organ",), "officer categories the rule applies to", items=CATEGORIES, seed=True
+        ),
+        "city_organ_officers": Param(
+            False,
+            "organ officers of the city bureau (an officers.csv county_id that is no county of "
+            "the bundle) go back to the county of their native place (native village, else "
+            "native township, else first wish) and are planned there (§二(一) 回原籍包村); "
+            "off: every officer belongs to a county of the bundle",
+        ),
         "township_value": Param(
             0.6,
             "a village of the native township, as a share of the native village itself",

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
 
 
+from ..optimizer.i18n import N_
 from .base import Param, Rule, weighted_points
 
 RULE = Rule(
@@ -19,12 +20,19 @@ RULE = Rule(
     clause="§二(一) 尊重民警个人意愿",
     kind="soft",
     subject="officer",
-    summary="respect the officer's stated wishes (ranked villages or townships)",
-    summary_zh="尊重民警个人意愿",
+    summary=N_("respect the officer's stated wishes (ranked villages or townships)"),
+    statement=N_(
+        "respect the officer's wishes: a first wish counts in full, each later wish "
+        "{rank_decay} of the one before; a wished township counts {township_factor} for each of "
+        "its villages"
+    ),
     weight=100.0,
     params={
         "rank_decay": Param(
-            0.75, "a wish of rank r counts rank_decay**(r-1) of a first wish", minimum=0, maximum=1
+            0.75,
+            "a wish of rank r counts rank_decay**(r-1) of a first wish",
+            minimum=0,
+            maximum=1,
         ),
         "township_factor": Param(
             0.8,

@@ -11,23 +11,32 @@ if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
 
 
-from .base import Param, Rule, id_labels, weighted_points
+from ..optimizer.i18n import N_
+from .base import ROAD_CLASSES, Param, Rule, id_labels, weighted_points
 
 RULE = Rule(
     id="OFF-TRAFFIC",
     clause="§二(一) 交警沿交通线包村",
     kind="soft",
     subject="officer",
-    summary="traffic police take villages along traffic routes",
-    summary_zh="交警沿交通线包村",
+    summary=N_("traffic police take villages along traffic routes"),
+    statement=N_(
+        "traffic police take villages along traffic routes: within {buffer_m} m of a road of "
+        "the classes {road_classes}"
+    ),
     weight=50.0,
     params={
         "buffer_m": Param(
             500.0,
             "a village lies along a traffic route when its area comes within this distance of a route road",
             minimum=0,
+            maximum=20_000,
         ),
-        "road_classes": Param(("national", "provincial"), "road classes that are traffic routes"),
+        "road_classes": Param(
+            ("national", "provincial"),
+            "road classes (geo.gpkg roads.class) that are traffic routes",
+            items=ROAD_CLASSES,
+        ),
     },
 )
 

@@ -21,6 +21,7 @@ MODULES = (
     "off_cadre",
     "off_life",
     "off_continuity",
+    "off_area",
     "aux_cover",
     "aux_fulltime",
     "aux_township",
@@ -30,6 +31,8 @@ MODULES = (
     "aux_familiar",
     "visit_days",
     "visit_log",
+    "aux_duty",
+    "pub_board",
 )
 
 
@@ -59,3 +62,16 @@ def hard_rules(*subjects: str) -> list[HardRule]:
         for r in RULES.values()
         if r.subject in subjects and r.kind == "hard"
     ]
+
+
+def judged_rules(policy, *subjects: str) -> list[HardRule]:
+    """The rules a plan of the ``subjects`` is judged by under ``policy``: every hard rule
+    switched on, and the soft rules the bureau made hard (``made_hard``)."""
+    out = []
+    for r in RULES.values():
+        if r.subject not in subjects or not policy.rule(r.id).enabled:
+            continue
+        m = module(r.id)
+        if r.kind == "hard" or (hasattr(m, "made_hard") and m.made_hard(policy)):
+            out.append(cast(HardRule, m))
+    return out

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..optimizer.i18n import _
 from .base import Assignment, Violation, VisitCalendar
-from .registry import hard_rules
+from .registry import judged_rules
 
 if TYPE_CHECKING:
     from ..optimizer.input.instance import Instance
@@ -20,12 +21,17 @@ SUBJECTS = {"officer": ("officer",), "auxiliary": ("auxiliary", "rotation"), "vi
 
 
 def violations(inst: Instance, plan: Assignment | VisitCalendar) -> list[Violation]:
-    """Every violation of every hard rule the policy has switched on."""
+    """Every violation of every hard rule the policy has switched on (and of the soft rules
+    the bureau made hard)."""
     out: list[Violation] = []
-    for rule in hard_rules(*SUBJECTS[plan.subject]):
-        if inst.policy.rule(rule.RULE.id).enabled:
-            out += rule.check(inst, plan)
+    for rule in judged_rules(inst.policy, *SUBJECTS[plan.subject]):
+        out += rule.check(inst, plan)
     return out
+
+
+def judged(inst: Instance, subject: str) -> list[str]:
+    """The ids of the rules :func:`violations` judges a plan of ``subject`` by."""
+    return [r.RULE.id for r in judged_rules(inst.policy, *SUBJECTS[subject])]
 
 
 def officer_violations(inst: Instance, plan: pd.DataFrame) -> list[Violation]:
@@ -46,14 +52,16 @@ def rotation_violations(inst: Instance, rotation: pd.DataFrame) -> list[Violatio
     try:
         rot["period"] = pd.to_numeric(rot["period"], errors="raise").astype(int)
     except (ValueError, TypeError):
-        return [Violation("AUX-COVER", "the rotation's period column must hold whole numbers")]
+        return [Violation("AUX-COVER", _("the rotation's period column must hold whole numbers"))]
     out: list[Violation] = []
     periods = sorted(rot["period"].unique().tolist())
     if periods and periods != list(range(1, max(periods) + 1)):
         out.append(
             Violation(
                 "AUX-COVER",
-                f"the rotation's periods must run 1, 2, … without a gap; found {periods}",
+                _("the rotation's periods must run 1, 2, … without a gap; found {periods}").format(
+                    periods=", ".join(map(str, periods))
+                ),
             )
         )
     return out + violations(inst, Assignment.auxiliaries(rot, rotation=True))

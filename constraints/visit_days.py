@@ -3,11 +3,13 @@
 The clause: 原则上每月进村时间累计不低于2天，可采取每旬或每半个月进村一次的方式. A month's visit
 calendar holds when, for every village of the officer plan,
 
-- its officer visits it on at least ``r`` different days, ``r`` = OFF-LOAD's
-  ``visit_days_per_month`` rounded up;
+- its officer visits it on at least ``r`` different days, ``r`` = ``visit_days_per_month``
+  rounded up (OFF-LOAD counts the same days in an officer's load);
 - the visits are spread by ``spacing``: with ``P`` periods (3 旬, or 2 half months) a village gets
   at most ``ceil(r / P)`` visits in any one period and visits in at least ``min(r, P)`` periods
-  (so 2 days are two different 旬, or one in each half month);
+  (so 2 days are two different 旬, or one in each half month). The seed offers the spread as a
+  way, not a must (可采取每旬或每半个月进村一次的方式): ``spacing = "none"`` asks only for the
+  days;
 - every visit is on a working day (no weekend unless ``weekends``, no public holiday, make-up
   workdays count) that the officer has not marked unavailable;
 - an officer visits at most ``max_villages_per_day`` villages a day, and villages share a day only
@@ -26,24 +28,56 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..optimizer.i18n import N_, _
 from .base import Param, Rule, Violation, VisitCalendar
+
+# How visits spread over a month (§五(一): 可采取每旬或每半个月进村一次的方式), as the
+# statement names them.
+SPACINGS = (N_("xun"), N_("half_month"), N_("none"))
 
 RULE = Rule(
     id="VISIT-DAYS",
     clause="§五(一)",
     kind="hard",
     subject="visit",
-    summary="each liaison officer is in each of his villages at least the monthly visit days, spread over the month",
-    summary_zh="每名包村民警每月在所包村工作不少于2天",
+    summary=N_(
+        "each liaison officer is in each of his villages at least the monthly visit days, "
+        "spread over the month"
+    ),
+    statement=N_(
+        "each liaison officer is in each of his villages at least {visit_days_per_month} days a "
+        "month in all, spread: {spacing}; on working "
+        "days (weekends too: {weekends}); at most {max_villages_per_day} villages a day, at most "
+        "{shared_day_km} km apart"
+    ),
+    required=N_(
+        'the visit calendar is made by it; set spacing = "none" to drop the spread, or '
+        "visit_days_per_month to change the days"
+    ),
     params={
+        "visit_days_per_month": Param(
+            2.0,
+            "days each village needs of its officer in a month, in all (§五(一): 原则上每月进村"
+            "时间累计不低于2天); OFF-LOAD counts the same days in an officer's load",
+            minimum=0,
+            maximum=31,
+            seed=True,
+        ),
         "spacing": Param(
             "xun",
-            "how visits spread over a month: 'xun' (one per 旬 of ten days) or 'half_month'",
-            choices=("xun", "half_month"),
+            "how visits spread over a month: 'xun' (one per 旬 of ten days), 'half_month', or "
+            "'none' (the seed offers the spread as a way, not a must)",
+            choices=SPACINGS,
+            seed=True,
         ),
-        "max_villages_per_day": Param(2, "most villages an officer visits on one day", minimum=1),
+        "max_villages_per_day": Param(
+            2, "most villages an officer visits on one day", minimum=1, maximum=10
+        ),
         "shared_day_km": Param(
-            10.0, "two villages may share a day when they are at most this far apart", minimum=0
+            10.0,
+            "two villages may share a day when they are at most this far apart",
+            minimum=0,
+            maximum=200,
         ),
         "weekends": Param(
             False,
@@ -61,6 +95,7 @@ if TYPE_CHECKING:
 PERIOD_NAMES = {
     "xun": ("上旬", "中旬", "下旬"),
     "half_month": ("上半月", "下半月"),
+    "none": ("全月",),
 }
 
 
@@ -72,6 +107,8 @@ def period_of(day: int, spacing: str) -> int:
     """The 旬 (0, 1, 2) or half month (0, 1) a day of the month falls in."""
     if spacing == "xun":
         return min((day - 1) // 10, 2)
+    if spacing == "none":
+        return 0
     return 0 if day <= 15 else 1
 
 
@@ -82,14 +119,16 @@ def period_names(spacing: str) -> tuple[str, ...]:
 def period_span(year: int, month: int, spacing: str, p: int) -> tuple[int, int]:
     """First and last day of period ``p``."""
     last = calendar.monthrange(year, month)[1]
+    if spacing == "none":
+        return (1, last)
     if spacing == "xun":
         return (1 + 10 * p, 10 * (p + 1) if p < 2 else last)
     return (1, 15) if p == 0 else (16, last)
 
 
 def visits_required(inst: Instance) -> int:
-    """Days each village needs in a month: OFF-LOAD's ``visit_days_per_month``, rounded up."""
-    return math.ceil(float(inst.policy.rule("OFF-LOAD")["visit_days_per_month"]) - 1e-9)
+    """Days each village needs in a month: ``visit_days_per_month``, rounded up."""
+    return math.ceil(float(inst.policy.rule(RULE.id)["visit_days_per_month"]) - 1e-9)
 
 
 def period_rule(required: int, periods: int) -> tuple[int, int]:
@@ -104,7 +143,7 @@ def village_km(inst: Instance, village_ids) -> pd.DataFrame:
     ids = list(dict.fromkeys(village_ids))
     out = pd.DataFrame(np.inf, index=ids, columns=ids)
     vil = inst.villages.loc[ids]
-    for _, grp in vil.groupby("county_id", sort=True):
+    for _county, grp in vil.groupby("county_id", sort=True):
         xy = grp[["x", "y"]].to_numpy(float)
         km = np.nan_to_num(inst.distance_km(xy, xy), nan=np.inf)
         out.loc[grp.index, grp.index] = km
@@ -151,7 +190,14 @@ def check_calendar(
     if month is None:
         months = sorted({f"{d.year:04d}-{d.month:02d}" for d in cal["date"]})
         if len(months) != 1:
-            return [Violation(RULE.id, f"a calendar covers one month; this one covers {months}")]
+            return [
+                Violation(
+                    RULE.id,
+                    _("a calendar covers one month; this one covers {months}").format(
+                        months=", ".join(months)
+                    ),
+                )
+            ]
         month = months[0]
     days = month_of(inst, month, unavailable)
     names = period_names(spacing)
@@ -166,41 +212,63 @@ def check_calendar(
     oname = inst.officers["name"]
 
     def who(o: str) -> str:
-        return f"officer {o} {oname.get(o, '')}".rstrip()
+        return _("officer {officer} {name}").format(officer=o, name=oname.get(o, "")).rstrip()
 
     def where(v: str) -> str:
-        return f"village {v} {vname.get(v, '')}".rstrip()
+        return _("village {village} {name}").format(village=v, name=vname.get(v, "")).rstrip()
 
     visits: dict[str, list[dt.date]] = defaultdict(list)
     for o, v, d in zip(cal["officer_id"], cal["village_id"], cal["date"], strict=True):
         if holder.get(v) != o:
             out.append(
                 Violation(
-                    RULE.id, f"{who(o)} is scheduled in {where(v)}, which he does not hold", (o, v)
+                    RULE.id,
+                    _("{officer} is scheduled in {village}, which he does not hold").format(
+                        officer=who(o), village=where(v)
+                    ),
+                    (o, v),
                 )
             )
             continue
         if (d.year, d.month) != (days.year, days.month):
             out.append(
-                Violation(RULE.id, f"{who(o)} visits {where(v)} on {d}, outside {month}", (o, v))
+                Violation(
+                    RULE.id,
+                    _("{officer} visits {village} on {date}, outside {month}").format(
+                        officer=who(o), village=where(v), date=d, month=month
+                    ),
+                    (o, v),
+                )
             )
             continue
         if d in days.holidays:
             out.append(
                 Violation(
                     RULE.id,
-                    f"{who(o)} visits {where(v)} on {d}, a holiday ({days.holidays[d]})",
+                    _("{officer} visits {village} on {date}, a holiday ({holiday})").format(
+                        officer=who(o), village=where(v), date=d, holiday=days.holidays[d]
+                    ),
                     (o, v),
                 )
             )
         elif d not in working:
             out.append(
-                Violation(RULE.id, f"{who(o)} visits {where(v)} on {d}, not a working day", (o, v))
+                Violation(
+                    RULE.id,
+                    _("{officer} visits {village} on {date}, not a working day").format(
+                        officer=who(o), village=where(v), date=d
+                    ),
+                    (o, v),
+                )
             )
         if d in days.off.get(o, ()):
             out.append(
                 Violation(
-                    RULE.id, f"{who(o)} visits {where(v)} on {d}, a day he is unavailable", (o, v)
+                    RULE.id,
+                    _("{officer} visits {village} on {date}, a day he is unavailable").format(
+                        officer=who(o), village=where(v), date=d
+                    ),
+                    (o, v),
                 )
             )
         visits[v].append(d)
@@ -210,8 +278,11 @@ def check_calendar(
             out.append(
                 Violation(
                     RULE.id,
-                    f"{where(v)} gets {len(got)} visit day(s) from {who(o)} in {month}, "
-                    f"needs {required}",
+                    _(
+                        "{village} gets {n} visit day(s) from {officer} in {month}, needs {required}"
+                    ).format(
+                        village=where(v), n=len(got), officer=who(o), month=month, required=required
+                    ),
                     (o, v),
                 )
             )
@@ -220,8 +291,16 @@ def check_calendar(
             out.append(
                 Violation(
                     RULE.id,
-                    f"{where(v)} gets {per_period[p]} visits in {names[p]} from {who(o)}, "
-                    f"more than {most} a period: visits are not spread",
+                    _(
+                        "{village} gets {n} visits in {period} from {officer}, more than {most} a "
+                        "period: visits are not spread"
+                    ).format(
+                        village=where(v),
+                        n=per_period[p],
+                        period=names[p],
+                        officer=who(o),
+                        most=most,
+                    ),
                     (o, v),
                 )
             )
@@ -229,8 +308,16 @@ def check_calendar(
             out.append(
                 Violation(
                     RULE.id,
-                    f"{where(v)} is visited in {int((per_period > 0).sum())} of the month's "
-                    f"{days.periods} periods ({'/'.join(names)}), needs {fewest}",
+                    _(
+                        "{village} is visited in {n} of the month's {periods} periods ({names}), "
+                        "needs {fewest}"
+                    ).format(
+                        village=where(v),
+                        n=int((per_period > 0).sum()),
+                        periods=days.periods,
+                        names="/".join(names),
+                        fewest=fewest,
+                    ),
                     (o, v),
                 )
             )
@@ -245,7 +332,9 @@ def check_calendar(
             out.append(
                 Violation(
                     RULE.id,
-                    f"{who(o)} has {len(vs)} villages on {d}, more than {per_day} a day",
+                    _("{officer} has {n} villages on {date}, more than {most} a day").format(
+                        officer=who(o), n=len(vs), date=d, most=per_day
+                    ),
                     (o, *vs),
                 )
             )
@@ -257,9 +346,17 @@ def check_calendar(
                         out.append(
                             Violation(
                                 RULE.id,
-                                f"{who(o)} visits {where(a)} and {where(b)} on {d}, "
-                                f"{km.at[a, b]:.1f} km apart (at most {share_km:g} km to share "
-                                "a day)",
+                                _(
+                                    "{officer} visits {a} and {b} on {date}, {km:.1f} km apart "
+                                    "(at most {most:g} km to share a day)"
+                                ).format(
+                                    officer=who(o),
+                                    a=where(a),
+                                    b=where(b),
+                                    date=d,
+                                    km=km.at[a, b],
+                                    most=share_km,
+                                ),
                                 (o, a, b),
                             )
                         )

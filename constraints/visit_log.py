@@ -6,9 +6,13 @@ The measures, from work logs (one row a log: person, village, date, hours, times
   record exported twice (``duplicate``: same person, village, date, times, hours and activity,
   the later copies); a person in two places at once (``overlap``: time ranges that intersect on
   one day, or more than ``max_hours_per_day`` logged in a day).
-- per village and month: distinct days its liaison officer logged there against VISIT-DAYS's
-  requirement, and whether they are spread (visits in enough 旬 / half months). Status
-  ``unvisited`` (no log by anyone), ``short``, ``not_spread`` or ``ok``.
+- per village and month: the days its liaison officer logged there against VISIT-DAYS's
+  requirement, and whether they are spread (visits in enough 旬 / half months). The seed counts
+  time (每月进村时间累计不低于2天): logged hours add up to days, ``hours_per_day`` hours a day,
+  so two half-hour logs are a quarter of a day, not two days; a log without hours or times counts
+  as a whole day. Status ``unvisited`` (no log by anyone), ``short``, ``not_spread`` or ``ok``.
+- per auxiliary and month: the logs and days of each resident auxiliary of the plan (§五(一):
+  驻村辅警…应当做好工作日志); one with no log in a month is reported (``no_logs``).
 - per officer and month, the 月考评 scorecard: score = share of required village-days met
   (0–100); passed when every village has at least ``monthly_pass_ratio`` of its days (and spread,
   with ``spacing_counts``). Per quarter, the 季考核: passed when ``quarterly_pass_months`` of its
@@ -24,6 +28,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..optimizer.i18n import N_, _
 from .base import Param, Rule
 from .visit_days import month_label, period_names, period_of
 
@@ -32,11 +37,20 @@ RULE = Rule(
     clause="§五(一), §五(三)",
     kind="record",
     subject="visit",
-    summary="every visit has a work log; compliance is checked monthly (月考评) and quarterly (季考核)",
-    summary_zh="每次驻村均录入工作日志，月考评、季考核",
+    summary=N_(
+        "every visit has a work log; compliance is checked monthly (月考评) and quarterly (季考核)"
+    ),
+    statement=N_(
+        "every visit of an officer or auxiliary has a work log; logged hours add up to days "
+        "({hours_per_day} hours a day); a month passes at {monthly_pass_ratio} of the required "
+        "days, a quarter with {quarterly_pass_months} months passed"
+    ),
     params={
         "monthly_pass_ratio": Param(
-            1.0, "a month passes when logged days reach this share of the required days", minimum=0
+            1.0,
+            "a month passes when logged days reach this share of the required days",
+            minimum=0,
+            maximum=1,
         ),
         "quarterly_pass_months": Param(
             3, "a quarter passes when this many of its months pass", minimum=0, maximum=3
@@ -48,6 +62,38 @@ RULE = Rule(
             12.0,
             "more hours than this logged by one person in one day count as overlapping logs",
             minimum=1,
+            maximum=24,
+        ),
+        "weight_visits": Param(
+            0.6,
+            "§五(三) assessment: share of the visit score (进村情况) in an officer's assessment",
+            minimum=0,
+            maximum=1,
+        ),
+        "weight_followups": Param(
+            0.2,
+            "share of the phone follow-ups (电话回访: 满意 100, 基本满意 60, 不满意 0), where given",
+            minimum=0,
+            maximum=1,
+        ),
+        "weight_ratings": Param(
+            0.2,
+            "share of the residents' ratings (群众评议/满意度, 0-100), where given",
+            minimum=0,
+            maximum=1,
+        ),
+        "excellent_share": Param(
+            0.1,
+            "the best share of the ranking proposed for 优秀包村民警 (the city's yearly selection)",
+            minimum=0,
+            maximum=1,
+        ),
+        "hours_per_day": Param(
+            8.0,
+            "logged hours that make one day in a village (每月进村时间累计: time adds up); a log "
+            "without hours or times counts as a whole day",
+            minimum=1,
+            maximum=24,
         ),
     },
 )
@@ -103,18 +149,25 @@ def log_issues(
     for i, k in zip(logs.index, map(tuple, keyed.to_numpy().tolist()), strict=True):
         first.setdefault(k, i)
         if first[k] != i:
-            flag(i, "duplicate", f"the same log as {_at(logs, first[k])}")
+            flag(i, "duplicate", _("the same log as {log}").format(log=_at(logs, first[k])))
     for i, kind, who, v in zip(
         logs.index, logs["person_kind"], logs["person_id"], logs["village_id"], strict=True
     ):
         holder = (officer_of if kind == "officer" else auxiliary_of).get(v, "")
         if holder != who:
-            role = "liaison officer" if kind == "officer" else "resident auxiliary"
-            flag(
-                i,
-                "not_held",
-                f"{v}'s {role} is {holder}" if holder else f"{v} has no {role} in the plan",
-            )
+            if kind == "officer":
+                detail = (
+                    _("{village}'s liaison officer is {holder}")
+                    if holder
+                    else _("{village} has no liaison officer in the plan")
+                )
+            else:
+                detail = (
+                    _("{village}'s resident auxiliary is {holder}")
+                    if holder
+                    else _("{village} has no resident auxiliary in the plan")
+                )
+            flag(i, "not_held", detail.format(village=v, holder=holder))
     # only a person's days with two or more logs can overlap
     live = logs[~dup]
     day_key = ["person_kind", "person_id", "date"]
@@ -134,8 +187,12 @@ def log_issues(
                     flag(
                         int(idx[a]),
                         "overlap",
-                        f"overlaps {_at(logs, q)} ({logs.at[q, 'start_time']}–"
-                        f"{logs.at[q, 'end_time']}, village {logs.at[q, 'village_id']})",
+                        _("overlaps {log} ({start}–{end}, village {village})").format(
+                            log=_at(logs, q),
+                            start=logs.at[q, "start_time"],
+                            end=logs.at[q, "end_time"],
+                            village=logs.at[q, "village_id"],
+                        ),
                     )
         total = float(hours[lo:hi].sum())
         if total > max_hours_per_day:
@@ -143,7 +200,9 @@ def log_issues(
                 flag(
                     int(i),
                     "overlap",
-                    f"{len(idx)} logs of {total:g} h in one day (more than {max_hours_per_day:g} h)",
+                    _("{n} logs of {hours:g} h in one day (more than {most:g} h)").format(
+                        n=len(idx), hours=total, most=max_hours_per_day
+                    ),
                 )
     cols = ["log", *ISSUE_COLUMNS]
     return (
@@ -161,9 +220,11 @@ def village_months(
     months: list[tuple[int, int]],
     required: int,
     spacing: str,
+    hours_per_day: float = 8.0,
 ) -> pd.DataFrame:
-    """Per village of the plan and month: the liaison officer's logged days against the
-    requirement, their spread, and the status (unvisited / short / not_spread / ok)."""
+    """Per village of the plan and month: the liaison officer's logged days (hours added up,
+    ``hours_per_day`` a day) against the requirement, their spread over the month's dates, and
+    the status (unvisited / short / not_spread / ok)."""
     names = period_names(spacing)
     periods = len(names)
     fewest = min(required, periods)
@@ -177,6 +238,7 @@ def village_months(
         here = logs[in_month]
         counted = here[~here.index.isin(bad) & (here["person_kind"] == "officer")]
         officer_days = counted.groupby("village_id")["date"].agg(lambda d: sorted(set(d))).to_dict()
+        time = logged_days(counted, hours_per_day).to_dict()
         aux = here[~here.index.isin(bad) & (here["person_kind"] == "auxiliary")]
         aux_days = aux.groupby("village_id")["date"].nunique().to_dict()
         anyone = set(here.loc[~here.index.isin(dup), "village_id"])
@@ -185,12 +247,13 @@ def village_months(
         for v in sorted(officer_of):
             o = officer_of[v]
             days = officer_days.get(v, []) if o else []
+            spent = float(time.get(v, 0.0)) if o else 0.0
             seen = sorted({period_of(int(d[8:10]), spacing) for d in days})
             if not o:
                 status = "no_officer"
             elif v not in anyone:
                 status = "unvisited"
-            elif len(days) < required:
+            elif spent < required - 1e-9:
                 status = "short"
             elif len(seen) < fewest:
                 status = "not_spread"
@@ -202,7 +265,8 @@ def village_months(
                     "village_id": v,
                     "officer_id": o,
                     "required_days": required,
-                    "logged_days": len(days),
+                    "logged_days": spent,
+                    "visit_dates": len(days),
                     "dates": ";".join(days),
                     "periods": ";".join(names[p] for p in seen),
                     "spread": len(seen) >= fewest,
@@ -213,6 +277,51 @@ def village_months(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def logged_days(logs: pd.DataFrame, hours_per_day: float) -> pd.Series:
+    """Per village: the days the logs add up to (hours / ``hours_per_day``, a log without hours
+    a whole day), in hundredths."""
+    if logs.empty:
+        return pd.Series(dtype=float)
+    hours = logs["hours"].astype(float).fillna(hours_per_day)
+    return (hours / hours_per_day).groupby(logs["village_id"]).sum().round(2)
+
+
+def auxiliary_months(
+    logs: pd.DataFrame,
+    issues: pd.DataFrame,
+    auxiliary_of: dict[str, str],
+    months: list[tuple[int, int]],
+    hours_per_day: float = 8.0,
+) -> pd.DataFrame:
+    """Per resident auxiliary of the plan and month (§五(一) 驻村辅警…应当做好工作日志): his
+    logs in his village, the days they add up to, and ``no_logs`` when there is none."""
+    bad = set(issues.loc[issues["issue"].isin(["duplicate", "not_held"]), "log"])
+    mine = logs[(logs["person_kind"] == "auxiliary") & ~logs.index.isin(bad)]
+    month = mine["date"].str[:7]
+    rows = []
+    for y, m in months:
+        label = month_label(y, m)
+        here = mine[month == label]
+        count = here.groupby("village_id").size().to_dict()
+        days = logged_days(here, hours_per_day).to_dict()
+        for v, a in sorted(auxiliary_of.items()):
+            if not a:
+                continue
+            n = int(count.get(v, 0))
+            rows.append(
+                {
+                    "month": label,
+                    "auxiliary_id": a,
+                    "village_id": v,
+                    "logs": n,
+                    "logged_days": float(days.get(v, 0.0)),
+                    "status": "ok" if n else "no_logs",
+                }
+            )
+    cols = ["month", "auxiliary_id", "village_id", "logs", "logged_days", "status"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def monthly_scorecard(
@@ -283,4 +392,61 @@ def quarterly_scorecard(monthly: pd.DataFrame, pass_months: int) -> pd.DataFrame
     )
     g["mean_score"] = g["mean_score"].round(1)
     g["passed"] = g["months_passed"] >= pass_months
+    return g
+
+
+# a phone follow-up's result as points (§五(三) 群众满意度)
+FOLLOWUP_POINTS = {"satisfied": 100.0, "basic": 60.0, "unsatisfied": 0.0}
+
+
+def assessment(
+    monthly: pd.DataFrame,
+    followups: pd.DataFrame,
+    ratings: pd.DataFrame,
+    weights: tuple[float, float, float],
+) -> pd.DataFrame:
+    """§五(三) 考核项目 per officer and month: the visit score, the follow-ups (count and
+    points) and the residents' rating where the bureau gives them, and ``assessment``: their
+    weighted mean (``weights``: visits, follow-ups, ratings; an item not given is left out and
+    the others weigh in proportion)."""
+    out = monthly[["officer_id", "month", "score"]].rename(columns={"score": "visit_score"})
+    f = followups.assign(month=followups["date"].astype(str).str[:7])
+    f = f.assign(points=f["result"].map(FOLLOWUP_POINTS))
+    fg = f.groupby(["person_id", "month"])["points"].agg(["size", "mean"])
+    key = pd.MultiIndex.from_arrays([out["officer_id"], out["month"]])
+    out["followups"] = fg["size"].reindex(key).fillna(0).astype(int).to_numpy()
+    out["followup_points"] = fg["mean"].reindex(key).round(1).to_numpy()
+    rg = ratings.groupby(["person_id", "month"])["score"].mean()
+    out["rating"] = rg.reindex(key).round(1).to_numpy() if len(rg) else np.nan
+    items = out[["visit_score", "followup_points", "rating"]].to_numpy(float)
+    w = np.broadcast_to(np.asarray(weights, dtype=float), items.shape)
+    w = np.where(np.isnan(items), 0.0, w)
+    total = w.sum(axis=1)
+    out["assessment"] = np.round(
+        np.where(total > 0, np.nansum(items * w, axis=1) / np.where(total > 0, total, 1), np.nan),
+        1,
+    )
+    return out
+
+
+def ranking(assessed: pd.DataFrame, excellent_share: float) -> pd.DataFrame:
+    """The ranking of the period's officers by their mean assessment (the yearly ranking that
+    the city's 优秀包村民警 selection needs, §五(三)); the best ``excellent_share`` (at least
+    one) are proposed."""
+    g = (
+        assessed.groupby("officer_id", sort=True)
+        .agg(
+            months=("month", "nunique"),
+            assessment=("assessment", "mean"),
+            visit_score=("visit_score", "mean"),
+            followups=("followups", "sum"),
+            rating=("rating", "mean"),
+        )
+        .reset_index()
+    )
+    g[["assessment", "visit_score", "rating"]] = g[["assessment", "visit_score", "rating"]].round(1)
+    g = g.sort_values(["assessment", "officer_id"], ascending=[False, True], ignore_index=True)
+    g["rank"] = g["assessment"].rank(method="min", ascending=False).astype("Int64")
+    best = max(1, math.ceil(excellent_share * len(g) - 1e-9)) if len(g) else 0
+    g["proposed_excellent"] = g["rank"].fillna(len(g) + 1) <= best
     return g

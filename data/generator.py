@@ -43,6 +43,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching, minimum_spanning_tree
 from scipy.spatial import Delaunay
 
+from ..optimizer.i18n import _
 from ..optimizer.input.schema import GEO_FILE, TABLES
 from . import names as nm
 from . import reference as ref
@@ -232,9 +233,16 @@ def _make_counties(villages: int | None, k: int) -> list[_County]:
             county = real[REAL_COUNTIES[i]]
             if n > _real_size_limit(county):
                 raise ValueError(
-                    f"{county.name} holds at most {_real_size_limit(county)} villages "
-                    f"({county.n_villages} real, {EXTRA_VILLAGES_PER_TOWNSHIP} made-up ones "
-                    f"in each of its {len(county.townships)} townships): ask for more counties"
+                    _(
+                        "{county} holds at most {most} villages ({real} real, {extra} made-up "
+                        "ones in each of its {townships} townships): ask for more counties"
+                    ).format(
+                        county=county.name,
+                        most=_real_size_limit(county),
+                        real=county.n_villages,
+                        extra=EXTRA_VILLAGES_PER_TOWNSHIP,
+                        townships=len(county.townships),
+                    )
                 )
             # Tiny counties keep the first real townships: each township needs >= 2 villages.
             towns = county.townships[: max(1, min(len(county.townships), n // 2))]
@@ -330,7 +338,7 @@ def _cells(points: np.ndarray, group: np.ndarray, containers: np.ndarray) -> np.
 def _lloyd(points: np.ndarray, group: np.ndarray, containers: np.ndarray, rounds: int):
     """Cells after ``rounds`` Lloyd relaxations: evens out village sizes like real ones."""
     cells = _cells(points, group, containers)
-    for _ in range(rounds):
+    for _round in range(rounds):
         points = _inner_points(cells)
         cells = _cells(points, group, containers)
     return points, cells
@@ -358,7 +366,7 @@ def _county_seat(rng: np.random.Generator, c: _County, region: shapely.Geometry)
     if not shapely.contains(region, centre):
         centre = shapely.point_on_surface(region)
     centre = shapely.get_coordinates(centre)[0]
-    for _ in range(100):
+    for _try in range(100):
         seat = centre + rng.uniform(-0.08, 0.08, size=2) * c.scale
         if shapely.contains_xy(region, *seat):
             return seat
@@ -637,7 +645,7 @@ def _trunk_roads(counties: list[_County], seed: int) -> list[tuple[str, str, obj
             end = _edge_point(c.outline, c.seat, direction)
             out.append((g, "national", _jitter_line(rng, c.seat, end)))
     seats = np.array([c.seat for c in counties])
-    for s_no, (i, j, _, _) in enumerate(_network_edges(rng, seats), start=101):
+    for s_no, (i, j, _a, _b) in enumerate(_network_edges(rng, seats), start=101):
         out.append((f"S{s_no}", "provincial", _jitter_line(rng, seats[i], seats[j])))
     return out
 
@@ -812,7 +820,7 @@ def _officers(c: _County, rng: np.random.Generator, town_v: list) -> None:
 
     # Capacity certificate: all villages fit the active officers using only 1/SLACK of their
     # days. Where the greedy fails, the county gets another station officer and tries again.
-    for _ in range(100):
+    for _try in range(100):
         act = [o for o in off if o["active"]]
         bxy = np.array([base_xy(o) for o in act], dtype=float).reshape(-1, 2)
         days = np.array([o["days"] for o in act]) / SLACK
@@ -1044,7 +1052,7 @@ def _auxiliaries(c: _County, rng: np.random.Generator, town_v: list, nbrs: list[
             hist.append((x, v, begin, end))
             break
     earliest = np.full(a, TODAY - 1)
-    for x, _, s, _ in hist:
+    for x, _village, s, _end in hist:
         earliest[x] = min(earliest[x], s)
 
     leaving = np.zeros(a, dtype=bool)
@@ -1162,9 +1170,13 @@ def _generate(
     else:
         k = max(1, round(int(villages) / VILLAGES_PER_COUNTY))
     if k < 1:
-        raise ValueError("counties must be at least 1")
+        raise ValueError(_("counties must be at least 1"))
     if villages is not None and int(villages) < 2 * k:
-        raise ValueError(f"{villages} villages are too few for {k} counties (2 a county at least)")
+        raise ValueError(
+            _("{villages} villages are too few for {k} counties (2 a county at least)").format(
+                villages=villages, k=k
+            )
+        )
     cs = _make_counties(None if villages is None else int(villages), k)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -167,22 +167,35 @@ def generate_work_logs(
                 else:
                     chosen = []
                     for p in periods:
-                        # not a third village on one day: his hours stay a plausible day's
+                        # a day of his own in the village (logged time adds up to days, §五(一)
+                        # 进村时间累计), a second village that day only when nothing else is free
                         options = [
-                            d for d in by_period.get(p, []) if d not in chosen and busy_n(d) < 2
-                        ] or [d for d in by_period.get(p, []) if d not in chosen]
+                            d for d in by_period.get(p, []) if d not in chosen and busy_n(d) < 1
+                        ] or [d for d in by_period.get(p, []) if d not in chosen and busy_n(d) < 2]
+                        options = options or [d for d in by_period.get(p, []) if d not in chosen]
                         chosen.append(options[int(rng.integers(len(options)))])
                     if kind == "short":
                         chosen = chosen[:1]
                     elif rng.random() < 0.15:  # a keen officer goes once more
-                        extra = [d for d in work if d not in chosen and busy_n(d) < 2]
+                        extra = [d for d in work if d not in chosen and busy_n(d) < 1] or [
+                            d for d in work if d not in chosen and busy_n(d) < 2
+                        ]
                         chosen.append(extra[int(rng.integers(len(extra)))])
+                if kind is None:
+                    # a half day on a busy date leaves the village short of time: whole days
+                    # on free dates until its logged time reaches the required days
+                    half = sum(1 for d in chosen if d in busy)
+                    free = [d for d in work if d not in chosen and busy_n(d) < 1]
+                    for _i in range(min(half, len(free))):
+                        chosen.append(free.pop(int(rng.integers(len(free)))))
                 for d in sorted(chosen):
                     start = max(
                         busy.get(d, 0) + 30 + 5 * int(rng.integers(0, 7)),
                         8 * 60 + 30 + 5 * int(rng.integers(0, 13)),
                     )
-                    length = 30 * int(rng.integers(4, 9))
+                    # a whole working day in the village (8 h), half of one when he has
+                    # already been in another village that day
+                    length = 480 if d not in busy else 30 * int(rng.integers(4, 8))
                     busy[d] = start + length
                     n_logs[d] = n_logs.get(d, 0) + 1
                     rows.append(

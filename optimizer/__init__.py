@@ -49,7 +49,7 @@ FACADE = {
     "compliance": "run.visits",
     "ComplianceRun": "run.visits",
     "check": "run.check",
-    "explain": "officers.explain",
+    "explain": "reports.explain",
     "sweep_transfers": "run.whatif",
     "CheckRun": "run.check",
     "write_reports": "reports.write",
@@ -81,7 +81,7 @@ __all__ = [
 if TYPE_CHECKING:
     from .input.bundle import load_bundle
     from .input.plan_files import read_assignment, read_incumbent
-    from .officers.explain import explain
+    from .reports.explain import explain
     from .reports.write import write_reports
     from .run.check import CheckRun, check
     from .run.plan import PlanRun, plan

@@ -11,6 +11,9 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from cunjing.optimizer.input.bundle import load_bundle
 from cunjing.optimizer.input.instance import Instance
 
@@ -81,8 +84,6 @@ def ring(tmp_path: Path, policy: str = "", name: str = "ring", **overrides) -> I
 
 
 def plan(*pairs: tuple[str, str]):
-    import pandas as pd
-
     return pd.DataFrame(pairs, columns=["village_id", "auxiliary_id"])
 
 
@@ -95,3 +96,13 @@ def generated(tmp_path: Path, villages: int, seed: int, policy: str = "") -> Pat
     if policy:
         (folder / "policy.toml").write_text(policy, encoding="utf-8")
     return folder
+
+
+def short_bundle(tmp_path: Path, seed: int, share: float) -> Instance:
+    """A generated bundle with a random share of auxiliaries leaving: shortages somewhere."""
+    folder = generated(tmp_path, 60, seed=seed)
+    aux = pd.read_csv(folder / "auxiliaries.csv", dtype=str, keep_default_na=False)
+    rng = np.random.default_rng(seed)
+    aux.loc[rng.random(len(aux)) < share, "status"] = "leaving"
+    aux.to_csv(folder / "auxiliaries.csv", index=False)
+    return load_bundle(folder)

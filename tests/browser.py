@@ -75,6 +75,29 @@ def open_offline(html: Path, screenshot: Path, width: int = 1400, height: int = 
     return PageRun(screenshot, console, requests, proc.stderr)
 
 
+def print_offline(html: Path, pdf: Path) -> Path:
+    """Print ``html`` to a PDF as the browser's print command would (print styles, @page)."""
+    with tempfile.TemporaryDirectory(prefix="cunjing-chromium-") as profile:
+        cmd = [
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            f"--user-data-dir={profile}/user",
+            "--proxy-server=127.0.0.1:9",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--virtual-time-budget=20000",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            html.resolve().as_uri(),
+        ]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
+    if proc.returncode != 0 or not pdf.exists():
+        raise RuntimeError(f"chromium failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return pdf
+
+
 def page_requests(netlog: Path) -> list[str]:
     """URLs the page (a file:// document) requested; Chromium's own background requests carry
     another network isolation key and are left out."""

@@ -136,3 +136,26 @@ def write_bundle(folder: Path, tables: dict[str, list[dict]] | None = None, **ov
 @pytest.fixture
 def tiny(tmp_path: Path) -> Path:
     return write_bundle(tmp_path / "tiny")
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """Every test starts in Chinese, the default, whatever a fixture or the test before it
+    asked for (``--lang en`` also sets CUNJING_LANG for the processes it starts)."""
+    from cunjing.optimizer.i18n import DEFAULT, set_language
+
+    set_language(DEFAULT)
+    yield
+    set_language(DEFAULT)
+
+
+@pytest.fixture
+def english():
+    """The messages in English, for tests of a rule's logic that read its messages' words (the
+    Chinese of every message is held by tests/test_messages.py)."""
+    from cunjing.optimizer.i18n import language, set_language
+
+    before = language()
+    set_language("en")
+    yield
+    set_language(before)

@@ -8,11 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from cunjing.optimizer.cli.main import main
 from cunjing.optimizer.i18n import DOMAIN, LOCALE_DIR, language, set_language
+from cunjing.optimizer.i18n.catalogue import code_messages as catalogue_messages
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -20,13 +20,12 @@ MO = PO.with_suffix(".mo")
 FIELD = re.compile(r"\{[^{}]*\}")
 
 
-def code_messages() -> set[str]:
-    out: set[str] = set()
-    for top in ("optimizer", "constraints", "data"):
-        for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / top, method_map=[("**.py", "python")]
-        ):
-            out |= {message} if isinstance(message, str) else {m for m in message if m}
+def code_messages() -> set[tuple[str | None, str]]:
+    """(context, message) of every message of the code (every form of a plural one)."""
+    out: set[tuple[str | None, str]] = set()
+    for message, _file, context in catalogue_messages(with_context=True):
+        forms = [message] if isinstance(message, str) else [m for m in message if m]
+        out |= {(context, m) for m in forms}
     return out
 
 
@@ -37,8 +36,14 @@ def catalogue():
 
 
 def test_every_message_has_its_chinese(catalogue):
-    translated = {m.id: m.string for m in catalogue if m.id}
-    missing = sorted(m for m in code_messages() if not translated.get(m))
+    translated = {}
+    for m in catalogue:
+        if not m.id:
+            continue
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        for form in m.id if isinstance(m.id, tuple) else (m.id,):  # ngettext: both forms
+            translated[m.context, form] = all(strings)
+    missing = sorted(m for c, m in code_messages() if not translated.get((c, m)))
     assert not missing, (
         "messages without Chinese (run make messages, then translate):\n" + "\n".join(missing)
     )
@@ -64,7 +69,8 @@ def test_the_compiled_catalogue_is_the_po(catalogue):
         compiled = gettext.GNUTranslations(f)
     for m in catalogue:
         if m.id and isinstance(m.id, str) and m.string:
-            assert compiled.gettext(m.id) == m.string, f"stale {MO.name}: run make messages"
+            got = compiled.pgettext(m.context, m.id) if m.context else compiled.gettext(m.id)
+            assert got == m.string, f"stale {MO.name}: run make messages"
 
 
 def test_chinese_by_default_english_on_request(tmp_path, capsys):

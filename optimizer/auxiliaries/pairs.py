@@ -25,14 +25,27 @@ _HARD = (
 
 def near_pairs(inst: Instance, village_ids: pd.Index, auxiliary_ids: pd.Index) -> pd.DataFrame:
     """Every (auxiliary, village) of the scope whose home township is the village's township or
-    one adjacent to it (any county: the rule itself says which may serve)."""
+    one adjacent to it (any county: the rule itself says which may serve), and the exceptions
+    of auxiliary_exceptions.csv; every pair of the scope when AUX-TOWNSHIP is switched off."""
     vil = inst.villages.loc[village_ids, ["township_id"]]
     aux = inst.auxiliaries.loc[auxiliary_ids, ["home_township_id"]]
     tws = sorted(set(vil["township_id"]))
-    near = [(t, t) for t in tws] + [
-        (t, u) for t in tws if t in inst.adjacency for u in inst.adjacency.neighbors(t)
-    ]
-    link = pd.DataFrame(near, columns=["township_id", "home_township_id"])
+    if inst.policy.rule("AUX-TOWNSHIP").enabled:
+        near = [(t, t) for t in tws] + [
+            (t, u) for t in tws if t in inst.adjacency for u in inst.adjacency.neighbors(t)
+        ]
+    else:
+        near = [(t, u) for t in tws for u in sorted(set(aux["home_township_id"].dropna()))]
+    exc = inst.auxiliary_exceptions
+    exc = exc[exc["village_id"].isin(vil.index) & exc["auxiliary_id"].isin(aux.index)]
+    near += list(
+        zip(
+            vil["township_id"].reindex(exc["village_id"]).to_numpy(object),
+            aux["home_township_id"].reindex(exc["auxiliary_id"]).to_numpy(object),
+            strict=True,
+        )
+    )
+    link = pd.DataFrame(list(dict.fromkeys(near)), columns=["township_id", "home_township_id"])
     pairs = (
         pd.DataFrame({"village_id": vil.index.to_numpy(object), "township_id": vil["township_id"]})
         .merge(link, on="township_id")
@@ -73,6 +86,9 @@ def describe_pairs(
     df["county_id"] = vil["county_id"].to_numpy(object)
     df["township_id"] = vil["township_id"].to_numpy(object)
     df["relation"] = aux_township.relation(df, inst)[0]
+    df["exception"] = np.where(
+        df["relation"] == aux_township.EXCEPTION, aux_township.exceptions(df, inst), ""
+    )
     df["km"] = pair_km(inst, df)
     why = np.full(len(df), "", dtype=object)
     rule = np.full(len(df), "", dtype=object)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ...constraints.base import SCALE
+from ..i18n import _, ngettext
 from ..input.instance import Instance
 from ..input.schema import PLAN_FILE_COLUMNS
 from ..solve.cpsat import solve_cpsat
@@ -38,6 +39,7 @@ PLAN_COLUMNS = [
     "p:incumbent",
     "kept",
     "pinned",
+    "exception",
 ]
 # auxiliary_plan.csv: the same without the score parts
 FILE_COLUMNS = [c for c in PLAN_COLUMNS if not c.startswith("p:")]
@@ -76,8 +78,10 @@ def _pins(table: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
         diags.append(
             {
                 "rule": r.rule,
-                "message": f"village {r.village_id}: the pinned auxiliary {r.auxiliary_id} "
-                f"may not serve it ({r.why_not}); the pin is ignored",
+                "message": _(
+                    "village {village}: the pinned auxiliary {auxiliary} may not serve it "
+                    "({why}); the pin is ignored"
+                ).format(village=r.village_id, auxiliary=r.auxiliary_id, why=r.why_not),
                 "ids": [r.village_id, r.auxiliary_id],
             }
         )
@@ -87,8 +91,10 @@ def _pins(table: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
         diags.append(
             {
                 "rule": "AUX-FULLTIME",
-                "message": f"village {r.village_id}: auxiliary {r.auxiliary_id} is pinned to "
-                "another village too; this pin is ignored",
+                "message": _(
+                    "village {village}: auxiliary {auxiliary} is pinned to another village too; "
+                    "this pin is ignored"
+                ).format(village=r.village_id, auxiliary=r.auxiliary_id),
                 "ids": [r.village_id, r.auxiliary_id],
             }
         )
@@ -207,6 +213,7 @@ def plan_frame(inst: Instance, villages: pd.Index, chosen: pd.DataFrame) -> pd.D
     plan["reasons"] = plan["reasons"].fillna("")
     plan["kept"] = plan["incumbent"].fillna(False).astype(bool)
     plan["pinned"] = plan["pinned"].fillna(False).astype(bool)
+    plan["exception"] = plan["exception"].fillna("").astype(object)
     for c in ("score", "km", "p:same_township", "p:km", "p:recommended", "p:incumbent"):
         plan[c] = plan[c].astype(float)
     return plan[PLAN_COLUMNS]
@@ -240,14 +247,6 @@ def placement_kpis(inst: Instance, plan: pd.DataFrame, table: pd.DataFrame) -> d
     }
 
 
-def _n(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def diagnose_shortage(
     inst: Instance, problem: AuxiliaryProblem, x: np.ndarray, table: pd.DataFrame
 ) -> list[dict]:
@@ -264,35 +263,56 @@ def diagnose_shortage(
         ruled = ruled[~ruled["auxiliary_id"].isin(a_ids)].drop_duplicates("auxiliary_id")
         why = ruled["rule"].value_counts().sort_index()
         also = (
-            "; ruled out nearby: " + ", ".join(f"{n} by {r}" for r, n in why.items())
+            _("; ruled out nearby: {rules}").format(
+                rules=_(", ").join(_("{n} by {rule}").format(n=n, rule=r) for r, n in why.items())
+            )
             if len(why)
             else ""
         )
         if problem.pinned.any():
-            also += "; auxiliaries pinned elsewhere are not counted"
-        stays = f"{_n(short, 'village')} {'stays' if short == 1 else 'stay'}"
+            also += _("; auxiliaries pinned elsewhere are not counted")
         if len(v_ids) == 1 and not a_ids:
             v = v_ids[0]
-            message = (
-                f"village {v} {inst.villages.at[v, 'name']} ({tname[tw[v]]}) has no auxiliary "
-                f"who may serve it{also}"
+            message = _("{name} ({id}, {township}) has no auxiliary who may serve it{also}").format(
+                name=inst.villages.at[v, "name"], id=v, township=tname[tw[v]], also=also
             )
         else:
-            names = [f"{tname[t]} ({t})" for t in counts.index]
-            where = (
-                f"township {names[0]} has" if len(names) == 1 else f"townships {_and(names)} have"
+            where = _(", ").join(
+                _("{name} ({id})").format(name=tname[t], id=t) for t in counts.index
             )
+            vname = inst.villages["name"]
             if len(v_ids) <= 12:
-                listed = "; ".join(
-                    f"{', '.join(tw.index[tw == t])} in {tname[t]}" for t in counts.index
+                listed = _("; ").join(
+                    _("{villages} in {township}").format(
+                        villages=_(", ").join(
+                            _("{name} ({id})").format(name=vname[v], id=v)
+                            for v in tw.index[tw == t]
+                        ),
+                        township=tname[t],
+                    )
+                    for t in counts.index
                 )
             else:
-                listed = ", ".join(f"{n} in {tname[t]}" for t, n in counts.items())
-            who = ", ".join(f"{a} {inst.auxiliaries.at[a, 'name']}" for a in a_ids) or "none"
-            message = (
-                f"{where} {_n(len(v_ids), 'village')} ({listed}) that only "
-                f"{_n(len(a_ids), 'auxiliary', 'auxiliaries')} may serve ({who}): {stays} "
-                f"without a resident auxiliary{also}"
+                listed = _(", ").join(
+                    _("{n} in {township}").format(n=n, township=tname[t]) for t, n in counts.items()
+                )
+            who = _(", ").join(
+                _("{name} ({id})").format(name=inst.auxiliaries.at[a, "name"], id=a) for a in a_ids
+            ) or _("(none)")
+            message = ngettext(
+                "{townships}: {villages} villages ({listed}) that only {auxiliaries} auxiliary "
+                "may serve ({who}): {short} village stays without a resident auxiliary{also}",
+                "{townships}: {villages} villages ({listed}) that only {auxiliaries} auxiliaries "
+                "may serve ({who}): {short} villages stay without a resident auxiliary{also}",
+                short,
+            ).format(
+                townships=where,
+                villages=len(v_ids),
+                listed=listed,
+                auxiliaries=len(a_ids),
+                who=who,
+                short=short,
+                also=also,
             )
         out.append(
             {

@@ -6,23 +6,26 @@ import argparse
 import math
 from pathlib import Path
 
+from ..i18n import _
 from ..solve.options import MAX_SEED, MAX_TIME_LIMIT, MAX_WORKERS, OptionError, SolveOptions
 from .errors import UsageError
 
 MAX_JOBS = 1024
 MAX_PERIODS = 50
+MAX_VILLAGES = 1_000_000  # `cunjing sample`: twice the nation's villages
+MAX_COUNTIES = 10_000
 
 
 def bundle_arg(p: argparse.ArgumentParser, required: bool = False) -> None:
     if required:
-        p.add_argument("bundle", type=Path, help="bundle folder or .xlsx workbook")
+        p.add_argument("bundle", type=Path, help=_("bundle folder or .xlsx workbook"))
     else:
         p.add_argument(
             "bundle",
             type=Path,
             nargs="?",
             default=None,
-            help="bundle folder or .xlsx workbook (default: the embedded sample county)",
+            help=_("bundle folder or .xlsx workbook (default: the embedded sample county)"),
         )
 
 
@@ -31,14 +34,16 @@ def scale_args(p: argparse.ArgumentParser) -> None:
         "--jobs",
         type=int,
         default=None,
-        help="counties solved at once in worker processes (default: one per core, at most "
-        "one per county; a single county is solved in this process)",
+        help=_(
+            "counties solved at once in worker processes (default: one per core, at most "
+            "one per county; a single county is solved in this process)"
+        ),
     )
     p.add_argument(
         "--scheduler",
         default=None,
         metavar="tcp://HOST:PORT",
-        help="solve the counties on this Dask cluster instead",
+        help=_("solve the counties on this Dask cluster instead"),
     )
 
 
@@ -47,11 +52,11 @@ def solver_args(p: argparse.ArgumentParser) -> None:
         "--time-limit",
         type=float,
         default=None,
-        help="seconds the solver may search per county (policy solver.time_limit)",
+        help=_("seconds the solver may search per county (policy solver.time_limit)"),
     )
-    p.add_argument("--seed", type=int, default=None, help="solver seed (policy solver.seed)")
+    p.add_argument("--seed", type=int, default=None, help=_("solver seed (policy solver.seed)"))
     p.add_argument(
-        "--workers", type=int, default=None, help="solver threads (policy solver.workers)"
+        "--workers", type=int, default=None, help=_("solver threads (policy solver.workers)")
     )
 
 
@@ -60,24 +65,30 @@ def check_ranges(args: argparse.Namespace) -> None:
     t = getattr(args, "time_limit", None)
     if t is not None and (not math.isfinite(t) or not 0 < t <= MAX_TIME_LIMIT):
         raise UsageError(
-            f"--time-limit must be more than 0 seconds and at most {MAX_TIME_LIMIT:g}, not {t}"
+            _("--time-limit must be more than 0 seconds and at most {limit}, not {value}").format(
+                limit=f"{MAX_TIME_LIMIT:g}", value=t
+            )
         )
-    _whole(args, "seed", 0, MAX_SEED, "0 or more")
-    _whole(args, "workers", 1, MAX_WORKERS, "at least 1")
-    _whole(args, "jobs", 1, MAX_JOBS, "at least 1")
-    _whole(args, "periods", 1, MAX_PERIODS, "at least 1")
-    _whole(args, "max_changes", 0, 10**6, "0 or more")
+    _whole(args, "seed", 0, MAX_SEED)
+    _whole(args, "workers", 1, MAX_WORKERS)
+    _whole(args, "jobs", 1, MAX_JOBS)
+    _whole(args, "periods", 1, MAX_PERIODS)
+    _whole(args, "max_changes", 0, 10**6)
+    _whole(args, "villages", 1, MAX_VILLAGES)
+    _whole(args, "counties", 1, MAX_COUNTIES)
 
 
-def _whole(args: argparse.Namespace, name: str, lo: int, hi: int, least: str) -> None:
+def _whole(args: argparse.Namespace, name: str, lo: int, hi: int) -> None:
     value = getattr(args, name, None)
     if value is None:
         return
     flag = "--" + name.replace("_", "-")
-    if value < lo:
-        raise UsageError(f"{flag} must be {least}, not {value}")
-    if value > hi:
-        raise UsageError(f"{flag} must be at most {hi}, not {value}")
+    if not lo <= value <= hi:
+        raise UsageError(
+            _("{flag} must be between {low} and {high}, not {value}").format(
+                flag=flag, low=lo, high=hi, value=value
+            )
+        )
 
 
 def solve_options(args: argparse.Namespace, solver_settings) -> SolveOptions:
@@ -90,4 +101,4 @@ def solve_options(args: argparse.Namespace, solver_settings) -> SolveOptions:
             workers=getattr(args, "workers", None),
         )
     except OptionError as e:
-        raise UsageError(f"policy.toml [solver]: {e}") from None
+        raise UsageError(_("policy.toml [solver]: {reason}").format(reason=e)) from None

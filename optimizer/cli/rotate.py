@@ -9,14 +9,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..i18n import N_, _
 from .args import bundle_arg, scale_args, solve_options, solver_args
 from .errors import EXIT_OK, EXIT_PARTIAL
 
 
 def configure_rotate(p: argparse.ArgumentParser) -> None:
     bundle_arg(p)
-    p.add_argument("--periods", type=int, default=5, help="periods to plan (default 5)")
-    p.add_argument("--out", type=Path, required=True, help="folder to write the rotation into")
+    p.add_argument("--periods", type=int, default=5, help=_("periods to plan (default 5)"))
+    p.add_argument("--out", type=Path, required=True, help=_("folder to write the rotation into"))
     solver_args(p)
     scale_args(p)
 
@@ -26,8 +27,9 @@ def run_rotate(args: argparse.Namespace) -> int:
     from ..output.provenance import versions
     from ..output.publish import check_target
     from ..run.executor import default_jobs
-    from ..run.rotate import ROTATION_FILES, rotate
+    from ..run.rotate import rotate
     from ..run.store import CountyStore
+    from .plan import written
 
     check_target(args.out, [args.bundle])
     inst = load_bundle(args.bundle)
@@ -45,15 +47,13 @@ def run_rotate(args: argparse.Namespace) -> int:
     backup = run.write(args.out, [args.bundle])
     print(run.summary())
     store.clear()
-    if backup is not None:
-        print(f"the previous {args.out} was kept as {backup}")
-    print(f"wrote {args.out}: {ROTATION_FILES}")
+    print(written(args.out, backup))
     return EXIT_OK if run.holds else EXIT_PARTIAL
 
 
 COMMANDS = {
     "rotate": (
-        "rotate the resident auxiliaries over several periods",
+        N_("rotate the resident auxiliaries over several periods"),
         configure_rotate,
         run_rotate,
     ),

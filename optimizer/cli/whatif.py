@@ -6,65 +6,67 @@ import argparse
 import time
 from pathlib import Path
 
+from ..i18n import N_, _
 from .args import bundle_arg, solve_options, solver_args
 from .errors import EXIT_OK, EXIT_PARTIAL, UsageError
+from .plan import written
 
 
 def configure_whatif(p: argparse.ArgumentParser) -> None:
     bundle_arg(p)
-    p.add_argument("--plan", type=Path, required=True, help="the incumbent plan folder")
-    p.add_argument("--out", type=Path, required=True, help="folder to write the new plan into")
+    p.add_argument("--plan", type=Path, required=True, help=_("the incumbent plan folder"))
+    p.add_argument("--out", type=Path, required=True, help=_("folder to write the new plan into"))
     p.add_argument(
         "--transfer",
         action="append",
         metavar="OFFICER_ID",
-        help="the officer leaves (transfer, retirement, removal); repeatable",
+        help=_("the officer leaves (transfer, retirement, removal); repeatable"),
     )
     p.add_argument(
         "--set-days",
         action="append",
         metavar="OFFICER_ID=DAYS",
-        help="the officer's monthly days change; repeatable",
+        help=_("the officer's monthly days change; repeatable"),
     )
     p.add_argument(
         "--set-key-village",
         action="append",
         metavar="VILLAGE_ID",
-        help="the village becomes a key village; repeatable",
+        help=_("the village becomes a key village; repeatable"),
     )
     p.add_argument(
         "--add-officer",
         action="append",
         type=Path,
         metavar="CSV",
-        help="new officers, rows in the officers.csv format; repeatable",
+        help=_("new officers, rows in the officers.csv format; repeatable"),
     )
     p.add_argument(
         "--remove-auxiliary",
         action="append",
         metavar="AUX_ID",
-        help="the auxiliary leaves; repeatable",
+        help=_("the auxiliary leaves; repeatable"),
     )
     p.add_argument(
         "--add-auxiliary",
         action="append",
         type=Path,
         metavar="CSV",
-        help="new auxiliaries, rows in the auxiliaries.csv format; repeatable",
+        help=_("new auxiliaries, rows in the auxiliaries.csv format; repeatable"),
     )
-    p.add_argument("--changes", type=Path, help="a CSV of changes: change,id,value")
+    p.add_argument("--changes", type=Path, help=_("a CSV of changes: change,id,value"))
     p.add_argument(
         "--max-changes",
         type=int,
         default=None,
-        help="at most this many villages may change officer",
+        help=_("at most this many villages may change officer"),
     )
     p.add_argument(
         "--sweep",
         choices=["transfer"],
-        help="evaluate every officer's transfer and rank them by harm",
+        help=_("evaluate every officer's transfer and rank them by harm"),
     )
-    p.add_argument("--jobs", type=int, default=None, help="processes for a sweep (default 2)")
+    p.add_argument("--jobs", type=int, default=None, help=_("processes for a sweep (default 2)"))
     solver_args(p)
 
 
@@ -84,9 +86,9 @@ def run_whatif(args: argparse.Namespace) -> int:
     options = solve_options(args, inst.policy.sections["solver"])
     if args.sweep:
         run = sweep_transfers(inst, incumbent, options, jobs=args.jobs or 2)
-        run.write(Path(args.out), inputs)
+        backup = run.write(Path(args.out), inputs)
         print(run.summary())
-        print(f"wrote {args.out}")
+        print(written(args.out, backup))
         return EXIT_OK
     changes = changes_from(
         transfer=args.transfer,
@@ -99,8 +101,10 @@ def run_whatif(args: argparse.Namespace) -> int:
     )
     if not changes:
         raise UsageError(
-            "no change given (--transfer, --set-days, --set-key-village, --add-officer, "
-            "--remove-auxiliary, --add-auxiliary or --changes)"
+            _(
+                "no change given (--transfer, --set-days, --set-key-village, --add-officer, "
+                "--remove-auxiliary, --add-auxiliary or --changes)"
+            )
         )
     aux_csv = Path(args.plan) / AUXILIARY_FILE
     incumbent_aux = read_part(aux_csv, AUXILIARY_PLAN, typed=False)
@@ -113,18 +117,20 @@ def run_whatif(args: argparse.Namespace) -> int:
         incumbent_aux=incumbent_aux,
         incumbent_path=Path(args.plan),
     )
-    run.write(Path(args.out), inputs, started=t0)
+    backup = run.write(Path(args.out), inputs, started=t0)
     print(run.summary())
+    print(written(args.out, backup))
     print(
-        f"wrote {args.out} in {time.perf_counter() - t0:.2f} s "
-        f"(re-plan {run.resolve_seconds:.2f} s)"
+        _("{seconds:.2f} s in all (the re-plan {replan:.2f} s)").format(
+            seconds=time.perf_counter() - t0, replan=run.resolve_seconds
+        )
     )
     return EXIT_OK if run.status.holds else EXIT_PARTIAL
 
 
 COMMANDS = {
     "whatif": (
-        "re-plan after a change, moving as little as possible",
+        N_("re-plan after a change, moving as little as possible"),
         configure_whatif,
         run_whatif,
     ),

@@ -34,10 +34,12 @@ def translations(language: str) -> gettext.NullTranslations:
 
 
 def set_language(language: str) -> None:
-    """``zh`` or ``en``, for every message from now on."""
+    """``zh`` or ``en``, for every message from now on, here and in the worker and helper
+    processes this one starts (they read ``CUNJING_LANG``)."""
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r} (one of {', '.join(LANGUAGES)})")
     _state["language"] = language
+    os.environ["CUNJING_LANG"] = language
 
 
 def language() -> str:
@@ -47,9 +49,24 @@ def language() -> str:
 
 def _(message: str) -> str:
     """``message`` in the current language."""
+    if not message:  # argparse asks for None and "" too
+        return message
     return translations(language()).gettext(message)
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue where it is written (a rule's summary, command help
+    kept in tables, column headings, words of a status) and leaves it as it is: ``_()``
+    translates it where it is shown."""
+    return message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural message for ``n``, in the current language."""
     return translations(language()).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the current language, where the same English word means another thing
+    elsewhere (``context`` tells them apart in the catalogue)."""
+    return translations(language()).pgettext(context, message)

@@ -14,7 +14,7 @@ import io
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -23,15 +23,28 @@ from . import DOMAIN, LOCALE_DIR
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("optimizer", "constraints", "data")
 FIXED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # the header's dates: no change, no conflict
+# the messages: ``_()``, ``ngettext()``, ``N_()`` (marked here, translated where shown), and a
+# policy parameter's documentation, ``Param(default, "doc")`` (``cunjing policy`` prints it)
+KEYWORDS = {**DEFAULT_KEYWORDS, "Param": (2,)}
+
+
+def code_messages(with_context: bool = False):
+    """(message, file) of every message of the code; a plural message is a tuple. With
+    ``with_context``: (message, file, context), the context of a ``pgettext`` (else None)."""
+    for top in SOURCES:
+        for file, _line, message, _comments, context in extract_from_dir(
+            ROOT / top, method_map=[("**.py", "python")], keywords=KEYWORDS
+        ):
+            yield (
+                (message, f"{top}/{file}", context) if with_context else (message, f"{top}/{file}")
+            )
 
 
 def template() -> Catalog:
     cat = Catalog(project="cunjing", version="1", fuzzy=False)
-    for top in SOURCES:
-        for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / top, method_map=[("**.py", "python")]
-        ):
-            cat.add(message, flags=("python-brace-format",) if "{" in str(message) else ())
+    for message, _file, context in code_messages(with_context=True):
+        flags = ("python-brace-format",) if "{" in str(message) else ()
+        cat.add(message, flags=flags, context=context)
     return cat
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+import stat
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..i18n import _
 from .geo import (
     GeoLayers,
     TravelNetwork,
@@ -26,11 +28,21 @@ from .geo import (
     read_geo,
 )
 from .instance import Instance
+from .limits import MAX_GEO_BYTES, MAX_SMALL_BYTES, check_regular, not_regular, open_regular
 from .parse import parse_table
 from .policy import Policy, load_policy, policy_from_mapping
 from .problems import BundleError, ProblemLog
 from .schema import GEO_FILE, POLICY_FILE, REQUIRED_TABLES, TABLES
-from .tables import RawTable, normalise_id, read_csv_table, read_xlsx_tables
+from .tables import (
+    EXCEL_ERRORS,
+    RawTable,
+    normalise_id,
+    normalise_text,
+    read_csv_table,
+    read_xlsx_tables,
+    table_key,
+    without_formulas,
+)
 from .workdays import unavailable_problems
 
 
@@ -46,43 +58,64 @@ def load_bundle(path: str | Path | None = None) -> Instance:
     path = sample_path() if path is None else Path(path)
     log = ProblemLog()
     label_root = path.name or str(path)
-    if not path.exists():
-        raise BundleError.single(str(path), "no such file or folder")
+    try:
+        mode = path.stat().st_mode
+    except OSError as e:
+        if isinstance(e, FileNotFoundError):
+            raise BundleError.single(str(path), _("no such file or folder")) from None
+        raise BundleError.single(
+            str(path), _("cannot read it: {reason}").format(reason=e.strerror or e)
+        ) from None
     raws: dict[str, RawTable] = {}
     geo_layers: dict[str, gpd.GeoDataFrame] = {}
     policy: Policy | None = None
     files: list[Path] = []
-    if path.is_dir():
+    if stat.S_ISDIR(mode):
         root = path.resolve()
+        entries = _entries(path)
         for name, table in TABLES.items():
-            f = _find(path, table.file)
+            found = [h for h in (_find(entries, n, log) for n in table.files) if h is not None]
+            if len(found) > 1:
+                log.error(
+                    table.file,
+                    0,
+                    "",
+                    _(
+                        "{files} are all read as {name} (names differing only in case or "
+                        "width): keep one of them; which one is meant is ambiguous"
+                    ).format(files=", ".join(h.name for h in found), name=table.file),
+                )
+                continue
+            f = found[0] if found else None
             if f is None or not _usable(f, root, table.file, log):
                 continue
             files.append(f)
             raw = read_csv_table(f, table, log)
             if raw is not None:
                 raws[name] = raw
-        gpkg = _find(path, GEO_FILE)
+        gpkg = _find(entries, GEO_FILE, log)
         if gpkg is not None and _usable(gpkg, root, GEO_FILE, log):
             files.append(gpkg)
             geo_layers = read_geo(gpkg, log)
-        pol = _find(path, POLICY_FILE)
-        if pol is not None and _usable(pol, root, POLICY_FILE, log):
+        pol = _find(entries, POLICY_FILE, log)
+        if pol is not None and _usable(pol, root, POLICY_FILE, log, MAX_SMALL_BYTES):
             files.append(pol)
             try:
                 policy = load_policy(pol)
             except BundleError as e:
-                log.problems.extend(e.problems)
-        _warn_other_files(path, log)
+                log.extend(e.problems)
+        _warn_other_files(entries, log)
         if not files and not log.errors:
             log.error(
                 label_root,
                 0,
                 "",
-                "no bundle files here (expected townships.csv, villages.csv, "
-                "officers.csv, auxiliaries.csv …)",
+                _(
+                    "no bundle files here (expected townships.csv, villages.csv, officers.csv, "
+                    "auxiliaries.csv …)"
+                ),
             )
-            raise BundleError(log.problems)
+            raise BundleError(log.all())
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
         files.append(path)
         raws, policy_cells, policy_rows = read_xlsx_tables(path, log)
@@ -90,19 +123,19 @@ def load_bundle(path: str | Path | None = None) -> Instance:
             try:
                 policy = policy_from_mapping(policy_cells, f"{path.name}[policy]", policy_rows)
             except BundleError as e:
-                log.problems.extend(e.problems)
+                log.extend(e.problems)
     elif path.suffix.lower() == ".xls":
         raise BundleError.single(
-            str(path), "an Excel 97-2003 workbook (.xls): save it as .xlsx (Excel Workbook)"
+            str(path), _("an Excel 97-2003 workbook (.xls): save it as .xlsx (Excel Workbook)")
         )
     else:
         raise BundleError.single(
-            str(path), "a bundle is a folder of CSV files or one .xlsx workbook"
+            str(path), _("a bundle is a folder of CSV files or one .xlsx workbook")
         )
     where = (lambda t: f"{path.name}[{t}]") if path.is_file() else (lambda t: f"{t}.csv")
     for name in REQUIRED_TABLES:
         if name not in raws and not any(p.file == where(name) for p in log.errors):
-            log.error(where(name), 0, "", "this required table is missing from the bundle")
+            log.error(where(name), 0, "", _("this required table is missing from the bundle"))
     labels = {name: raws[name].label if name in raws else where(name) for name in TABLES}
     headers = {name: raws[name].headers if name in raws else {} for name in TABLES}
     # A table that could not be read, or lacks a required column: references into it are not
@@ -122,62 +155,135 @@ def load_bundle(path: str | Path | None = None) -> Instance:
     if policy is None:
         policy = load_policy(None)
     instance = _assemble(frames, labels, headers, geo_layers, policy, log, path, broken)
+    located = {p.file for p in log.problems if p.row}
+    for name, raw in raws.items():
+        if raw.label in located:
+            log.name_rows(raw.label, row_names(raws, name))
     log.raise_if_errors()
     assert instance is not None
     return _with_fingerprint(instance, files, log)
 
 
-def _find(folder: Path, name: str) -> Path | None:
-    exact = folder / name
-    if exact.exists():
-        return exact
-    for f in folder.iterdir():
-        if f.name.lower() == name.lower():
-            return f
-    return None
+def row_names(raws: dict[str, RawTable], name: str) -> dict[int, str]:
+    """Each row of table ``name`` -> the person or village it is about, as problems name it:
+    the row's own name and id (``三村（V3）``), or those of the officer, auxiliary, village or
+    township its first reference names."""
+    raw = raws[name]
+    frame = raw.frame
+    key = raw.table.key[0] if raw.table.key else raw.table.columns[0].name
+    ref = raw.table.column(key).ref if key in frame else None
+    if "name" in frame and key in frame and ref is None:
+        ids = frame[key].map(normalise_id)
+        names = frame["name"].map(normalise_text)
+        names = names.where(~names.str.upper().isin(EXCEL_ERRORS), "")  # a failed formula
+    elif ref in raws and key in frame:
+        target = raws[ref].frame
+        target_key = raws[ref].table.key[0]
+        if "name" not in target or target_key not in target:
+            return {}
+        known = dict(zip(target[target_key].map(normalise_id), target["name"], strict=True))
+        ids = frame[key].map(normalise_id)
+        names = ids.map(lambda i: normalise_text(known.get(i, "")))
+        ids = ids.where(names != "", "")  # an unknown id is named by its own problem
+    else:
+        return {}
+    return {
+        row: (f"{n}（{i}）" if n and i else n or i)
+        for row, i, n in zip(raw.rows, ids, names, strict=True)
+        if n or i
+    }
 
 
-def _usable(f: Path, root: Path, label: str, log: ProblemLog) -> bool:
-    """A bundle file must be a file inside the bundle folder: links out of it are refused."""
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return sorted(folder.iterdir())
+    except OSError as e:
+        raise BundleError.single(
+            str(folder),
+            _("cannot read the folder: {reason}").format(reason=e.strerror or e),
+        ) from None
+
+
+def _find(entries: list[Path], name: str, log: ProblemLog) -> Path | None:
+    """The entry that is the bundle's file ``name``: its name as typed in any case, full-width
+    or half-width. Two such entries (``villages.csv`` and ``Villages.csv``) are ambiguous."""
+    hits = [f for f in entries if table_key(f.name) == table_key(name)]
+    if len(hits) > 1:
+        log.error(
+            name,
+            0,
+            "",
+            _(
+                "{files} are all read as {name} (names differing only in case or width): keep "
+                "one of them; which one is meant is ambiguous"
+            ).format(files=", ".join(f.name for f in hits), name=name),
+        )
+        return None
+    return hits[0] if hits else None
+
+
+def _usable(f: Path, root: Path, label: str, log: ProblemLog, limit: int | None = None) -> bool:
+    """A bundle file must be a regular file inside the bundle folder: links out of it are
+    refused, and so are folders, pipes and devices (opening a pipe would block)."""
     try:
         target = f.resolve(strict=True)
     except (OSError, RuntimeError):  # RuntimeError: a link loop, before Python 3.13
         if f.is_symlink():
-            msg = (
-                f"the file is a link to '{os.readlink(f)}', which leads nowhere (missing or a loop)"
-            )
+            msg = _(
+                "the file is a link to '{target}', which leads nowhere (missing or a loop)"
+            ).format(target=os.readlink(f))
         else:
-            msg = "cannot open the file"
+            msg = _("cannot open the file")
         log.error(label, 0, "", msg)
         return False
     if not target.is_relative_to(root):
-        log.error(label, 0, "", "the file points outside the bundle folder; refused")
+        log.error(label, 0, "", _("the file points outside the bundle folder; refused"))
         return False
-    if not target.is_file():
-        log.error(label, 0, "", "this is a folder, not a file")
+    try:
+        if limit is None:
+            mode = target.stat().st_mode
+            if not stat.S_ISREG(mode):
+                raise not_regular(label, mode)
+        else:
+            check_regular(target, label, limit)
+    except BundleError as e:
+        log.extend(e.problems)
+        return False
+    except OSError as e:
+        log.error(label, 0, "", _("cannot read the file: {reason}").format(reason=e.strerror))
         return False
     return True
 
 
-def _warn_other_files(folder: Path, log: ProblemLog) -> None:
+def _warn_other_files(entries: list[Path], log: ProblemLog) -> None:
     """Files the engine does not read are named, so a misnamed table is not silently lost."""
-    known = [t.file for t in TABLES.values()] + [GEO_FILE, POLICY_FILE]
-    for f in sorted(folder.iterdir()):
-        if f.name.startswith(".") or f.name.lower() in known or f.is_dir():
+    known = [f for t in TABLES.values() for f in t.files] + [GEO_FILE, POLICY_FILE]
+    keys = {table_key(k) for k in known}
+    for f in entries:
+        if f.name.startswith(".") or table_key(f.name) in keys or f.is_dir():
             continue  # a folder may be a plan written beside the tables
         if f.suffix.lower() in (".xlsx", ".xlsm"):
-            hint = ": a workbook is a bundle by itself; give its path instead of the folder's"
+            message = _(
+                "not a bundle file; ignored: a workbook is a bundle by itself; give its path "
+                "instead of the folder's"
+            )
         else:
             near = difflib.get_close_matches(f.name.lower(), known, n=1, cutoff=0.6)
-            hint = f" (rename it to {near[0]}?)" if near else ""
-        log.warn(f.name, 0, "", f"not a bundle file; ignored{hint}")
+            message = (
+                _("not a bundle file; ignored (rename it to {name}?)").format(name=near[0])
+                if near
+                else _("not a bundle file; ignored")
+            )
+        log.warn(f.name, 0, "", message)
 
 
 def _with_fingerprint(inst: Instance, files: list[Path], log: ProblemLog) -> Instance:
     h = hashlib.sha256()
     for f in sorted(files, key=lambda p: p.name):
         h.update(f.name.encode())
-        h.update(f.read_bytes())
+        with open_regular(f, f.name, MAX_GEO_BYTES) as fh:
+            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                h.update(block)
     from dataclasses import replace
 
     return replace(inst, fingerprint=h.hexdigest(), warnings=tuple(log.warnings))
@@ -185,6 +291,9 @@ def _with_fingerprint(inst: Instance, files: list[Path], log: ProblemLog) -> Ins
 
 class _Checker:
     """Cross-table checks over the typed frames; each problem at its file, row and column."""
+
+    # unknown references in one column beyond this are said in one line with their count
+    MAX_LISTED = 20
 
     def __init__(self, frames, labels, headers, log: ProblemLog):
         self.frames, self.labels, self.headers, self.log = frames, labels, headers, log
@@ -200,7 +309,7 @@ class _Checker:
             return
         filled = df[list(key)].ne("").all(axis=1)
         dup = df[filled & df.duplicated(list(key), keep=False)]
-        for _, grp in dup.groupby(list(key), sort=False):
+        for _k, grp in dup.groupby(list(key), sort=False):
             rows = grp["_row"].tolist()
             ident = "/".join(str(grp.iloc[0][k]) for k in key)
             for r in rows[1:]:
@@ -208,23 +317,56 @@ class _Checker:
                     table,
                     r,
                     key[-1],
-                    f"duplicate {'/'.join(key)} '{ident}' (first at row {rows[0]})",
+                    _("duplicate {column} '{id}' (first at row {row})").format(
+                        column="/".join(key), id=ident, row=rows[0]
+                    ),
                 )
 
-    def refs(self, table: str, column: str, known: set[str] | None, what: str) -> None:
+    def refs(self, table: str, column: str, known: set[str] | None, what: str, target: str) -> None:
+        """Every id of ``column`` must be one of ``known`` (the ids of table ``target``)."""
         df = self.frames[table]
         if not len(df) or known is None:
             return
         col = df[column]
+        bad: list[tuple[int, str]] = []
         if col.map(lambda v: isinstance(v, tuple)).any():
             for r, items in zip(df["_row"], col, strict=True):
-                for item in items:
-                    if item not in known:
-                        self.err(table, r, column, f"unknown {what} '{item}'")
+                bad += [(int(r), item) for item in items if item not in known]
+        else:
+            miss = col.ne("") & ~col.isin(known)
+            bad = [(int(r), v) for r, v in zip(df.loc[miss, "_row"], col[miss], strict=True)]
+        rounded = any(f == self.labels[target] for f, _c in self.log.rounded)
+        if rounded or len(bad) > self.MAX_LISTED:
+            self._collapsed(table, column, what, target, bad, rounded)
             return
-        bad = col.ne("") & ~col.isin(known)
-        for r, v in zip(df.loc[bad, "_row"], col[bad], strict=True):
-            self.err(table, r, column, f"unknown {what} '{v}'")
+        for r, v in bad:
+            self.err(table, r, column, _("unknown {what} '{id}'").format(what=what, id=v))
+
+    def _collapsed(self, table, column, what, target, bad, rounded: bool) -> None:
+        if not bad:
+            return
+        examples = ", ".join(f"'{v}'" for v in list(dict.fromkeys(v for _r, v in bad))[:5])
+        rows = ", ".join(str(r) for r, _v in bad[:5])
+        message = (
+            _(
+                "{n} unknown {what} id(s) ({examples}) in rows {rows}…: most likely the ids "
+                "Excel rounded in {file} (see the first message); fix those and these go too"
+            )
+            if rounded
+            else _("{n} unknown {what} id(s) ({examples}) in rows {rows}…")
+        )
+        self.log.error(
+            self.labels[table],
+            0,
+            self.headers[table].get(column, column),
+            message.format(
+                n=len(bad),
+                what=what,
+                examples=examples,
+                rows=rows,
+                file=self.labels[target],
+            ),
+        )
 
 
 def _assemble(
@@ -243,7 +385,7 @@ def _assemble(
     tw, vil, off = (frames[n] for n in ("townships", "villages", "officers"))
     nb, hist = frames["township_neighbours"], frames["aux_history"]
     if len(vil) == 0 and "villages" not in broken:
-        log.error(labels["villages"], 0, "", "the bundle has no villages")
+        log.error(labels["villages"], 0, "", _("the bundle has no villages"))
         broken.add("villages")
 
     def ids(table: str, column: str) -> set[str] | None:
@@ -257,30 +399,50 @@ def _assemble(
     county_ids = ids("townships", "county_id")
     places = None if village_ids is None or township_ids is None else village_ids | township_ids
 
-    chk.refs("villages", "township_id", township_ids, "township")
-    for col, known, what in (
-        ("county_id", county_ids, "county (not in townships.csv)"),
-        ("native_township_id", township_ids, "township"),
-        ("native_village_id", village_ids, "village"),
-        ("former_township_ids", township_ids, "township"),
-        ("selected_village_id", village_ids, "village"),
-        ("base_township_id", township_ids, "township"),
+    township, village = _("township"), _("village")
+    county = _("county (not in townships.csv)")
+    chk.refs("villages", "township_id", township_ids, township, "townships")
+    if policy.rule("OFF-ORIGIN")["city_organ_officers"] and None not in (county_ids, places):
+        frames["officers"] = city_organ_officers(frames, county_ids, chk)
+        off = frames["officers"]
+    for col, known, what, target in (
+        ("county_id", county_ids, county, "townships"),
+        ("native_township_id", township_ids, township, "townships"),
+        ("native_village_id", village_ids, village, "villages"),
+        ("former_township_ids", township_ids, township, "townships"),
+        ("selected_village_id", village_ids, village, "villages"),
+        ("base_township_id", township_ids, township, "townships"),
     ):
-        chk.refs("officers", col, known, what)
-    chk.refs("officers", "preferences", places, "village or township in a preference")
-    chk.refs("auxiliaries", "county_id", county_ids, "county (not in townships.csv)")
-    chk.refs("auxiliaries", "home_village_id", village_ids, "home village")
-    chk.refs("auxiliaries", "recommended_village_ids", village_ids, "village")
-    chk.refs("township_neighbours", "township_id", township_ids, "township")
-    chk.refs("township_neighbours", "neighbour_id", township_ids, "township")
-    chk.refs("aux_history", "auxiliary_id", aux_ids, "auxiliary")
-    chk.refs("aux_history", "village_id", village_ids, "village")
-    chk.refs("plan_officers", "village_id", village_ids, "village")
-    chk.refs("plan_officers", "officer_id", officer_ids, "officer")
-    chk.refs("plan_auxiliaries", "village_id", village_ids, "village")
-    chk.refs("plan_auxiliaries", "auxiliary_id", aux_ids, "auxiliary")
-    chk.refs("pairs", "officer_id", officer_ids, "officer")
-    chk.refs("pairs", "village_id", village_ids, "village")
+        chk.refs("officers", col, known, what, target)
+    chk.refs(
+        "officers", "preferences", places, _("village or township in a preference"), "villages"
+    )
+    chk.refs("auxiliaries", "county_id", county_ids, county, "townships")
+    chk.refs("auxiliaries", "home_village_id", village_ids, _("home village"), "villages")
+    chk.refs("auxiliaries", "recommended_village_ids", village_ids, village, "villages")
+    people = None if officer_ids is None or aux_ids is None else officer_ids | aux_ids
+    person = _("officer or auxiliary")
+    for table, col, known, what, target in (
+        ("township_neighbours", "township_id", township_ids, township, "townships"),
+        ("township_neighbours", "neighbour_id", township_ids, township, "townships"),
+        ("aux_history", "auxiliary_id", aux_ids, _("auxiliary"), "auxiliaries"),
+        ("aux_history", "village_id", village_ids, village, "villages"),
+        ("plan_officers", "village_id", village_ids, village, "villages"),
+        ("plan_officers", "officer_id", officer_ids, _("officer"), "officers"),
+        ("plan_auxiliaries", "village_id", village_ids, village, "villages"),
+        ("plan_auxiliaries", "auxiliary_id", aux_ids, _("auxiliary"), "auxiliaries"),
+        ("pairs", "officer_id", officer_ids, _("officer"), "officers"),
+        ("pairs", "village_id", village_ids, village, "villages"),
+        ("auxiliary_exceptions", "auxiliary_id", aux_ids, _("auxiliary"), "auxiliaries"),
+        ("auxiliary_exceptions", "village_id", village_ids, village, "villages"),
+        ("responsibility_areas", "officer_id", officer_ids, _("officer"), "officers"),
+        ("responsibility_areas", "village_id", village_ids, village, "villages"),
+        ("auxiliary_duty", "auxiliary_id", aux_ids, _("auxiliary"), "auxiliaries"),
+        ("followups", "village_id", village_ids, village, "villages"),
+        ("followups", "person_id", people, person, "officers"),
+        ("ratings", "person_id", people, person, "officers"),
+    ):
+        chk.refs(table, col, known, what, target)
     unavailable_problems(
         frames["unavailable"], labels["unavailable"], headers["unavailable"], officer_ids, log
     )
@@ -290,7 +452,7 @@ def _assemble(
         "township_neighbours",
         nb.loc[self_nb, "_row"],
         "neighbour_id",
-        "a township cannot be its own neighbour (a typo for another township?)",
+        _("a township cannot be its own neighbour (a typo for another township?)"),
     )
     if places is not None:
         used = set(vil["township_id"])
@@ -299,18 +461,20 @@ def _assemble(
             "townships",
             empty_tw["_row"],
             "township_id",
-            "township has no villages in villages.csv (remove it or add its villages)",
+            _("township has no villages in villages.csv (remove it or add its villages)"),
         )
     zero = off["available_days"].eq(0) & off["status"].ne("leaving")
     chk.err(
         "officers",
         off.loc[zero.fillna(False), "_row"],
         "available_days",
-        "an active officer with 0 available days cannot hold a village (set status leaving "
-        "or give his days)",
+        _(
+            "an active officer with 0 available days cannot hold a village (set status leaving "
+            "or give his days)"
+        ),
     )
     half = off["base_lon"].isna() ^ off["base_lat"].isna()
-    chk.err("officers", off.loc[half, "_row"], "base_lon", "base_lon and base_lat go together")
+    chk.err("officers", off.loc[half, "_row"], "base_lon", _("base_lon and base_lat go together"))
     for table, lon, lat in (
         ("townships", "lon", "lat"),
         ("villages", "lon", "lat"),
@@ -323,23 +487,23 @@ def _assemble(
             table,
             df.loc[(df[lon].abs() > 180).fillna(False), "_row"],
             lon,
-            "longitude must lie between -180 and 180",
+            _("longitude must lie between -180 and 180"),
         )
         chk.err(
             table,
             df.loc[(df[lat].abs() > 90).fillna(False), "_row"],
             lat,
-            "latitude must lie between -90 and 90",
+            _("latitude must lie between -90 and 90"),
         )
     late = hist["end"].ne("") & hist["start"].ne("") & (hist["end"] < hist["start"])
-    chk.err("aux_history", hist.loc[late, "_row"], "end", "ends before it starts")
+    chk.err("aux_history", hist.loc[late, "_row"], "end", _("ends before it starts"))
     open_posts = hist[hist["end"].eq("") & hist["auxiliary_id"].ne("")]
     twice = open_posts[open_posts.duplicated("auxiliary_id", keep="first")]
     chk.err(
         "aux_history",
         twice["_row"],
         "auxiliary_id",
-        "the auxiliary already has an open posting (empty end) in an earlier row",
+        _("the auxiliary already has an open posting (empty end) in an earlier row"),
     )
     # a preference far outside the officer's county cannot be honoured; say so, do not fail
     if len(off) and places is not None:
@@ -359,8 +523,10 @@ def _assemble(
                         "officers",
                         r,
                         "preferences",
-                        f"preference '{p}' lies in county {pc}, outside the officer's county "
-                        f"{c}; it cannot be honoured",
+                        _(
+                            "preference '{place}' lies in county {county}, outside the "
+                            "officer's county {own}; it cannot be honoured"
+                        ).format(place=p, county=pc, own=c),
                         warn=True,
                     )
 
@@ -372,28 +538,35 @@ def _assemble(
 
 def _geo_tables(layers, township_ids, village_ids, log: ProblemLog) -> dict:
     out = {}
-    for name, key, known in (
-        ("townships", "township_id", township_ids),
-        ("villages", "village_id", village_ids),
+    for name, key, known, what in (
+        ("townships", "township_id", township_ids, _("unknown township '{id}'")),
+        ("villages", "village_id", village_ids, _("unknown village '{id}'")),
     ):
         gdf = layers.get(name)
         if gdf is None:
             continue
         where = f"{GEO_FILE}[{name}]"
         if key not in gdf.columns:
-            log.error(where, 0, key, f"the layer needs a '{key}' column")
+            log.error(where, 0, key, _("the layer needs a '{column}' column").format(column=key))
             continue
         # ids as in the tables: a numeric column gives 341302100.0, a null is no id
         ids = gdf[key].map(lambda v: normalise_id(_cell(v)))
         gdf = gdf.assign(**{key: ids})
         given = ids.ne("").to_numpy()
         for i in np.flatnonzero(~given):
-            log.error(where, i + 1, key, f"'{key}' must be given")
+            log.error(where, i + 1, key, _("'{column}' must be given").format(column=key))
         if known is not None:
             for i in np.flatnonzero(given & ~ids.isin(known).to_numpy()):
-                log.error(where, i + 1, key, f"unknown {name[:-1]} '{ids.iat[i]}'")
+                log.error(where, i + 1, key, what.format(id=ids.iat[i]))
         for i in np.flatnonzero(given & ids.duplicated().to_numpy()):
-            log.error(where, i + 1, key, f"duplicate {key} '{ids.iat[i]}'")
+            log.error(
+                where,
+                i + 1,
+                key,
+                _("duplicate {column} '{id}' (first at row {row})").format(
+                    column=key, id=ids.iat[i], row=int(np.flatnonzero(ids == ids.iat[i])[0]) + 1
+                ),
+            )
         out[name] = gdf
     if "roads" in layers:
         out["roads"] = layers["roads"]
@@ -453,6 +626,17 @@ def _derive(frames, geo: dict, policy: Policy, log: ProblemLog, path: Path) -> I
     vil["cases"] = vil["cases"].fillna(0).astype(int)
     vil["complex"] = vil["complex"].fillna(False).astype(bool)
     traffic = policy.rule("OFF-TRAFFIC")
+    if roads is not None and "class" in roads.columns and len(roads):
+        present = set(roads["class"].astype(str).str.lower())
+        absent = [c for c in traffic["road_classes"] if c.lower() not in present]
+        if absent:
+            log.warn(
+                POLICY_FILE,
+                0,
+                "rules.OFF-TRAFFIC.road_classes",
+                f"no road of geo.gpkg has the class {', '.join(absent)} (classes there: "
+                f"{', '.join(sorted(present))}): OFF-TRAFFIC finds no route of that class",
+            )
     if gv is not None and roads is not None:
         geom = gv.set_index("village_id").geometry.reindex(vil.index)
         have = geom.notna().to_numpy()
@@ -514,7 +698,60 @@ def _derive(frames, geo: dict, policy: Policy, log: ProblemLog, path: Path) -> I
         fingerprint="",
         unavailable=frames["unavailable"].reset_index(drop=True),
         holidays=frames["holidays"].reset_index(drop=True),
+        auxiliary_exceptions=frames["auxiliary_exceptions"].reset_index(drop=True),
+        responsibility_areas=responsibility_areas(frames["responsibility_areas"], off, vil),
+        auxiliary_duty=frames["auxiliary_duty"].reset_index(drop=True),
+        followups=frames["followups"].reset_index(drop=True),
+        ratings=frames["ratings"].reset_index(drop=True),
     )
+
+
+def city_organ_officers(frames, county_ids: set[str], chk) -> pd.DataFrame:
+    """§二(一) 选派机关民警回原籍包村: an organ officer of the city bureau (a ``county_id`` that
+    is no county of the bundle) joins the county of his native place (native village, else
+    native township, else the place of his first wish) and is planned there; ``bureau_id``
+    keeps the bureau he comes from. Everyone else stays in his own county."""
+    off = frames["officers"].copy()
+    tw = frames["townships"].set_index("township_id")["county_id"]
+    vil = frames["villages"].set_index("village_id")["township_id"].map(tw)
+    place = pd.concat([tw, vil])
+    place = place[~place.index.duplicated()]
+    off["bureau_id"] = off["county_id"]
+    city = off["county_id"].ne("") & ~off["county_id"].isin(county_ids)
+    city &= off["category"] == "organ"
+    for i in off.index[city]:
+        row = off.loc[i]
+        wishes = row["preferences"] if isinstance(row["preferences"], tuple) else ()
+        for p in (row["native_village_id"], row["native_township_id"], *wishes):
+            if p and p in place.index:
+                off.at[i, "county_id"] = place[p]
+                break
+        else:
+            chk.err(
+                "officers",
+                [row["_row"]],
+                "county_id",
+                "an organ officer of the city bureau (OFF-ORIGIN city_organ_officers) needs a "
+                "native village or township, or a wish, in the bundle: his county is chosen by it",
+            )
+    return off
+
+
+def responsibility_areas(given: pd.DataFrame, off: pd.DataFrame, vil: pd.DataFrame) -> pd.DataFrame:
+    """责任区民警: the given table, else each station officer (警种 派出所) of a base township
+    answers for that township's villages (``derived`` says which)."""
+    cols = ["officer_id", "village_id"]
+    if len(given):
+        return given[cols].reset_index(drop=True).assign(derived=False)
+    station = off[(off["category"] == "station") & (off["base_township_id"] != "")]
+    station = station[station["status"] != "leaving"]
+    areas = pd.DataFrame(
+        {"officer_id": station.index.to_numpy(object), "township_id": station["base_township_id"]}
+    ).merge(
+        pd.DataFrame({"village_id": vil.index.to_numpy(object), "township_id": vil["township_id"]}),
+        on="township_id",
+    )
+    return areas[cols].sort_values(cols, ignore_index=True).assign(derived=True)
 
 
 def derive_officers(
@@ -537,7 +774,7 @@ def derive_officers(
             label,
             int(r),
             "base_township_id",
-            "no base given (base_lon/base_lat or base_township_id): travel counted as 0",
+            _("no base given (base_lon/base_lat or base_township_id): travel counted as 0"),
         )
     return off
 
@@ -575,6 +812,8 @@ def table_frame(inst: Instance, name: str) -> pd.DataFrame:
     """One table of the instance in its contract columns, as text cells, ready for a CSV."""
     table = TABLES[name]
     df = getattr(inst, name)
+    if name == "responsibility_areas" and "derived" in df.columns:
+        df = df[~df["derived"].astype(bool)]  # derived from the stations: not given
     df = df.reset_index(drop=True)
     cols = [c.name for c in table.columns]
     out = df[cols].copy()
@@ -595,7 +834,7 @@ def save_bundle(inst: Instance, folder: str | Path) -> Path:
         frame = table_frame(inst, name)
         if not table.required and frame.empty:
             continue
-        frame.to_csv(folder / table.file, index=False, lineterminator="\n")
+        without_formulas(frame).to_csv(folder / table.file, index=False, lineterminator="\n")
     layers = {
         "townships": inst.geo.townships,
         "villages": inst.geo.villages,

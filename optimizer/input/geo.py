@@ -11,6 +11,8 @@ over pairs of villages in Python.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +26,9 @@ from pyproj import CRS, Transformer
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from .problems import ProblemLog
+from ..i18n import _
+from .limits import MAX_GEO_BYTES, MAX_ROWS, check_regular
+from .problems import BundleError, ProblemLog
 from .schema import GEO_FILE, GEO_LAYERS
 
 WGS84 = "EPSG:4326"
@@ -40,14 +44,110 @@ class GeoLayers:
 
 
 def read_geo(path: Path, log: ProblemLog, label: str = GEO_FILE) -> dict[str, gpd.GeoDataFrame]:
-    """The layers of a GeoPackage, checked: known layers, CRS, geometry type, validity."""
+    """The layers of a GeoPackage, checked: a regular file of bounded size holding plain
+    tables (no view, no computed column), known layers, CRS, geometry type, validity."""
+    try:
+        check_regular(path, label, MAX_GEO_BYTES)
+    except BundleError as e:
+        log.extend(e.problems)
+        return {}
+    if not _plain_tables(path, label, log):
+        return {}
     # GDAL's complaints about a damaged file become warnings of the bundle, not stray lines
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         layers = _read_layers(path, log, label)
     for message in dict.fromkeys(str(w.message) for w in caught):
-        log.warn(label, 0, "", f"GDAL: {message}")
+        log.warn(label, 0, "", _("GDAL: {message}").format(message=message))
     return layers
+
+
+# seconds the checks of a GeoPackage's own structure may take (a few milliseconds for any file
+# QGIS writes); a query that runs longer is a crafted one
+GEO_CHECK_SECONDS = 5.0
+
+
+def _plain_tables(path: Path, label: str, log: ProblemLog) -> bool:
+    """A GeoPackage is an SQLite database, and a database can hold queries that run when read:
+    a view (a recursive one never returns), a virtual table, a column computed by an expression.
+    QGIS and GDAL write none of these for a layer; a file that holds one is refused before GDAL
+    reads it. The checks themselves run read-only and are stopped after GEO_CHECK_SECONDS."""
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return True  # GDAL says what is wrong with the file
+    deadline = time.monotonic() + GEO_CHECK_SECONDS
+    con.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
+    problems: list[str] = []
+    try:
+        objects = con.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+        kinds = {name: (kind, sql or "") for kind, name, sql in objects}
+        problems += [
+            _(
+                "'{name}' is a view (a saved query), which runs when read: only plain tables "
+                "are read; save the layers as a new GeoPackage (QGIS: Export → Save Features As)"
+            ).format(name=name)
+            for kind, name, _sql in objects
+            if kind == "view"
+        ]
+        try:
+            contents = con.execute("SELECT table_name, data_type FROM gpkg_contents").fetchall()
+        except sqlite3.OperationalError as e:
+            if "interrupted" in str(e):
+                raise
+            contents = []  # not a GeoPackage: GDAL says so
+        for name, data_type in contents:
+            if name not in GEO_LAYERS or kinds.get(name, ("", ""))[0] == "view":
+                continue
+            if data_type != "features":
+                problems.append(
+                    _("layer '{name}' holds {kind}, not features (points, lines, polygons)").format(
+                        name=name, kind=data_type
+                    )
+                )
+            elif kinds.get(name, ("", ""))[1].upper().startswith("CREATE VIRTUAL TABLE"):
+                problems.append(
+                    _("layer '{name}' is a virtual table, not a plain table").format(name=name)
+                )
+            elif name in kinds:
+                quoted = name.replace('"', '""')
+                (features,) = con.execute(f'SELECT count(*) FROM "{quoted}"').fetchone()
+                if features > MAX_ROWS:
+                    problems.append(
+                        _(
+                            "layer '{name}' has {n:,} features, more than {limit:,}: not a "
+                            "county's map"
+                        ).format(name=name, n=features, limit=MAX_ROWS)
+                    )
+                    continue
+                computed = [
+                    c[1]
+                    for c in con.execute(f'PRAGMA table_xinfo("{quoted}")')
+                    if c[6] in (2, 3)  # hidden 2, 3: a generated (computed) column
+                ]
+                if computed:
+                    problems.append(
+                        _(
+                            "layer '{name}' has columns computed by an expression ({columns}): "
+                            "only plain tables are read"
+                        ).format(name=name, columns=", ".join(computed))
+                    )
+    except sqlite3.OperationalError as e:
+        if "interrupted" not in str(e):
+            return True  # GDAL says what is wrong with the file
+        problems.append(
+            _(
+                "reading the GeoPackage's own tables took more than {seconds:g} seconds: a "
+                "crafted file; refused"
+            ).format(seconds=GEO_CHECK_SECONDS)
+        )
+    except sqlite3.DatabaseError:
+        return True  # not a database: GDAL says so
+    finally:
+        con.close()
+    for message in problems:
+        log.error(label, 0, "", message)
+    return not problems
 
 
 def _read_layers(path: Path, log: ProblemLog, label: str) -> dict[str, gpd.GeoDataFrame]:
@@ -58,22 +158,29 @@ def _read_layers(path: Path, log: ProblemLog, label: str) -> dict[str, gpd.GeoDa
     except Exception as e:  # GDAL's errors for a damaged or foreign file
         reason = str(e)
         if "not recognized as being in a supported file format" in reason:
-            reason = "the file is not a GeoPackage (save the layers as GeoPackage from QGIS)"
-        log.error(label, 0, "", f"cannot open the GeoPackage: {reason}")
+            reason = _("the file is not a GeoPackage (save the layers as GeoPackage from QGIS)")
+        log.error(label, 0, "", _("cannot open the GeoPackage: {reason}").format(reason=reason))
         return {}
     layers: dict[str, gpd.GeoDataFrame] = {}
     for name, _gtype in listed:
         if name not in GEO_LAYERS:
-            log.warn(label, 0, "", f"layer '{name}' is not used (known: {', '.join(GEO_LAYERS)})")
+            log.warn(
+                label,
+                0,
+                "",
+                _("layer '{name}' is not used (known: {known})").format(
+                    name=name, known=", ".join(GEO_LAYERS)
+                ),
+            )
             continue
         where = f"{label}[{name}]"
         try:
             gdf = gpd.read_file(path, layer=name, engine="pyogrio")
         except Exception as e:
-            log.error(where, 0, "", f"cannot read the layer: {e}")
+            log.error(where, 0, "", _("cannot read the layer: {reason}").format(reason=e))
             continue
         if gdf.crs is None:
-            log.error(where, 0, "geometry", "the layer has no CRS (coordinate reference system)")
+            log.error(where, 0, "geometry", _("the layer has no CRS (coordinate reference system)"))
             continue
         gdf = gdf.reset_index(drop=True)
         if not _check_geometry(gdf, name, where, log) or not _check_extent(gdf, where, log):
@@ -105,8 +212,16 @@ def _check_extent(gdf: gpd.GeoDataFrame, where: str, log: ProblemLog) -> bool:
             where,
             0,
             "geometry",
-            f"coordinates x {x0:.6g}..{x1:.6g}, y {y0:.6g}..{y1:.6g} do not fit the layer's CRS "
-            f"({gdf.crs.to_string()}): the CRS is probably wrong",
+            _(
+                "coordinates x {x0}..{x1}, y {y0}..{y1} do not fit the layer's CRS ({crs}): the "
+                "CRS is probably wrong"
+            ).format(
+                x0=f"{x0:.6g}",
+                x1=f"{x1:.6g}",
+                y0=f"{y0:.6g}",
+                y1=f"{y1:.6g}",
+                crs=gdf.crs.to_string(),
+            ),
         )
     return fits
 
@@ -117,7 +232,7 @@ def _check_geometry(gdf: gpd.GeoDataFrame, name: str, where: str, log: ProblemLo
     ok = True
     missing = shapely.is_missing(geom) | shapely.is_empty(geom)
     for i in np.flatnonzero(missing):
-        log.error(where, int(rows[i]), "geometry", "empty geometry")
+        log.error(where, int(rows[i]), "geometry", _("empty geometry"))
         ok = False
     kinds = shapely.get_type_id(geom)
     want = GEO_LAYERS[name]
@@ -130,27 +245,36 @@ def _check_geometry(gdf: gpd.GeoDataFrame, name: str, where: str, log: ProblemLo
         t = shapely.get_type_id(geom[i])
         tname = (
             [
-                "point",
-                "line",
-                "ring",
-                "polygon",
-                "multipoint",
-                "multiline",
-                "multipolygon",
-                "collection",
+                _("point"),
+                _("line"),
+                _("ring"),
+                _("polygon"),
+                _("multipoint"),
+                _("multiline"),
+                _("multipolygon"),
+                _("collection"),
             ][t]
             if 0 <= t <= 7
-            else "geometry"
+            else _("geometry")
         )
-        need = {"polygon": "a polygon", "polygon_or_point": "a polygon or point", "line": "a line"}[
-            want
-        ]
-        log.error(where, int(rows[i]), "geometry", f"{tname} where {need} is needed")
+        need = {
+            "polygon": _("a polygon"),
+            "polygon_or_point": _("a polygon or point"),
+            "line": _("a line"),
+        }[want]
+        log.error(
+            where,
+            int(rows[i]),
+            "geometry",
+            _("{kind} where {need} is needed").format(kind=tname, need=need),
+        )
         ok = False
     invalid = ~shapely.is_valid(geom) & ~missing & allowed
     for i in np.flatnonzero(invalid):
         reason = shapely.is_valid_reason(geom[i])
-        log.error(where, int(rows[i]), "geometry", f"invalid geometry: {reason}")
+        log.error(
+            where, int(rows[i]), "geometry", _("invalid geometry: {reason}").format(reason=reason)
+        )
         ok = False
     return ok
 

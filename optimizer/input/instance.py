@@ -57,6 +57,13 @@ class Instance:
     warnings: tuple[Problem, ...] = ()
     unavailable: pd.DataFrame = field(default_factory=_no_rows("unavailable"))  # officer days off
     holidays: pd.DataFrame = field(default_factory=_no_rows("holidays"))  # overrides the package
+    # AUX-TOWNSHIP's named exceptions (auxiliary_id, village_id, reason)
+    auxiliary_exceptions: pd.DataFrame = field(default_factory=_no_rows("auxiliary_exceptions"))
+    # 责任区民警 (officer_id, village_id), given or derived (``derived`` column)
+    responsibility_areas: pd.DataFrame = field(default_factory=_no_rows("responsibility_areas"))
+    auxiliary_duty: pd.DataFrame = field(default_factory=_no_rows("auxiliary_duty"))
+    followups: pd.DataFrame = field(default_factory=_no_rows("followups"))  # §五(三) 电话回访
+    ratings: pd.DataFrame = field(default_factory=_no_rows("ratings"))  # §五(三) 群众评议
 
     @property
     def counties(self) -> list[str]:
@@ -102,6 +109,14 @@ class Instance:
                 self.pairs["officer_id"].map(of_officer), self.pairs["village_id"].map(of_village)
             ),
             "unavailable": self.unavailable["officer_id"].map(of_officer).to_numpy(object),
+            "auxiliary_exceptions": both(
+                self.auxiliary_exceptions["auxiliary_id"].map(of_aux),
+                self.auxiliary_exceptions["village_id"].map(of_village),
+            ),
+            "responsibility_areas": self.responsibility_areas["village_id"]
+            .map(of_village)
+            .to_numpy(object),
+            "auxiliary_duty": self.auxiliary_duty["auxiliary_id"].map(of_aux).to_numpy(object),
         }
         if self.geo.townships is not None:
             keys["geo_townships"] = (
@@ -154,6 +169,9 @@ class Instance:
             plan_auxiliaries=part(self.plan_auxiliaries, "plan_auxiliaries"),
             pairs=part(self.pairs, "pairs"),
             unavailable=part(self.unavailable, "unavailable"),
+            auxiliary_exceptions=part(self.auxiliary_exceptions, "auxiliary_exceptions"),
+            responsibility_areas=part(self.responsibility_areas, "responsibility_areas"),
+            auxiliary_duty=part(self.auxiliary_duty, "auxiliary_duty"),
             geo=GeoLayers(
                 None if self.geo.townships is None else part(self.geo.townships, "geo_townships"),
                 None if self.geo.villages is None else part(self.geo.villages, "geo_villages"),

@@ -12,6 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..i18n import _, ngettext
 from .problems import ProblemLog
 from .schema import (
     BOOL,
@@ -28,13 +29,25 @@ from .schema import (
     TRUE_WORDS,
     Column,
 )
-from .tables import EXCEL_ERRORS, SCIENTIFIC_ID, RawTable, normalise_id, normalise_text
+from .tables import (
+    EXCEL_ERRORS,
+    SCIENTIFIC_ID,
+    RawTable,
+    column_label,
+    normalise_id,
+    normalise_text,
+)
 
 _LIST_SEP = re.compile(r"[;；,，、]")
-_NORMALISED = (
-    "id '{value}' written with spaces, invisible or full-width characters or as a decimal; "
-    "read as its normalised form"
-)
+
+
+def _normalised_message() -> str:
+    return _(
+        "id '{value}' written with spaces, invisible or full-width characters or as a decimal; "
+        "read as its normalised form"
+    )
+
+
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's date numbers
 _MONTH = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?(?:[-/.]\d{1,2}日?)?$")
 # a date, optionally followed by a time of day (log exports often carry one)
@@ -105,18 +118,95 @@ def _report(
     msg: str,
     log: ProblemLog,
     warn: bool = False,
+    **fields: object,
 ) -> None:
     header = raw.headers.get(col.name, col.name)
     for i in np.flatnonzero(mask):
-        message = msg.format(value=text.iat[i])
+        message = msg.format(value=text.iat[i], **fields)
         (log.warn if warn else log.error)(raw.label, raw.rows[i], header, message)
 
 
 # Counts beyond this are typing errors, and floats lose whole numbers above 2**53.
 _LARGEST_INT = 1e15
+# Control characters (ESC, BEL, CR, …) are invisible in Excel and command a terminal; a line
+# break inside a cell (Excel's Alt+Enter) and a tab are text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Format characters normalise_text drops (zero-width space and joiners, BOM, soft hyphen, …)
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
+# Years a date of this domain can have: a month like 9999-12 is a typing mistake, and would
+# move the plan start (the January after the last history month) to the year 10000.
+FIRST_YEAR, LAST_YEAR = 1950, 2099
+
+
+def _refuse_controls(
+    raw: RawTable, col: Column, text: pd.Series, log: ProblemLog
+) -> tuple[pd.Series, np.ndarray]:
+    """The text with cells holding control characters blanked, and which those are (each
+    reported)."""
+    if not _CONTROL.search("".join(text.tolist())):  # the whole column at once: the usual case
+        return text, np.zeros(len(text), dtype=bool)
+    found = text.str.replace("\r\n", "\n", regex=False).str.extract(f"({_CONTROL.pattern})")[0]
+    bad = found.notna().to_numpy()
+    header = raw.headers.get(col.name, col.name)
+    for i in np.flatnonzero(bad):
+        log.error(
+            raw.label,
+            raw.rows[i],
+            header,
+            _(
+                "the cell holds a control character ({char}), invisible in Excel, that would "
+                "command a terminal or break a file: delete it (retype the cell)"
+            ).format(char=found.iat[i].encode("unicode_escape").decode()),
+        )
+    return text.where(~bad, ""), bad
+
+
+def _refuse_rounded_ids(
+    raw: RawTable, col: Column, sci: np.ndarray, text: pd.Series, log: ProblemLog
+) -> None:
+    """Ids Excel showed as 3.41302E+11 and saved so: the digits are gone. One message for the
+    column, first of all, with the fix in Excel's words; the rows it concerns are named."""
+    header = raw.headers.get(col.name, col.name)
+    rows = [raw.rows[i] for i in np.flatnonzero(sci)]
+    log.rounded.add((raw.label, header))
+    log.error(
+        raw.label,
+        0,
+        header,
+        ngettext(
+            "{n} id in this column is in scientific notation ({example}, row {rows}): Excel "
+            "showed a long number so and saved it rounded, the digits are lost. In Excel select "
+            "the column, 设置单元格格式 → 文本 (Format Cells → Text), and type the ids again; or "
+            "import the CSV with 数据 → 从文本/CSV (Data → From Text/CSV) with this column as "
+            "文本 (Text)",
+            "{n} ids in this column are in scientific notation ({example}, rows {rows}): Excel "
+            "showed long numbers so and saved them rounded, the digits are lost. In Excel select "
+            "the column, 设置单元格格式 → 文本 (Format Cells → Text), and type the ids again; or "
+            "import the CSV with 数据 → 从文本/CSV (Data → From Text/CSV) with this column as "
+            "文本 (Text)",
+            len(rows),
+        ).format(
+            n=len(rows),
+            example=text.iat[int(np.flatnonzero(sci)[0])],
+            rows=", ".join(map(str, rows[:10])) + ("…" if len(rows) > 10 else ""),
+        ),
+        root=True,
+    )
+
+
+def enum_choices(choices: dict[str, str]) -> str:
+    """``派出所（station）、刑警（criminal）…``: each value by its first Chinese word and its
+    English one, as a planner may write either."""
+    zh: dict[str, str] = {}
+    for word, value in choices.items():
+        if not word.isascii():
+            zh.setdefault(value, word)
+    values = sorted(set(choices.values()))
+    return "、".join(f"{zh[v]}（{v}）" if v in zh else v for v in values)
 
 
 def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) -> pd.Series:
+    text, controls = _refuse_controls(raw, col, text, log)
     stripped = text.str.strip()
     failed = stripped.str.startswith("#").to_numpy()
     if failed.any():  # rare: the full test only then
@@ -126,33 +216,41 @@ def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) 
             col,
             failed,
             text,
-            "Excel error value {value} (a formula failed): fix the formula or type the value",
+            _("Excel error value {value} (a formula failed): fix the formula or type the value"),
             log,
         )
         text = text.where(~failed, "")
         stripped = stripped.where(~failed, "")
+    failed = failed | controls
+    if raw.reported:  # reported by the reader already (a formula without its result)
+        failed = failed | np.isin(raw.rows, [r for r, c in raw.reported if c == col.name])
+    # empty once normalised: a cell of zero-width or other invisible characters is not given
     empty = (stripped == "").to_numpy()
+    if _INVISIBLE.search("".join(text.tolist())):
+        invisible = ~empty & text.str.contains(_INVISIBLE.pattern, regex=True).to_numpy()
+        empty = empty | (invisible & text.map(normalise_text).eq("").to_numpy())
     if col.required:
-        _report(raw, col, empty & ~failed, text, f"'{col.name}' must be given", log)
+        _report(
+            raw,
+            col,
+            empty & ~failed,
+            text,
+            _("'{column}' must be given"),
+            log,
+            column=column_label(raw.table, col.name),
+        )
     kind = col.kind
     if kind == TEXT:
         return text.map(normalise_text).astype(object)
     if kind == ID:
         norm = text.map(normalise_id)
         sci = norm.str.fullmatch(SCIENTIFIC_ID.pattern).to_numpy()
-        _report(
-            raw,
-            col,
-            sci,
-            text,
-            "id '{value}' is in scientific notation, so Excel has rounded it: format the column "
-            "as text and type the ids again",
-            log,
-        )
+        if sci.any():
+            _refuse_rounded_ids(raw, col, sci, text, log)
         changed = (norm != text).to_numpy() & ~empty & ~sci
-        _report(raw, col, changed, text, _NORMALISED, log, warn=True)
+        _report(raw, col, changed, text, _normalised_message(), log, warn=True)
         has_sep = norm.str.contains(";", regex=False).to_numpy()
-        _report(raw, col, has_sep, text, "an id cannot contain ';': '{value}'", log)
+        _report(raw, col, has_sep, text, _("an id cannot contain ';': '{value}'"), log)
         return norm.where(~sci, "").astype(object)
     if kind == IDS:
 
@@ -162,29 +260,45 @@ def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) 
 
         lists = text.map(split)
         plain = text.map(lambda s: tuple(p.strip() for p in _LIST_SEP.split(s) if p.strip()))
-        _report(raw, col, (lists != plain).to_numpy(), text, _NORMALISED, log, warn=True)
+        _report(raw, col, (lists != plain).to_numpy(), text, _normalised_message(), log, warn=True)
         return lists.astype(object)
     if kind in (INT, FLOAT):
         norm = text.map(normalise_text)
         nums = pd.to_numeric(norm.where(~empty, None), errors="coerce")
         bad = nums.isna().to_numpy() & ~empty
-        _report(raw, col, bad, text, "'{value}' is not a number", log)
+        _report(raw, col, bad, text, _("'{value}' is not a number"), log)
         vals = nums.to_numpy(dtype=float)
         inf = ~np.isfinite(vals) & ~np.isnan(vals)
-        _report(raw, col, inf, text, "'{value}' is not a finite number", log)
+        _report(raw, col, inf, text, _("'{value}' is not a finite number"), log)
         vals = np.where(inf, np.nan, vals)
         if col.minimum is not None:
             low = (vals < col.minimum) & ~np.isnan(vals)
-            _report(raw, col, low, text, f"must be at least {col.minimum:g}, got {{value}}", log)
+            _report(
+                raw,
+                col,
+                low,
+                text,
+                _("must be at least {minimum}, got {value}"),
+                log,
+                minimum=f"{col.minimum:g}",
+            )
             vals = np.where(low, np.nan, vals)
         top = col.maximum if col.maximum is not None else (_LARGEST_INT if kind == INT else None)
         if top is not None:
             high = (vals > top) & ~np.isnan(vals)
-            _report(raw, col, high, text, f"must be at most {top:g}, got {{value}}", log)
+            _report(
+                raw,
+                col,
+                high,
+                text,
+                _("must be at most {maximum}, got {value}"),
+                log,
+                maximum=f"{top:g}",
+            )
             vals = np.where(high, np.nan, vals)
         if kind == INT:
             frac = (np.abs(vals - np.round(vals)) > 1e-9) & ~np.isnan(vals)
-            _report(raw, col, frac, text, "must be a whole number, got {value}", log)
+            _report(raw, col, frac, text, _("must be a whole number, got {value}"), log)
             vals = np.where(frac, np.nan, vals)
             return pd.Series(pd.array(np.round(vals), dtype="Float64").astype("Int64"))
         return pd.Series(vals)
@@ -193,7 +307,7 @@ def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) 
         is_true = low.isin(TRUE_WORDS).to_numpy()
         is_false = low.isin(FALSE_WORDS).to_numpy()
         bad = ~is_true & ~is_false
-        _report(raw, col, bad, text, "'{value}' is not yes/no (true/false, 是/否, 1/0)", log)
+        _report(raw, col, bad, text, _("'{value}' is not yes/no (true/false, 是/否, 1/0)"), log)
         arr = pd.array(
             [
                 True if t else (False if f and not e else pd.NA)
@@ -219,32 +333,57 @@ def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) 
                 raw.label,
                 raw.rows[i],
                 raw.headers.get(col.name, col.name),
-                f"'{text.iat[i]}' is not a month (YYYY-MM); it looks like an Excel date number "
-                f"({day:%Y-%m-%d}) whose date format was lost: format the column as YYYY-MM",
+                _(
+                    "'{value}' is not a month (YYYY-MM); it looks like an Excel date number "
+                    "({day}) whose date format was lost: format the column as YYYY-MM"
+                ).format(value=text.iat[i], day=f"{day:%Y-%m-%d}"),
             )
-        _report(raw, col, bad & ~serial, text, "'{value}' is not a month (YYYY-MM)", log)
-        return parsed.fillna("").astype(object)
+        _report(raw, col, bad & ~serial, text, _("'{value}' is not a month (YYYY-MM)"), log)
+        return _plausible(raw, col, parsed.fillna(""), text, log)
     if kind in (DATE, TIME):
-        fn, what = (
-            (parse_date, "a date (YYYY-MM-DD)") if kind == DATE else (parse_time, "a time (HH:MM)")
+        fn, message = (
+            (parse_date, _("'{value}' is not a date (YYYY-MM-DD)"))
+            if kind == DATE
+            else (parse_time, _("'{value}' is not a time (HH:MM)"))
         )
         parsed = text.map(fn)
         bad = parsed.isna().to_numpy() & ~empty
-        _report(raw, col, bad, text, f"'{{value}}' is not {what}", log)
-        return parsed.fillna("").astype(object)
+        _report(raw, col, bad, text, message, log)
+        parsed = parsed.fillna("")
+        return _plausible(raw, col, parsed, text, log) if kind == DATE else parsed.astype(object)
     if kind == ENUM:
         assert col.choices is not None
         choices = {k.lower(): v for k, v in col.choices.items()}
         canon = text.map(lambda s: choices.get(normalise_text(s).lower()))
         bad = canon.isna().to_numpy() & ~empty
-        allowed = sorted(set(col.choices.values()))
         _report(
             raw,
             col,
             bad,
             text,
-            f"unknown {col.name} '{{value}}' (one of {', '.join(allowed)})",
+            _("unknown {column} '{value}' (one of {choices})"),
             log,
+            column=column_label(raw.table, col.name),
+            choices=enum_choices(col.choices),
         )
         return canon.fillna("").astype(object)
     raise ValueError(f"unknown column kind {kind}")
+
+
+def _plausible(
+    raw: RawTable, col: Column, parsed: pd.Series, text: pd.Series, log: ProblemLog
+) -> pd.Series:
+    """Months and dates within FIRST_YEAR..LAST_YEAR; others refused at their cell."""
+    year = pd.to_numeric(parsed.str[:4], errors="coerce")
+    wild = ((year < FIRST_YEAR) | (year > LAST_YEAR)).to_numpy()
+    _report(
+        raw,
+        col,
+        wild,
+        text,
+        _("'{value}' lies outside the years {first}-{last}: a typing mistake?"),
+        log,
+        first=FIRST_YEAR,
+        last=LAST_YEAR,
+    )
+    return parsed.where(~wild, "").astype(object)

@@ -16,13 +16,17 @@ plan was made for (null: the embedded sample).
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from ..i18n import _
 from .instance import Instance
+from .limits import MAX_TABLE_BYTES, read_regular, too_big
 from .parse import parse_table
 from .problems import BundleError, ProblemLog
 from .schema import (
@@ -45,7 +49,7 @@ from .schema import (
     WORKBOOK_FILE,
     Table,
 )
-from .tables import RawTable, read_csv_table, read_xlsx_sheet
+from .tables import RawTable, read_csv_table, read_xlsx_sheet, restore_formula_text
 
 # the sheets of plan.xlsx that hold the plans (reports.workbook writes them)
 PLAN_SHEETS = {"officer": "包村民警安排", "auxiliary": "驻村辅警安排"}
@@ -94,10 +98,15 @@ def read_part(path: Path, table: Table, typed: bool = True) -> pd.DataFrame | No
     booleans; None when it is absent."""
     if not path.exists():
         return None
+    data = read_regular(path, path.name, MAX_TABLE_BYTES)
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise BundleError.single(path.name, f"cannot read the table: {e}") from None
+        df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise BundleError.single(
+            path.name, _("cannot read the table: {reason}").format(reason=e)
+        ) from None
+    for col in df.columns:
+        df[col] = df[col].map(restore_formula_text)  # the writer's apostrophes off again
     if not typed:
         return df
     kinds = {c.name: c.kind for c in table.columns}
@@ -113,20 +122,24 @@ def _read_json(path: Path) -> dict | None:
     if not path.exists():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise BundleError.single(path.name, f"cannot read the JSON: {e}") from None
+        return json.loads(read_regular(path, path.name, MAX_TABLE_BYTES).decode("utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
+        raise BundleError.single(
+            path.name, _("cannot read the JSON: {reason}").format(reason=e)
+        ) from None
 
 
 def read_plan_folder(folder: Path) -> PlanFolder:
     """The folder's parts; a BundleError when it holds no plan, rotation or diff at all."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise BundleError.single(str(folder), "no such plan folder")
+        raise BundleError.single(str(folder), _("no such plan folder"))
     parts = {name: read_part(folder / f, t) for name, (f, t) in FOLDER_PARTS.items()}
     if all(v is None for v in parts.values()):
         files = ", ".join(f for f, _ in FOLDER_PARTS.values())
-        raise BundleError.single(str(folder), f"not a plan folder (none of {files})")
+        raise BundleError.single(
+            str(folder), _("not a plan folder (none of {files})").format(files=files)
+        )
     for name, df in parts.items():
         if df is None:
             continue
@@ -134,7 +147,10 @@ def read_plan_folder(folder: Path) -> PlanFolder:
         missing = [c for c in table.required_columns if c not in df.columns]
         if missing:
             raise BundleError.single(
-                file, f"required column '{missing[0]}' is missing", 1, missing[0]
+                file,
+                _("required column '{column}' is missing").format(column=missing[0]),
+                1,
+                missing[0],
             )
         kinds = {c.name: c.kind for c in table.columns}
         for col in PLAN_FILE_COLUMNS[table.name]:
@@ -155,14 +171,15 @@ def bundle_of(folder: Path) -> Path | None:
     hand-made folder may name its bundle so) is taken from there."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise BundleError.single(str(folder), "no such plan folder")
+        raise BundleError.single(str(folder), _("no such plan folder"))
     for name in (SUMMARY_FILE, ROTATION_SUMMARY_FILE):
         summary = _read_json(folder / name)
         if summary is None:
             continue
         if not isinstance(summary, dict) or "input" not in summary:
             raise BundleError.single(
-                f"{folder.name}/{name}", "needs an 'input' key: the bundle the plan was made for"
+                f"{folder.name}/{name}",
+                _("needs an 'input' key: the bundle the plan was made for"),
             )
         given = summary["input"]
         if given is None:
@@ -173,8 +190,10 @@ def bundle_of(folder: Path) -> Path | None:
         return path
     raise BundleError.single(
         f"{folder.name}/{SUMMARY_FILE}",
-        "the plan folder has no summary.json (cunjing plan writes it): give the plan's bundle "
-        "with --bundle",
+        _(
+            "the plan folder has no summary.json (cunjing plan writes it): give the plan's "
+            "bundle with --bundle"
+        ),
     )
 
 
@@ -182,7 +201,7 @@ def _plan_source(path: Path, role: str) -> Path | None:
     """The file of ``role``'s plan: a folder's CSV, else its plan.xlsx; a file as given."""
     if not path.is_dir():
         if not path.exists():
-            raise BundleError.single(str(path), "no such file or folder")
+            raise BundleError.single(str(path), _("no such file or folder"))
         return path
     csv = path / ROLES[role][1]
     if csv.exists():
@@ -199,14 +218,20 @@ def _raw_plan(source: Path, role: str, log: ProblemLog) -> RawTable | None:
 
 
 def read_assignment(
-    path: Path, role: str, inst: Instance | None = None, *, optional: bool = False
+    path: Path,
+    role: str,
+    inst: Instance | None = None,
+    *,
+    optional: bool = False,
+    with_names: bool = False,
 ) -> pd.DataFrame | None:
     """Who serves which village (``village_id`` and ``officer_id`` or ``auxiliary_id``, with
     ``pinned`` and the file's ``_row``), from a plan folder, its CSV or an edited plan.xlsx.
 
     None when the folder has no such plan, or (``optional``) the file is the other role's.
     With ``inst``, every village and person must be the bundle's and no village may appear
-    twice (a plan and a bundle that do not belong together are refused, with the rows)."""
+    twice (a plan and a bundle that do not belong together are refused, with the rows).
+    ``with_names``: also the name the file gives each person (``officer_name``, "" if none)."""
     person = PERSON[role]
     source = _plan_source(Path(path), role)
     if source is None:
@@ -221,15 +246,27 @@ def read_assignment(
     if optional and person not in raw.headers:
         return None  # a file of the other role's plan
     if person not in raw.headers:
-        log.error(raw.label, 1, person, f"required column '{person}' is missing")
+        log.error(
+            raw.label,
+            1,
+            person,
+            _("required column '{column}' is missing").format(column=person),
+        )
         log.raise_if_errors()
     frame = parse_table(raw, log)
     log.raise_if_errors()
     if inst is not None:
         _check_ids(raw, frame, inst, person, log)
+        log.name_rows(raw.label, _plan_rows(frame, inst, person))
         log.raise_if_errors()
     frame = frame[frame["village_id"] != ""]
-    return frame[["village_id", person, "pinned", "_row"]].reset_index(drop=True)
+    columns = ["village_id", person, "pinned", "_row"]
+    if with_names:
+        name = person.replace("_id", "_name")
+        if name not in frame.columns:
+            frame = frame.assign(**{name: ""})
+        columns.append(name)
+    return frame[columns].reset_index(drop=True)
 
 
 def _check_ids(
@@ -241,19 +278,40 @@ def _check_ids(
     for r, v, p in zip(frame["_row"], frame["village_id"], frame[person], strict=True):
         if v and v not in inst.villages.index:
             log.error(
-                raw.label, r, header.get("village_id", "village_id"), f"unknown village '{v}'"
+                raw.label,
+                r,
+                header.get("village_id", "village_id"),
+                _("unknown village '{id}'").format(id=v),
             )
         if p and p not in known:
-            what = person.removesuffix("_id")
-            log.error(raw.label, r, header.get(person, person), f"unknown {what} '{p}'")
+            unknown = (
+                _("unknown officer '{id}'")
+                if person == "officer_id"
+                else _("unknown auxiliary '{id}'")
+            )
+            log.error(raw.label, r, header.get(person, person), unknown.format(id=p))
         if v in seen:
             log.error(
                 raw.label,
                 r,
                 header.get("village_id", "village_id"),
-                f"village '{v}' appears twice (first at row {seen[v]})",
+                _("village '{id}' appears twice (first at row {row})").format(id=v, row=seen[v]),
             )
         seen.setdefault(v, r)
+
+
+def _plan_rows(frame: pd.DataFrame, inst: Instance, person: str) -> dict[int, str]:
+    """Each row of a plan -> its village and person by name, as problems name the row."""
+    people = (inst.officers if person == "officer_id" else inst.auxiliaries)["name"]
+    villages = inst.villages["name"]
+    out = {}
+    for r, v, p in zip(frame["_row"], frame["village_id"], frame[person], strict=True):
+        parts = [
+            f"{n}（{i}）" if n else i for i, n in ((v, villages.get(v)), (p, people.get(p))) if i
+        ]
+        if parts:
+            out[int(r)] = " · ".join(parts)
+    return out
 
 
 def read_incumbent(path: Path, inst: Instance) -> pd.DataFrame:
@@ -261,7 +319,9 @@ def read_incumbent(path: Path, inst: Instance) -> pd.DataFrame:
     pinned villages and the bundle's pinned pairs stay."""
     plan = read_assignment(Path(path), "officer")
     if plan is None:
-        raise BundleError.single(str(path), "no officer plan here (officer_plan.csv or plan.xlsx)")
+        raise BundleError.single(
+            str(path), _("no officer plan here (officer_plan.csv or plan.xlsx)")
+        )
     plan = plan.drop(columns="_row")
     po = inst.plan_officers
     given = po.loc[po["pinned"], "officer_id"]
@@ -271,8 +331,10 @@ def read_incumbent(path: Path, inst: Instance) -> pd.DataFrame:
     if len(unknown):
         raise BundleError.single(
             str(path),
-            f"the plan names village '{unknown.iloc[0]}', which is not in the bundle: plan and "
-            "bundle do not belong together",
+            _(
+                "the plan names village '{id}', which is not in the bundle: plan and bundle do "
+                "not belong together"
+            ).format(id=unknown.iloc[0]),
         )
     return plan.reset_index(drop=True)
 
@@ -283,7 +345,19 @@ def read_candidates(folder: Path) -> pd.DataFrame:
     if not path.exists():
         raise BundleError.single(
             str(path),
-            "this plan folder has no candidate pairs (cunjing plan writes them; a what-if or a "
-            "hand-made plan does not): explain the plan folder cunjing plan wrote",
+            _(
+                "this plan folder has no candidate pairs (cunjing plan writes them; a what-if or "
+                "a hand-made plan does not): explain the plan folder cunjing plan wrote"
+            ),
         )
-    return pd.read_csv(path, dtype={"village_id": str, "officer_id": str})
+    packed = read_regular(path, path.name, MAX_TABLE_BYTES)
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(packed)) as g:
+            data = g.read(MAX_TABLE_BYTES + 1)  # a planted file cannot unpack without end
+    except (OSError, EOFError) as e:
+        raise BundleError.single(
+            path.name, _("cannot read the table: {reason}").format(reason=e)
+        ) from None
+    if len(data) > MAX_TABLE_BYTES:
+        raise too_big(path.name, len(data), MAX_TABLE_BYTES)
+    return pd.read_csv(io.BytesIO(data), dtype={"village_id": str, "officer_id": str})

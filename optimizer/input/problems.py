@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+from ..i18n import _
+
+# More problems than this in one file are one systematic mistake (a wrong export, a shifted
+# column): the first ones are shown and the rest counted in one line, which also bounds what a
+# hostile file can make the program hold and print.
+MAX_PROBLEMS_PER_FILE = 100
 
 
 @dataclass(frozen=True, order=True)
@@ -11,6 +19,8 @@ class Problem:
 
     ``row`` is the line a planner sees in Excel or a text editor: the header is row 1, so the
     first data row is row 2. ``row`` 0 means the whole file, ``column`` "" the whole row.
+    ``who`` names the person or village of the row (``三村（V3）``); ``root`` marks a cause that
+    explains other problems (ids Excel rounded), printed before everything else.
     """
 
     file: str
@@ -18,6 +28,8 @@ class Problem:
     column: str
     message: str
     severity: str = "error"  # "error" or "warning"
+    who: str = ""
+    root: bool = False
 
     def __str__(self) -> str:
         where = self.file
@@ -25,41 +37,95 @@ class Problem:
             where += f":{self.row}"
         if self.column:
             where += f":{self.column}" if self.row else f"::{self.column}"
-        prefix = "warning: " if self.severity == "warning" else ""
-        return _shown(f"{where}: {prefix}{self.message}")
+        message = self.message
+        if self.who:
+            message = _("{who}: {message}").format(who=self.who, message=message)
+        if self.severity == "warning":
+            message = _("warning: {message}").format(message=message)
+        return shown(f"{where}: {message}")
 
 
-def _shown(text: str) -> str:
-    """One problem, one line: line breaks, control and invisible characters quoted from a cell
-    are spelled out (``\\n``, ``\\u200b``), not printed."""
+def shown(text: str) -> str:
+    """One line as printed: line breaks, control and invisible characters (an ESC that would
+    command the terminal, a zero-width space) are spelled out (``\\n``, ``\\x1b``, ``\\u200b``),
+    never sent as they are."""
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
+def ordered(problems: list[Problem]) -> list[Problem]:
+    """The order problems are printed in: causes first, then errors, then warnings, each by
+    file and row."""
+    return sorted(problems, key=lambda p: (not p.root, p.severity != "error", p.file, p.row))
+
+
 @dataclass
 class ProblemLog:
-    """Collects every problem of a bundle so that all are reported at once."""
+    """Collects every problem of a bundle so that all are reported at once (at most
+    ``MAX_PROBLEMS_PER_FILE`` a file, and a count of the rest)."""
 
     problems: list[Problem] = field(default_factory=list)
+    # (file, column) of id columns whose ids Excel rounded: unknown references into them are
+    # the consequence, not a mistake of their own
+    rounded: set[tuple[str, str]] = field(default_factory=set)
+    _per_file: Counter = field(default_factory=Counter, repr=False)
+    _more: Counter = field(default_factory=Counter, repr=False)
 
-    def error(self, file: str, row: int, column: str, message: str) -> None:
-        self.problems.append(Problem(file, row, column, message))
+    def add(self, problem: Problem) -> None:
+        if problem.row and self._per_file[problem.file] >= MAX_PROBLEMS_PER_FILE:
+            self._more[problem.file] += 1
+            return
+        self._per_file[problem.file] += 1
+        self.problems.append(problem)
+
+    def error(self, file: str, row: int, column: str, message: str, root: bool = False) -> None:
+        self.add(Problem(file, row, column, message, root=root))
 
     def warn(self, file: str, row: int, column: str, message: str) -> None:
-        self.problems.append(Problem(file, row, column, message, "warning"))
+        self.add(Problem(file, row, column, message, "warning"))
+
+    def extend(self, problems: list[Problem]) -> None:
+        for p in problems:
+            self.add(p)
+
+    def name_rows(self, file: str, names: dict[int, str]) -> None:
+        """Give the problems of ``file`` the person or village of their row."""
+        self.problems = [
+            replace(p, who=names.get(p.row, "")) if p.file == file and p.row and not p.who else p
+            for p in self.problems
+        ]
+
+    def all(self) -> list[Problem]:
+        """Every problem kept, and one line a file for those beyond the limit."""
+        more = [
+            Problem(
+                f,
+                0,
+                "",
+                _(
+                    "{n} more problem(s) in this file are not shown (only the first {shown}): "
+                    "fix those above, the rest are often the same mistake"
+                ).format(n=n, shown=MAX_PROBLEMS_PER_FILE),
+                "error"
+                if any(p.file == f and p.severity == "error" for p in self.problems)
+                else "warning",
+            )
+            for f, n in sorted(self._more.items())
+        ]
+        return self.problems + more
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return [p for p in self.all() if p.severity == "error"]
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
+        return [p for p in self.all() if p.severity == "warning"]
 
     def raise_if_errors(self) -> None:
         if self.errors:
-            raise BundleError(self.problems)
+            raise BundleError(self.all())
 
 
 class BundleError(Exception):

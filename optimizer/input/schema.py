@@ -83,6 +83,14 @@ DAY_KINDS = {
     "调休上班": "workday",
     "班": "workday",
 }
+FOLLOWUP_RESULTS = {
+    "satisfied": "satisfied",
+    "满意": "satisfied",
+    "basic": "basic",
+    "基本满意": "basic",
+    "unsatisfied": "unsatisfied",
+    "不满意": "unsatisfied",
+}
 STATUSES = {
     "active": "active",
     "在岗": "active",
@@ -114,10 +122,16 @@ class Table:
     required: bool = False  # the bundle must have it
     doc: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()  # Chinese names of its sheet or file (乡镇, 乡镇.csv)
 
     @property
     def file(self) -> str:
         return f"{self.name}.csv"
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The file names it may have: ``townships.csv``, ``乡镇.csv``."""
+        return (self.file, *(f"{a}.csv" for a in self.aliases))
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -150,6 +164,7 @@ TABLES: dict[str, Table] = {
             key=("township_id",),
             required=True,
             doc="townships (乡镇); a county's officers and auxiliaries serve its townships",
+            aliases=("乡镇",),
         ),
         Table(
             "villages",
@@ -169,6 +184,7 @@ TABLES: dict[str, Table] = {
             key=("village_id",),
             required=True,
             doc="administrative villages and communities (行政村/社区), the unit of the plan",
+            aliases=("行政村", "村"),
         ),
         Table(
             "officers",
@@ -194,6 +210,7 @@ TABLES: dict[str, Table] = {
             key=("officer_id",),
             required=True,
             doc="police officers who may be liaison officers (包村民警)",
+            aliases=("民警",),
         ),
         Table(
             "auxiliaries",
@@ -212,6 +229,7 @@ TABLES: dict[str, Table] = {
             key=("auxiliary_id",),
             required=True,
             doc="auxiliary police who may be resident auxiliaries (驻村辅警)",
+            aliases=("辅警",),
         ),
         Table(
             "township_neighbours",
@@ -221,6 +239,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("township_id", "neighbour_id"),
             doc="township adjacency, added to what the polygons give",
+            aliases=("相邻乡镇",),
         ),
         Table(
             "aux_history",
@@ -232,6 +251,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("auxiliary_id", "village_id", "start"),
             doc="where auxiliaries have served (for tenure and no-return rules)",
+            aliases=("辅警驻村经历",),
         ),
         Table(
             "plan_officers",
@@ -242,6 +262,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("village_id",),
             doc="the incumbent liaison-officer plan",
+            aliases=("现行包村民警", "包村民警安排"),
         ),
         Table(
             "plan_auxiliaries",
@@ -252,6 +273,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("village_id",),
             doc="the incumbent resident-auxiliary plan",
+            aliases=("现行驻村辅警", "驻村辅警安排"),
         ),
         Table(
             "pairs",
@@ -264,6 +286,7 @@ TABLES: dict[str, Table] = {
             ),
             key=("officer_id", "village_id"),
             doc="per-pair overrides: workload, extra score, forbidden pairs",
+            aliases=("配对调整",),
         ),
         Table(
             "unavailable",
@@ -276,6 +299,7 @@ TABLES: dict[str, Table] = {
             ),
             doc="days an officer cannot visit villages (duty rosters, leave): a date or a "
             "start/end range; the visit calendar avoids them",
+            aliases=("不可用日期",),
         ),
         Table(
             "holidays",
@@ -287,11 +311,80 @@ TABLES: dict[str, Table] = {
             key=("date",),
             doc="official holidays and make-up workdays (调休上班) of the years it lists; replaces "
             "the holidays package's calendar for those years",
+            aliases=("节假日",),
+        ),
+        Table(
+            "auxiliary_exceptions",
+            (
+                _c("auxiliary_id", ID, "辅警编号", required=True, ref="auxiliaries"),
+                _c("village_id", ID, "村编码", required=True, ref="villages"),
+                _c("reason", TEXT, "原因", "理由", "例外原因", required=True),
+            ),
+            key=("auxiliary_id", "village_id"),
+            doc="named exceptions to AUX-TOWNSHIP (§二(二) 原则上从本乡镇或相邻乡镇产生): this "
+            "auxiliary may serve this village though his township is neither its own nor a "
+            "neighbour; the reason reaches the plan and the workbook",
+        ),
+        Table(
+            "responsibility_areas",
+            (
+                _c("officer_id", ID, "警号", required=True, ref="officers"),
+                _c("village_id", ID, "村编码", required=True, ref="villages"),
+            ),
+            key=("officer_id", "village_id"),
+            doc="责任区民警: which station officer answers for which villages (§二, §三(三)); "
+            "when absent, a station officer's area is the villages of his base township",
+        ),
+        Table(
+            "auxiliary_duty",
+            (
+                _c("auxiliary_id", ID, "辅警编号", required=True, ref="auxiliaries"),
+                _c("date", DATE, "日期", required=True),
+                _c("duty", TEXT, "班次", "值班类型"),
+            ),
+            doc="the stations' duty rosters (值班备勤) as far as they name auxiliaries: a "
+            "resident auxiliary on station duty is reported (§三(三) 一般不得参与派出所值班备勤)",
+        ),
+        Table(
+            "followups",
+            (
+                _c("person_id", ID, "警号或辅警编号", "人员编号", required=True, ref="people"),
+                _c("date", DATE, "日期", "回访日期", required=True),
+                _c("result", ENUM, "结果", "回访结果", required=True, choices=FOLLOWUP_RESULTS),
+                _c("village_id", ID, "村编码", ref="villages"),
+            ),
+            doc="§五(三) 电话回访: one row a phone follow-up of a resident about a liaison "
+            "officer or resident auxiliary (满意 / 基本满意 / 不满意)",
+        ),
+        Table(
+            "ratings",
+            (
+                _c("person_id", ID, "警号或辅警编号", "人员编号", required=True, ref="people"),
+                _c("month", MONTH, "月份", required=True),
+                _c("score", FLOAT, "评分", "满意度", required=True, minimum=0, maximum=100),
+            ),
+            key=("person_id", "month"),
+            doc="§五(三) 群众评议: the residents' rating (满意度, 0-100) of a liaison officer or "
+            "resident auxiliary in a month",
         ),
     )
 }
 
 REQUIRED_TABLES = [t.name for t in TABLES.values() if t.required]
+
+
+# sheets of an input workbook that explain it (cunjing template writes one); not read as tables
+NOTE_SHEETS = ("说明", "填表说明", "readme")
+
+
+def table_named(name: str) -> Table | None:
+    """The bundle table a sheet or file stem names, in English or Chinese (乡镇 → townships)."""
+    for t in TABLES.values():
+        if name.strip().lower() == t.name or name.strip() in t.aliases:
+            return t
+    return None
+
+
 GEO_FILE = "geo.gpkg"
 POLICY_FILE = "policy.toml"
 GEO_LAYERS = {"townships": "polygon", "villages": "polygon_or_point", "roads": "line"}
@@ -311,7 +404,8 @@ WORKBOOK_FILE = "plan.xlsx"
 GEOPACKAGE_FILE = "plan.gpkg"
 HTML_FILE = "report.html"
 NOTICE_FILE = "public_notice.xlsx"
-REPORT_FILES = (WORKBOOK_FILE, GEOPACKAGE_FILE, HTML_FILE, NOTICE_FILE)
+BOARDS_FILE = "contact_boards.html"  # PUB-BOARD: one printable A4 board a village
+REPORT_FILES = (WORKBOOK_FILE, GEOPACKAGE_FILE, HTML_FILE, NOTICE_FILE, BOARDS_FILE)
 
 OFFICER_PLAN = Table(
     "officer_plan",
@@ -354,6 +448,8 @@ AUXILIARY_PLAN = Table(
         _c("reasons", TEXT, "规则编号"),
         _c("kept", BOOL, "留任"),
         _c("pinned", BOOL, "锁定"),
+        _c("exception", TEXT, "例外原因"),  # AUX-TOWNSHIP's named exception
+        _c("supervisor_id", ID, "指导监督民警警号"),  # 责任区民警 (OFF-AREA, §三(三))
     ),
     key=("village_id",),
     doc="the auxiliary plan of a plan folder (驻村辅警安排)",

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..i18n import _
+
 if TYPE_CHECKING:
     from .instance import Instance
 
@@ -85,13 +87,17 @@ class ServiceRecord:
     def why_out_of_service(self, auxiliary_id: str, period: int) -> str:
         """The reason an auxiliary is not in service in a period ("" when he is)."""
         if auxiliary_id not in self.hired.index:
-            return "not in auxiliaries.csv"
+            return _("not in auxiliaries.csv")
         if self.leaving[auxiliary_id]:
-            return "status leaving"
+            return _("status leaving")
         if self.hired[auxiliary_id] > self.period_first_month(period):
-            return f"hired {month_text(int(self.hired[auxiliary_id]))}, after the period starts"
+            return _("hired {month}, after the period starts").format(
+                month=month_text(int(self.hired[auxiliary_id]))
+            )
         if self.leaves[auxiliary_id] <= self.period_last_month(period):
-            return f"leaves {month_text(int(self.leaves[auxiliary_id]))}, before the period ends"
+            return _("leaves {month}, before the period ends").format(
+                month=month_text(int(self.leaves[auxiliary_id]))
+            )
         return ""
 
     def pair_open_months(self, aux: np.ndarray, vil: np.ndarray) -> np.ndarray:

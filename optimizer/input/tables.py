@@ -2,27 +2,30 @@
 
 Everything is read as strings here; typing and checking happen in ``parse``. Headers are mapped
 to the canonical English names (Chinese aliases accepted), and each row keeps the line number a
-planner sees, so that problems can be reported as ``file:row:column``.
+planner sees, so that problems can be reported as ``file:row:column``. What one file may hold is
+bounded (``limits``): a file beyond a bound is refused at the first row that crosses it.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime
 import difflib
 import io
 import re
 import unicodedata
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from charset_normalizer import from_bytes
 
+from ..i18n import _, ngettext
+from .limits import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_TABLE_BYTES, read_regular
 from .problems import BundleError, ProblemLog
-from .schema import MONTH, TABLES, Table, header_map
+from .schema import MONTH, NOTE_SHEETS, TABLES, Table, header_map
 
 
 @dataclass(frozen=True)
@@ -34,13 +37,19 @@ class RawTable:
     frame: pd.DataFrame  # all str, "" for empty; columns canonical where recognised
     rows: list[int]  # the line (Excel row) of each frame row
     headers: dict[str, str]  # canonical column -> header as written in the file
+    # (row, canonical column) of cells whose problem is reported already (a formula without a
+    # saved result): read as empty, and not reported once more as missing
+    reported: frozenset[tuple[int, str]] = frozenset()
 
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
-_WORKBOOKS = {
-    b"PK\x03\x04": "an Excel workbook (.xlsx)",
-    b"\xd0\xcf\x11\xe0": "an Excel 97-2003 workbook (.xls)",
-}
+
+
+def _workbook_kinds() -> dict[bytes, str]:
+    return {
+        b"PK\x03\x04": _("an Excel workbook (.xlsx)"),
+        b"\xd0\xcf\x11\xe0": _("an Excel 97-2003 workbook (.xls)"),
+    }
 
 
 def _row_at(data: bytes, offset: int) -> int:
@@ -53,12 +62,14 @@ def decode(data: bytes, label: str) -> str:
     A file whose rows are in different encodings (rows pasted from a GBK file into a UTF-8 one)
     is refused at the first row that differs: decoding it either way would garble some names.
     """
-    for magic, what in _WORKBOOKS.items():
+    for magic, what in _workbook_kinds().items():
         if data.startswith(magic):
             raise BundleError.single(
                 label,
-                f"this is {what} named .csv: save it from Excel as 'CSV UTF-8', or give the "
-                "workbook itself as the bundle",
+                _(
+                    "this is {what} named .csv: save it from Excel as 'CSV UTF-8', or give the "
+                    "workbook itself as the bundle"
+                ).format(what=what),
             )
     if data.startswith(codecs.BOM_UTF8):
         body = data[3:]
@@ -67,8 +78,10 @@ def decode(data: bytes, label: str) -> str:
         except UnicodeDecodeError as e:
             raise BundleError.single(
                 label,
-                "the file is marked as UTF-8 (it starts with a byte-order mark) but this row is "
-                "not UTF-8 (saved as GBK?): save the whole file again as 'CSV UTF-8'",
+                _(
+                    "the file is marked as UTF-8 (it starts with a byte-order mark) but this row "
+                    "is not UTF-8 (saved as GBK?): save the whole file again as 'CSV UTF-8'"
+                ),
                 row=_row_at(body, e.start),
             ) from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -76,7 +89,7 @@ def decode(data: bytes, label: str) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             raise BundleError.single(
-                label, "the file is marked as UTF-16 but is not UTF-16 text (cut short?)"
+                label, _("the file is marked as UTF-16 but is not UTF-16 text (cut short?)")
             ) from None
     _without_nul("", data, label)
     try:
@@ -90,7 +103,7 @@ def decode(data: bytes, label: str) -> str:
         pass
     best = from_bytes(data).best()
     if best is None:
-        raise BundleError.single(label, "cannot tell the text encoding (expected UTF-8 or GBK)")
+        raise BundleError.single(label, _("cannot tell the text encoding (expected UTF-8 or GBK)"))
     return str(best)
 
 
@@ -99,8 +112,10 @@ def _without_nul(text: str, data: bytes, label: str) -> str:
     if nul >= 0:
         raise BundleError.single(
             label,
-            "a NUL byte in this row: the file is binary, or UTF-16 without a byte-order mark; "
-            "save it as 'CSV UTF-8'",
+            _(
+                "a NUL byte in this row: the file is binary, or UTF-16 without a byte-order "
+                "mark; save it as 'CSV UTF-8'"
+            ),
             row=_row_at(data, nul),
         )
     return text
@@ -126,17 +141,22 @@ def _refuse_mixed_encodings(data: bytes, label: str) -> None:
         if utf8 and (row == 1 or len(wide) >= 6 or (rows and rows[-1] == (row - 1, True))):
             evidence = True
         rows.append((row, utf8))
-    if not evidence or all(utf8 for _, utf8 in rows):
+    if not evidence or all(utf8 for _r, utf8 in rows):
         return
     first_row, first_utf8 = rows[0]
     row = next(r for r, utf8 in rows if utf8 != first_utf8)
-    enc = ("not UTF-8", "UTF-8") if first_utf8 else ("UTF-8", "not UTF-8")
-    raise BundleError.single(
-        label,
-        f"this row is {enc[0]} while row {first_row} is {enc[1]}: the file mixes text "
-        "encodings (rows pasted from another file?); save it again as 'CSV UTF-8'",
-        row=row,
+    message = (
+        _(
+            "this row is not UTF-8 while row {first} is UTF-8: the file mixes text encodings "
+            "(rows pasted from another file?); save it again as 'CSV UTF-8'"
+        )
+        if first_utf8
+        else _(
+            "this row is UTF-8 while row {first} is not UTF-8: the file mixes text encodings "
+            "(rows pasted from another file?); save it again as 'CSV UTF-8'"
+        )
     )
+    raise BundleError.single(label, message.format(first=first_row), row=row)
 
 
 def normalise_text(value: str) -> str:
@@ -146,6 +166,17 @@ def normalise_text(value: str) -> str:
     if not text.isascii():
         text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     return text.strip()
+
+
+def table_key(name: str) -> str:
+    """A file or sheet name as compared with a table's: ``Villages``, ``ｖｉｌｌａｇｅｓ`` and
+    ``villages`` are one name."""
+    return normalise_text(name).casefold()
+
+
+# every name a table's sheet or file (stem) may have, English or Chinese, as compared
+TABLE_KEYS = {table_key(n): t for t in TABLES.values() for n in (t.name, *t.aliases)}
+NOTE_KEYS = {table_key(n) for n in NOTE_SHEETS}  # the template's instructions, not a table
 
 
 _DECIMAL_ID = re.compile(r"^(\d+)\.0+$")
@@ -160,10 +191,59 @@ def normalise_id(value: str) -> str:
     return m.group(1) if m else text
 
 
+# A CSV cell Excel would run as a formula starts with one of these (and a tab or carriage return
+# that Excel drops before one). Written CSVs put an apostrophe before such a cell, as Excel does
+# for text typed so; the readers of those CSVs take it off again (``restore_formula_text``).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+_QUOTED_FORMULA = re.compile(r"^'+[=+\-@\t\r]")
+
+
+def neutralise_formula(text: str) -> str:
+    """``=HYPERLINK(...)`` -> ``'=HYPERLINK(...)``: text a spreadsheet shows and never runs.
+    Numbers (``-3.5``) stay numbers; text already starting with quotes before a formula sign
+    gets one more, so that :func:`restore_formula_text` gives back exactly what was written."""
+    if text.startswith(FORMULA_START) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    if text.startswith("'") and _QUOTED_FORMULA.match(text):
+        return "'" + text
+    return text
+
+
+def restore_formula_text(text: str) -> str:
+    """The text :func:`neutralise_formula` was given."""
+    return text[1:] if _QUOTED_FORMULA.match(text) else text
+
+
+def _csv_text(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    if "\r" in value:
+        # a line break inside a cell is a line feed (as Excel writes it): the csv module quotes
+        # a cell holding the line terminator, "\n", and would write a bare "\r" unquoted,
+        # which every reader takes for the end of the row
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return neutralise_formula(value)
+
+
+def without_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` as a CSV holds it safely: every text cell (and header) without a line break a
+    reader would take for the row's end, and passed through :func:`neutralise_formula`;
+    numeric columns untouched. The frame given is not changed."""
+    out = df.rename(columns=_csv_text)
+    for col in out.columns:
+        values = out[col]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        out[col] = values.map(_csv_text)
+    return out
+
+
 EXCEL_ERRORS = frozenset(
     {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 )
 MAX_CELL_CHARS = 32_767  # what one Excel cell holds; longer cells are damage, not data
+MAX_NAMED_WARNINGS = 10  # unknown columns named one by one; more are said in one line
 
 
 def _filled(rec: list[str]) -> bool:
@@ -185,36 +265,48 @@ def _header_elsewhere(table: Table, label: str, records: list[list[str]], log: P
     if _recognised(header, mapping):
         return False
     text = ",".join(v or "" for v in header)
-    for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+    for sep, message in (
+        (";", _("the cells are separated by semicolons, not commas: save the table as CSV "
+                "(comma-separated), e.g. Excel's 'CSV UTF-8'")),
+        ("\t", _("the cells are separated by tabs, not commas: save the table as CSV "
+                 "(comma-separated), e.g. Excel's 'CSV UTF-8'")),
+    ):  # fmt: skip
         if sep in text and _recognised(text.split(sep), mapping):
-            log.error(
-                label,
-                1,
-                "",
-                f"the cells are separated by {name}, not commas: save the table as CSV "
-                "(comma-separated), e.g. Excel's 'CSV UTF-8'",
-            )
+            log.error(label, 1, "", message)
             return True
     required = set(table.required_columns)
     for i, rec in enumerate(records[1:6], start=2):
         if required & _recognised(rec, mapping):
-            above = "the row" if i == 2 else f"the {i - 1} rows"
             log.error(
                 label,
                 i,
                 "",
-                f"row {i} looks like the header: delete {above} above it (titles and notes "
-                "belong outside the table)",
+                ngettext(
+                    "row {row} looks like the header: delete the row above it (titles and notes "
+                    "belong outside the table)",
+                    "row {row} looks like the header: delete the {n} rows above it (titles and "
+                    "notes belong outside the table)",
+                    i - 1,
+                ).format(row=i, n=i - 1),
             )
             return True
     return False
+
+
+def column_label(table: Table, name: str) -> str:
+    """A column as a message names it: ``village_id（村编码）``."""
+    try:
+        col = table.column(name)
+    except KeyError:
+        return name
+    return f"{name}（{col.aliases[0]}）" if col.aliases else name
 
 
 def _frame_from_rows(
     table: Table, label: str, records: list[list[str]], first_line: int, log: ProblemLog
 ) -> RawTable | None:
     if not any(_filled(r) for r in records):
-        log.error(label, 0, "", "the file is empty: expected a header row")
+        log.error(label, 0, "", _("the file is empty: expected a header row"))
         return None
     if _header_elsewhere(table, label, records, log):
         return None
@@ -231,7 +323,12 @@ def _frame_from_rows(
             unknown[i] = h
             continue
         if canon in headers:
-            log.error(label, first_line, h, f"column '{canon}' appears twice in the header")
+            log.error(
+                label,
+                first_line,
+                h,
+                _("column '{column}' appears twice in the header").format(column=canon),
+            )
             names.append(f"_duplicate_{i}")
             continue
         headers[canon] = h
@@ -239,8 +336,16 @@ def _frame_from_rows(
     missing = [c for c in table.required_columns if c not in headers]
     for c in missing:
         col = table.column(c)
-        alias = f" [{col.aliases[0]}]" if col.aliases else ""
-        log.error(label, first_line, c, f"required column '{c}'{alias} is missing")
+        log.error(
+            label,
+            first_line,
+            c,
+            _("required column '{column}' [{alias}] is missing").format(
+                column=c, alias=col.aliases[0]
+            )
+            if col.aliases
+            else _("required column '{column}' is missing").format(column=c),
+        )
     width = len(names)
     header_keys = [_key(v) for v in header]
     rows: list[int] = []
@@ -256,21 +361,27 @@ def _frame_from_rows(
                 label,
                 line,
                 "",
-                f"row has {len(rec)} cells but the header has {width} (a comma inside a cell "
-                "that is not quoted?)",
+                _(
+                    "row has {n} cells but the header has {width} (a comma inside a cell that is "
+                    "not quoted?)"
+                ).format(n=len(rec), width=width),
             )
         rec = [(v or "") for v in rec[:width]] + [""] * max(0, width - len(rec))
         if [_key(v) for v in rec] == header_keys:
-            log.error(label, line, "", "the header row appears again here (were two files joined?)")
+            log.error(
+                label, line, "", _("the header row appears again here (were two files joined?)")
+            )
             continue
         for j, v in enumerate(rec):
             if len(v) > MAX_CELL_CHARS:
                 log.error(
                     label,
                     line,
-                    headers.get(names[j], unknown.get(j, f"column {j + 1}")),
-                    f"the cell holds {len(v):,} characters, more than a spreadsheet cell can "
-                    f"({MAX_CELL_CHARS:,}): the file is damaged or not a table",
+                    headers.get(names[j], unknown.get(j) or _("column {n}").format(n=j + 1)),
+                    _(
+                        "the cell holds {n:,} characters, more than a spreadsheet cell can "
+                        "({limit:,}): the file is damaged or not a table"
+                    ).format(n=len(v), limit=MAX_CELL_CHARS),
                 )
                 rec[j] = ""
         rows.append(line)
@@ -293,36 +404,104 @@ def _warn_ignored_columns(
     cells: list[list[str]],
     log: ProblemLog,
 ) -> None:
-    """A column the engine does not read is said so: a misspelt header would else be lost."""
+    """A column the engine does not read is said so (a misspelt header would else be lost);
+    many such columns are said in one line."""
     known = [c.name for c in table.columns] + [a for c in table.columns for a in c.aliases]
-    for j, h in unknown.items():
-        if h:
-            near = difflib.get_close_matches(h.lower(), known, n=1, cutoff=0.75)
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
-            log.warn(label, line, h, f"column '{h}' is not part of {table.file}; ignored{hint}")
-        elif any(rec[j].strip() for rec in cells):
-            log.warn(
-                label, line, f"column {j + 1}", "column without a header holds values; ignored"
+    named = {j: h for j, h in unknown.items() if h}
+    blank = [j for j in unknown if not unknown[j] and any(rec[j].strip() for rec in cells)]
+    if len(named) + len(blank) > MAX_NAMED_WARNINGS:
+        shown = [named.get(j) or _("column {n}").format(n=j + 1) for j in sorted(unknown)]
+        log.warn(
+            label,
+            line,
+            "",
+            _("{n:,} columns are not part of {file} and are ignored: {names}, …").format(
+                n=len(named) + len(blank), file=table.file, names=", ".join(shown[:5])
+            ),
+        )
+        return
+    for h in named.values():
+        near = difflib.get_close_matches(h.lower(), known, n=1, cutoff=0.75)
+        message = (
+            _("column '{column}' is not part of {file}; ignored (did you mean '{near}'?)")
+            if near
+            else _("column '{column}' is not part of {file}; ignored")
+        )
+        log.warn(label, line, h, message.format(column=h, file=table.file, near=near and near[0]))
+    for j in blank:
+        log.warn(
+            label,
+            line,
+            _("column {n}").format(n=j + 1),
+            _("column without a header holds values; ignored"),
+        )
+
+
+class _BrokenCsv(Exception):
+    """The CSV reader failed at this record (row, reason)."""
+
+
+def _bounded(records, label: str, log: ProblemLog) -> list[list[str]] | None:
+    """The records while they stay within the bounds of a table (``limits``); None (and the
+    problem reported once) at the first record beyond one."""
+    out: list[list[str]] = []
+    cells = 0
+    records = iter(records)
+    while True:
+        try:
+            rec = next(records)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            raise _BrokenCsv(len(out) + 1, str(e)) from None
+        n = len(rec)
+        while n and not rec[n - 1]:
+            n -= 1  # empty cells at the end (Excel leaves them after deleting columns) aside
+        row = len(out) + 1
+        if n > MAX_COLUMNS:
+            log.error(
+                label,
+                row,
+                "",
+                _(
+                    "this row has {n:,} cells, more than the {limit:,} columns a sheet holds: "
+                    "the file is damaged or not a table"
+                ).format(n=n, limit=MAX_COLUMNS),
             )
+            return None
+        cells += len(rec)
+        if row > MAX_ROWS or cells > MAX_CELLS:
+            log.error(
+                label,
+                row,
+                "",
+                _(
+                    "the table goes on beyond {rows:,} rows or {cells:,} cells, more than one "
+                    "table may hold: split the file (work logs may be a folder of files)"
+                ).format(rows=MAX_ROWS, cells=MAX_CELLS),
+            )
+            return None
+        out.append(rec)
+    return out
 
 
 def _read_records(text: str, label: str, log: ProblemLog) -> list[list[str]] | None:
     """CSV records; a quote never closed or a runaway cell is reported at its row."""
     for strict in (True, False):
-        records: list[list[str]] = []
+        reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
         try:
-            for rec in csv.reader(io.StringIO(text, newline=""), strict=strict):
-                records.append(rec)
-            return records
-        except csv.Error as e:
-            row, reason = len(records) + 1, str(e)
+            return _bounded(reader, label, log)
+        except _BrokenCsv as e:
+            row, reason = e.args
         if "unexpected end of data" in reason:
             log.error(
                 label,
                 row,
                 "",
-                'a quote (") opened in this row is never closed: the rest of the file reads as '
-                "one cell",
+                _(
+                    'a quote (") opened in this row is never closed: the rest of the file reads '
+                    "as one cell"
+                ),
             )
             return None
         if "field limit" in reason:
@@ -330,30 +509,28 @@ def _read_records(text: str, label: str, log: ProblemLog) -> list[list[str]] | N
                 label,
                 row,
                 "",
-                f"a cell longer than {csv.field_size_limit():,} characters: the file is damaged "
-                "or not a table",
+                _(
+                    "a cell longer than {limit:,} characters: the file is damaged or not a table"
+                ).format(limit=csv.field_size_limit()),
             )
             return None
         # strict mode also refuses text after a closing quote ("5"x); plain reading keeps it
-    log.error(label, 0, "", f"not a readable CSV file: {reason}")
+    log.error(label, 0, "", _("not a readable CSV file: {reason}").format(reason=reason))
     return None
 
 
 def read_csv_table(path: Path, table: Table, log: ProblemLog) -> RawTable | None:
     label = path.name
     try:
-        data = path.read_bytes()
-    except OSError as e:
-        log.error(label, 0, "", f"cannot read the file: {e.strerror or e}")
-        return None
-    if not data.strip():
-        log.error(label, 0, "", "the file is empty: expected a header row")
-        return None
-    try:
+        data = read_regular(path, label, MAX_TABLE_BYTES)
+        if not data.strip():
+            log.error(label, 0, "", _("the file is empty: expected a header row"))
+            return None
         text = decode(data, label)
     except BundleError as e:
-        log.problems.extend(e.problems)
+        log.extend(e.problems)
         return None
+    del data
     records = _read_records(text, label, log)
     if records is None:
         return None
@@ -363,13 +540,103 @@ def read_csv_table(path: Path, table: Table, log: ProblemLog) -> RawTable | None
             label,
             len(records),
             "",
-            f"the file ends in the middle of this row ({len(last)} of {len(records[0])} cells, "
-            "no final line break): it was cut short; save or download it again",
+            _(
+                "the file ends in the middle of this row ({n} of {width} cells, no final line "
+                "break): it was cut short; save or download it again"
+            ).format(n=len(last), width=len(records[0])),
         )
         return None
+    if "'" in text:  # a CSV cunjing wrote: its apostrophes before formula signs come off
+        records = [[restore_formula_text(v) for v in rec] for rec in records]
     # A quoted line break inside a cell makes one record of two text lines; rows are counted
     # as records, which is the row Excel shows.
     return _frame_from_rows(table, label, records, 1, log)
+
+
+# ---------------------------------------------------------------- workbooks
+
+
+def _sheets_by_key(titles: list[str], label: str, log: ProblemLog) -> dict[str, str]:
+    """Normalised sheet name -> the sheet's title; two sheets with one name are refused (at
+    the first one's label, ``bundle.xlsx[villages]``)."""
+    out: dict[str, str] = {}
+    for title in titles:
+        key = table_key(title)
+        if key in out:
+            log.error(
+                f"{label}[{normalise_text(out[key] or title)}]",
+                0,
+                "",
+                _(
+                    "the sheets '{a}' and '{b}' have the same name once full-width letters and "
+                    "case are set aside: keep one of them (which one is meant is ambiguous)"
+                ).format(a=out[key], b=title),
+            )
+            out[key] = ""
+            continue
+        out[key] = title
+    return out
+
+
+def _sheet_records(
+    sheet, table: Table | None, label: str, log: ProblemLog
+) -> tuple[list[list[str]], set[tuple[int, int]]]:
+    """A sheet's rows as text, trailing empty columns dropped; Excel's hidden traps reported:
+    merged header cells, formulas without a saved result, and (in a table) text Excel typed as
+    a date."""
+    values = sheet.rows
+    width = max((len(r) for r in values), default=0)
+    while width and all(len(r) < width or r[width - 1] in (None, "") for r in values):
+        width -= 1
+    values = [r[:width] for r in values]
+    for first_row, coord in sheet.merged:
+        if first_row == 1:
+            log.error(
+                label,
+                1,
+                "",
+                _("merged header cells {cells}: use one header per column").format(cells=coord),
+            )
+    records = [[_cell_text(v) for v in row] for row in values]
+    header = records[0] if records else []
+    for r, c in sheet.uncalculated:
+        log.error(
+            label,
+            r,
+            header[c - 1] if c <= len(header) and header[c - 1] else _("column {n}").format(n=c),
+            _(
+                "the cell holds a formula whose result was never saved (the file was written by "
+                "a program that does not calculate): open it in Excel or WPS, recalculate (F9) "
+                "and save"
+            ),
+        )
+    if table is not None:
+        _refuse_typed_dates(table, label, values, log)
+    return records, set(sheet.uncalculated)
+
+
+def _sheet_table(
+    sheet, table: Table, label: str, log: ProblemLog, typed_dates: bool
+) -> RawTable | None:
+    """A sheet read as ``table``; None when it has no usable header (reported)."""
+    records, uncalculated = _sheet_records(sheet, table if typed_dates else None, label, log)
+    raw = _frame_from_rows(table, label, records, 1, log)
+    if raw is None or not uncalculated:
+        return raw
+    mapping = header_map(table)
+    names = {j + 1: mapping.get(_key(h)) for j, h in enumerate(records[0])}
+    reported = frozenset((r, names[c]) for r, c in uncalculated if names.get(c))
+    return dataclasses.replace(raw, reported=reported)
+
+
+def _open_sheets(path: Path, log: ProblemLog, wanted) -> tuple[list[str], dict] | None:
+    from .workbook import read_sheets
+
+    try:
+        return read_sheets(path, path.name, wanted)
+    except BundleError as e:
+        log.extend(e.problems)
+        return None
 
 
 def read_xlsx_tables(
@@ -377,48 +644,51 @@ def read_xlsx_tables(
 ) -> tuple[dict[str, RawTable], dict[str, object], dict[str, int]]:
     """The tables of a one-workbook bundle, and its optional ``policy`` sheet as key -> value
     (with the row of each key)."""
-    from openpyxl import load_workbook
-
-    try:
-        with warnings.catch_warnings():
-            # openpyxl's notes on styles and extensions it drops concern nothing read here
-            warnings.simplefilter("ignore")
-            wb = load_workbook(path, read_only=False, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a damaged file
-        raise BundleError.single(path.name, f"cannot open the workbook: {e}") from None
+    names = set(TABLE_KEYS) | set(NOTE_KEYS) | {"policy"}
+    opened = _open_sheets(path, log, lambda title: table_key(title) in names)
+    if opened is None:
+        raise BundleError(log.all())
+    titles, sheets = opened
     tables: dict[str, RawTable] = {}
     policy: dict[str, object] = {}
     policy_rows: dict[str, int] = {}
-    sheets = {normalise_text(ws.title): ws for ws in wb.worksheets}
-    for name, ws in sheets.items():
+    for key, title in _sheets_by_key(titles, path.name, log).items():
+        if not title:
+            continue  # ambiguous, reported
+        name = normalise_text(title)
         label = f"{path.name}[{name}]"
-        if name == "policy":
-            for r, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+        if key == "policy":
+            for r, row in enumerate(sheets[title].rows[1:], start=2):
                 if row and row[0] not in (None, ""):
                     val = "" if len(row) < 2 or row[1] is None else row[1]
-                    key = str(row[0]).strip()
-                    policy[key] = val if not isinstance(val, str) else val.strip()
-                    policy_rows[key] = r
+                    k = str(row[0]).strip()
+                    policy[k] = val if not isinstance(val, str) else val.strip()
+                    policy_rows[k] = r
             continue
-        table = TABLES.get(name)
+        if key in NOTE_KEYS:
+            continue  # the workbook's own instructions
+        table = TABLE_KEYS.get(key)
         if table is None:
-            log.warn(label, 0, "", f"sheet '{name}' is not part of a bundle and is ignored")
+            log.warn(
+                label,
+                0,
+                "",
+                _("sheet '{sheet}' is not part of a bundle and is ignored").format(sheet=name),
+            )
             continue
-        merged = list(ws.merged_cells.ranges)
-        for rng in merged:
-            if rng.min_row == 1:
-                log.error(
-                    label, 1, "", f"merged header cells {rng.coord}: use one header per column"
-                )
-        values = [list(row) for row in ws.iter_rows(values_only=True)]
-        # Trailing empty columns are common in hand-made sheets.
-        while values and values[0] and all(not r or r[-1] in (None, "") for r in values):
-            values = [r[:-1] for r in values]
-        _refuse_typed_dates(table, label, values, log)
-        records = [[_cell_text(v) for v in row] for row in values]
-        raw = _frame_from_rows(table, label, records, 1, log)
+        if table.name in tables:
+            log.error(
+                label,
+                0,
+                "",
+                _("a second sheet of {table} ({first})").format(
+                    table=table.name, first=tables[table.name].label
+                ),
+            )
+            continue
+        raw = _sheet_table(sheets[title], table, label, log, typed_dates=True)
         if raw is not None:
-            tables[name] = raw
+            tables[table.name] = raw
     return tables, policy, policy_rows
 
 
@@ -440,8 +710,10 @@ def _refuse_typed_dates(table: Table, label: str, values: list[list], log: Probl
                     label,
                     r,
                     _cell_text(values[0][j]),
-                    f"Excel typed this cell as a date ({_cell_day(v)}): format the column as "
-                    "text and type the value again",
+                    _(
+                        "Excel typed this cell as a date ({day}): format the column as text and "
+                        "type the value again"
+                    ).format(day=_cell_day(v)),
                 )
 
 
@@ -451,24 +723,18 @@ def _cell_day(v: datetime.date | datetime.time) -> str:
 
 def read_xlsx_sheets(path: Path, table: Table, log: ProblemLog) -> list[RawTable]:
     """Every non-empty sheet of a workbook read as ``table`` (exports that split rows over sheets)."""
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a damaged file
-        log.error(path.name, 0, "", f"cannot open the workbook: {e}")
+    opened = _open_sheets(path, log, lambda title: True)
+    if opened is None:
         return []
+    titles, sheets = opened
     out = []
-    for ws in wb.worksheets:
-        records = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        if not any(any(c for c in r) for r in records):
+    for title in titles:
+        label = f"{path.name}[{normalise_text(title)}]"
+        if not any(any(c not in (None, "") for c in r) for r in sheets[title].rows):
             continue  # an empty sheet
-        while records[0] and not records[0][-1]:
-            records = [r[:-1] for r in records]
-        raw = _frame_from_rows(table, f"{path.name}[{normalise_text(ws.title)}]", records, 1, log)
+        raw = _sheet_table(sheets[title], table, label, log, typed_dates=False)
         if raw is not None:
             out.append(raw)
-    wb.close()
     return out
 
 
@@ -476,26 +742,17 @@ def read_xlsx_sheet(
     path: Path, names: tuple[str, ...], table: Table, log: ProblemLog
 ) -> RawTable | None:
     """The first sheet named one of ``names``, read as ``table``; None when there is none."""
-    from openpyxl import load_workbook
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a damaged file
-        log.error(path.name, 0, "", f"cannot open the workbook: {e}")
+    keys = [table_key(n) for n in names]
+    opened = _open_sheets(path, log, lambda title: table_key(title) in keys)
+    if opened is None:
         return None
-    try:
-        sheets = {normalise_text(ws.title): ws for ws in wb.worksheets}
-        name = next((n for n in names if n in sheets), None)
-        if name is None:
-            return None
-        records = [[_cell_text(v) for v in row] for row in sheets[name].iter_rows(values_only=True)]
-        while records and records[0] and all(not r or not r[-1] for r in records):
-            records = [r[:-1] for r in records]
-        return _frame_from_rows(table, f"{path.name}[{name}]", records, 1, log)
-    finally:
-        wb.close()
+    titles, sheets = opened
+    by_key = _sheets_by_key([t for t in titles if t in sheets], path.name, log)
+    title = next((by_key[k] for k in keys if by_key.get(k)), None)
+    if title is None:
+        return None
+    label = f"{path.name}[{normalise_text(title)}]"
+    return _sheet_table(sheets[title], table, label, log, typed_dates=False)
 
 
 def _cell_text(v: object) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..i18n import _
 from .instance import Instance
 from .parse import parse_table
 from .problems import BundleError, ProblemLog
@@ -52,18 +53,24 @@ LOG_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
 
 def log_files(path: Path) -> list[Path]:
+    """The work-log files at ``path``: the file itself, or the regular files of a folder (a
+    pipe or device among them is not opened)."""
     if path.is_dir():
-        files = sorted(
-            f for f in path.iterdir() if f.is_file() and f.suffix.lower() in LOG_SUFFIXES
-        )
+        try:
+            entries = sorted(path.iterdir())
+        except OSError as e:
+            raise BundleError.single(
+                str(path), _("cannot read the folder: {reason}").format(reason=e.strerror or e)
+            ) from None
+        files = [f for f in entries if f.is_file() and f.suffix.lower() in LOG_SUFFIXES]
         if not files:
-            raise BundleError.single(str(path), "no work-log files here (.csv or .xlsx)")
+            raise BundleError.single(str(path), _("no work-log files here (.csv or .xlsx)"))
         return files
     if not path.exists():
-        raise BundleError.single(str(path), "no such file or folder")
+        raise BundleError.single(str(path), _("no such file or folder"))
     if path.suffix.lower() not in LOG_SUFFIXES:
         raise BundleError.single(
-            str(path), "work logs are .csv or .xlsx files, or a folder of them"
+            str(path), _("work logs are .csv or .xlsx files, or a folder of them")
         )
     return [path]
 
@@ -102,45 +109,47 @@ def _check(raw: RawTable, frame: pd.DataFrame, inst: Instance, log: ProblemLog) 
             err(
                 r,
                 "officer_id",
-                "give who wrote the log: officer_id (警号) or auxiliary_id (辅警编号)",
+                _("give who wrote the log: officer_id (警号) or auxiliary_id (辅警编号)"),
             )
-        elif len({x for _, x in given}) > 1:
-            err(r, given[1][0], "the row names more than one person")
+        elif len({x for _c, x in given}) > 1:
+            err(r, given[1][0], _("the row names more than one person"))
         else:
             col, who = given[0]
             if col == "officer_id":
                 kind = "officer" if who in officers else ""
                 if not kind:
-                    err(r, col, f"unknown officer '{who}'")
+                    err(r, col, _("unknown officer '{id}'").format(id=who))
             elif col == "auxiliary_id":
                 kind = "auxiliary" if who in auxiliaries else ""
                 if not kind:
-                    err(r, col, f"unknown auxiliary '{who}'")
+                    err(r, col, _("unknown auxiliary '{id}'").format(id=who))
             elif who in officers and who in auxiliaries:
                 err(
                     r,
                     col,
-                    f"'{who}' is both an officer and an auxiliary: use officer_id or auxiliary_id",
+                    _(
+                        "'{id}' is both an officer and an auxiliary: use officer_id or auxiliary_id"
+                    ).format(id=who),
                 )
             elif who in officers or who in auxiliaries:
                 kind = "officer" if who in officers else "auxiliary"
             else:
-                err(r, col, f"unknown officer or auxiliary '{who}'")
+                err(r, col, _("unknown officer or auxiliary '{id}'").format(id=who))
         if v and v not in villages:
-            err(r, "village_id", f"unknown village '{v}'")
+            err(r, "village_id", _("unknown village '{id}'").format(id=v))
         kinds.append(kind)
         people.append(who)
     start = frame["start_time"].map(_minutes)
     end = frame["end_time"].map(_minutes)
     one = (frame["start_time"] != "") ^ (frame["end_time"] != "")
     for r in frame.loc[one, "_row"]:
-        err(r, "end_time", "give both start_time and end_time, or neither")
+        err(r, "end_time", _("give both start_time and end_time, or neither"))
     back = (end <= start).fillna(False)
     for r in frame.loc[back, "_row"]:
-        err(r, "end_time", "ends before it starts")
+        err(r, "end_time", _("ends before it starts"))
     hours = frame["hours"].astype(float)
     for r in frame.loc[(hours > 24).fillna(False), "_row"]:
-        err(r, "hours", "more than 24 hours in one log")
+        err(r, "hours", _("more than 24 hours in one log"))
     hours = hours.fillna((end - start) / 60.0)
     return pd.DataFrame(
         {
@@ -180,12 +189,32 @@ def read_work_logs(path: Path, inst: Instance) -> pd.DataFrame:
                     raw.label,
                     1,
                     "",
-                    "needs a column naming who wrote each log: officer_id (警号), "
-                    "auxiliary_id (辅警编号) or person_id (人员编号)",
+                    _(
+                        "needs a column naming who wrote each log: officer_id (警号), "
+                        "auxiliary_id (辅警编号) or person_id (人员编号)"
+                    ),
                 )
                 continue
-            parts.append(_check(raw, parse_table(raw, log), inst, log))
+            frame = parse_table(raw, log)
+            parts.append(_check(raw, frame, inst, log))
+            log.name_rows(raw.label, _writers(frame, inst))
     log.raise_if_errors()
     if not parts:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in LOG_COLUMNS})
     return pd.concat(parts, ignore_index=True)[LOG_COLUMNS]
+
+
+def _writers(frame: pd.DataFrame, inst: Instance) -> dict[int, str]:
+    """Each log's row -> who wrote it, by name and id, as problems name the row."""
+    names = {
+        **inst.auxiliaries["name"].to_dict(),
+        **inst.officers["name"].to_dict(),
+    }
+    out = {}
+    for r, o, a, p in zip(
+        frame["_row"], frame["officer_id"], frame["auxiliary_id"], frame["person_id"], strict=True
+    ):
+        who = o or a or p
+        if names.get(who):  # an unknown id is named by its own problem
+            out[int(r)] = f"{names[who]}（{who}）"
+    return out

@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from ...constraints.visit_days import PERIOD_NAMES, month_label
-from .parse import parse_table
+from ..i18n import _
+from .parse import FIRST_YEAR, LAST_YEAR, parse_table
 from .problems import BundleError, ProblemLog
 from .schema import TABLES
 from .tables import read_csv_table
@@ -33,16 +34,27 @@ def parse_month(text: str) -> tuple[int, int]:
     """``2027-03`` -> (2027, 3); ValueError with a planner's message otherwise."""
     m = _MONTH_ARG.match(text.strip())
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ValueError(f"'{text}' is not a month (YYYY-MM, e.g. 2027-03)")
+        raise ValueError(_("'{value}' is not a month (YYYY-MM, e.g. 2027-03)").format(value=text))
+    _plausible_year(text, int(m.group(1)))
     return int(m.group(1)), int(m.group(2))
+
+
+def _plausible_year(text: str, year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(
+            _("'{value}' lies outside the years {first}-{last}: a typing mistake?").format(
+                value=text, first=FIRST_YEAR, last=LAST_YEAR
+            )
+        )
 
 
 def parse_quarter(text: str) -> list[tuple[int, int]]:
     """``2027Q1`` -> the quarter's three months."""
     m = _QUARTER_ARG.match(text.strip())
     if not m:
-        raise ValueError(f"'{text}' is not a quarter (YYYYQn, e.g. 2027Q1)")
+        raise ValueError(_("'{value}' is not a quarter (YYYYQn, e.g. 2027Q1)").format(value=text))
     y, q = int(m.group(1)), int(m.group(2))
+    _plausible_year(text, y)
     return [(y, 3 * (q - 1) + i) for i in (1, 2, 3)]
 
 
@@ -70,9 +82,11 @@ class HolidayCalendar:
         from importlib.metadata import version
 
         return [
-            f"the holidays package ({version('holidays')}) does not have the State Council's "
-            f"{y} holiday schedule yet: holidays are estimated from the statutory rule and no "
-            f"make-up workdays (调休上班) are known; give holidays.csv in the bundle to be exact"
+            _(
+                "the holidays package ({version}) does not have the State Council's {year} "
+                "holiday schedule yet: holidays are estimated from the statutory rule and no "
+                "make-up workdays (调休上班) are known; give holidays.csv in the bundle to be exact"
+            ).format(version=version("holidays"), year=y)
             for y in self.estimated_years
         ]
 
@@ -199,22 +213,22 @@ def unavailable_problems(
         frame["_row"], frame["officer_id"], frame["date"], frame["start"], frame["end"], strict=True
     ):
         if o and o not in officer_ids:
-            err(r, "officer_id", f"unknown officer '{o}'")
+            err(r, "officer_id", _("unknown officer '{id}'").format(id=o))
         if r in unreadable:
             continue
         if d and (s or e):
-            err(r, "start", "give either a date or a start/end range, not both")
+            err(r, "start", _("give either a date or a start/end range, not both"))
         elif not d and not s:
-            err(r, "date" if not e else "start", "give a date, or a start (and end) date")
+            err(r, "date" if not e else "start", _("give a date, or a start (and end) date"))
         elif s and e and e < s:
-            err(r, "end", f"ends ({e}) before it starts ({s})")
+            err(r, "end", _("ends ({end}) before it starts ({start})").format(end=e, start=s))
 
 
 def read_unavailable(path: Path, officer_ids: set[str]) -> pd.DataFrame:
     """An ``unavailable.csv`` given on the command line, checked as the bundle's would be."""
     log = ProblemLog()
     if not path.is_file():
-        raise BundleError.single(str(path), "no such file")
+        raise BundleError.single(str(path), _("no such file"))
     raw = read_csv_table(path, TABLES["unavailable"], log)
     if raw is None:
         log.raise_if_errors()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..i18n import _
 from ..input.instance import Instance
 from .model import OfficerProblem
 
@@ -37,15 +38,15 @@ def diagnose_uncovered(
         tw = inst.townships.at[inst.villages.at[v, "township_id"], "name"]
         if who.empty:
             why = table.loc[table["village_id"] == v, "why_not"].value_counts()
-            reasons = (
-                "; ".join(f"{n} officer(s): {r}" for r, n in why.items())
-                or "the county has no officers"
-            )
+            reasons = _("; ").join(
+                _("{n} officer(s): {why}").format(n=n, why=r) for r, n in why.items()
+            ) or _("the county has no officers")
             out.append(
                 {
                     "rule": "OFF-COVER",
-                    "message": f"village {v} {name} ({tw}) has no "
-                    f"officer who may cover it ({reasons})",
+                    "message": _(
+                        "{name} ({id}, {township}) has no officer who may cover it ({reasons})"
+                    ).format(name=name, id=v, township=tw, reasons=reasons),
                     "ids": [v],
                 }
             )
@@ -57,17 +58,23 @@ def diagnose_uncovered(
             d = float(used["days"].get(o, 0.0))
             mx = off["max_villages"]
             if pd.notna(mx) and n >= int(mx):
-                limit = f"holds {n} of at most {int(mx)} villages"
+                limit = _("holds {n} of at most {most} villages").format(n=n, most=int(mx))
             else:
-                limit = f"uses {d:.2f} of {off['available_days']:g} days, needs {w:.2f} more"
-            parts.append(f"{o} {off['name']} {limit}")
+                limit = _("uses {used:.2f} of {days:g} days, needs {need:.2f} more").format(
+                    used=d, days=off["available_days"], need=w
+                )
+            parts.append(_("{name} ({id})").format(name=off["name"], id=o) + " " + limit)
             ids.append(o)
-        shown = "; ".join(parts[:5]) + (f"; and {len(parts) - 5} more" if len(parts) > 5 else "")
+        shown = _("; ").join(parts[:5])
+        if len(parts) > 5:
+            shown += _("; and {n} more").format(n=len(parts) - 5)
         out.append(
             {
                 "rule": "OFF-LOAD",
-                "message": f"village {v} {name} ({tw}) has no officer: "
-                f"the {len(parts)} officer(s) who could take it are full ({shown})",
+                "message": _(
+                    "{name} ({id}, {township}) has no officer: the {n} officer(s) who could "
+                    "take it are full ({shown})"
+                ).format(name=name, id=v, township=tw, n=len(parts), shown=shown),
                 "ids": ids,
             }
         )
@@ -89,7 +96,9 @@ def shortage_certificate(
     if not n_set:
         return {
             "rule": "OFF-COVER",
-            "message": f"{len(uncovered)} village(s) have no officer who may cover them",
+            "message": _("{n} village(s) have no officer who may cover them").format(
+                n=len(uncovered)
+            ),
             "ids": sorted(uncovered),
             "villages": sorted(uncovered),
             "officers": [],
@@ -115,11 +124,18 @@ def shortage_certificate(
         return None
     return {
         "rule": "OFF-LOAD",
-        "message": (
-            f"{len(s_set)} villages can only be covered by the same {len(n_set)} "
-            f"officers, who have {days:g} days a month and {places_total} places; the "
-            f"villages need at least {cheapest.sum():.2f} days, so at most {t} of them "
-            f"can have an officer ({short} short)"
+        "message": _(
+            "{villages} villages can only be covered by the same {officers} officers, who have "
+            "{days:g} days a month and {places} places; the villages need at least {need:.2f} "
+            "days, so at most {most} of them can have an officer ({short} short)"
+        ).format(
+            villages=len(s_set),
+            officers=len(n_set),
+            days=days,
+            places=places_total,
+            need=cheapest.sum(),
+            most=t,
+            short=short,
         ),
         "ids": [*s_set, *sorted(n_set)],
         "villages": s_set,

@@ -8,10 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...constraints import off_pref
+from ...constraints import off_life, off_pref
 from ...constraints.registry import RULES
 from ..input.instance import Instance
-from .pairs import SOFT_RULES
+from .model import officers_in_scope
+from .pairs import SOFT_RULES, build_pairs
 
 
 def _max_matching(pairs: pd.DataFrame, capacity: pd.Series) -> int:
@@ -42,14 +43,24 @@ def rule_matches(
     inst: Instance, chosen: pd.DataFrame, eligible: pd.DataFrame, capacity: pd.Series
 ) -> dict:
     """Per soft rule: pairs of the plan that meet it, and the most any plan could have (a max
-    matching over the pairs that meet it, each officer up to his village limit)."""
+    matching over the pairs that meet it, each officer up to his village limit).
+
+    A plan judged under other settings than it was made with (a policy edited since, a plan
+    edited by hand) may hold pairs the limits in force rule out: they count as possible too,
+    with each officer's limit at least what the plan gives him, so "matched of possible" never
+    shows more matched than possible; the hard rules' checks report what such a plan breaks."""
     out = {}
     for rid in SOFT_RULES:
         if RULES[rid].cost or not inst.policy.rule(rid).enabled:
             continue
         col = f"m:{rid}"
-        matched = int((chosen[col] > 0).sum()) if len(chosen) else 0
-        possible = _max_matching(eligible.loc[eligible[col] > 0], capacity)
+        mine = chosen.loc[chosen[col] > 0] if len(chosen) else chosen
+        matched = len(mine)
+        ok = eligible.loc[eligible[col] > 0, ["officer_id", "village_id"]]
+        both = pd.concat([ok, mine[["officer_id", "village_id"]]]).drop_duplicates()
+        held = mine.groupby("officer_id").size() if len(mine) else pd.Series(dtype=int)
+        cap = pd.concat([capacity, held], axis=1).max(axis=1).fillna(0).astype(np.int64)
+        possible = _max_matching(both, cap)
         out[rid] = {
             "matched": matched,
             "possible": possible,
@@ -186,4 +197,27 @@ def load_summary(load: pd.DataFrame) -> dict:
         "villages_histogram": {
             str(k): int(v) for k, v in load["villages"].value_counts().sort_index().items()
         },
+    }
+
+
+def plan_score(inst: Instance, pairs: pd.DataFrame | None = None, plan=None) -> dict:
+    """得分, the one score ``plan``, ``check`` and ``whatif`` print: the points of the plan's pairs
+    (``pairs``: their rows of the pair table; else built from ``plan``'s village_id, officer_id)
+    less the load-balance deduction of OFF-LIFE, county by county (what the officer model
+    maximises)."""
+    if pairs is None:
+        chosen = plan.loc[plan["officer_id"] != "", ["officer_id", "village_id"]]
+        pairs = build_pairs(inst, chosen)
+    scope = officers_in_scope(inst)
+    score = float(pairs["score"].sum())
+    penalty = 0.0
+    for county in inst.counties:
+        in_county = scope[scope["county_id"] == county]
+        n_v = int((inst.villages["county_id"] == county).sum())
+        counts = pairs.loc[pairs["county_id"] == county].groupby("officer_id").size()
+        penalty += off_life.balance_penalty(inst, counts, in_county, n_v)
+    return {
+        "objective": round(score - penalty, 2),
+        "score": round(score, 2),
+        "balance_penalty": round(penalty, 2),
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...constraints import off_cover, off_load
+from ...constraints import off_area, off_cover, off_load
 from ...constraints.registry import soft_rules
 from ..input.instance import Instance
 
@@ -64,6 +64,9 @@ def build_pairs(inst: Instance, pairs: pd.DataFrame | None = None) -> pd.DataFra
     df["extra"] = np.round(given["score"].fillna(0.0).to_numpy(float), 2)
     # OFF-COVER decides who may cover a village at all
     df["why_not"] = off_cover.why_not(df, inst, given["forbidden"].fillna(False).to_numpy(bool))
+    # OFF-AREA, when the bureau made it hard, keeps key villages to their area officers
+    area = off_area.why_not(df, inst)
+    df["why_not"] = np.where(df["why_not"] == "", area, df["why_not"])
     df["eligible"] = df["why_not"] == ""
     inc = inst.plan_officers
     pinned = inc.loc[inc["pinned"], "officer_id"]

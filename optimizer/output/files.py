@@ -8,10 +8,18 @@ from typing import Any
 
 import pandas as pd
 
+from ..i18n import _
+from ..input.tables import without_formulas
+
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
-    """CSV as the contract wants it: UTF-8 with BOM (Excel on Chinese Windows opens it right)."""
-    df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8-sig")
+    """CSV as the contract wants it: UTF-8 with BOM (Excel on Chinese Windows opens it right).
+
+    Every CSV the program writes is written here. A text cell that Excel would run as a
+    formula (a name beginning with =, +, -, @, a tab or a carriage return: "=HYPERLINK(…)")
+    gets an apostrophe in front, so Excel and WPS show it as text; numbers are left as they
+    are, and the program's own readers take the apostrophe off again."""
+    without_formulas(df).to_csv(path, index=False, lineterminator="\n", encoding="utf-8-sig")
 
 
 def write_json(data: Any, path: Path) -> None:
@@ -28,4 +36,4 @@ def _json_default(o: Any) -> Any:
         return list(o)
     if isinstance(o, Path):
         return str(o)
-    raise TypeError(f"cannot write {type(o).__name__} as JSON")
+    raise TypeError(_("cannot write {kind} as JSON").format(kind=type(o).__name__))

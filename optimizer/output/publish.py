@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..i18n import _
+
 Writer = Callable[[Path], None]
 
 
@@ -23,18 +25,48 @@ class OutputError(Exception):
 
 
 def check_target(out: Path, inputs: list[Path]) -> None:
-    """Refuse targets that would move the input or the current folder aside."""
+    """Refuse, before any work, a target that would move the input or the current folder
+    aside, or that cannot be written: a file in its place or on its way, a folder without the
+    right to write in it (tried, not guessed from the permission bits: a read-only disk or an
+    administrator's folder refuses root too)."""
+    out = Path(out)
     target = out.resolve()
     if target == Path.cwd().resolve() or target in Path.cwd().resolve().parents:
-        raise OutputError(f"{out}: write the plan into a folder of its own, not the current one")
+        raise OutputError(
+            _("{out}: write the plan into a folder of its own, not the current one").format(out=out)
+        )
     for p in inputs:
         if p is None:
             continue
         src = Path(p).resolve()
         if target == src or target in src.parents:
-            raise OutputError(f"{out}: the output folder would hold the input bundle {p}")
+            raise OutputError(
+                _("{out}: the output folder would hold the input bundle {bundle}").format(
+                    out=out, bundle=p
+                )
+            )
     if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: exists and is not a folder")
+        raise OutputError(_("{out}: exists and is not a folder").format(out=out))
+    # the folder the temporary folder goes into: the target's parent, or the nearest folder
+    # above it that exists (the rest is made on writing)
+    above = target.parent
+    while not above.exists():
+        above = above.parent
+    if not above.is_dir():
+        raise OutputError(
+            _("{out}: {path} is a file, so no folder can be made under it").format(
+                out=out, path=above
+            )
+        )
+    try:
+        probe = tempfile.mkdtemp(prefix=".cunjing-probe-", dir=above)
+        os.rmdir(probe)
+    except OSError as e:
+        raise OutputError(
+            _("{out}: cannot write in {path}: {reason}").format(
+                out=out, path=above, reason=e.strerror or e
+            )
+        ) from None
 
 
 def publish(out: Path, write: Writer, inputs: list[Path] | None = None) -> Path | None:

@@ -22,8 +22,9 @@ from ...constraints.registry import RULES
 from ..input.instance import Instance
 from ..input.plan_files import PlanFolder
 from .geopackage import village_geometry, village_table
-from .map import map_figure
-from .tables import STATUS_WORDS, kpi_rows, officer_loads, villages_decided
+from .map import map_html
+from .tables import kpi_rows, officer_loads, villages_decided
+from .terminal import outcome_words, score_words
 from .workbook import DIFF_COLUMNS, diff_rows
 
 PLOT_CONFIG = {"displaylogo": False, "scrollZoom": True, "responsive": True}
@@ -213,6 +214,22 @@ def _title(folder: PlanFolder, inst: Instance) -> str:
     return f"{counties} 一村一警一辅警 {kind}"
 
 
+def _outcome(summary: dict) -> str:
+    """The run in the planner's words: the plan as good as it can be (or how far from it), its
+    score, when and how it was made."""
+    line = []
+    if summary.get("status") in ("OPTIMAL", "FEASIBLE", "PARTIAL", "INFEASIBLE") and (
+        "objective" in summary or summary.get("status") != "FEASIBLE"
+    ):
+        line.append(outcome_words(summary))
+    officer = summary.get("kpis", {}).get("officer")
+    if isinstance(officer, dict) and "objective" in officer:
+        line.append(score_words(officer))
+    if summary.get("wall_seconds") is not None:
+        line.append(f"用时 {summary.get('wall_seconds')} 秒")
+    return "；".join(line)
+
+
 def page_html(folder: PlanFolder, inst: Instance) -> str:
     """The whole report page as one string."""
     table = village_table(folder, inst)
@@ -222,25 +239,19 @@ def page_html(folder: PlanFolder, inst: Instance) -> str:
     title = _title(folder, inst)
     parts.append(f"<h1>{html.escape(title)}</h1>")
     if s:
-        status = STATUS_WORDS.get(s.get("status", ""), s.get("status", ""))
-        gap = s.get("gap")
-        parts.append(
-            f'<p class="meta">求解状态：{html.escape(str(status))}；目标值 {s.get("objective")}，'
-            f"最优界 {s.get('best_bound')}"
-            + (f"，差距 {gap:.4%}" if isinstance(gap, int | float) else "")
-            + f"；用时 {s.get('wall_seconds')} 秒；随机种子 {s.get('seed')}，线程 {s.get('workers')}</p>"
-        )
+        parts.append(f'<p class="meta">{html.escape(_outcome(s))}</p>')
         parts.append(
             f'<p class="meta">输入：{html.escape(str(s.get("input") or "内置示例县"))}；'
             f"指纹 {html.escape(str(s.get('input_sha256', ''))[:16])}…</p>"
         )
     parts.append("<h2>地图</h2>")
     parts.append(
-        '<p class="meta">拖动平移、滚轮缩放；把鼠标停在村内的小圆点上可查看该村的包村民警、驻村辅警和理由。'
-        "图例中的项目可点击显示或隐藏。</p>"
+        '<p class="meta">拖动平移、滚轮缩放；鼠标停在村上可查看该村的包村民警、驻村辅警和理由；'
+        "点击村或右侧名单中的民警，查看他所包的村和天数；可按乡镇筛选、搜索村名或人名，"
+        "并按 A4 / A3 打印一个乡镇的图。</p>"
     )
+    parts.append(map_html(table, inst, geoms, title))
     parts.append(plotly_script())
-    parts.append(_fig_html(map_figure(table, inst, geoms), "map"))
     kpis = kpi_rows(folder).rename(columns={"label": "指标", "value": "值", "key": "键"})
     if len(kpis):
         parts.append("<h2>指标</h2>")

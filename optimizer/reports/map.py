@@ -1,407 +1,379 @@
-"""The map of report.html, drawn from the bundle's own polygons: no base map, no tiles, nothing
-fetched, so it opens on an intranet with no internet.
+"""The map of report.html: an SVG drawn from the bundle's own polygons (no base map, no tiles,
+nothing fetched), so it opens and prints on an intranet with no internet.
 
-Villages are filled Plotly ``Scatter`` shapes in the bundle's projected CRS (km from the map's
-corner, equal aspect). Fill colour is per trace, so villages are grouped into a handful of
-traces: for the officer view, officers' territories are graph-coloured (neighbouring officers
-get different colours) and one trace carries each colour; the relation and rotation views have
-one trace per category. The trace count stays ~20 whatever the size of the plan. Hover is on a
-dot inside each village (filled shapes can only hover as a whole trace). Geometry is simplified
-for display to about a thousandth of the map's extent.
+Each officer's villages have a colour of their own (as many colours as officers: hues a golden
+angle apart, lightness and saturation varied, and officers who hold neighbouring villages given
+the colours furthest apart), listed in a legend. Village and township names are on the map; the
+page's script (``map.js``) searches villages and people, filters a township, shows an officer's
+villages and days when he is clicked, switches to the auxiliaries' or the rotation's view, zooms
+and pans, and prints one township on A4 or A3.
+
+Coordinates are the bundle's projected CRS, in km from the map's top-left corner (SVG's y runs
+down), rounded to 10 m; polygons are simplified to about a thousandth of the map's extent.
 """
 
 from __future__ import annotations
 
+import colorsys
 import html
+import json
+from importlib import resources
 
 import networkx as nx
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import shapely
 from scipy.spatial import cKDTree
 
 from ..input.instance import Instance
 from .words import ROLE_WORDS
 
-# Distinguishable, light enough for black borders and labels to read on them.
-PALETTE = [
-    "#8dd3c7",
-    "#fdb462",
-    "#bebada",
-    "#fb8072",
-    "#80b1d3",
-    "#b3de69",
-    "#fccde5",
-    "#ffed6f",
-    "#bc80bd",
-    "#ccebc5",
-    "#d9d9a0",
-    "#a6cee3",
-]
 NO_OFFICER = "#d9d9d9"
 RELATION_COLOURS = {"本乡镇": "#66c2a5", "相邻乡镇": "#fc8d62", "未安排": "#d9d9d9"}
 MOVE_COLOURS = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]
-ROAD_STYLE = {"national": ("#d62728", 2.4, "国道"), "provincial": ("#ff7f0e", 1.8, "省道")}
+ROAD_STYLE = {"national": ("#d62728", "国道"), "provincial": ("#ff7f0e", "省道")}
 CHANGED_COLOUR = "#c000ff"
-LARGE_MAP = 2000  # villages; beyond this the map is a city's or a province's
+LARGE_MAP = 2000  # villages; beyond this names show only when zoomed in
+GOLDEN_ANGLE = 137.50776405003785
+# (lightness, saturation) in turn: light enough for black names on them, and apart
+SHADES = ((0.72, 0.62), (0.62, 0.55), (0.80, 0.70), (0.67, 0.78))
 
 
-def ring_arrays(geoms: np.ndarray, origin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """x and y (km from ``origin``) of every polygon's outer ring or line, NaN between them, as
-    Plotly draws separate shapes in one trace."""
-    if len(geoms) == 0:
-        return np.empty(0, np.float32), np.empty(0, np.float32)
-    parts = shapely.get_parts(geoms)
-    polys = shapely.get_type_id(parts) == 3
-    lines = np.where(polys, shapely.get_exterior_ring(parts), parts)
-    coords, index = shapely.get_coordinates(lines, return_index=True)
-    breaks = np.flatnonzero(np.diff(index)) + 1
-    xy = (coords - origin) / 1000.0
-    xy = np.insert(xy, np.append(breaks, len(xy)), np.nan, axis=0)
-    return xy[:, 0].astype(np.float32), xy[:, 1].astype(np.float32)
+def distinct_colours(n: int) -> list[str]:
+    """``n`` colours, each its own: hues a golden angle apart, shades in turn."""
+    out = []
+    for i in range(n):
+        hue = (i * GOLDEN_ANGLE % 360.0) / 360.0
+        light, sat = SHADES[i % len(SHADES)]
+        r, g, b = colorsys.hls_to_rgb(hue, light, sat)
+        out.append(f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}")
+    return out
 
 
-def display_shapes(geoms: np.ndarray, extent: float) -> np.ndarray:
-    """Geometry simplified for the screen (a tenth of a pixel is wasted bytes)."""
-    return shapely.simplify(geoms, extent / 1500.0, preserve_topology=True)
+def _hue(colour: str) -> float:
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return colorsys.rgb_to_hls(r, g, b)[0] * 360.0
+
+
+def hue_distance(a: str, b: str) -> float:
+    d = abs(_hue(a) - _hue(b)) % 360.0
+    return min(d, 360.0 - d)
 
 
 def neighbour_pairs(geoms: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Pairs (i, j) of villages that border each other (polygons), or are near (points)."""
+    if len(geoms) == 0:
+        return np.zeros((0, 2), dtype=np.int64)
     if shapely.get_type_id(geoms).max(initial=0) >= 3:
         tree = shapely.STRtree(geoms)
         pairs = tree.query(geoms, predicate="intersects").T
     else:
-        k = min(7, len(points))
-        _, nn = cKDTree(points).query(points, k=k)
-        pairs = np.column_stack([np.repeat(np.arange(len(points)), k), nn.ravel()])
+        ok = np.isfinite(points).all(axis=1)
+        if ok.sum() < 2:
+            return np.zeros((0, 2), dtype=np.int64)
+        idx = np.flatnonzero(ok)
+        k = min(7, len(idx))
+        _, nn = cKDTree(points[ok]).query(points[ok], k=k)
+        pairs = np.column_stack([np.repeat(idx, k), idx[nn.ravel()]])
     return pairs[pairs[:, 0] < pairs[:, 1]]
 
 
 def officer_colours(officer_ids: np.ndarray, pairs: np.ndarray) -> pd.Series:
-    """A palette index per officer such that officers holding neighbouring villages differ."""
+    """A colour of his own for each officer holding villages; officers whose villages border
+    each other get hues as far apart as the free colours allow (the most bordered first)."""
     held = sorted({o for o in officer_ids if o})
+    if not held:
+        return pd.Series(dtype=object)
     graph = nx.Graph()
     graph.add_nodes_from(held)
     a, b = officer_ids[pairs[:, 0]], officer_ids[pairs[:, 1]]
     keep = (a != b) & (a != "") & (b != "")
     graph.add_edges_from(sorted(set(zip(a[keep], b[keep], strict=True))))
-    colour = nx.greedy_color(graph, strategy="largest_first")
-    return pd.Series({o: colour[o] % len(PALETTE) for o in held}, dtype=int)
+    palette = distinct_colours(len(held))
+    hues = np.arange(len(palette)) * GOLDEN_ANGLE % 360.0  # each palette colour's hue
+    free = list(range(len(palette)))
+    given: dict[str, int] = {}
+    for o in sorted(held, key=lambda o: (-graph.degree(o), o)):
+        near = hues[[given[n] for n in graph.neighbors(o) if n in given]]
+        window = np.array(free[:64])  # the next free colours: choice enough, linear in officers
+        if len(near):
+            d = np.abs(hues[window][:, None] - near[None, :]) % 360.0
+            best = int(window[np.argmax(np.minimum(d, 360.0 - d).min(axis=1))])
+        else:
+            best = int(window[0])
+        given[o] = best
+        free.remove(best)
+    return pd.Series({o: palette[given[o]] for o in held})
 
 
-def _fill_trace(x, y, colour: str, name: str, visible: bool) -> go.Scatter:
-    return go.Scatter(
-        x=x,
-        y=y,
-        mode="lines",
-        fill="toself",
-        fillcolor=colour,
-        line={"color": "rgba(90,90,90,0.6)", "width": 0.5},
-        hoverinfo="skip",
-        name=name,
-        visible=visible,
-        legendgroup=name,
-    )
-
-
-def _marker_trace(x, y, colours, name: str, visible: bool) -> go.Scatter:
-    return go.Scatter(
-        x=x,
-        y=y,
-        mode="markers",
-        marker={"color": colours, "size": 9, "line": {"color": "#555", "width": 0.5}},
-        hoverinfo="skip",
-        name=name,
-        visible=visible,
-    )
-
-
-def hover_text(table: pd.DataFrame) -> list[str]:
-    """What a village's dot says on hover: village, officer, auxiliary, reasons."""
-    e = html.escape
-
-    def line(row: dict) -> str:
-        parts = [
-            f"<b>{e(row['village_name'])}</b> {e(row['village_id'])}（{e(row['township_name'])}）"
-        ]
-        if "officer_id" in row:
-            who = (
-                f"{e(row['officer_name'])} {e(row['officer_id'])}（{e(row['category'])}）"
-                if row["officer_id"]
-                else "无"
-            )
-            parts.append(f"包村民警：{who}")
-            if row.get("officer_reasons"):
-                parts.append(f"理由：{e(row['officer_reasons'])}")
-        if "auxiliary_id" in row:
-            who = (
-                f"{e(row['auxiliary_name'])} {e(row['auxiliary_id'])}（{e(row['relation_zh'])}）"
-                if row["auxiliary_id"]
-                else "无"
-            )
-            parts.append(f"驻村辅警：{who}")
-            if row.get("auxiliary_reasons"):
-                parts.append(f"理由：{e(row['auxiliary_reasons'])}")
-        if "rotation_moves" in row:
-            parts.append(f"轮换交流：{int(row['rotation_moves'])} 次")
-        if row.get("changed"):
-            roles = "、".join(ROLE_WORDS.get(r, r) for r in row["changed"].split(";"))
-            parts.append(f"<b>本次变更：{e(roles)}</b>")
-        return "<br>".join(parts)
-
-    return [line(r) for r in table.to_dict("records")]
-
-
-def map_figure(table: pd.DataFrame, inst: Instance, geoms: np.ndarray) -> go.Figure:
-    """The map: one view per part the plan has (officers, auxiliary relation, rotation moves),
-    switched by buttons; township borders and names, traffic routes, officer bases and the
-    villages a what-if changed on top of every view."""
-    is_poly = shapely.get_type_id(geoms) >= 3
-    points = shapely.get_coordinates(shapely.point_on_surface(geoms))
-    lo = shapely.bounds(geoms)
-    origin = np.array([np.nanmin(lo[:, 0]), np.nanmin(lo[:, 1])])
-    extent = float(np.hypot(np.nanmax(lo[:, 2]) - origin[0], np.nanmax(lo[:, 3]) - origin[1]))
-    extent = max(extent, 1.0)
-    shapes = display_shapes(geoms, extent)
-    pxy = (points - origin) / 1000.0
-
-    views: dict[str, list[go.Scatter]] = {}
-
-    def add_groups(view: str, keys: np.ndarray, colours: dict, names: dict) -> None:
-        traces = []
-        for key, colour in colours.items():
-            sel = keys == key
-            if not sel.any():
+def _path(geom, origin: np.ndarray, top: float) -> str:
+    """An SVG path of a polygon's rings (holes too: even-odd fill), km on the map."""
+    parts = []
+    for poly in shapely.get_parts(geom):
+        rings = [poly.exterior, *poly.interiors] if shapely.get_type_id(poly) == 3 else [poly]
+        for ring in rings:
+            xy = shapely.get_coordinates(ring)
+            if len(xy) < 3:
                 continue
-            label = names.get(key, str(key))
-            if is_poly[sel].any():
-                x, y = ring_arrays(shapes[sel & is_poly], origin)
-                traces.append(_fill_trace(x, y, colour, label, not views))
-            if (~is_poly[sel]).any():
-                s = sel & ~is_poly
-                traces.append(_marker_trace(pxy[s, 0], pxy[s, 1], colour, label, not views))
-        views[view] = traces
+            x = (xy[:, 0] - origin[0]) / 1000.0
+            y = (top - xy[:, 1]) / 1000.0
+            pts = " ".join(f"{a:.2f} {b:.2f}" for a, b in zip(x[:-1], y[:-1], strict=True))
+            parts.append(f"M{pts}Z")
+    return "".join(parts)
 
-    if "officer_id" in table:
-        officer_ids = table["officer_id"].to_numpy(object)
-        colour_of = officer_colours(officer_ids, neighbour_pairs(geoms, points))
-        keys = np.array([colour_of.get(o, -1) if o else -1 for o in officer_ids])
-        colours = {i: c for i, c in enumerate(PALETTE)} | {-1: NO_OFFICER}
-        names = {i: f"民警片区色{i + 1}" for i in range(len(PALETTE))} | {-1: "无包村民警"}
-        add_groups("按包村民警", keys, colours, names)
-        # a colour stands for many officers: only "no officer" means something in the legend
-        for t in views["按包村民警"]:
-            t.showlegend = t.name == "无包村民警"
-    if "relation_zh" in table:
-        keys = table["relation_zh"].to_numpy(object)
-        add_groups("按辅警来源", keys, RELATION_COLOURS, {})
-    if "rotation_moves" in table:
-        moves = np.minimum(table["rotation_moves"].to_numpy(int), len(MOVE_COLOURS) - 1)
-        colours = dict(enumerate(MOVE_COLOURS))
-        names = {i: f"交流{i}次" for i in range(len(MOVE_COLOURS) - 1)}
-        names[len(MOVE_COLOURS) - 1] = f"交流{len(MOVE_COLOURS) - 1}次及以上"
-        add_groups("按轮换交流次数", moves, colours, names)
 
-    common = _common_traces(table, inst, shapes, is_poly, pxy, origin, extent)
-    fig = go.Figure()
-    view_traces = [t for ts in views.values() for t in ts]
-    for t in view_traces + common:
-        fig.add_trace(t)
-    buttons = []
-    offset = 0
-    for view, traces in views.items():
-        mask = [False] * len(view_traces)
-        mask[offset : offset + len(traces)] = [True] * len(traces)
-        offset += len(traces)
-        buttons.append(
-            {
-                "label": view,
-                "method": "restyle",
-                "args": [{"visible": mask}, list(range(len(view_traces)))],
-            }
+def _line_path(geoms: np.ndarray, origin: np.ndarray, top: float) -> str:
+    out = []
+    for g in geoms:
+        for part in shapely.get_parts(g):
+            if shapely.get_type_id(part) == 3:
+                part = shapely.get_exterior_ring(part)
+            xy = shapely.get_coordinates(part)
+            if len(xy) < 2:
+                continue
+            x = (xy[:, 0] - origin[0]) / 1000.0
+            y = (top - xy[:, 1]) / 1000.0
+            out.append("M" + " ".join(f"{a:.2f} {b:.2f}" for a, b in zip(x, y, strict=True)))
+    return "".join(out)
+
+
+def hover_lines(row: dict) -> list[str]:
+    """What the map says of a village (plain text; the page escapes it)."""
+    lines = [f"{row['village_name']}（{row['village_id']}，{row['township_name']}）"]
+    if "officer_id" in row:
+        who = (
+            f"{row['officer_name']}（{row['officer_id']}，{row['category']}）"
+            if row["officer_id"]
+            else "无"
         )
-    fig.update_layout(
-        height=760,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        dragmode="pan",
-        hovermode="closest",
-        legend={
-            "orientation": "v",
-            "x": 1.0,
-            "xanchor": "right",
-            "y": 1.0,
-            "bgcolor": "rgba(255,255,255,0.8)",
-        },
-        xaxis={"visible": False},
-        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
-        updatemenus=[
-            {
-                "type": "buttons",
-                "direction": "right",
-                "x": 0.0,
-                "xanchor": "left",
-                "y": 1.07,
-                "yanchor": "top",
-                "buttons": buttons,
-                "showactive": True,
-            }
-        ]
-        if len(buttons) > 1
-        else [],
-        title={"text": next(iter(views), ""), "x": 0.01, "xanchor": "left", "font": {"size": 13}}
-        if len(buttons) <= 1
-        else None,
+        lines.append(f"包村民警：{who}")
+        if row.get("officer_reasons"):
+            lines.append(f"理由：{row['officer_reasons']}")
+    if "auxiliary_id" in row:
+        who = (
+            f"{row['auxiliary_name']}（{row['auxiliary_id']}，{row['relation_zh']}）"
+            if row["auxiliary_id"]
+            else "无"
+        )
+        lines.append(f"驻村辅警：{who}")
+    if "rotation_moves" in row:
+        lines.append(f"轮换交流：{int(row['rotation_moves'])} 次")
+    if row.get("changed"):
+        roles = "、".join(ROLE_WORDS.get(r, r) for r in row["changed"].split(";"))
+        lines.append(f"本次变更：{roles}")
+    return lines
+
+
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+def map_data(table: pd.DataFrame, inst: Instance, geoms: np.ndarray) -> tuple[dict, str]:
+    """The map's data for its script, and the SVG of everything on it."""
+    n = len(table)
+    pts = shapely.get_coordinates(shapely.point_on_surface(geoms)) if n else np.zeros((0, 2))
+    known = np.isfinite(pts).all(axis=1)
+    if known.any():
+        lo = shapely.bounds(geoms[known])
+        minx, miny = float(np.nanmin(lo[:, 0])), float(np.nanmin(lo[:, 1]))
+        maxx, maxy = float(np.nanmax(lo[:, 2])), float(np.nanmax(lo[:, 3]))
+    else:  # no coordinates at all: an empty frame
+        minx = miny = 0.0
+        maxx = maxy = 1000.0
+    extent = max(maxx - minx, maxy - miny, 1000.0)
+    origin, top = np.array([minx, miny]), maxy
+    width, height = max((maxx - minx) / 1000.0, 1.0), max((maxy - miny) / 1000.0, 1.0)
+    shapes = shapely.simplify(geoms, extent / 1500.0, preserve_topology=True)
+    is_poly = shapely.get_type_id(shapes) >= 3
+    mx = (pts[:, 0] - minx) / 1000.0
+    my = (top - pts[:, 1]) / 1000.0
+    radius = extent / 1000.0 / 160.0
+
+    rows = table.to_dict("records")
+    colours = (
+        officer_colours(table["officer_id"].to_numpy(object), neighbour_pairs(geoms, pts))
+        if "officer_id" in table
+        else pd.Series(dtype=object)
     )
-    return fig
-
-
-def _common_traces(
-    table: pd.DataFrame,
-    inst: Instance,
-    shapes: np.ndarray,
-    is_poly: np.ndarray,
-    pxy: np.ndarray,
-    origin: np.ndarray,
-    extent: float,
-) -> list[go.Scatter]:
-    traces: list[go.Scatter] = []
-    if "changed" in table:
-        sel = (table["changed"] != "").to_numpy()
-        if (sel & is_poly).any():
-            x, y = ring_arrays(shapes[sel & is_poly], origin)
-            traces.append(
-                go.Scatter(
-                    x=x,
-                    y=y,
-                    mode="lines",
-                    line={"color": CHANGED_COLOUR, "width": 2.6},
-                    name="本次变更的村",
-                    hoverinfo="skip",
-                )
-            )
-        if (sel & ~is_poly).any():
-            s = sel & ~is_poly
-            traces.append(
-                go.Scatter(
-                    x=pxy[s, 0],
-                    y=pxy[s, 1],
-                    mode="markers",
-                    marker={
-                        "size": 14,
-                        "color": "rgba(0,0,0,0)",
-                        "line": {"color": CHANGED_COLOUR, "width": 2.5},
-                    },
-                    name="本次变更的村",
-                    hoverinfo="skip",
-                )
-            )
-    # a city or province map: thin township borders, county borders over them, and the
-    # township names and village dots out of the way until a planner zooms in or asks
-    large = len(table) > LARGE_MAP
-    if inst.geo.townships is not None:
-        tw = inst.geo.townships[inst.geo.townships["township_id"].isin(table["township_id"])]
-        geoms = display_shapes(tw.geometry.to_numpy(), extent)
-        x, y = ring_arrays(geoms, origin)
-        traces.append(
-            go.Scatter(
-                x=x,
-                y=y,
-                mode="lines",
-                line={"color": "#222", "width": 0.6 if large else 1.4},
-                name="乡镇界",
-                hoverinfo="skip",
-            )
+    svg_villages, labels, changed = [], [], []
+    for i, row in enumerate(rows):
+        if not known[i]:
+            continue
+        officer = row.get("officer_id", "")
+        fill = colours.get(officer, NO_OFFICER) if officer else NO_OFFICER
+        if is_poly[i]:
+            shape = f'd="{_path(shapes[i], origin, top)}"'
+            svg_villages.append(f'<path class="v" data-i="{i}" fill="{fill}" {shape}/>')
+            if row.get("changed"):
+                changed.append(f'<path class="changed" {shape}/>')
+        else:
+            shape = f'cx="{mx[i]:.2f}" cy="{my[i]:.2f}" r="{radius:.2f}"'
+            svg_villages.append(f'<circle class="v" data-i="{i}" fill="{fill}" {shape}/>')
+            if row.get("changed"):
+                changed.append(f'<circle class="changed" {shape}/>')
+        labels.append(
+            f'<text class="vl" data-i="{i}" x="{mx[i]:.2f}" y="{my[i]:.2f}">'
+            f"{html.escape(str(row['village_name']))}</text>"
         )
-        counties = inst.townships["county_id"].reindex(tw["township_id"].to_numpy(object))
-        if counties.nunique() > 1:
-            full = tw.geometry.to_numpy()  # merged before simplifying: no slivers inside
-            merged = [
-                shapely.union_all(full[(counties == c).to_numpy()])
-                for c in sorted(counties.dropna().unique())
-            ]
-            x, y = ring_arrays(display_shapes(np.array(merged, dtype=object), extent), origin)
-            traces.append(
-                go.Scatter(
-                    x=x,
-                    y=y,
-                    mode="lines",
-                    line={"color": "#000", "width": 2.0},
-                    name="县区界",
-                    hoverinfo="skip",
-                )
-            )
+    # townships: borders and names
+    svg_towns, town_labels = [], []
+    townships: dict[str, dict] = {}
     tws = inst.townships[inst.townships.index.isin(table["township_id"])]
-    traces.append(
-        go.Scatter(
-            x=(tws["x"].to_numpy(float) - origin[0]) / 1000.0,
-            y=(tws["y"].to_numpy(float) - origin[1]) / 1000.0,
-            mode="text",
-            text=[html.escape(n) for n in tws["name"]],
-            textfont={"size": 11, "color": "#111"},
-            name="乡镇名",
-            hoverinfo="skip",
-            visible="legendonly" if large else True,
+    tw_geo = None
+    if inst.geo.townships is not None:
+        g = inst.geo.townships[inst.geo.townships["township_id"].isin(table["township_id"])]
+        tw_geo = g.drop_duplicates("township_id").set_index("township_id").geometry
+        simple = shapely.simplify(tw_geo.to_numpy(), extent / 1500.0, preserve_topology=True)
+        svg_towns.append(f'<path class="tw" d="{_line_path(simple, origin, top)}"/>')
+    for t, name in tws["name"].items():
+        sel = (table["township_id"] == t).to_numpy() & known
+        if not sel.any():
+            continue
+        b = shapely.bounds(shapely.union_all(geoms[sel]))
+        box = [
+            (b[0] - minx) / 1000.0,
+            (top - b[3]) / 1000.0,
+            (b[2] - b[0]) / 1000.0,
+            (b[3] - b[1]) / 1000.0,
+        ]
+        if tw_geo is not None and t in tw_geo.index:
+            c = shapely.get_coordinates(shapely.point_on_surface(tw_geo[t]))[0]
+        elif np.isfinite(inst.townships.at[t, "x"]):
+            c = np.array([inst.townships.at[t, "x"], inst.townships.at[t, "y"]])
+        else:
+            c = pts[sel].mean(axis=0)
+        cx, cy = (c[0] - minx) / 1000.0, (top - c[1]) / 1000.0
+        town_labels.append(
+            f'<text class="tl" data-t="{html.escape(t)}" x="{cx:.2f}" y="{cy:.2f}">'
+            f"{html.escape(str(name))}</text>"
         )
-    )
+        townships[t] = {"name": str(name), "box": [round(v, 2) for v in box]}
+    # roads, county borders, officer bases
+    extra = []
     roads = inst.geo.roads
+    legend_roads = []
     if roads is not None and "class" in roads.columns:
         for cls in inst.policy.rule("OFF-TRAFFIC")["road_classes"]:
             sel = roads[roads["class"] == cls]
             if sel.empty:
                 continue
-            colour, width, label = ROAD_STYLE.get(cls, ("#8c564b", 1.6, cls))
-            x, y = ring_arrays(sel.geometry.to_numpy(), origin)
-            traces.append(
-                go.Scatter(
-                    x=x,
-                    y=y,
-                    mode="lines",
-                    line={"color": colour, "width": width},
-                    name=f"交通线：{label}",
-                    hoverinfo="skip",
-                )
+            colour, label = ROAD_STYLE.get(cls, ("#8c564b", str(cls)))
+            extra.append(
+                f'<path class="road" stroke="{colour}" '
+                f'd="{_line_path(sel.geometry.to_numpy(), origin, top)}"/>'
             )
-    off = inst.officers
-    if "officer_id" in table:
-        held = table.loc[table["officer_id"] != ""].groupby("officer_id").size()
-        off = off[off.index.isin(held.index)]
-        has = np.isfinite(off["base_x"].to_numpy(float)) & np.isfinite(
-            off["base_y"].to_numpy(float)
-        )
-        off = off[has]
-        if len(off):
-            units = off["unit"] if "unit" in off else pd.Series("", index=off.index)
-            text = [
-                f"民警驻地：{html.escape(str(name))} {html.escape(str(o))}<br>"
-                f"{html.escape(str(unit) if pd.notna(unit) else '')}，包{int(held[o])}个村"
-                for o, name, unit in zip(off.index, off["name"], units, strict=True)
+            legend_roads.append({"colour": colour, "name": f"交通线：{label}"})
+    if tw_geo is not None:
+        counties = inst.townships["county_id"].reindex(tw_geo.index)
+        if counties.nunique() > 1:
+            merged = [
+                shapely.union_all(tw_geo.to_numpy()[(counties == c).to_numpy()])
+                for c in sorted(counties.dropna().unique())
             ]
-            traces.append(
-                go.Scatter(
-                    x=(off["base_x"].to_numpy(float) - origin[0]) / 1000.0,
-                    y=(off["base_y"].to_numpy(float) - origin[1]) / 1000.0,
-                    mode="markers",
-                    marker={"symbol": "triangle-up", "size": 7, "color": "#333"},
-                    name="民警驻地",
-                    hovertext=text,
-                    hoverinfo="text",
-                    visible="legendonly",
-                )
-            )
-    traces.append(
-        go.Scatter(
-            x=pxy[:, 0],
-            y=pxy[:, 1],
-            mode="markers",
-            marker={"size": 2 if large else 4, "color": "rgba(40,40,40,0.45)"},
-            name="村（悬停查看）",
-            hovertext=hover_text(table),
-            hoverinfo="text",
-            hoverlabel={"align": "left"},
+            simple = shapely.simplify(np.array(merged, dtype=object), extent / 1500.0)
+            extra.append(f'<path class="county" d="{_line_path(simple, origin, top)}"/>')
+
+    officers: dict[str, dict] = {}
+    if "officer_id" in table:
+        off = inst.officers
+        held = table[table["officer_id"] != ""]
+        for o, grp in held.groupby("officer_id", sort=True):
+            days = grp["workload_days"].astype(float) if "workload_days" in grp else None
+            officers[o] = {
+                "name": str(grp["officer_name"].iloc[0]),
+                "category": str(grp["category"].iloc[0]) if "category" in grp else "",
+                "unit": str(off["unit"].get(o, "") or "") if "unit" in off else "",
+                "colour": colours.get(o, NO_OFFICER),
+                "villages": [int(i) for i in grp.index],
+                "days": [None if pd.isna(d) else round(float(d), 2) for d in days]
+                if days is not None
+                else [],
+                "available": float(off["available_days"].get(o, np.nan))
+                if o in off.index
+                else None,
+            }
+        base = off[off.index.isin(officers) & np.isfinite(off["base_x"].to_numpy(float))]
+        marks = [
+            f'<path class="base" data-o="{html.escape(str(o))}" '
+            f'd="M{(x - minx) / 1000:.2f} {(top - y) / 1000 - 2 * radius:.2f}l{radius * 1.6:.2f} '
+            f'{radius * 3:.2f}h{-radius * 3.2:.2f}Z"/>'
+            for o, x, y in zip(base.index, base["base_x"], base["base_y"], strict=True)
+        ]
+        extra.append('<g id="bases">' + "".join(marks) + "</g>")
+
+    villages = []
+    for i, row in enumerate(rows):
+        villages.append(
+            {
+                "id": str(row["village_id"]),
+                "name": str(row["village_name"]),
+                "t": str(row["township_id"]),
+                "o": str(row.get("officer_id", "")),
+                "a": str(row.get("auxiliary_id", "")),
+                "an": str(row.get("auxiliary_name", "")),
+                "rel": str(row.get("relation_zh", "")),
+                "mv": int(row["rotation_moves"]) if "rotation_moves" in row else None,
+                "ch": bool(row.get("changed")),
+                "tip": hover_lines(row),
+                "box": [round(float(mx[i]), 2), round(float(my[i]), 2)] if known[i] else None,
+            }
         )
+    views = []
+    if "officer_id" in table:
+        views.append({"key": "officer", "name": "按包村民警"})
+    if "relation_zh" in table:
+        views.append({"key": "relation", "name": "按辅警来源"})
+    if "rotation_moves" in table:
+        views.append({"key": "rotation", "name": "按轮换交流次数"})
+    area = (
+        float(shapely.area(geoms[known & is_poly]).sum()) / 1e6 if (known & is_poly).any() else 0.0
     )
-    return traces
+    data = {
+        "size": [round(width, 2), round(height, 2)],
+        # a village's typical width, km: names show once it is wide enough on screen
+        "villageWidth": round(float(np.sqrt(area / max(1, (known & is_poly).sum()))), 3)
+        if area
+        else round(extent / 1000.0 / max(10.0, np.sqrt(max(n, 1))), 3),
+        "large": n > LARGE_MAP,
+        "villages": villages,
+        "officers": officers,
+        "townships": townships,
+        "views": views,
+        "relation": RELATION_COLOURS,
+        "moves": MOVE_COLOURS,
+        "noOfficer": NO_OFFICER,
+        "roads": legend_roads,
+        "counties": [inst.county_names.get(c, c) for c in inst.counties],
+    }
+    font_v = extent / 1000.0 / 110.0
+    font_t = extent / 1000.0 / 45.0
+    svg = (
+        f'<svg id="map-svg" viewBox="0 0 {width:.2f} {height:.2f}" '
+        'preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">'
+        f'<g id="villages">{"".join(svg_villages)}</g>'
+        f'<g id="towns">{"".join(svg_towns)}</g>'
+        f'<g id="roads">{"".join(extra)}</g>'
+        f'<g id="changed" stroke="{CHANGED_COLOUR}">{"".join(changed)}</g>'
+        f'<g id="vlabels" font-size="{font_v:.3f}">{"".join(labels)}</g>'
+        f'<g id="tlabels" font-size="{font_t:.3f}">{"".join(town_labels)}</g>'
+        "</svg>"
+    )
+    return data, svg
+
+
+def map_html(table: pd.DataFrame, inst: Instance, geoms: np.ndarray, title: str) -> str:
+    """The map section of report.html: the SVG, its data, and the script and style that make it
+    searchable, filterable and printable."""
+    data, svg = map_data(table, inst, geoms)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return (
+        f"<style>{_asset('map.css')}</style>"
+        f'<div id="map" data-title="{html.escape(title)}">'
+        '<div id="map-tools"></div>'
+        f'<div id="map-body"><div id="map-frame">{svg}<div id="map-tip"></div></div>'
+        '<div id="map-side"></div></div>'
+        '<div id="map-print-legend"></div></div>'
+        f'<script type="application/json" id="map-data">{text}</script>'
+        f"<script>{_asset('map.js')}</script>"
+    )

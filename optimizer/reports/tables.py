@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 
 from ...constraints.registry import RULES
+from ...constraints.registry import module as rule_module
+from ..i18n import _
 from ..input.instance import Instance
 from ..input.plan_files import PlanFolder
 from ..input.schema import CATEGORY_NAMES_ZH
@@ -109,6 +111,12 @@ def auxiliary_rows(folder: PlanFolder, inst: Instance) -> pd.DataFrame | None:
     out["auxiliary_phone"] = _lookup(inst.auxiliaries, out["auxiliary_id"], "phone")
     out["home_village_name"] = _lookup(inst.villages, out["home_village_id"], "name")
     out["relation_zh"] = out["relation"].map(RELATION_WORDS).fillna(out["relation"])
+    if "exception" in out.columns:  # AUX-TOWNSHIP's named exception, with its reason
+        reason = out["exception"].fillna("").astype(str)
+        out["relation_zh"] = out["relation_zh"].where(reason == "", "例外：" + reason)
+    if "supervisor_id" in out.columns:  # 责任区民警 who supervises the auxiliary (§三(三))
+        sid = out["supervisor_id"].fillna("").astype(str)
+        out["supervisor"] = (sid + " " + _lookup(inst.officers, sid, "name")).str.strip()
     out["reasons_zh"] = column_in_words(out["reasons"])
     return out
 
@@ -169,35 +177,76 @@ def villages_decided(folder: PlanFolder) -> dict[str, int]:
     return counts
 
 
+NOT_JUDGED = "未检查"
+
+
+def settings_text(rule, params) -> str:
+    """A rule's parameters in force, each marked 文件 (the seed states it) or 本局 (the bureau's
+    choice): ``periods=3（本局）；no_return_periods=2（本局）``."""
+    shown = []
+    for key, p in rule.params.items():
+        v = params.get(key, p.default)
+        v = "、".join(v) if isinstance(v, tuple) else v
+        shown.append(f"{key}={v}（{'文件' if p.seed else '本局'}）")
+    return "；".join(shown)
+
+
+def _checks(folder: PlanFolder) -> dict[str, int] | None:
+    """Per rule the run judged its plan by: violations found (summary.json's ``checks``, and
+    rotation_summary.json's); None when the folder records none (a folder of an older run)."""
+    found: dict[str, int] | None = None
+    for record in (folder.summary, folder.rotation_summary):
+        if isinstance(record, dict) and isinstance(record.get("checks"), dict):
+            found = found or {}
+            for rid, n in record["checks"].items():
+                found[rid] = found.get(rid, 0) + int(n)
+    return found
+
+
 def rule_rows(folder: PlanFolder, inst: Instance) -> pd.DataFrame:
-    """Each rule: its clause, kind, weight, and what it did in this plan."""
+    """Each rule: its clause (or "the bureau's setting"), kind, the rule as stated with the
+    values in force, its weight, and what it did in this plan: villages decided of possible for
+    a soft rule, violations for a rule the run judged (未检查 for one it did not)."""
     kpis = folder.kpis
     rule_kpis: dict[str, dict] = {}
     for role in ("officer", "auxiliary"):
         block = kpis.get(role)
         if isinstance(block, dict) and isinstance(block.get("rules"), dict):
             rule_kpis.update(block["rules"])
-    decided = villages_decided(folder)
-    broken: dict[str, int] = {}
-    for d in folder.summary.get("diagnostics", []) if folder.summary else []:
-        broken[d.get("rule", "")] = broken.get(d.get("rule", ""), 0) + 1
+    checks = _checks(folder) or {}
+    by_reasons = villages_decided(folder)
     rows = []
     for rid, rule in RULES.items():
         settings = inst.policy.rule(rid)
-        k = rule_kpis.get(rid, {})
+        k = rule_kpis.get(rid, {}) if settings.enabled else {}
+        module = rule_module(rid)
+        values = (
+            module.values_in_force(inst.policy)
+            if hasattr(module, "values_in_force")
+            else dict(settings.params)
+        )
+        made_hard = hasattr(module, "made_hard") and module.made_hard(inst.policy)
+        judged = rule.kind == "hard" or made_hard
+        soft = rule.kind == "soft" and not rule.cost
+        # no matching bound for the auxiliaries' points: the villages whose reasons name it
+        aux_soft = soft and settings.enabled and rule.subject == "auxiliary"
+        if aux_soft and not k and folder.auxiliaries is not None:
+            k = {"matched": by_reasons.get(rid, 0), "possible": ""}
         rows.append(
             {
                 "rule": rid,
-                "clause": rule.clause,
-                "kind": rule.kind,
+                "clause": rule.clause if rule.source == "seed" else _(rule.clause),
+                "source": rule.source,
+                "kind": "hard" if made_hard else rule.kind,
                 "subject": rule.subject,
-                "summary_zh": rule.summary_zh,
+                "summary_zh": rule.text(values),
+                "settings": settings_text(rule, settings.params),
                 "enabled": settings.enabled,
                 "weight": settings.weight if rule.kind == "soft" else np.nan,
-                "decided": k.get("matched", decided.get(rid, 0)) if rule.kind == "soft" else np.nan,
-                "possible": k.get("possible", np.nan),
+                "decided": k.get("matched", NOT_JUDGED) if soft else "",
+                "possible": k.get("possible", NOT_JUDGED) if soft else "",
                 "points": k.get("points", np.nan),
-                "violations": broken.get(rid, 0),
+                "violations": checks.get(rid, NOT_JUDGED) if judged else "",
             }
         )
     return pd.DataFrame(rows)
@@ -212,9 +261,9 @@ STATUS_WORDS = {
 KPI_WORDS = {
     "interrupted": "中途停止",
     "status": "求解状态",
-    "objective": "目标值",
-    "best_bound": "最优界",
-    "gap": "差距",
+    "objective": "总分（民警与辅警安排）",
+    "best_bound": "可能的最高总分",
+    "gap": "与最高总分相差（比例）",
     "wall_seconds": "总用时（秒）",
     "build_seconds": "建模用时（秒）",
     "solve_seconds": "求解用时（秒）",
@@ -234,9 +283,9 @@ KPI_WORDS = {
     "balance_penalty": "均衡扣分",
     "preference_rank_profile": "志愿满足（人）",
     "none": "未满足",
-    "blocking_pairs": "不稳定配对",
-    "by_preference": "按志愿",
-    "by_score": "按得分",
+    "blocking_pairs": "彼此更合适却未配成的民警与村（对）",
+    "by_preference": "民警更想去且村得分更高",
+    "by_score": "双方得分都更高",
     "load": "工作量",
     "officers_with_villages": "包村民警人数",
     "officers_without": "未包村民警人数",
@@ -251,6 +300,7 @@ KPI_WORDS = {
     "uncovered": "未安排",
     "same_township": "本乡镇",
     "neighbour_township": "相邻乡镇",
+    "exceptions": "例外（AUX-TOWNSHIP，另列原因）",
     "km_min": "离家最近（公里）",
     "km_median": "离家中位（公里）",
     "km_max": "离家最远（公里）",

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..input.instance import Instance
 from ..input.plan_files import PlanFolder
-from ..output.xlsx import add_sheet, new_workbook, save
+from ..output.xlsx import Extras, add_sheet, new_workbook, save
 from .tables import (
     auxiliary_rows,
     kpi_rows,
@@ -31,6 +31,8 @@ LOAD_SHEET = "民警工作量"
 ROTATION_SHEET = "轮换计划"
 DIFF_SHEET = "变更"
 RULE_SHEET = "规则说明"
+AUXILIARY_LIST_SHEET = "辅警名单"
+YES_NO = {True: "是", False: "否"}
 KPI_SHEET = "指标"
 
 OFFICER_COLUMNS = {
@@ -48,6 +50,7 @@ OFFICER_COLUMNS = {
     "score": "得分",
     "reasons_zh": "理由",
     "reasons": "规则编号",
+    "pinned_zh": "锁定",
 }
 AUXILIARY_COLUMNS = {
     "village_id": "村编码",
@@ -60,10 +63,19 @@ AUXILIARY_COLUMNS = {
     "home_village_id": "户籍村编码",
     "home_village_name": "户籍村",
     "relation_zh": "来源",
+    "supervisor": "指导监督民警（责任区民警）",
     "km": "离家（公里）",
     "score": "得分",
     "reasons_zh": "理由",
     "reasons": "规则编号",
+    "pinned_zh": "锁定",
+}
+AUXILIARY_LIST_COLUMNS = {
+    "auxiliary_id": "辅警编号",
+    "name": "姓名",
+    "unit": "单位",
+    "status_zh": "状态",
+    "home_village_name": "户籍村",
 }
 LOAD_COLUMNS = {
     "officer_id": "警号",
@@ -96,15 +108,17 @@ DIFF_COLUMNS = {
 RULE_COLUMNS = {
     "rule": "规则编号",
     "clause": "条款",
+    "source_zh": "来源",
     "kind_zh": "类型",
     "subject_zh": "对象",
-    "summary_zh": "内容",
+    "summary_zh": "内容（按现行参数）",
     "enabled_zh": "启用",
     "weight": "权重（分/村）",
     "decided": "决定村数",
     "possible": "最多可能",
     "points": "得分",
     "violations": "违反条数",
+    "settings": "参数（文件规定 / 本局设定）",
 }
 KPI_COLUMNS = {"label": "指标", "value": "值", "key": "键"}
 
@@ -178,9 +192,11 @@ def workbook_sheets(folder: PlanFolder, inst: Instance) -> dict[str, pd.DataFram
     sheets: dict[str, pd.DataFrame] = {}
     officers = officer_rows(folder, inst)
     if officers is not None:
+        officers["pinned_zh"] = _yes_no(officers)
         sheets[OFFICER_SHEET] = _chinese(officers, OFFICER_COLUMNS)
     auxiliaries = auxiliary_rows(folder, inst)
     if auxiliaries is not None:
+        auxiliaries["pinned_zh"] = _yes_no(auxiliaries)
         sheets[AUXILIARY_SHEET] = _chinese(auxiliaries, AUXILIARY_COLUMNS)
     loads = officer_loads(folder, inst)
     if loads is not None:
@@ -197,15 +213,76 @@ def workbook_sheets(folder: PlanFolder, inst: Instance) -> dict[str, pd.DataFram
     rules["kind_zh"] = rules["kind"].map(KIND_WORDS)
     rules["subject_zh"] = rules["subject"].map(SUBJECT_WORDS).fillna(rules["subject"])
     rules["enabled_zh"] = rules["enabled"].map({True: "是", False: "否"})
+    rules["source_zh"] = rules["source"].map({"seed": "文件条款", "bureau": "本局设定"})
     sheets[RULE_SHEET] = _chinese(rules, RULE_COLUMNS)
     sheets[KPI_SHEET] = _chinese(kpi_rows(folder), KPI_COLUMNS)
+    if auxiliaries is not None:
+        sheets[AUXILIARY_LIST_SHEET] = _chinese(auxiliary_list(inst), AUXILIARY_LIST_COLUMNS)
     return sheets
+
+
+def _yes_no(rows: pd.DataFrame) -> pd.Series:
+    pinned = rows["pinned"] if "pinned" in rows.columns else pd.Series(False, index=rows.index)
+    return pinned.fillna(False).astype(bool).map(YES_NO)
+
+
+def auxiliary_list(inst: Instance) -> pd.DataFrame:
+    """Every auxiliary of the bundle: what the 辅警编号 drop-down of 驻村辅警安排 offers."""
+    aux = inst.auxiliaries
+    return pd.DataFrame(
+        {
+            "auxiliary_id": aux.index.to_numpy(object),
+            "name": aux["name"].to_numpy(object),
+            "unit": aux["unit"].fillna("").to_numpy(object) if "unit" in aux else "",
+            "status_zh": aux["status"].map({"active": "在岗", "leaving": "调离"}).fillna("")
+            if "status" in aux
+            else "",
+            "home_village_name": aux["home_village_id"].map(inst.villages["name"]).fillna(""),
+        }
+    )
+
+
+def _list_range(sheet: str, rows: int) -> str:
+    """The cells of a sheet's first column under its header (a drop-down's source)."""
+    return f"='{sheet}'!$A$2:$A${max(2, rows + 1)}"
+
+
+def sheet_extras(sheets: dict[str, pd.DataFrame]) -> dict[str, Extras]:
+    """What makes the plan sheets editable: 警号 and 辅警编号 offer the bundle's people (a typo
+    is refused by Excel), 锁定 offers 是/否, ids stay text."""
+    extras: dict[str, Extras] = {}
+    ids = ("村编码", "乡镇编码", "警号", "辅警编号", "户籍村编码")
+    if OFFICER_SHEET in sheets and LOAD_SHEET in sheets:
+        extras[OFFICER_SHEET] = Extras(
+            choices={
+                "警号": _list_range(LOAD_SHEET, len(sheets[LOAD_SHEET])),
+                "锁定": list(YES_NO.values()),
+            },
+            text_columns=ids,
+            notes={
+                "警号": "改警号即改包村民警（可从下拉列表中选，名单见“民警工作量”表）；"
+                "改过的村在 cunjing adopt 时锁定",
+                "锁定": "是：cunjing adopt 和调整试算时保持不变",
+            },
+        )
+    if AUXILIARY_SHEET in sheets and AUXILIARY_LIST_SHEET in sheets:
+        extras[AUXILIARY_SHEET] = Extras(
+            choices={
+                "辅警编号": _list_range(AUXILIARY_LIST_SHEET, len(sheets[AUXILIARY_LIST_SHEET])),
+                "锁定": list(YES_NO.values()),
+            },
+            text_columns=ids,
+            notes={"辅警编号": "改辅警编号即改驻村辅警（名单见“辅警名单”表）"},
+        )
+    return extras
 
 
 def write_workbook(folder: PlanFolder, inst: Instance, path: Path) -> Path:
     """Write plan.xlsx to ``path``."""
     book = new_workbook()
-    for title, table in workbook_sheets(folder, inst).items():
-        add_sheet(book, title, table)
+    sheets = workbook_sheets(folder, inst)
+    extras = sheet_extras(sheets)
+    for title, table in sheets.items():
+        add_sheet(book, title, table, extras=extras.get(title))
     save(book, path)
     return path

@@ -7,7 +7,9 @@ they show exactly what the contract files say, for any run that wrote them.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import os
 import shutil
 import tempfile
@@ -15,10 +17,12 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..i18n import _
 from ..input.instance import Instance
 from ..input.plan_files import PlanFolder, read_plan_folder
 from ..input.problems import BundleError
 from ..input.schema import (
+    BOARDS_FILE,
     GEOPACKAGE_FILE,
     HTML_FILE,
     NOTICE_FILE,
@@ -29,6 +33,10 @@ from ..input.schema import (
 # the reports another process may write meanwhile (on the sample county about as long as the
 # other two together)
 AWAY_REPORTS = (HTML_FILE, NOTICE_FILE)
+# each report's SHA-256 as written: a workbook changed since (a planner's edits) is never
+# overwritten without a copy
+MANIFEST = ".reports.json"
+EDITABLE = (WORKBOOK_FILE, NOTICE_FILE)  # what planners open and edit in Excel / WPS
 
 
 class AwayWriter(Protocol):
@@ -68,7 +76,69 @@ def write_reports(
         written += (
             _write_here(plan, inst, out, sent, timings) if done is None else [out / n for n in done]
         )
-    return sorted(written, key=lambda p: REPORT_FILES.index(p.name))
+    written = sorted(written, key=lambda p: REPORT_FILES.index(p.name))
+    if only is None:  # the whole set (a helper asked for some writes none: its caller does)
+        write_manifest(out, written)
+    return written
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_manifest(folder: Path, written: list[Path]) -> None:
+    """The fingerprints of the reports just written (``edited_reports`` compares against them)."""
+    data = {p.name: _sha256(p) for p in written if p.name in EDITABLE}
+    (Path(folder) / MANIFEST).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+def edited_reports(folder: Path) -> list[Path]:
+    """The reports of a folder a planner changed since they were written: their fingerprint is
+    not the one written (a folder written before fingerprints were kept: the workbook is newer
+    than summary.json)."""
+    folder = Path(folder)
+    manifest = folder / MANIFEST
+    out = []
+    if manifest.exists():
+        try:
+            known = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+        for name in EDITABLE:
+            path = folder / name
+            if path.exists() and name in known and known[name] != _sha256(path):
+                out.append(path)
+        return out
+    summary = folder / "summary.json"
+    for name in EDITABLE:
+        path = folder / name
+        if (
+            path.exists()
+            and summary.exists()
+            and path.stat().st_mtime > summary.stat().st_mtime + 5
+        ):
+            out.append(path)
+    return out
+
+
+def keep_edited(folder: Path) -> list[tuple[Path, Path]]:
+    """Each edited report moved aside as ``plan.edited-YYYYmmdd-HHMMSS.xlsx`` before the folder's
+    reports are written again; returns (report, kept copy) pairs."""
+    kept = []
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for path in edited_reports(folder):
+        copy = path.with_name(f"{path.stem}.edited-{stamp}{path.suffix}")
+        n = 1
+        while copy.exists():
+            n += 1
+            copy = path.with_name(f"{path.stem}.edited-{stamp}-{n}{path.suffix}")
+        shutil.copy2(path, copy)
+        kept.append((path, copy))
+    return kept
 
 
 # each report's module and writer, imported when needed: the page's plotting library is only
@@ -78,6 +148,7 @@ WRITERS = {
     GEOPACKAGE_FILE: ("geopackage", "write_geopackage"),
     HTML_FILE: ("html", "write_html"),
     NOTICE_FILE: ("notice", "write_public_notice"),
+    BOARDS_FILE: ("boards", "write_boards"),
 }
 
 
@@ -112,8 +183,10 @@ def _check_villages(plan: PlanFolder, inst: Instance) -> None:
             row = int(unknown[0]) + 2
             raise BundleError.single(
                 label,
-                f"village '{part.at[unknown[0], 'village_id']}' is not in the bundle "
-                f"{inst.source} ({len(unknown)} such row(s)); give the plan's bundle with --bundle",
+                _(
+                    "village '{id}' is not in the bundle {bundle} ({n} such row(s)); give the "
+                    "plan's bundle with --bundle"
+                ).format(id=part.at[unknown[0], "village_id"], bundle=inst.source, n=len(unknown)),
                 row,
                 "village_id",
             )
@@ -135,11 +208,12 @@ def regenerate_reports(folder: Path, inst: Instance) -> tuple[list[Path], dict[s
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-report-", dir=folder))
     try:
         written = write_reports(folder, inst, out=tmp, timings=timings)
-        for path in written:
+        for path in [*written, tmp / MANIFEST]:
             with open(path, "rb") as fh:
                 os.fsync(fh.fileno())
         for path in written:
             os.replace(path, folder / path.name)
+        os.replace(tmp / MANIFEST, folder / MANIFEST)
         for name in set(REPORT_FILES) - {p.name for p in written}:
             (folder / name).unlink(missing_ok=True)
     finally:

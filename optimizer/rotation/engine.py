@@ -36,6 +36,7 @@ import pandas as pd
 from ...constraints import aux_exchange
 from ...constraints.base import SCALE
 from ..auxiliaries.placement import county_scope
+from ..i18n import _
 from ..input.instance import Instance
 from ..solve.cpsat import solve_cpsat
 from ..solve.highs import solve_highs
@@ -170,9 +171,14 @@ def rotate_county(
     if sched.moves < 0:
         diag = {
             "rule": "AUX-EXCHANGE",
-            "message": f"county {county}: no schedule of changes meets AUX-TENURE and "
-            "AUX-EXCHANGE together, though no single window of periods is over its limit by "
-            f"counting (the schedule model is {sched.status.lower()})",
+            "message": _(
+                "county {county}: no schedule of changes meets AUX-TENURE and AUX-EXCHANGE "
+                "together, though no single window of periods is over its limit by counting"
+            ).format(
+                county=_("{name} ({id})").format(
+                    name=inst.county_names.get(county, county), id=county
+                )
+            ),
             "ids": [county],
         }
         return _empty(problem, [diag], build, time.perf_counter() - t1)
@@ -599,7 +605,7 @@ def uncovered_diagnostics(inst: Instance, problem: RotationProblem, rot: pd.Data
         x = solve_flow(ap).x
         found = diagnose_shortage(inst, ap, x, table)
         for d in found:
-            d["message"] = f"period {p}: {d['message']}"
+            d["message"] = _("period {p}: {message}").format(p=p, message=d["message"])
             d["period"] = int(p)
         out += found
         rest = int(n) - sum(d["short"] for d in found)
@@ -607,9 +613,11 @@ def uncovered_diagnostics(inst: Instance, problem: RotationProblem, rot: pd.Data
             out.append(
                 {
                     "rule": "AUX-TENURE",
-                    "message": f"period {p}: {rest} more village(s) stay without a resident "
-                    "auxiliary: enough auxiliaries may serve there in this period alone, but "
-                    "not with AUX-TENURE and AUX-EXCHANGE over the periods",
+                    "message": _(
+                        "period {p}: {n} more village(s) stay without a resident auxiliary: "
+                        "enough auxiliaries may serve there in this period alone, but not with "
+                        "AUX-TENURE and AUX-EXCHANGE over the periods"
+                    ).format(p=p, n=rest),
                     "ids": sorted(
                         rot.loc[(rot["period"] == p) & (rot["auxiliary_id"] == ""), "village_id"]
                     ),

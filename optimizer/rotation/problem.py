@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ...constraints import aux_exchange, aux_tenure
+from ...constraints import aux_exchange, aux_not_home, aux_tenure, aux_township
 from ...constraints.base import SCALE
 from ..auxiliaries.pairs import build_pairs
 from ..input.instance import Instance
@@ -94,10 +94,12 @@ def make_rotation_problem(inst: Instance, county: str, periods: int) -> Rotation
     inc = rec.incumbent.reindex(villages)
     incumbent = auxiliaries.get_indexer(inc.fillna("").to_numpy(object))
 
-    # pairs: the period-independent rules (AUX-TOWNSHIP, AUX-NOT-HOME); AUX-FAMILIAR points
-    # without the incumbent bonus (a rotation counts moves first)
+    # pairs: the period-independent rules (AUX-TOWNSHIP, AUX-NOT-HOME), asked themselves (the
+    # table's "rule" names one failing rule only: AUX-COVER would hide the home village of an
+    # auxiliary hired after period 1); AUX-FAMILIAR points without the incumbent bonus (a
+    # rotation counts moves first)
     table = build_pairs(inst, villages, auxiliaries, with_incumbent=False)
-    static = table["rule"].isin(["", "AUX-COVER", "AUX-TENURE"])
+    static = (aux_not_home.why_not(table, inst) == "") & (aux_township.why_not(table, inst) == "")
     pairs = table[static].reset_index(drop=True)
     pa = auxiliaries.get_indexer(pairs["auxiliary_id"])
     pv = villages.get_indexer(pairs["village_id"])

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ...constraints import aux_exchange
+from ..i18n import _
 from ..input.instance import Instance
 from ..solve.highs import solve_highs
 from ..solve.linear_model import INF, LinearModel
@@ -226,8 +228,10 @@ def contradictions(inst: Instance, problem: RotationProblem) -> list[dict]:
     for q in range(2, per + 1):
         leavers[q] = int((serve[:, q - 1] & ~serve[:, q]).sum())
     latest = latest_exchanges(problem)
-    by_period = ", ".join(
-        f"period {p}: {int(latest[:, p].sum())} forced, at most {int(problem.cap[p])}"
+    by_period = _(", ").join(
+        _("period {p}: {forced} forced, at most {most}").format(
+            p=p, forced=int(latest[:, p].sum()), most=int(problem.cap[p])
+        )
         for p in range(1, per + 1)
     )
     # a village no one can serve in some period is AUX-COVER's problem, not counted here
@@ -267,36 +271,65 @@ def contradictions(inst: Instance, problem: RotationProblem) -> list[dict]:
             best[f[1]] = f
     t_lim = problem.tenure
     out = []
-    for key, (excess, _, q1, q2, need, allow, slack) in sorted(
+    for key, (excess, _where, q1, q2, need, allow, slack) in sorted(
         best.items(), key=lambda x: -x[1][0]
     ):
-        span = f"period {q1}" if q1 == q2 else f"periods {q1}..{q2}"
-        left = " and the periods their incumbents have left" if q1 == 1 else ""
-        less = f" (less {slack} who leave the service)" if slack else ""
+        span = (
+            _("period {p}").format(p=q1)
+            if q1 == q2
+            else _("periods {first}..{last}").format(first=q1, last=q2)
+        )
+        left = _(" and the periods their incumbents have left") if q1 == 1 else ""
+        less = _(" (less {n} who leave the service)").format(n=slack) if slack else ""
         if key == "county":
             n_v = len(problem.villages)
-            share = inst.policy.rule("AUX-EXCHANGE")["share"]
-            msg = (
-                f"county {problem.county}: in {span} its {n_v} villages need at least {need} "
-                f"exchanges{less} (AUX-TENURE: at most {t_lim} periods in one village{left}); "
-                f"AUX-EXCHANGE allows at most {allow} (share {share:g} of the auxiliaries in "
-                f"service each period); per period, keeping everyone as long as allowed: "
-                f"{by_period}"
+            share = aux_exchange.shares(inst.policy)[0]
+            msg = _(
+                "county {county}: in {span} its {villages} villages need at least {need} "
+                "exchanges{less} (AUX-TENURE: at most {tenure} periods in one village{left}); "
+                "AUX-EXCHANGE allows at most {allow} (share {share:g} of the auxiliaries in "
+                "service each period); per period, keeping everyone as long as allowed: "
+                "{by_period}"
+            ).format(
+                county=_("{name} ({id})").format(
+                    name=inst.county_names.get(problem.county, problem.county), id=problem.county
+                ),
+                span=span,
+                villages=n_v,
+                need=need,
+                less=less,
+                tenure=t_lim,
+                left=left,
+                allow=allow,
+                share=share,
+                by_period=by_period,
             )
             ids = [problem.county]
         else:
             ti = problem.townships.get_loc(key)
             in_t = problem.village_township == ti
             name = inst.townships.at[key, "name"]
-            forced = ", ".join(
-                f"period {p}: {int(latest[in_t, p].sum())}" for p in range(1, per + 1)
+            forced = _(", ").join(
+                _("period {p}: {n}").format(p=p, n=int(latest[in_t, p].sum()))
+                for p in range(1, per + 1)
             )
-            msg = (
-                f"township {name} ({key}): in {span} its {int(in_t.sum())} villages need at "
-                f"least {need} exchanges{less} (AUX-TENURE: at most {t_lim} periods in one "
-                f"village{left}); AUX-EXCHANGE allows {int(problem.per_township[ti])} a period, "
-                f"{allow} in all; forced per period when everyone stays as long as allowed: "
-                f"{forced}"
+            msg = _(
+                "township {name} ({id}): in {span} its {villages} villages need at least {need} "
+                "exchanges{less} (AUX-TENURE: at most {tenure} periods in one village{left}); "
+                "AUX-EXCHANGE allows {per_period} a period, {allow} in all; forced per period "
+                "when everyone stays as long as allowed: {forced}"
+            ).format(
+                name=name,
+                id=key,
+                span=span,
+                villages=int(in_t.sum()),
+                need=need,
+                less=less,
+                tenure=t_lim,
+                left=left,
+                per_period=int(problem.per_township[ti]),
+                allow=allow,
+                forced=forced,
             )
             ids = [key]
         out.append(

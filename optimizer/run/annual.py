@@ -14,12 +14,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ...constraints import off_life
+from ...constraints import off_area
 from ...constraints.base import Violation
+from ...constraints.validate import judged
 from ..auxiliaries.placement import FILE_COLUMNS, AuxiliaryResult, plan_county_auxiliaries
 from ..input.instance import Instance
 from ..officers.engine import OfficerResult, plan_county_officers
-from ..officers.kpis import county_part, load_summary, loads, merge_parts, rank_profile
+from ..officers.kpis import (
+    county_part,
+    load_summary,
+    loads,
+    merge_parts,
+    plan_score,
+    rank_profile,
+)
 from ..officers.model import county_capacity, officers_in_scope
 from ..officers.pairs import build_pairs, reasons
 from ..output.provenance import bundle_reference, versions
@@ -132,18 +140,9 @@ def officer_kpis(inst: Instance, plan: pd.DataFrame, parts: list[dict] | None = 
             same = own[["officer_id", "village_id"]].merge(table, on=["officer_id", "village_id"])
             parts.append(county_part(sub, same if len(same) == len(own) else own, eligible, limits))
     load = loads(inst, pairs, scope)
-    score = float(pairs["score"].sum())
-    penalty = 0.0
-    for county in inst.counties:
-        in_county = scope[scope["county_id"] == county]
-        n_v = int((inst.villages["county_id"] == county).sum())
-        counts = pairs.loc[pairs["county_id"] == county].groupby("officer_id").size()
-        penalty += off_life.balance_penalty(inst, counts, in_county, n_v)
     merged = merge_parts(parts)
     return {
-        "objective": round(score - penalty, 2),
-        "score": round(score, 2),
-        "balance_penalty": round(penalty, 2),
+        **plan_score(inst, pairs),
         "rules": merged["rules"],
         "preference_rank_profile": rank_profile(inst, pairs),
         "blocking_pairs": merged["blocking_pairs"],
@@ -170,6 +169,8 @@ def auxiliary_kpis(aux: pd.DataFrame, parts: list[AuxiliaryResult]) -> dict:
         "uncovered": len(aux) - len(got),
         "same_township": int((got["relation"] == "same_township").sum()),
         "neighbour_township": int((got["relation"] == "neighbour_township").sum()),
+        # AUX-TOWNSHIP's named exceptions (auxiliary_exceptions.csv), each with its reason
+        "exceptions": int((got["relation"] == "exception").sum()),
         "km": {
             "min": round(float(km.min()), 2) if len(km) else None,
             "median": round(float(np.median(km)), 2) if len(km) else None,
@@ -204,6 +205,8 @@ def assemble(
         else [r.auxiliaries for r in results if r.auxiliaries is not None]
     )
     aux = auxiliary_plan_table(aux_parts)
+    # each auxiliary's supervising officer: the village's responsibility-area officer (§三(三))
+    aux["supervisor_id"] = off_area.supervisors(inst, table, aux["village_id"]).to_numpy(object)
     off = [r.officers for r in results]
     parts = {
         "officer": _part(off),
@@ -245,6 +248,9 @@ def assemble(
         "input_sha256": inst.fingerprint,
         "policy": inst.policy.as_dict(),
         "kpis": kpis,
+        # the rules this plan was judged by, with their violations (规则说明 reads 未检查 for
+        # the rest); AUX-EXCHANGE limits a rotation's periods, not an annual plan
+        "checks": checked_rules(inst, checks, ("officer", "auxiliary")),
         "diagnostics": diagnostics,
         "counties": [
             {
@@ -298,6 +304,15 @@ def merge_records(
         aux_kpis = auxiliary_kpis(aux_table, [placed])
         if checks:
             statuses.append(Status.PARTIAL)
+    # the rules judged in any county, with their violations added up (and the checks of a
+    # placement across counties)
+    checks: dict[str, int] = {}
+    for r in records:
+        for rid, n in (r.get("checks") or {}).items():
+            checks[rid] = checks.get(rid, 0) + int(n)
+    if across is not None:
+        for v in across[1]:
+            checks[v.rule] = checks.get(v.rule, 0) + 1
     status = worst(statuses)
     objective = parts["officer"]["objective"] + parts["auxiliary"]["objective"]
     bounds = [parts[k]["best_bound"] for k in parts]
@@ -347,6 +362,7 @@ def merge_records(
         "input_sha256": first["input_sha256"],
         "policy": first["policy"],
         "kpis": kpis,
+        "checks": checks,
         "diagnostics": diagnostics,
         "counties": [c for r in records for c in r["counties"]],
     }
@@ -370,6 +386,19 @@ def _merge_part(parts: list[dict]) -> dict:
         "solve_seconds": round(sum(p["solve_seconds"] for p in parts), 3),
         "backends": sorted({b for p in parts for b in p["backends"]}),
     }
+
+
+def checked_rules(
+    inst: Instance, found: list[Violation], subjects: tuple[str, ...], rotation: bool = False
+) -> dict:
+    """Per rule judged on a plan of ``subjects`` ("officer", "auxiliary"): its number of
+    violations in ``found``; AUX-EXCHANGE only for a ``rotation`` (it limits periods)."""
+    counts = {rid: 0 for s in subjects for rid in judged(inst, s)}
+    if not rotation:
+        counts.pop("AUX-EXCHANGE", None)
+    for v in found:
+        counts[v.rule] = counts.get(v.rule, 0) + 1
+    return counts
 
 
 def _part(results: list) -> dict:

@@ -12,10 +12,12 @@ from ...constraints.validate import (
     officer_violations,
     rotation_violations,
 )
+from ..i18n import _
 from ..input.instance import Instance
 from ..input.plan_files import read_assignment, read_part
 from ..input.problems import BundleError
 from ..input.schema import ROTATION_FILE, ROTATION_PLAN
+from ..reports.terminal import rules_line, score_words
 from .annual import officer_kpis
 
 
@@ -42,27 +44,32 @@ class CheckRun:
         if self.officer_kpis is not None:
             k = self.officer_kpis
             lines.append(
-                f"officer plan {self.source}: {self.officer_rows} rows; objective {k['objective']:g} "
-                f"(pair scores {k['score']:g}, load-balance penalty {k['balance_penalty']:g})"
+                _("officer plan {source}: {rows} villages; {score}").format(
+                    source=self.source, rows=self.officer_rows, score=score_words(k)
+                )
             )
-            rules = ", ".join(
-                f"{rid} {r['matched']}/{r['possible']}" for rid, r in k["rules"].items()
-            )
-            lines.append(f"rules met (of possible): {rules}")
+            lines.append(rules_line(k["rules"]))
         if self.auxiliary_rows is not None:
             lines.append(
-                f"auxiliary plan: {self.auxiliaries_placed} of {self.auxiliary_rows} villages "
-                f"with a resident auxiliary; {self.auxiliary_violations} violation(s)"
+                _(
+                    "auxiliary plan: {placed} of {rows} villages with a resident auxiliary; "
+                    "{n} rule(s) broken"
+                ).format(
+                    placed=self.auxiliaries_placed,
+                    rows=self.auxiliary_rows,
+                    n=self.auxiliary_violations,
+                )
             )
         if self.rotation_periods is not None:
             lines.append(
-                f"rotation: {self.rotation_periods} period(s); "
-                f"{self.rotation_violations} violation(s)"
+                _("rotation: {periods} period(s); {n} rule(s) broken").format(
+                    periods=self.rotation_periods, n=self.rotation_violations
+                )
             )
         if not self.violations:
-            lines.append("every hard rule holds")
+            lines.append(_("every hard rule holds"))
         else:
-            lines.append(f"{len(self.violations)} violation(s):")
+            lines.append(_("{n} hard rule(s) broken:").format(n=len(self.violations)))
             lines += [f"  {v.rule}: {v.message}" for v in self.violations]
         return "\n".join(lines)
 
@@ -78,7 +85,7 @@ def check(inst: Instance, path: Path) -> CheckRun:
     if officers is None and auxiliaries is None and rotation is None:
         raise BundleError.single(
             str(path),
-            "no plan here (officer_plan.csv, auxiliary_plan.csv, rotation.csv or plan.xlsx)",
+            _("no plan here (officer_plan.csv, auxiliary_plan.csv, rotation.csv or plan.xlsx)"),
         )
     run = CheckRun(str(path))
     if officers is not None:

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..i18n import _, pgettext
 from ..input.instance import Instance
 
 # Dask: how often a county task that raised is tried again (a worker that dies is not a raise:
@@ -270,7 +271,7 @@ def solve_counties(
                 finished += [(c, stopped_tasks[c]()()) for c in waiting]
                 waiting = []
             if running:
-                now, _ = cf.wait(running, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+                now, _pending = cf.wait(running, timeout=0.2, return_when=cf.FIRST_COMPLETED)
                 for f in sorted(now, key=lambda f: rank[running[f]]):
                     c = running.pop(f)
                     lost = _lost_while_stopping(f, stop) and stopped_tasks is not None
@@ -280,7 +281,9 @@ def solve_counties(
                     on_result(c, r)
                 results[c] = r
                 bar.update(villages[c])
-                bar.set_postfix_str(f"counties {len(results)}/{len(tasks)}")
+                bar.set_postfix_str(
+                    _("counties {done}/{all}").format(done=len(results), all=len(tasks))
+                )
     bar.close()
     return results
 
@@ -296,13 +299,16 @@ def _lost_while_stopping(f: cf.Future, stop: Any) -> bool:
 def _progress(total: int, enabled: bool):
     from tqdm import tqdm
 
+    # tqdm's own fields stay in braces: the catalogue's words go around them
+    words = _("{n} of {total} villages, {elapsed} so far, {remaining} to go").format(
+        n="{n_fmt}", total="{total_fmt}", elapsed="{elapsed}", remaining="{remaining}"
+    )
     return tqdm(
         total=total,
-        unit="village",
-        desc="planning",
+        unit=pgettext("progress unit", "village"),
+        desc=_("planning"),
         file=sys.stderr,
         disable=None if enabled else True,
         smoothing=0.1,
-        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} villages "
-        "[{elapsed}<{remaining}] {postfix}",
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| " + words + "{postfix}",
     )

@@ -12,21 +12,19 @@ from pathlib import Path
 import pandas as pd
 
 from ...constraints.validate import rotation_violations
+from ..i18n import _
 from ..input.instance import Instance
 from ..input.schema import PLAN_FILE_COLUMNS
 from ..output.publish import publish
+from ..reports.words import person
 from ..reports.write import write_reports
 from ..rotation.engine import RotationResult, rotate_county
 from ..rotation.files import summary, write_rotation
 from ..solve.options import SolveOptions
 from ..solve.status import Status
+from .annual import checked_rules
 from .executor import county_fingerprints, solve_counties
 from .store import CountyStore
-
-ROTATION_FILES = (
-    "rotation.csv, rotation_timeline.csv, rotation_moves.csv, rotation_summary.json, "
-    "plan.xlsx (轮换计划), plan.gpkg, report.html"
-)
 
 
 @dataclass
@@ -49,20 +47,36 @@ class RotationRun:
 
     def summary(self) -> str:
         lines = []
+        names = self.instance.county_names
         for r in self.results:
-            gap = f"{100 * r.gap:.2f} %" if r.gap == r.gap else "n/a"
+            county = person(names.get(r.county, r.county), r.county)
             if r.status == Status.INFEASIBLE:
                 lines.append(
-                    f"county {r.county}: {r.status}, no rotation ({len(r.diagnostics)} reason(s))"
+                    _("{county}: no rotation keeps every rule ({n} reason(s) below)").format(
+                        county=county, n=len(r.diagnostics)
+                    )
                 )
             else:
                 lines.append(
-                    f"county {r.county}: {r.status}, {r.moves} moves (fewest possible "
-                    f"{r.moves_bound}), {r.kpis.get('familiar_points', 0):g} AUX-FAMILIAR points, "
-                    f"gap {gap} to the bound, {r.build_seconds + r.solve_seconds:.1f} s"
+                    _(
+                        "{county}: {outcome}; {moves} moves over {periods} periods (the rules "
+                        "need at least {fewest}), {points:g} points for familiar places, "
+                        "{seconds:.1f} s"
+                    ).format(
+                        county=county,
+                        outcome=_rotation_outcome(r),
+                        moves=r.moves,
+                        periods=self.periods,
+                        fewest=r.moves_bound,
+                        points=r.kpis.get("familiar_points", 0),
+                        seconds=r.build_seconds + r.solve_seconds,
+                    )
                 )
             lines += [f"  {d['rule']}: {d['message']}" for d in r.diagnostics]
-        lines += [f"  violation {v['rule']}: {v['message']}" for v in self.record["violations"]]
+        lines += [
+            "  " + _("rule broken: {rule}: {message}").format(rule=v["rule"], message=v["message"])
+            for v in self.record["violations"]
+        ]
         return "\n".join(lines)
 
     def write(self, out: Path, inputs: list[Path] | None = None):
@@ -74,6 +88,19 @@ class RotationRun:
             write_reports(tmp, self.instance)
 
         return publish(out, files, inputs=inputs)
+
+
+def _rotation_outcome(r: RotationResult) -> str:
+    """A county's rotation in the planner's words: best possible, or at most how far from it."""
+    if r.status == Status.OPTIMAL:
+        return _("the best rotation possible")
+    if r.status == Status.PARTIAL:
+        return _("a partial rotation: some villages stay without an auxiliary in some periods")
+    if r.best_bound == r.best_bound and r.objective == r.objective:  # both known (not NaN)
+        return _("at most {points:.2f} points below the best possible").format(
+            points=max(0.0, r.best_bound - r.objective)
+        )
+    return _("a rotation that keeps every rule; how close it is to the best is not proven")
 
 
 def rotate(
@@ -128,7 +155,8 @@ def rotate(
         ignore_index=True,
     )
     # the solver-independent check of what is about to be written
-    violations = [v.as_dict() for v in rotation_violations(inst, rot)] if len(rot) else []
+    broken = rotation_violations(inst, rot) if len(rot) else []
+    violations = [v.as_dict() for v in broken]
     record = summary(
         inst,
         results,
@@ -137,6 +165,8 @@ def rotate(
         wall_seconds=time.perf_counter() - t0,
         violations=violations,
     )
+    if len(rot):  # the rules the rotation was judged by (规则说明 reads 未检查 for the rest)
+        record["checks"] = checked_rules(inst, broken, ("auxiliary",), rotation=True)
     return RotationRun(inst, periods, results, rot, record)
 
 

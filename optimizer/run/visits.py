@@ -11,15 +11,24 @@ import pandas as pd
 
 from ...constraints.visit_days import RULE as VISIT_DAYS
 from ...constraints.visit_days import visits_required
+from ..i18n import _
 from ..input.instance import Instance
 from ..input.schema import SUMMARY_FILE
 from ..output.files import write_csv, write_json
 from ..output.provenance import bundle_reference, versions
 from ..output.publish import publish
+from ..reports.people import for_people
+from ..reports.visit_books import write_calendar_workbook, write_compliance_workbook
+from ..reports.words import listing
 from ..solve.options import SolveOptions
 from ..solve.status import Status
 from ..visits.calendar import CalendarResult, plan_calendar
-from ..visits.compliance import ComplianceResult, check_compliance
+from ..visits.compliance import (
+    ComplianceResult,
+    check_compliance,
+    log_issue_word,
+    village_status_word,
+)
 from ..visits.ics import write_ics_folder
 
 
@@ -27,6 +36,7 @@ from ..visits.ics import write_ics_folder
 class CalendarRun:
     result: CalendarResult
     record: dict  # summary.json
+    instance: Instance | None = None  # names, townships and days off for the workbook
 
     @property
     def status(self) -> Status:
@@ -39,23 +49,41 @@ class CalendarRun:
     def summary(self) -> str:
         s, res = self.record, self.result
         k = s["kpis"]
-        lines = [f"warning: {w}" for w in s["warnings"]]
+        lines = [_("warning: {warning}").format(warning=w) for w in s["warnings"]]
         lines.append(
-            f"calendar {res.month}: {k['officers']} officers, {k['visits_planned']} of "
-            f"{k['visits_required']} visits planned on {k['officer_days_used']} officer-days "
-            f"({k['shared_days']} shared), {len(res.days.working)} working days "
-            f"[{s['holiday_source']}]; {s['status']} in {s['wall_seconds']:.1f} s"
+            _(
+                "visit calendar {month}: {officers} officers, {planned} of {required} visits "
+                "planned on {days} officer-days ({shared} shared by two villages), "
+                "{working} working days (holidays: {source}); {outcome}, {seconds:.1f} s"
+            ).format(
+                month=res.month,
+                officers=k["officers"],
+                planned=k["visits_planned"],
+                required=k["visits_required"],
+                days=k["officer_days_used"],
+                shared=k["shared_days"],
+                working=len(res.days.working),
+                source=s["holiday_source"],
+                outcome=_("every visit planned")
+                if s["status"] != Status.PARTIAL
+                else _("some visits could not be planned (reasons below)"),
+                seconds=s["wall_seconds"],
+            )
         )
         lines += [f"  {d['rule']}: {d['message']}" for d in s["diagnostics"]]
-        lines += [f"  check: {v.rule}: {v.message}" for v in res.violations]
+        lines += [
+            "  " + _("rule broken: {rule}: {message}").format(rule=v.rule, message=v.message)
+            for v in res.violations
+        ]
         return "\n".join(lines)
 
     def write(self, out: Path, inputs: list[Path] | None = None):
         res = self.result
 
         def files(tmp: Path) -> None:
-            write_csv(res.calendar, tmp / "calendar.csv")
-            write_csv(res.officers, tmp / "officers.csv")
+            write_csv(for_people(res.calendar), tmp / "calendar.csv")
+            write_csv(for_people(res.officers), tmp / "officers.csv")
+            write_calendar_workbook(res, self.instance, tmp / "calendar.xlsx")
             write_ics_folder(res.calendar, res.officers, res.month, tmp / "ics")
             write_json(self.record, tmp / SUMMARY_FILE)
 
@@ -82,8 +110,9 @@ def visit_calendar(
     diagnostics = list(res.diagnostics) + [
         {
             "rule": "OFF-COVER",
-            "message": f"village {v} {inst.villages.at[v, 'name']} has no liaison officer in the "
-            "plan, so nobody visits it",
+            "message": _(
+                "{name} ({id}) has no liaison officer in the plan, so nobody visits it"
+            ).format(name=inst.villages.at[v, "name"], id=v),
             "ids": [v],
         }
         for v in uncovered
@@ -127,7 +156,7 @@ def visit_calendar(
         "input_sha256": inst.fingerprint,
         **(sources or {}),
     }
-    return CalendarRun(res, record)
+    return CalendarRun(res, record, inst)
 
 
 @dataclass
@@ -142,19 +171,42 @@ class ComplianceRun:
 
     def summary(self) -> str:
         s = self.record
-        return (
-            f"compliance {self.result.period}: {s['logs']} logs, {s['villages']} villages "
-            f"({', '.join(f'{k} {v}' for k, v in s['village_months_by_status'].items())} "
-            f"village-months), {s['officer_months_passed']} of {s['officer_months']} "
-            "officer-months passed 月考评"
-            + ("" if s["quarter_passed"] is None else f", {s['quarter_passed']} passed 季考核")
-            + f"; log issues: {s['log_issues'] or 'none'}; {s['to_review']} to review"
+        lines = [
+            _(
+                "compliance {period}: {logs} work logs, {villages} villages ({statuses}); "
+                "月考评: {passed} of {months} officer-months passed"
+            ).format(
+                period=self.result.period,
+                logs=s["logs"],
+                villages=s["villages"],
+                statuses=listing(
+                    f"{village_status_word(k)} {v}"
+                    for k, v in s["village_months_by_status"].items()
+                ),
+                passed=s["officer_months_passed"],
+                months=s["officer_months"],
+            )
+        ]
+        if s["quarter_passed"] is not None:
+            lines.append(
+                _("季考核: {passed} of {officers} officers passed").format(
+                    passed=s["quarter_passed"], officers=s["officers"]
+                )
+            )
+        issues = listing(f"{log_issue_word(k)} {v}" for k, v in s["log_issues"].items())
+        lines.append(
+            _("problem logs: {issues}; {n} person(s) to review (review.csv)").format(
+                issues=issues or _("(none)"), n=s["to_review"]
+            )
         )
+        lines += ["  " + note for note in s["notes"]]
+        return "\n".join(lines)
 
     def write(self, out: Path, inputs: list[Path] | None = None):
         def files(tmp: Path) -> None:
             for name, frame in self.result.frames().items():
-                write_csv(frame, tmp / f"{name}.csv")
+                write_csv(for_people(frame), tmp / f"{name}.csv")
+            write_compliance_workbook(self.result, tmp / "compliance.xlsx")
             write_json(self.record, tmp / SUMMARY_FILE)
 
         return publish(out, files, inputs=inputs)

@@ -4,13 +4,14 @@ new plan, say what changed and why; or a sweep over every officer's transfer."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from ...constraints.validate import auxiliary_violations, officer_violations
+from ..i18n import _
 from ..input.instance import Instance
 from ..input.problems import BundleError
 from ..input.schema import AUXILIARY_FILE, DIFF_FILE, OFFICER_FILE, SUMMARY_FILE
@@ -18,7 +19,9 @@ from ..officers.pairs import build_pairs
 from ..output.files import write_csv, write_json
 from ..output.provenance import bundle_reference, versions
 from ..output.publish import publish
+from ..reports.people import for_people
 from ..reports.terminal import whatif_lines
+from ..reports.words import category_word
 from ..reports.write import write_reports
 from ..solve.options import SolveOptions
 from ..solve.status import Status, worst
@@ -34,6 +37,8 @@ from .annual import auxiliary_plan_table, officer_kpis, officer_plan_table
 from .executor import county_executor
 
 DIFF_COLUMNS = ["village_id", "role", "before", "after", "reason"]
+# diff.csv: the contract's columns, then the names a planner reads them by
+DIFF_NAMES = ["village_name", "township_name", "before_name", "after_name"]
 
 
 @dataclass
@@ -77,16 +82,19 @@ def replan(
     eff, new_inst = run.effects, run.instance
     if (eff.aux_orphaned or eff.new_auxiliaries) and incumbent_aux is None:
         raise BundleError.single(
-            str(incumbent_path or "whatif"), "the plan has no auxiliary_plan.csv to change"
+            str(incumbent_path or "whatif"), _("the plan has no auxiliary_plan.csv to change")
         )
     checks = officer_violations(new_inst, run.plan[["village_id", "officer_id"]])
     if incumbent_aux is not None:
         run.auxiliary_plan = _auxiliary_table(incumbent_aux, run.aux_results)
         checks += auxiliary_violations(new_inst, run.auxiliary_plan[["village_id", "auxiliary_id"]])
     run.officer_plan = officer_plan_table(new_inst, plan_rows(new_inst, run.plan))
+    run.diff = named_diff(inst, new_inst, run.diff, eff)
     if checks:
         run.status = Status.PARTIAL
     run.record = _record(inst, incumbent, run, checks, options, max_changes, incumbent_path)
+    # what explain needs to see the bundle as the what-if saw it
+    run.record["whatif"]["change_list"] = [asdict(c) for c in changes]
     return run
 
 
@@ -134,6 +142,34 @@ def _replan_counties(inst, incumbent, changes, options, max_changes, incumbent_a
     )
 
 
+def named_diff(before: Instance, after: Instance, diff: pd.DataFrame, eff: Effects) -> pd.DataFrame:
+    """diff.csv with the village's and township's names and each person's name beside his id
+    (a person the change removed is named from the bundle before it), and whether the change
+    forced the move (the village lost its officer or auxiliary)."""
+    names = pd.concat(
+        [
+            after.officers["name"],
+            after.auxiliaries["name"],
+            before.officers["name"],
+            before.auxiliaries["name"],
+        ]
+    )
+    names = names[~names.index.duplicated()]
+    vil = after.villages
+    out = diff[DIFF_COLUMNS].reset_index(drop=True).copy()
+    out["village_name"] = out["village_id"].map(vil["name"]).fillna("")
+    out["township_name"] = (
+        out["village_id"].map(vil["township_id"]).map(after.townships["name"]).fillna("")
+    )
+    out["before_name"] = out["before"].map(names).fillna("")
+    out["after_name"] = out["after"].map(names).fillna("")
+    officer = out["role"] == "officer"
+    out["forced"] = (officer & out["village_id"].isin(list(eff.orphaned))) | (
+        ~officer & out["village_id"].isin(list(eff.aux_orphaned))
+    )
+    return out
+
+
 def _auxiliary_table(incumbent_aux: pd.DataFrame, aux_results: dict) -> pd.DataFrame:
     """Counties re-placed take their new rows; the others keep the incumbent's, unchanged."""
     redone = [r.plan for r in aux_results.values()]
@@ -160,6 +196,10 @@ def _record(inst, incumbent, run: WhatIfRun, checks, options, max_changes, incum
     diagnostics += [d for r in run.aux_results.values() for d in r.diagnostics]
     diagnostics += [v.as_dict() for v in checks]
     officer = diff["role"] == "officer"
+    moves = [
+        {**m, "forced": bool(m["forced"])}
+        for m in diff[[*DIFF_COLUMNS, *DIFF_NAMES, "forced"]].to_dict("records")
+    ]
     return {
         "status": run.status,
         "whatif": {
@@ -167,6 +207,7 @@ def _record(inst, incumbent, run: WhatIfRun, checks, options, max_changes, incum
             "villages_changed": int(officer.sum()),
             "forced": int((officer & diff["village_id"].isin(list(eff.orphaned))).sum()),
             "auxiliary_changes": int((diff["role"] == "auxiliary").sum()),
+            "moves": moves,
             "max_changes": max_changes,
             "neighbourhood": {
                 c: {"villages": r.free_villages, "pairs": r.free_pairs}
@@ -197,7 +238,7 @@ def _write_files(run: WhatIfRun, tmp: Path, started: float | None = None) -> Non
     write_csv(run.officer_plan, tmp / OFFICER_FILE)
     if run.auxiliary_plan is not None:
         write_csv(run.auxiliary_plan, tmp / AUXILIARY_FILE)
-    write_csv(run.diff, tmp / DIFF_FILE)
+    write_csv(run.diff[[*DIFF_COLUMNS, *DIFF_NAMES]], tmp / DIFF_FILE)
     if started is not None:
         run.record["wall_seconds"] = round(time.perf_counter() - started, 3)
     write_json(run.record, tmp / SUMMARY_FILE)
@@ -218,20 +259,32 @@ class SweepRun:
     def summary(self) -> str:
         r = self.record
         lines = [
-            f"transfer sweep: {r['officers']} officers in {r['wall_seconds']:.1f} s with "
-            f"{r['jobs']} processes; the transfers that would hurt the plan most:"
+            _(
+                "every officer's transfer tried: {n} officers in {seconds:.1f} s with {jobs} "
+                "processes; the transfers that would hurt the plan most:"
+            ).format(n=r["officers"], seconds=r["wall_seconds"], jobs=r["jobs"])
         ]
         for x in self.table.head(10).itertuples():
-            lines.append(
-                f"  {x.rank:3d}. {x.officer_id} {x.name} ({x.category}): {x.villages_held} "
-                f"village(s), score -{x.lost_score:g}, {x.villages_changed} change(s)"
-                + (f", {x.uncovered} left without officer" if x.uncovered else "")
+            line = _(
+                "{rank:3d}. {name} ({id}, {category}): holds {held} village(s); score "
+                "-{lost:g}, {changed} village(s) change"
+            ).format(
+                rank=x.rank,
+                name=x.name,
+                id=x.officer_id,
+                category=category_word(x.category),
+                held=x.villages_held,
+                lost=x.lost_score,
+                changed=x.villages_changed,
             )
+            if x.uncovered:
+                line += _(", {n} left without an officer").format(n=x.uncovered)
+            lines.append("  " + line)
         return "\n".join(lines)
 
     def write(self, out: Path, inputs: list[Path] | None = None):
         def files(tmp: Path) -> None:
-            write_csv(self.table, tmp / "sweep.csv")
+            write_csv(for_people(self.table), tmp / "sweep.csv")
             write_json(self.record, tmp / SUMMARY_FILE)
 
         return publish(out, files, inputs=inputs)

@@ -41,6 +41,7 @@ from ...constraints.visit_days import (
     village_km,
     visits_required,
 )
+from ..i18n import _
 from ..input.instance import Instance
 from ..input.workdays import HolidayCalendar, MonthDays, month_days, parse_month
 from ..solve.options import SolveOptions
@@ -261,7 +262,7 @@ def greedy_officer(om: OfficerMonth, days: MonthDays, per_day: int) -> OfficerCa
         got: list[dt.date] = []
         for p in range(n_p):
             in_p = [d for d in om.free if period_of(d.day, days.spacing) == p]
-            for _ in range(most):
+            for _turn in range(most):
                 if len(got) >= r:
                     break
                 pick = next((d for d in in_p if d not in on_day and d not in got), None)
@@ -296,42 +297,59 @@ def diagnose(om: OfficerMonth, oc: OfficerCalendar, days: MonthDays, inst: Insta
     6 villages × 2 days but 9 free days in 2027-03 (21 working days, 12 unavailable) …"."""
     share_km = float(inst.policy.rule(RULE.id)["shared_day_km"])
     names = period_names(days.spacing)
-    word = "旬" if days.spacing == "xun" else "half month"
+    word = _("xun (ten days)") if days.spacing == "xun" else _("half month")
     k, r, n = len(om.villages), om.required, len(om.free)
     away = len(set(days.working) & days.off.get(om.officer_id, frozenset()))
     name = inst.officers["name"].get(om.officer_id, "")
-    free = f"{n} free days in {days.label} ({len(days.working)} working days, {away} unavailable)"
-    text = f"officer {om.officer_id} {name} has {k} villages × {r} days"
+    free = _("{n} free days in {month} ({working} working days, {away} unavailable)").format(
+        n=n, month=days.label, working=len(days.working), away=away
+    )
+    text = _("{name} ({id}) has {k} villages × {r} days").format(
+        name=name, id=om.officer_id, k=k, r=r
+    )
     n_pairs = k * (k - 1) // 2
     near = n_pairs - len(om.far_pairs)
     if k * r > n:
-        text += f" but {free}"
+        text += _(" but {free}").format(free=free)
         text += (
-            f", and no two of his villages lie within {share_km:g} km to share a day"
+            _(", and no two of his villages lie within {km:g} km to share a day").format(
+                km=share_km
+            )
             if near == 0
-            else f", and only {near} pair(s) of his villages lie within {share_km:g} km to share a day"
+            else _(
+                ", and only {n} pair(s) of his villages lie within {km:g} km to share a day"
+            ).format(n=near, km=share_km)
         )
     else:
-        text += f" and {free}"
+        text += _(" and {free}").format(free=free)
     per = np.bincount([period_of(d.day, days.spacing) for d in om.free], minlength=days.periods)
     most, fewest = period_rule(r, days.periods)
     if oc.spread_short or k * r <= n:
+        spread = _(", ").join(f"{names[p]} {per[p]}" for p in range(days.periods))
         text += (
-            ("; his free days fall " if k * r > n else ", but his free days fall ")
-            + ", ".join(f"{names[p]} {per[p]}" for p in range(days.periods))
-            + f" and each village needs visits in {fewest} of {days.periods} {word}s, "
-            f"at most {most} a {word}"
-        )
+            _("; his free days fall {spread}")
+            if k * r > n
+            else _(", but his free days fall {spread}")
+        ).format(spread=spread)
+        text += _(
+            " and each village needs visits in {fewest} of {periods} periods ({word}), at most "
+            "{most} in one"
+        ).format(fewest=fewest, periods=days.periods, word=word, most=most)
     vname = inst.villages["name"]
     missing = []
     for v in sorted({*oc.short, *oc.spread_short}):
         what = []
         if oc.short.get(v):
-            what.append(f"{oc.short[v]} day(s) short")
+            what.append(_("{n} day(s) short").format(n=oc.short[v]))
         if oc.spread_short.get(v):
-            what.append(f"visits in {fewest - oc.spread_short[v]} {word}(s) only")
-        missing.append(f"{vname.get(v, '')} {v} {' and '.join(what)}")
-    return text + ": " + "; ".join(missing)
+            what.append(_("visits in {n} period(s) only").format(n=fewest - oc.spread_short[v]))
+        missing.append(
+            _("{village} {what}").format(
+                village=_("{name} ({id})").format(name=vname.get(v, ""), id=v),
+                what=_(" and ").join(what),
+            )
+        )
+    return text + _(": ") + _("; ").join(missing)
 
 
 def plan_calendar(
@@ -405,7 +423,7 @@ def calendar_frame(inst: Instance, cals: list[OfficerCalendar], days: MonthDays)
     rows = []
     for oc in cals:
         per_day: dict[dt.date, int] = {}
-        for d, _ in oc.visits:
+        for d, _village in oc.visits:
             per_day[d] = per_day.get(d, 0) + 1
         for d, v in sorted(oc.visits):
             rows.append((oc.officer_id, d, v, per_day[d] > 1))

@@ -11,10 +11,35 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ...constraints import visit_log
+from ...constraints import aux_duty, visit_log
 from ...constraints.visit_days import RULE as VISIT_DAYS
 from ...constraints.visit_days import month_label, visits_required
+from ..i18n import N_, _, ngettext
 from ..input.instance import Instance
+
+# the codes of the tables, as the planner reads them (English: the codes themselves, so the files
+# of an English run are the machine tables)
+VILLAGE_STATUS = {
+    "ok": N_("ok"),
+    "short": N_("short"),
+    "not_spread": N_("not_spread"),
+    "unvisited": N_("unvisited"),
+    "no_officer": N_("no_officer"),
+}
+LOG_ISSUES = {
+    "duplicate": N_("duplicate"),
+    "not_held": N_("not_held"),
+    "overlap": N_("overlap"),
+}
+PERSON_KINDS = {"officer": N_("officer"), "auxiliary": N_("auxiliary")}
+
+
+def village_status_word(code: str) -> str:
+    return _(VILLAGE_STATUS[code]) if code in VILLAGE_STATUS else code
+
+
+def log_issue_word(code: str) -> str:
+    return _(LOG_ISSUES[code]) if code in LOG_ISSUES else code
 
 
 @dataclass
@@ -28,6 +53,10 @@ class ComplianceResult:
     quarterly: pd.DataFrame | None  # per officer: the 季考核 scorecard (quarters only)
     issues: pd.DataFrame  # one row per problem log
     review: pd.DataFrame  # people to review per §五(三), with reasons
+    auxiliaries: pd.DataFrame | None = None  # per resident auxiliary and month: logs, days
+    on_duty: pd.DataFrame | None = None  # AUX-DUTY: resident auxiliaries on station duty
+    assessment: pd.DataFrame | None = None  # §五(三) per officer and month: every item
+    ranking: pd.DataFrame | None = None  # §五(三) the officers ranked (优秀包村民警)
     logs: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -41,6 +70,14 @@ class ComplianceResult:
         }
         if self.quarterly is not None:
             out["scorecard_quarterly"] = self.quarterly
+        if self.auxiliaries is not None:
+            out["auxiliary_logs"] = self.auxiliaries
+        if self.on_duty is not None and len(self.on_duty):
+            out["auxiliary_station_duty"] = self.on_duty
+        if self.assessment is not None:
+            out["assessment"] = self.assessment
+        if self.ranking is not None:
+            out["ranking"] = self.ranking
         return out
 
     def summary(self) -> dict:
@@ -62,6 +99,12 @@ class ComplianceResult:
             else int(self.quarterly["passed"].sum()),
             "log_issues": self.issues["issue"].value_counts().sort_index().to_dict(),
             "to_review": len(self.review),
+            "auxiliary_months_without_logs": 0
+            if self.auxiliaries is None
+            else int((self.auxiliaries["status"] == "no_logs").sum()),
+            "auxiliaries_on_station_duty": 0
+            if self.on_duty is None
+            else int(self.on_duty["auxiliary_id"].nunique()),
             "notes": self.notes,
         }
 
@@ -88,9 +131,14 @@ def check_compliance(
     )
     ap = inst.plan_auxiliaries if auxiliary_plan is None else auxiliary_plan
     auxiliary_of = dict(zip(ap["village_id"], ap["auxiliary_id"].fillna(""), strict=True))
+    if auxiliary_plan is None:  # the bundle's: for the villages of the plan judged
+        auxiliary_of = {v: a for v, a in auxiliary_of.items() if v in officer_of}
     issues = visit_log.log_issues(logs, officer_of, auxiliary_of, params["max_hours_per_day"])
     villages = visit_log.village_months(
-        logs, issues, officer_of, auxiliary_of, months, required, spacing
+        logs, issues, officer_of, auxiliary_of, months, required, spacing, params["hours_per_day"]
+    )
+    aux_months = visit_log.auxiliary_months(
+        logs, issues, auxiliary_of, months, params["hours_per_day"]
     )
     monthly = visit_log.monthly_scorecard(
         villages, issues, logs, params["monthly_pass_ratio"], params["spacing_counts"]
@@ -98,7 +146,13 @@ def check_compliance(
     quarterly = (
         visit_log.quarterly_scorecard(monthly, params["quarterly_pass_months"]) if quarter else None
     )
-    review = _review(inst, monthly, quarterly, issues, quarter or labels[0])
+    duty = aux_duty.on_duty(inst, auxiliary_of, labels)
+    weights = (params["weight_visits"], params["weight_followups"], params["weight_ratings"])
+    assessed = visit_log.assessment(monthly, inst.followups, inst.ratings, weights)
+    ranked = visit_log.ranking(assessed, params["excellent_share"])
+    ranked.insert(1, "officer_name", ranked["officer_id"].map(off_names := inst.officers["name"]))
+    assessed.insert(1, "officer_name", assessed["officer_id"].map(off_names))
+    review = _review(inst, monthly, quarterly, issues, quarter or labels[0], aux_months, duty)
     vil, off, aux = inst.villages, inst.officers, inst.auxiliaries
     villages.insert(2, "village_name", villages["village_id"].map(vil["name"]))
     villages.insert(3, "township_id", villages["village_id"].map(vil["township_id"]))
@@ -107,14 +161,20 @@ def check_compliance(
     if quarterly is not None:
         quarterly.insert(1, "officer_name", quarterly["officer_id"].map(off["name"]))
         quarterly.insert(2, "quarter", quarter)
+    aux_months.insert(2, "auxiliary_name", aux_months["auxiliary_id"].map(aux["name"]))
+    aux_months.insert(4, "village_name", aux_months["village_id"].map(vil["name"]))
     names = pd.concat([off["name"], aux["name"]])
     issues = issues.drop(columns="log")
     issues.insert(4, "person_name", issues["person_id"].map(names[~names.index.duplicated()]))
     notes = []
     if outside:
-        notes.append(f"{outside} log(s) dated outside {', '.join(labels)} were left out")
+        notes.append(
+            _("{n} log(s) dated outside {months} were left out").format(
+                n=outside, months=", ".join(labels)
+            )
+        )
     if (logs["person_kind"] == "officer").sum() == 0:
-        notes.append("no officer logs in the period: every village is short")
+        notes.append(_("no officer logs in the period: every village is short"))
     return ComplianceResult(
         quarter or labels[0],
         labels,
@@ -123,6 +183,10 @@ def check_compliance(
         quarterly,
         issues,
         review,
+        aux_months,
+        duty,
+        assessed,
+        ranked,
         len(logs),
         notes,
     )
@@ -134,21 +198,25 @@ def _review(
     quarterly: pd.DataFrame | None,
     issues: pd.DataFrame,
     period: str,
+    auxiliaries: pd.DataFrame | None = None,
+    duty: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """People to review per §五(三) (工作不力 … 调整或清退; 弄虚作假 … 问责), with reasons."""
     reasons: dict[tuple[str, str], list[str]] = {}
 
     def failed(row) -> str:
         what = [
-            f"{n} village(s) {label}"
-            for n, label in (
-                (row.villages_unvisited, "unvisited"),
-                (row.villages_short, "short of days"),
-                (row.villages_not_spread, "visits not spread"),
+            text.format(n=n)
+            for n, text in (
+                (row.villages_unvisited, _("{n} village(s) not visited")),
+                (row.villages_short, _("{n} village(s) short of days")),
+                (row.villages_not_spread, _("{n} village(s) with visits not spread")),
             )
             if n
         ]
-        return f"{row.month} score {row.score:g}: {', '.join(what)}"
+        return _("{month} score {score:g}: {what}").format(
+            month=row.month, score=row.score, what=_(", ").join(what)
+        )
 
     fails = monthly[~monthly["passed"]]
     if quarterly is not None:
@@ -157,25 +225,37 @@ def _review(
                 failed(m) for m in fails[fails["officer_id"] == row.officer_id].itertuples()
             )
             reasons.setdefault(("officer", row.officer_id), []).append(
-                f"季考核 not passed: {row.months_passed} of {row.months} months passed ({months})"
+                _("季考核 not passed: {passed} of {n} months passed ({months})").format(
+                    passed=row.months_passed, n=row.months, months=months
+                )
             )
     else:
         for row in fails.itertuples():
             reasons.setdefault(("officer", row.officer_id), []).append(
-                f"月考评 not passed ({failed(row)})"
+                _("月考评 not passed ({why})").format(why=failed(row))
             )
-    words = {
-        "not_held": "log(s) for villages not held",
-        "duplicate": "duplicate log(s)",
-        "overlap": "overlapping log(s)",
-    }
     counts = (
         issues.drop_duplicates(["log", "issue"])
         .groupby(["person_kind", "person_id", "issue"])
         .size()
     )
     for (kind, who, issue), n in counts.items():
-        reasons.setdefault((kind, who), []).append(f"{n} {words[issue]}")
+        reasons.setdefault((kind, who), []).append(_issue_count(issue, int(n)))
+    if auxiliaries is not None:
+        silent = auxiliaries[auxiliaries["status"] == "no_logs"]
+        for who, grp in silent.groupby("auxiliary_id", sort=True):
+            reasons.setdefault(("auxiliary", who), []).append(
+                _("no work log in {months} (§五(一) 驻村辅警应当做好工作日志)").format(
+                    months=", ".join(grp["month"])
+                )
+            )
+    if duty is not None:
+        for who, grp in duty.groupby("auxiliary_id", sort=True):
+            reasons.setdefault(("auxiliary", who), []).append(
+                _("on station duty on {n} day(s) ({dates}): AUX-DUTY, §三(三)").format(
+                    n=int(grp["days"].sum()), dates=";".join(grp["dates"])
+                )
+            )
     names = {"officer": inst.officers["name"], "auxiliary": inst.auxiliaries["name"]}
     rows = [
         {
@@ -183,10 +263,20 @@ def _review(
             "person_id": who,
             "person_name": names[kind].get(who, ""),
             "period": period,
-            "reasons": "; ".join(rs),
+            "reasons": _("; ").join(rs),
         }
         for (kind, who), rs in sorted(reasons.items())
     ]
     return pd.DataFrame(
         rows, columns=["person_kind", "person_id", "person_name", "period", "reasons"]
     )
+
+
+def _issue_count(issue: str, n: int) -> str:
+    if issue == "not_held":
+        return ngettext(
+            "{n} log for a village not held", "{n} logs for villages not held", n
+        ).format(n=n)
+    if issue == "duplicate":
+        return ngettext("{n} duplicate log", "{n} duplicate logs", n).format(n=n)
+    return ngettext("{n} overlapping log", "{n} overlapping logs", n).format(n=n)

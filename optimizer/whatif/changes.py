@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..i18n import _
 from ..input.bundle import derive_auxiliaries, derive_officers
 from ..input.instance import Instance
+from ..input.limits import MAX_TABLE_BYTES, read_regular
 from ..input.parse import parse_table
 from ..input.problems import BundleError, ProblemLog
 from ..input.schema import TABLES
@@ -70,7 +72,9 @@ def changes_from(
     out = [Change("transfer", normalise_text(o)) for o in transfer or []]
     for spec in set_days or []:
         if "=" not in spec:
-            raise BundleError.single("--set-days", f"'{spec}' is not OFFICER_ID=DAYS")
+            raise BundleError.single(
+                "--set-days", _("'{spec}' is not OFFICER_ID=DAYS").format(spec=spec)
+            )
         o, d = spec.split("=", 1)
         out.append(Change("set_days", normalise_text(o), normalise_text(d)))
     out += [Change("set_key_village", normalise_text(v)) for v in set_key_village or []]
@@ -87,10 +91,10 @@ def read_changes_file(path: Path) -> list[Change]:
     the changes file (never outside its folder)."""
     label = path.name
     if not path.is_file():
-        raise BundleError.single(str(path), "no such file")
-    rows = list(csv.reader(io.StringIO(decode(path.read_bytes(), label))))
+        raise BundleError.single(str(path), _("no such file"))
+    rows = list(csv.reader(io.StringIO(decode(read_regular(path, label, MAX_TABLE_BYTES), label))))
     if not rows:
-        raise BundleError.single(label, "the file is empty: expected change,id,value")
+        raise BundleError.single(label, _("the file is empty: expected change,id,value"))
     head = [normalise_text(h).lower() for h in rows[0]]
     names = {"change": ("change", "变更"), "id": ("id", "编号"), "value": ("value", "值")}
     col = {}
@@ -101,7 +105,7 @@ def read_changes_file(path: Path) -> list[Change]:
     log = ProblemLog()
     for key in ("change", "id"):
         if key not in col:
-            log.error(label, 1, key, f"required column '{key}' is missing")
+            log.error(label, 1, key, _("required column '{column}' is missing").format(column=key))
     log.raise_if_errors()
     out = []
     for n, row in enumerate(rows[1:], start=2):
@@ -114,15 +118,18 @@ def read_changes_file(path: Path) -> list[Change]:
                 label,
                 n,
                 "change",
-                f"unknown change '{cell['change']}' (one of transfer, "
-                "set_days, set_key_village, add_officer)",
+                _(
+                    "unknown change '{change}' (one of transfer 调离, set_days 调整天数, "
+                    "set_key_village 设为重点村, add_officer 新增民警, remove_auxiliary 辅警离岗, "
+                    "add_auxiliary 新增辅警)"
+                ).format(change=cell["change"]),
             )
             continue
         target = cell["id"]
         if kind in ("add_officer", "add_auxiliary"):
             f = (path.parent / target).resolve()
             if not f.is_relative_to(path.parent.resolve()):
-                log.error(label, n, "id", "the officers file must lie beside the changes file")
+                log.error(label, n, "id", _("the officers file must lie beside the changes file"))
                 continue
             target = str(f)
         out.append(Change(kind, target, cell.get("value", ""), f"{label}:{n}"))
@@ -156,12 +163,12 @@ def apply_changes(
     for c in changes:
         file, row, column = _where(c)
         if c.kind in ("transfer", "set_days") and c.target not in off.index:
-            log.error(file, row, column, f"unknown officer '{c.target}'")
+            log.error(file, row, column, _("unknown officer '{id}'").format(id=c.target))
             continue
         if c.kind == "transfer":
             name = off.at[c.target, "name"]
             off.at[c.target, "status"] = "leaving"
-            text = f"officer {c.target} {name} transferred"
+            text = _("{name} ({id}) leaves").format(name=name, id=c.target)
             eff.described.append(text)
             for v in held.get(c.target, []):
                 eff.orphaned[v] = text
@@ -169,15 +176,19 @@ def apply_changes(
             try:
                 days = float(c.value)
             except ValueError:
-                log.error(file, row, "value" if row else "", f"'{c.value}' is not a number of days")
+                log.error(
+                    file,
+                    row,
+                    "value" if row else "",
+                    _("'{value}' is not a number of days").format(value=c.value),
+                )
                 continue
             if days < 0:
-                log.error(file, row, "value" if row else "", "days cannot be negative")
+                log.error(file, row, "value" if row else "", _("days cannot be negative"))
                 continue
             name = off.at[c.target, "name"]
-            text = (
-                f"officer {c.target} {name}'s days set from "
-                f"{off.at[c.target, 'available_days']:g} to {days:g}"
+            text = _("{name} ({id}): days a month from {before:g} to {after:g}").format(
+                name=name, id=c.target, before=off.at[c.target, "available_days"], after=days
             )
             off.at[c.target, "available_days"] = days
             eff.described.append(text)
@@ -185,10 +196,12 @@ def apply_changes(
                 eff.touched[v] = text
         elif c.kind == "set_key_village":
             if c.target not in vil.index:
-                log.error(file, row, column, f"unknown village '{c.target}'")
+                log.error(file, row, column, _("unknown village '{id}'").format(id=c.target))
                 continue
             vil.at[c.target, "kind"] = "key"
-            text = f"village {c.target} {vil.at[c.target, 'name']} became a key village"
+            text = _("{name} ({id}) becomes a key village").format(
+                name=vil.at[c.target, "name"], id=c.target
+            )
             eff.described.append(text)
             eff.touched[c.target] = text
         elif c.kind == "add_officer":
@@ -197,15 +210,21 @@ def apply_changes(
                 off = pd.concat([off, new])
                 eff.new_officers += new.index.tolist()
                 eff.described.append(
-                    f"{len(new)} new officer(s): "
-                    + ", ".join(f"{o} {n}" for o, n in new["name"].items())
+                    _("{n} new officer(s): {names}").format(
+                        n=len(new),
+                        names=_(", ").join(
+                            _("{name} ({id})").format(name=n, id=o) for o, n in new["name"].items()
+                        ),
+                    )
                 )
         elif c.kind == "remove_auxiliary":
             if c.target not in aux.index:
-                log.error(file, row, column, f"unknown auxiliary '{c.target}'")
+                log.error(file, row, column, _("unknown auxiliary '{id}'").format(id=c.target))
                 continue
             aux.at[c.target, "status"] = "leaving"
-            text = f"auxiliary {c.target} {aux.at[c.target, 'name']} left"
+            text = _("auxiliary {name} ({id}) leaves").format(
+                name=aux.at[c.target, "name"], id=c.target
+            )
             eff.described.append(text)
             if c.target in posted.index:
                 eff.aux_orphaned[posted[c.target]] = text
@@ -215,8 +234,12 @@ def apply_changes(
                 aux = pd.concat([aux, new])
                 eff.new_auxiliaries += new.index.tolist()
                 eff.described.append(
-                    f"{len(new)} new auxiliar(ies): "
-                    + ", ".join(f"{a} {n}" for a, n in new["name"].items())
+                    _("{n} new auxiliary(ies): {names}").format(
+                        n=len(new),
+                        names=_(", ").join(
+                            _("{name} ({id})").format(name=n, id=a) for a, n in new["name"].items()
+                        ),
+                    )
                 )
     log.raise_if_errors()
     return replace(inst, officers=off, villages=vil, auxiliaries=aux), eff
@@ -226,7 +249,7 @@ def _read_new_auxiliaries(
     path: Path, inst: Instance, aux: pd.DataFrame, log: ProblemLog
 ) -> pd.DataFrame | None:
     if not path.is_file():
-        log.error(str(path), 0, "", "no such file")
+        log.error(str(path), 0, "", _("no such file"))
         return None
     raw = read_csv_table(path, TABLES["auxiliaries"], log)
     if raw is None:
@@ -241,11 +264,18 @@ def _read_new_auxiliaries(
         strict=True,
     ):
         if a in aux.index:
-            log.error(path.name, r, "auxiliary_id", f"auxiliary '{a}' is already in the bundle")
+            log.error(
+                path.name,
+                r,
+                "auxiliary_id",
+                _("auxiliary '{id}' is already in the bundle").format(id=a),
+            )
         if c not in counties:
-            log.error(path.name, r, "county_id", f"unknown county '{c}'")
+            log.error(path.name, r, "county_id", _("unknown county '{id}'").format(id=c))
         if home not in inst.villages.index:
-            log.error(path.name, r, "home_village_id", f"unknown home village '{home}'")
+            log.error(
+                path.name, r, "home_village_id", _("unknown home village '{id}'").format(id=home)
+            )
     if log.errors:
         return None
     frame = frame.set_index("auxiliary_id", drop=False)
@@ -257,7 +287,7 @@ def _read_new_officers(
     path: Path, inst: Instance, off: pd.DataFrame, log: ProblemLog
 ) -> pd.DataFrame | None:
     if not path.is_file():
-        log.error(str(path), 0, "", "no such file")
+        log.error(str(path), 0, "", _("no such file"))
         return None
     raw = read_csv_table(path, TABLES["officers"], log)
     if raw is None:
@@ -265,9 +295,14 @@ def _read_new_officers(
     frame = parse_table(raw, log)
     for r, o, c in zip(frame["_row"], frame["officer_id"], frame["county_id"], strict=True):
         if o in off.index:
-            log.error(path.name, r, "officer_id", f"officer '{o}' is already in the bundle")
+            log.error(
+                path.name,
+                r,
+                "officer_id",
+                _("officer '{id}' is already in the bundle").format(id=o),
+            )
         if c not in set(inst.townships["county_id"]):
-            log.error(path.name, r, "county_id", f"unknown county '{c}'")
+            log.error(path.name, r, "county_id", _("unknown county '{id}'").format(id=c))
     if log.errors:
         return None
     frame = frame.set_index("officer_id", drop=False)

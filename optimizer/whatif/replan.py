@@ -24,9 +24,11 @@ import pandas as pd
 
 from ...constraints.base import SCALE
 from ..auxiliaries.placement import AuxiliaryResult, plan_county_auxiliaries
+from ..i18n import _
 from ..input.instance import Instance
 from ..input.plan_files import is_true
 from ..officers.diagnosis import diagnose_uncovered
+from ..officers.kpis import plan_score
 from ..officers.model import build_model, completion, make_problem, officers_in_scope
 from ..officers.pairs import SOFT_RULES, build_pairs
 from ..solve.cpsat import solve_cpsat
@@ -120,7 +122,12 @@ def neighbourhood(
     for v, o, why in incumbent_pairs.loc[
         ~incumbent_pairs["eligible"], ["village_id", "officer_id", "why_not"]
     ].itertuples(index=False):
-        orphaned.setdefault(v, f"officer {o} may no longer cover it ({why})")
+        orphaned.setdefault(
+            v,
+            _("{name} ({id}) may no longer cover it ({why})").format(
+                name=inst.officers["name"].get(o, ""), id=o, why=why
+            ),
+        )
     extra0 = set(orphaned) - level0
     if len(new_off):
         t = table[table["officer_id"].isin(new_off) & table["eligible"]]
@@ -226,10 +233,10 @@ def _limit_changes(model, stays: np.ndarray, nb: Neighbourhood, max_changes: int
         out.append(
             {
                 "rule": "OFF-CONTINUITY",
-                "message": (
-                    f"the changes force {nb.forced} village(s) to change officer; --max-changes "
-                    f"{max_changes} allows fewer"
-                ),
+                "message": _(
+                    "the changes force {n} village(s) to change officer; --max-changes {most} "
+                    "allows fewer"
+                ).format(n=nb.forced, most=max_changes),
                 "ids": sorted(set(nb.orphaned) & nb.free),
             }
         )
@@ -330,13 +337,18 @@ def diff_officers(
         elif v in eff.touched:
             why = eff.touched[v]
         elif not a[v]:
-            why = "no officer can take it"
+            why = _("no officer can take it")
         elif a[v] in eff.new_officers:
-            why = f"new officer {a[v]}: better fit ({gain:+.2f} points)"
+            why = _("new officer {id}: a better fit ({gain:+.2f} points)").format(
+                id=a[v], gain=gain
+            )
         elif gain > c:
-            why = f"better fit ({gain:+.2f} points, more than the continuity weight {c:g})"
+            why = _(
+                "a better fit ({gain:+.2f} points, more than the {weight:g} points of keeping the "
+                "officer)"
+            ).format(gain=gain, weight=c)
         else:
-            why = "passed on to free capacity for a changed village"
+            why = _("handed on, so that its officer can take a village the change freed")
         rows.append(
             {"village_id": v, "role": "officer", "before": b[v], "after": a[v], "reason": why}
         )
@@ -355,12 +367,16 @@ def rule_changes(
 
     pb, tb = points(inst_before, before)
     pa, ta = points(inst_after, after)
+    sb, sa = plan_score(inst_before, tb), plan_score(inst_after, ta)
     return {
         "before": pb,
         "after": pa,
         "change": {r: round(pa[r] - pb[r], 2) for r in pb},
-        "score_before": round(float(tb["score"].sum()), 2),
-        "score_after": round(float(ta["score"].sum()), 2),
+        # 得分, as plan and check print it: the pairs' points less the load-balance deduction
+        "score_before": sb["objective"],
+        "score_after": sa["objective"],
+        "balance_penalty_before": sb["balance_penalty"],
+        "balance_penalty_after": sa["balance_penalty"],
     }
 
 
@@ -429,13 +445,13 @@ def replan_auxiliaries(
         if v in eff.aux_orphaned:
             why = eff.aux_orphaned[v]
         elif not a:
-            why = "no auxiliary may serve it"
+            why = _("no auxiliary may serve it")
         elif a in eff.new_auxiliaries:
-            why = f"new auxiliary {a}"
+            why = _("new auxiliary {id}").format(id=a)
         elif not b:
-            why = "had no resident auxiliary"
+            why = _("had no resident auxiliary")
         else:
-            why = "passed on to fill a changed village, or a clearly better fit"
+            why = _("handed on to fill a changed village, or a clearly better fit")
         rows.append({"village_id": v, "role": "auxiliary", "before": b, "after": a, "reason": why})
     diff = pd.DataFrame(rows, columns=["village_id", "role", "before", "after", "reason"])
     return res, diff

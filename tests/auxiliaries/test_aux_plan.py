@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import itertools
 
-import numpy as np
 import pandas as pd
 import pytest
-from aux_bundles import generated, ring
+from aux_bundles import generated, ring, short_bundle
 
 from cunjing.constraints import aux_cover, aux_not_home, aux_tenure, aux_township
 from cunjing.constraints.validate import auxiliary_violations
@@ -77,19 +76,9 @@ def test_generated_county_flow_matches_the_mip_solvers(tmp_path):
     pd.testing.assert_frame_equal(flow.plan, again.plan)
 
 
-def _short_bundle(tmp_path, seed: int, share: float):
-    """A generated bundle with a random share of auxiliaries leaving: shortages somewhere."""
-    folder = generated(tmp_path, 60, seed=seed)
-    aux = pd.read_csv(folder / "auxiliaries.csv", dtype=str, keep_default_na=False)
-    rng = np.random.default_rng(seed)
-    aux.loc[rng.random(len(aux)) < share, "status"] = "leaving"
-    aux.to_csv(folder / "auxiliaries.csv", index=False)
-    return load_bundle(folder)
-
-
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_shortage_is_diagnosed_by_hall_and_verified_by_counting(tmp_path, seed):
-    inst = _short_bundle(tmp_path, seed, share=0.4)
+    inst = short_bundle(tmp_path, seed, share=0.4)
     county = inst.counties[0]
     res = plan_county_auxiliaries(inst, county)
     uncovered = res.plan.loc[res.plan["auxiliary_id"] == "", "village_id"].tolist()
@@ -112,8 +101,8 @@ def test_shortage_is_diagnosed_by_hall_and_verified_by_counting(tmp_path, seed):
         for v in s:
             assert deficiency(who, [w for w in s if w != v]) < c["short"]
         if len(s) > 1:
-            assert f"{len(s)} villages" in c["message"]
-            assert f"{len(n)} auxiliar" in c["message"]
+            assert f"{len(s)} 个村" in c["message"]
+            assert f"只有 {len(n)} 名辅警可以驻" in c["message"]
         total += c["short"]
     # Hall: no plan covers more, and this plan covers that many
     assert total == len(uncovered)
@@ -137,12 +126,10 @@ def test_shortage_message_names_townships(tmp_path):
     msg = [d["message"] for d in res.diagnostics]
     # A1 comes from V1 and A2 from V5: no one may serve those two; V2, V3 and V4 share A1, A2
     assert sorted(msg) == [
-        "townships 甲镇 (T1) and 乙镇 (T2) have 3 villages (V2 in 甲镇; V3, V4 in 乙镇) that only "
-        "2 auxiliaries may serve (A1 甲, A2 乙): 1 village stays without a resident auxiliary",
-        "village V1 V1村 (甲镇) has no auxiliary who may serve it; ruled out nearby: 1 by "
-        "AUX-NOT-HOME",
-        "village V5 V5村 (丙镇) has no auxiliary who may serve it; ruled out nearby: 1 by "
-        "AUX-NOT-HOME",
+        "V1村（V1，甲镇）没有可以驻村的辅警；附近被规则排除的辅警：AUX-NOT-HOME 排除 1 名",
+        "V5村（V5，丙镇）没有可以驻村的辅警；附近被规则排除的辅警：AUX-NOT-HOME 排除 1 名",
+        "甲镇（T1）、乙镇（T2）：3 个村（甲镇：V2村（V2）；乙镇：V3村（V3）、V4村（V4））只有 2 "
+        "名辅警可以驻（甲（A1）、乙（A2））：1 个村没有驻村辅警",
     ]
     assert sum(d["short"] for d in res.diagnostics) == 3
 
@@ -160,7 +147,7 @@ def test_pins_are_kept_when_legal_and_reported_when_not(tmp_path):
     assert row.at["V1", "auxiliary_id"] == "A8" and row.at["V1", "pinned"]
     assert row.at["V4", "auxiliary_id"] != "A2"
     assert any(
-        d["rule"] == "AUX-TENURE" and "pin is ignored" in d["message"] for d in res.diagnostics
+        d["rule"] == "AUX-TENURE" and "锁定不予采用" in d["message"] for d in res.diagnostics
     )
 
 

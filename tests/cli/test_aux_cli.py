@@ -27,6 +27,7 @@ def test_rotate_writes_every_file_and_exits_0(small, tmp_path, capsys):
     assert code == 0, printed.err
     assert "Traceback" not in printed.err + printed.out
     assert sorted(p.name for p in out.iterdir()) == [
+        ".reports.json",  # the workbook's fingerprint: a planner's edits are never lost
         "plan.gpkg",
         "plan.xlsx",
         "report.html",
@@ -92,7 +93,7 @@ def test_contradiction_exits_1_with_the_numbers(tmp_path, capsys):
     code = main(["rotate", str(folder), "--periods", "2", "--out", str(out)])
     printed = capsys.readouterr()
     assert code == 1
-    assert "AUX-EXCHANGE" in printed.out and "need at least" in printed.out
+    assert "AUX-EXCHANGE" in printed.out and "至少需交流" in printed.out
     summary = json.loads((out / "rotation_summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "INFEASIBLE" and summary["diagnostics"]
 
@@ -113,9 +114,9 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--periods", "0"], "--periods must be at least 1"),
-        (["--time-limit", "0"], "--time-limit must be more than 0"),
-        (["--workers", "0"], "--workers must be at least 1"),
+        (["--periods", "0"], "--periods 必须在 1 到 50 之间"),
+        (["--time-limit", "0"], "--time-limit 必须大于 0 秒"),
+        (["--workers", "0"], "--workers 必须在 1 到 64 之间"),
     ],
 )
 def test_bad_arguments_exit_2(tmp_path, capsys, args, message):

@@ -29,6 +29,9 @@ from cunjing.optimizer.officers.pairs import build_pairs
 
 from conftest import TINY, write_bundle
 
+# the rules' messages are read in English here; their Chinese: tests/test_messages.py
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def judge(rule, inst, plan):
     """The rule's check on a plan of (village_id, person) rows, as the validator hands it."""

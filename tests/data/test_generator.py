@@ -296,7 +296,7 @@ def test_real_counties_shrink_to_real_subsets_and_grow_with_synthetic_villages(
         assert real == set(real_rural_units(code)["village_code"])  # all of them, and more
         assert (~large["real"] & (county == code)).sum() == 500 - len(real)
     assert_inside_real_outlines(tmp_path / "large")
-    with pytest.raises(ValueError, match="埇桥区 holds at most"):
+    with pytest.raises(ValueError, match="埇桥区至多容纳"):
         generate_bundle(tmp_path / "huge", villages=20_000, counties=1)
     assert not (tmp_path / "huge").exists()  # refused before writing anything
 

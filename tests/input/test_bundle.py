@@ -167,81 +167,84 @@ def test_workbook_problems_name_the_sheet(tmp_path):
     path = tmp_path / "b.xlsx"
     wb.save(path)
     msgs = problems_of(path)
-    assert any(m.startswith("b.xlsx[villages]:3:village_id: duplicate") for m in msgs), msgs
+    assert any(
+        m.startswith("b.xlsx[villages]:3:village_id: 二村（V1）：village_id 'V1' 重复")
+        for m in msgs
+    ), msgs
 
 
 CASES = [
     (
         "missing required column",
         lambda d: [r.pop("township_id") for r in d["villages"]],
-        "villages.csv:1:township_id: required column 'township_id'",
+        "villages.csv:1:township_id: 缺少必填列“township_id”[乡镇编码]",
     ),
     (
         "duplicate id",
         lambda d: d["villages"].append({**d["villages"][0], "name": "重复"}),
-        "villages.csv:8:village_id: duplicate village_id 'V1' (first at row 2)",
+        "villages.csv:8:village_id: 重复（V1）：village_id 'V1' 重复（第一次出现在第 2 行）",
     ),
     (
         "unknown township",
         lambda d: d["villages"][1].update(township_id="T9"),
-        "villages.csv:3:township_id: unknown township 'T9'",
+        "villages.csv:3:township_id: 二村（V2）：未知的乡镇“T9”",
     ),
     (
         "unknown category",
         lambda d: d["officers"][0].update(category="巡警"),
-        "officers.csv:2:category: unknown category '巡警'",
+        "officers.csv:2:category: 张伟（100001）：无法识别的 category（警种）“巡警”（可填：刑警（criminal）、",
     ),
     (
         "negative number",
         lambda d: d["villages"][0].update(cases="-3"),
-        "villages.csv:2:cases: must be at least 0, got -3",
+        "villages.csv:2:cases: 一村（V1）：不能小于 0，实为 -3",
     ),
     (
         "non-numeric number",
         lambda d: d["officers"][1].update(available_days="八天"),
-        "officers.csv:3:available_days: '八天' is not a number",
+        "officers.csv:3:available_days: 李强（100002）：'八天' 不是数字",
     ),
     (
         "bad month",
         lambda d: d["auxiliaries"][0].update(hired="2021-13"),
-        "auxiliaries.csv:2:hired: '2021-13' is not a month (YYYY-MM)",
+        "auxiliaries.csv:2:hired: 辅警1（FJ1）：'2021-13' 不是年月（应为 YYYY-MM）",
     ),
     (
         "unknown home village",
         lambda d: d["auxiliaries"][2].update(home_village_id="V99"),
-        "auxiliaries.csv:4:home_village_id: unknown home village 'V99'",
+        "auxiliaries.csv:4:home_village_id: 辅警3（FJ3）：未知的户籍村“V99”",
     ),
     (
         "preference naming nothing known",
         lambda d: d["officers"][0].update(preferences="V1;X7"),
-        "officers.csv:2:preferences: unknown village or township in a preference 'X7'",
+        "officers.csv:2:preferences: 张伟（100001）：未知的意愿中的行政村或乡镇“X7”",
     ),
     (
         "unknown county",
         lambda d: d["officers"][2].update(county_id="C9"),
-        "officers.csv:4:county_id: unknown county (not in townships.csv) 'C9'",
+        "officers.csv:4:county_id: 王芳（100003）：未知的县区（townships.csv 中没有）“C9”",
     ),
     (
         "unknown officer in the incumbent plan",
         lambda d: d.setdefault("plan_officers", []).append({"village_id": "V1", "officer_id": "7"}),
-        "plan_officers.csv:2:officer_id: unknown officer '7'",
+        "plan_officers.csv:2:officer_id: 一村（V1）：未知的民警“7”",
     ),
     (
         "not a yes/no",
         lambda d: d["villages"][2].update(complex="maybe"),
-        "villages.csv:4:complex: 'maybe' is not yes/no",
+        "villages.csv:4:complex: 三村（V3）：'maybe' 不是是/否",
     ),
     (
         "history ending before it starts",
         lambda d: d.setdefault("aux_history", []).append(
             {"auxiliary_id": "FJ1", "village_id": "V2", "start": "2024-05", "end": "2023-01"}
         ),
-        "aux_history.csv:2:end: ends before it starts",
+        "aux_history.csv:2:end: 辅警1（FJ1）：结束早于开始",
     ),
     (
         "latitude out of range",
         lambda d: d["villages"][0].update(lat="133.6"),
-        "villages.csv:2:lat: latitude must lie between -90 and 90",
+        "villages.csv:2:lat: 一村（V1）：纬度须在 -90 到 90 之间",
     ),
 ]
 
@@ -267,7 +270,7 @@ def test_all_problems_are_reported_at_once(tmp_path):
 def test_missing_required_table(tmp_path):
     folder = write_bundle(tmp_path / "b")
     (folder / "officers.csv").unlink()
-    assert problems_of(folder) == ["officers.csv: this required table is missing from the bundle"]
+    assert problems_of(folder) == ["officers.csv: 输入数据缺少这张必需的表"]
 
 
 def test_ids_are_normalised_with_a_warning(tmp_path):
@@ -276,7 +279,8 @@ def test_ids_are_normalised_with_a_warning(tmp_path):
     inst = load_bundle(write_bundle(tmp_path / "b", data))
     assert "V1" in inst.villages.index
     assert any(
-        "normalised" in str(w) and w.file == "villages.csv" and w.row == 2 for w in inst.warnings
+        "已按规范形式读取" in str(w) and w.file == "villages.csv" and w.row == 2
+        for w in inst.warnings
     )
 
 
@@ -286,18 +290,18 @@ def test_cli_validate_reports_lines_and_exit_codes(tmp_path, capsys):
     bad = write_bundle(tmp_path / "bad", data)
     assert main(["validate", str(bad)]) == 2
     out, err = capsys.readouterr()
-    assert "villages.csv:3:township_id: unknown township 'T9'" in out
+    assert "villages.csv:3:township_id: 二村（V2）：未知的乡镇“T9”" in out
     assert "Traceback" not in out + err
     good = write_bundle(tmp_path / "good")
     assert main(["validate", str(good)]) == 0
     out, _ = capsys.readouterr()
-    assert "6 villages" in out and "county C1" in out and "T1 甲镇: 3 / 4" in out
+    assert "6 个村" in out and "县 C1" in out and "T1 甲镇: 3 / 4" in out
 
 
 def test_cli_validate_on_a_path_that_does_not_exist(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "nowhere")]) == 2
     out, err = capsys.readouterr()
-    assert "nowhere: no such file or folder" in out
+    assert "nowhere: 文件或文件夹不存在" in out
     assert "Traceback" not in out + err
 
 
@@ -308,10 +312,10 @@ def test_symlink_out_of_the_bundle_is_refused(tmp_path):
     (folder / "villages.csv").unlink()
     (folder / "villages.csv").symlink_to(outside)
     msgs = problems_of(folder)
-    assert any("outside the bundle folder" in m for m in msgs)
+    assert any("该文件指向输入数据文件夹之外" in m for m in msgs)
 
 
-def test_policy_errors_name_line_and_key(tmp_path):
+def test_policy_errors_name_line_and_key(tmp_path, english):
     folder = write_bundle(tmp_path / "b")
     (folder / "policy.toml").write_text(
         '[solver]\nworkers = 2\nthreads = 4\n\n[rules.OFF-PREF]\nweight = "high"\n'
@@ -349,10 +353,10 @@ def test_default_available_days_fill_missing(tmp_path):
 def test_not_a_bundle(tmp_path):
     f = tmp_path / "notes.txt"
     f.write_text("hello")
-    assert "a bundle is a folder" in problems_of(f)[0]
+    assert "输入数据应为一个存放 CSV 文件的文件夹" in problems_of(f)[0]
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert "no bundle files here" in problems_of(empty)[0]
+    assert "这里没有输入数据文件" in problems_of(empty)[0]
 
 
 def test_sample_path_exists():

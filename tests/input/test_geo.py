@@ -153,10 +153,10 @@ def test_villages_along_roads_from_the_geopackage(tmp_path):
     [
         (
             Polygon([(X0, Y0), (X0 + 10, Y0 + 10), (X0 + 10, Y0), (X0, Y0 + 10)]),
-            "geo.gpkg[townships]:2:geometry: invalid geometry: Self-intersection",
+            "geo.gpkg[townships]:2:geometry: 几何图形无效：Self-intersection",
         ),
-        (Point(X0, Y0), "geo.gpkg[townships]:2:geometry: point where a polygon is needed"),
-        (Polygon(), "geo.gpkg[townships]:2:geometry: empty geometry"),
+        (Point(X0, Y0), "geo.gpkg[townships]:2:geometry: 这里需要面，却是点"),
+        (Polygon(), "geo.gpkg[townships]:2:geometry: 几何图形为空"),
     ],
     ids=["self-intersecting", "point for a polygon", "empty"],
 )
@@ -176,14 +176,14 @@ def test_missing_crs_and_unknown_ids(tmp_path):
         folder = _geo_bundle(tmp_path, townships=tw)
     with pytest.raises(BundleError) as e:
         load_bundle(folder)
-    assert any("has no CRS" in str(p) for p in e.value.problems)
+    assert any("图层没有坐标参考系（CRS）" in str(p) for p in e.value.problems)
     tw = gpd.GeoDataFrame(
         {"township_id": ["T1", "TX"]}, geometry=[square(0, 0), square(1, 0)], crs=CRS
     )
     with pytest.raises(BundleError) as e:
         load_bundle(_geo_bundle(tmp_path / "2", townships=tw))
     assert [str(p) for p in e.value.problems if p.severity == "error"] == [
-        "geo.gpkg[townships]:2:township_id: unknown township 'TX'"
+        "geo.gpkg[townships]:2:township_id: 未知的乡镇“TX”"
     ]
 
 

@@ -96,12 +96,12 @@ def test_each_case_is_reported_where_it_is(name, capsys, monkeypatch, tmp_path):
     lines = out.splitlines()
     assert_reported(case, lines)
     if code == 2:
-        errors = [line for line in lines if ": warning: " not in line]
+        errors = [line for line in lines if ": 警告：" not in line]
         expected = [e for e in case["expect"] if not e.get("warning")]
         assert len(errors) == len(expected), ("errors beyond the expected ones", errors)
         assert "处问题" in err
     else:
-        assert any(line.endswith(": valid") for line in lines), out
+        assert any(line.endswith("：检查通过") for line in lines), out
     assert tree(CORPUS / name) == before and sorted(os.listdir(CORPUS)) == listing
 
     if code != 2:

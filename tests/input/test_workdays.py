@@ -37,9 +37,11 @@ def test_month_and_quarter_arguments():
     assert parse_quarter("2027Q1") == [(2027, 1), (2027, 2), (2027, 3)]
     assert parse_quarter("2027-q4")[-1] == (2027, 12)
     for bad in ("2027-13", "2027/03", "March"):
-        with pytest.raises(ValueError, match="not a month"):
+        with pytest.raises(ValueError, match="不是年月"):
             parse_month(bad)
-    with pytest.raises(ValueError, match="not a quarter"):
+    with pytest.raises(ValueError, match="不在 1950—2099 年之间"):
+        parse_month("9999-12")
+    with pytest.raises(ValueError, match="不是季度"):
         parse_quarter("2027Q5")
 
 
@@ -167,14 +169,17 @@ def test_bad_unavailable_and_holiday_rows_name_file_row_and_column(tmp_path):
         [{"date": "2027-04-05", "kind": "party"}, {"date": "2027-04-05", "kind": "holiday"}],
     )
     got = problems(folder)
-    assert "unavailable.csv:2:officer_id: unknown officer '999'" in got
-    assert "unavailable.csv:3:start: give either a date or a start/end range, not both" in got
-    assert "unavailable.csv:4:date: give a date, or a start (and end) date" in got
-    assert "unavailable.csv:5:end: ends (2027-03-02) before it starts (2027-03-09)" in got
-    assert "unavailable.csv:6:date: '2027-02-30' is not a date (YYYY-MM-DD)" in got
+    assert "unavailable.csv:2:officer_id: 未知的民警“999”" in got
+    assert "unavailable.csv:3:start: 张伟（100001）：日期与开始/结束日期只能填一种，不能都填" in got
+    assert "unavailable.csv:4:date: 张伟（100001）：请填写日期，或开始（和结束）日期" in got
+    assert (
+        "unavailable.csv:5:end: 张伟（100001）：结束日期（2027-03-02）早于开始日期（2027-03-09）"
+        in got
+    )
+    assert "unavailable.csv:6:date: 张伟（100001）：'2027-02-30' 不是日期（应为 YYYY-MM-DD）" in got
     assert sum(p.startswith("unavailable.csv:6:") for p in got) == 1
-    assert any(p.startswith("holidays.csv:2:kind: unknown kind 'party'") for p in got)
-    assert any(p.startswith("holidays.csv:3:date: duplicate date") for p in got)
+    assert any(p.startswith("holidays.csv:2:kind: 无法识别的 kind（类型）“party”") for p in got)
+    assert any(p.startswith("holidays.csv:3:date: date '2027-04-05' 重复") for p in got)
 
 
 def test_unavailable_file_from_the_command_line(tmp_path):
@@ -185,6 +190,6 @@ def test_unavailable_file_from_the_command_line(tmp_path):
     with pytest.raises(BundleError) as e:
         read_unavailable(bad, {"100001"})
     assert [str(p) for p in e.value.problems] == [
-        "bad.csv:2:date: 'x' is not a date (YYYY-MM-DD)",
-        "bad.csv:2:officer_id: unknown officer '7'",
+        "bad.csv:2:date: 'x' 不是日期（应为 YYYY-MM-DD）",
+        "bad.csv:2:officer_id: 未知的民警“7”",
     ]

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import codecs
 import copy
+import io
 import shutil
 import sqlite3
+import struct
 import sys
 import warnings
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -633,6 +636,39 @@ def policy_array_of_tables(d: Path) -> None:
     _policy(d, '[[rules]]\nid = "OFF-PREF"\nweight = 5\n')
 
 
+@case
+def policy_numbers_out_of_range(d: Path) -> None:
+    _policy(
+        d,
+        "[solver]\nseed = 4294967296\ntime_limit = 1e300\n\n[rules.VISIT-DAYS]\n"
+        "visit_days_per_month = -inf\n\n[rules.AUX-TENURE]\nperiods = 99999999999999999999\n",
+    )
+
+
+@case
+def policy_digits_beyond_python(d: Path) -> None:
+    _policy(d, "[rules.AUX-TENURE]\nperiods = " + "9" * 5000 + "\n")
+
+
+@case
+def policy_nested_thousands_deep(d: Path) -> None:
+    _policy(d, "[solver]\nseed = " + "[" * 3000 + "]" * 3000 + "\n")
+
+
+@case
+def policy_enum_typos(d: Path) -> None:
+    _policy(
+        d,
+        '[rules.OFF-ORIGIN]\ncategories = ["organs"]\n\n[rules.OFF-TRAFFIC]\n'
+        'road_classes = ["national", "nationl"]\n\n[rules.VISIT-DAYS]\nspacing = "weekly"\n',
+    )
+
+
+@case
+def policy_required_rule_off(d: Path) -> None:
+    _policy(d, "[rules.OFF-LOAD]\nenabled = false\n\n[rules.AUX-COVER]\nenabled = false\n")
+
+
 # ---- one-workbook bundles ------------------------------------------------------------------
 
 
@@ -723,6 +759,251 @@ def xlsx_policy_sheet_conflict(d: Path) -> None:
     ws.append(["rules.OFF-PREF.weight.max", 9])
     ws.append(["solver.workers", "two"])
     wb.save(d / "bundle.xlsx")
+
+
+# ---- hostile files: bombs, devices, queries, terminal commands ---------------------------------
+#
+# Files an attacker (or an unlucky tool) makes: each must be refused within bounded memory and
+# time, before it is unpacked or run. The archives are crafted small: what they declare is what
+# the reader must not trust.
+
+
+def _xlsx_bytes(data: dict | None = None) -> bytes:
+    buf = io.BytesIO()
+    _workbook(data or TINY).save(buf)
+    return buf.getvalue()
+
+
+def _sheet_part(table: str) -> str:
+    return f"xl/worksheets/sheet{list(TINY).index(table) + 1}.xml"
+
+
+def _with_part(xlsx: bytes, part: str, edit: Callable[[bytes], bytes]) -> bytes:
+    """The workbook with one part rewritten (the others copied as they are)."""
+    src = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, edit(data) if info.filename == part else data)
+    return out.getvalue()
+
+
+def _declare_size(xlsx: bytes, part: str, size: int) -> bytes:
+    """The workbook with ``part``'s unpacked size declared as ``size`` in both of the zip's
+    headers, the data left as it is: a size that lies."""
+    data = bytearray(xlsx)
+    name = part.encode()
+    local = data.find(b"PK\x03\x04")
+    while local >= 0:  # local file headers: the name after 30 bytes
+        n = struct.unpack_from("<H", data, local + 26)[0]
+        if data[local + 30 : local + 30 + n] == name:
+            struct.pack_into("<I", data, local + 22, size)
+        local = data.find(b"PK\x03\x04", local + 4)
+    central = data.find(b"PK\x01\x02")
+    while central >= 0:  # central directory entries: the name after 46 bytes
+        n = struct.unpack_from("<H", data, central + 28)[0]
+        if data[central + 46 : central + 46 + n] == name:
+            struct.pack_into("<I", data, central + 24, size)
+        central = data.find(b"PK\x01\x02", central + 4)
+    return bytes(data)
+
+
+@case
+def xlsx_inflating_sheet(d: Path) -> None:
+    d.mkdir()  # 2.7 MB that unpack to 619 MB of XML: the sheet's declared size is refused
+    xlsx = _declare_size(_xlsx_bytes(), _sheet_part("villages"), 649_000_000)
+    (d / "bundle.xlsx").write_bytes(xlsx)
+
+
+@case
+def xlsx_declared_size_lies(d: Path) -> None:
+    d.mkdir()  # a sheet that declares 200 bytes and holds more: unpacking stops at 200
+    xlsx = _declare_size(_xlsx_bytes(), _sheet_part("villages"), 200)
+    (d / "bundle.xlsx").write_bytes(xlsx)
+
+
+@case
+def xlsx_entity_expansion(d: Path) -> None:
+    d.mkdir()  # "billion laughs": entities that expand tenfold at each level
+
+    def bomb(xml: bytes) -> bytes:
+        levels = "".join(
+            f'<!ENTITY e{i} "{"".join(f"&e{i - 1};" for _ in range(10))}">' for i in range(1, 9)
+        )
+        head = f'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY e0 "ha">{levels}]>'
+        body = xml.split(b"?>", 1)[-1].replace(b"<sheetData>", b"<sheetData>&e8;", 1)
+        return head.encode() + body
+
+    (d / "bundle.xlsx").write_bytes(_with_part(_xlsx_bytes(), _sheet_part("villages"), bomb))
+
+
+@case
+def xlsx_row_beyond_a_sheet(d: Path) -> None:
+    d.mkdir()  # a row numbered past Excel's 1,048,576: padding up to it would fill the memory
+    row = b'<row r="2000000"><c r="A2000000" t="inlineStr"><is><t>V9</t></is></c></row>'
+    xlsx = _with_part(
+        _xlsx_bytes(),
+        _sheet_part("villages"),
+        lambda xml: xml.replace(b"</sheetData>", row + b"</sheetData>"),
+    )
+    (d / "bundle.xlsx").write_bytes(xlsx)
+
+
+@case
+def xlsx_cell_beyond_a_sheet(d: Path) -> None:
+    d.mkdir()  # a cell in column XFE, one past Excel's last column XFD
+    cell = b'<c r="XFE1" t="inlineStr"><is><t>x</t></is></c></row>'
+    xlsx = _with_part(
+        _xlsx_bytes(), _sheet_part("officers"), lambda xml: xml.replace(b"</row>", cell, 1)
+    )
+    (d / "bundle.xlsx").write_bytes(xlsx)
+
+
+@case
+def xlsx_formula_without_value(d: Path) -> None:
+    d.mkdir()  # written by a program that does not calculate: a formula, no saved result
+    wb = _workbook(TINY)
+    ws = wb["villages"]
+    ws["B4"] = '=CONCAT("三","村")'  # a required column: reported once, not also as missing
+    ws["E6"] = "=1+1"
+    wb.save(d / "bundle.xlsx")
+
+
+@case
+def xlsx_sheets_with_one_name(d: Path) -> None:
+    d.mkdir()  # 'villages' and its full-width twin: which one is meant cannot be told
+    wb = _workbook(TINY)
+    twin = wb.copy_worksheet(wb["villages"])
+    twin.title = "ｖｉｌｌａｇｅｓ"
+    wb.save(d / "bundle.xlsx")
+
+
+@case
+def device_as_the_bundle(d: Path) -> None:
+    d.mkdir()  # a link to a device named like a workbook: opening it never ends
+    (d / "bundle.xlsx").symlink_to("/dev/zero")
+
+
+@case
+def tables_with_one_name(d: Path) -> None:
+    write_bundle(d)  # villages.csv and a full-width twin (an older copy, say)
+    rows = [dict(r, name=r["name"] + "（旧）") for r in TINY["villages"]]
+    write_csv(d / "ｖｉｌｌａｇｅｓ.csv", rows)
+
+
+@case
+def header_with_too_many_columns(d: Path) -> None:
+    write_bundle(d)  # a header beyond Excel's 16,384 columns (a million took a minute)
+    text = csv_text(TINY["villages"])
+    header, rest = text.split("\n", 1)
+    extra = ",".join(f"c{i}" for i in range(20_000))
+    (d / "villages.csv").write_text(header + "," + extra + "\n" + rest, encoding="utf-8")
+
+
+@case
+def row_with_too_many_cells(d: Path) -> None:
+    write_bundle(d)  # one row of 20,000 cells
+    lines = csv_text(TINY["officers"]).splitlines()
+    lines[2] += "," * 20_000 + "x"
+    (d / "officers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@case
+def many_unknown_columns(d: Path) -> None:
+    write_bundle(d)  # accepted: 40 columns the engine does not read, said in one warning
+    text = csv_text(TINY["townships"])
+    header, rest = text.split("\n", 1)
+    rows = rest.strip().split("\n")
+    header += "," + ",".join(f"备注{i}" for i in range(40))
+    rows = [r + "," * 40 for r in rows]
+    (d / "townships.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+
+
+@case
+def ids_of_invisible_characters(d: Path) -> None:
+    data = copy.deepcopy(TINY)  # ids that normalise to nothing: not given
+    data["auxiliaries"][6]["auxiliary_id"] = "\u200b"
+    data["auxiliaries"][7]["auxiliary_id"] = "\u200d\ufeff"
+    write_bundle(d, data)
+
+
+@case
+def control_characters_in_names(d: Path) -> None:
+    data = copy.deepcopy(TINY)  # a terminal command (set the window title) and a bell
+    data["officers"][0]["name"] = "张伟\x1b]0;owned\x07"
+    data["villages"][1]["name"] = "二村\x1b[2J"
+    data["auxiliaries"][2]["home_village_id"] = "V3\x1b"
+    write_bundle(d, data)
+
+
+@case
+def formulas_in_names(d: Path) -> None:
+    data = copy.deepcopy(TINY)  # accepted; written CSVs carry them as text (tests/output)
+    data["officers"][1]["name"] = '=HYPERLINK("http://example.invalid","李强")'
+    data["villages"][2]["name"] = "+三村"
+    data["auxiliaries"][0]["name"] = "@SUM(1+1)"
+    write_bundle(d, data)
+
+
+@case
+def implausible_months(d: Path) -> None:
+    data = copy.deepcopy(TINY)  # 9999-12 moved the plan start to the year 10000
+    data["aux_history"] = [
+        {"auxiliary_id": "FJ1", "village_id": "V2", "start": "2022-01", "end": "9999-12"},
+    ]
+    data["auxiliaries"][3]["hired"] = "0202-03"
+    write_bundle(d, data)
+
+
+def _gpkg_sql(path: Path, *statements: str) -> None:
+    con = sqlite3.connect(path)
+    for sql in statements:
+        con.execute(sql)
+    con.commit()
+    con.execute("VACUUM")
+    con.close()
+
+
+_REGISTER_VILLAGES = (
+    "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
+    "VALUES ('villages', 'features', 'villages', 4548)",
+    "INSERT INTO gpkg_geometry_columns VALUES ('villages', 'geom', 'POINT', 4548, 0, 0)",
+)
+
+
+@case
+def geo_layer_is_a_recursive_view(d: Path) -> None:
+    write_bundle(d)  # a view whose query never ends: reading it never returned
+    write_gpkg(d / "geo.gpkg", {"townships": township_squares()})
+    _gpkg_sql(
+        d / "geo.gpkg",
+        "CREATE VIEW villages AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+        "SELECT i AS fid, 'V1' AS village_id, NULL AS geom FROM n",
+        *_REGISTER_VILLAGES,
+    )
+
+
+@case
+def geo_computed_column(d: Path) -> None:
+    write_bundle(d)  # a column computed on every read (here: 100 MB of zeros a row)
+    write_gpkg(d / "geo.gpkg", {"townships": township_squares()})
+    _gpkg_sql(
+        d / "geo.gpkg",
+        "CREATE TABLE villages (fid INTEGER PRIMARY KEY, geom BLOB, village_id TEXT, "
+        "pad BLOB GENERATED ALWAYS AS (zeroblob(100000000)) VIRTUAL)",
+        *_REGISTER_VILLAGES,
+    )
+
+
+@case
+def geo_attributes_layer(d: Path) -> None:
+    write_bundle(d)  # the townships layer registered as a table without geometry
+    write_gpkg(d / "geo.gpkg", {"townships": township_squares()})
+    _gpkg_sql(
+        d / "geo.gpkg",
+        "UPDATE gpkg_contents SET data_type = 'attributes' WHERE table_name = 'townships'",
+    )
 
 
 def main(names: list[str]) -> None:

@@ -176,7 +176,7 @@ def test_too_few_officer_days_gives_a_partial_plan_with_a_counting_proof(tmp_pat
     # ... whose places are fewer than the villages
     places = inst.officers.loc[c["officers"], "max_villages"].sum()
     assert len(c["villages"]) - places == c["short"] == 3
-    assert any("has no officer" in d["message"] for d in res.diagnostics)
+    assert any("没有包村民警" in d["message"] for d in res.diagnostics)
 
 
 def test_plan_command_writes_the_contract_files(tmp_path, capsys):
@@ -219,11 +219,13 @@ def test_plan_command_writes_the_contract_files(tmp_path, capsys):
     assert "OFF-TRAFFIC" in k["officer"]["rules"]
     assert set(k["officer"]["load"]["villages_per_officer"]) == {"min", "median", "max"}
     out_text = capsys.readouterr().out
-    assert "status OPTIMAL" in out_text
-    # explain a village: its pair by rule and the next officers
+    assert out_text.startswith("方案已是最优")
+    # explain a village (by its code or its name): its pair by rule and the next officers
     assert main(["explain", str(out), "V4"]) == 0
     text = capsys.readouterr().out
-    assert "village V4" in text and "points by rule" in text and "1. officer" in text
+    assert text.startswith("四村（V4，乙镇）") and "各规则得分" in text and "其次为" in text
+    assert main(["explain", str(out), "四村"]) == 0
+    assert capsys.readouterr().out == text
 
 
 def test_plan_is_deterministic(tmp_path):
@@ -249,7 +251,7 @@ def test_infeasible_bundle_exits_1_with_diagnostics(tmp_path, capsys):
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_check_judges_a_hand_made_plan(tmp_path, capsys):
+def test_check_judges_a_hand_made_plan(tmp_path, capsys, english):
     bundle = write_bundle(tmp_path / "b")
     hand = tmp_path / "hand.csv"
     pd.DataFrame(
@@ -266,7 +268,7 @@ def test_check_judges_a_hand_made_plan(tmp_path, capsys):
     assert main(["plan", str(bundle), "--out", str(good)]) == 0
     capsys.readouterr()
     assert main(["check", str(bundle), str(good)]) == 0
-    assert "every hard rule holds" in capsys.readouterr().out
+    assert "全部硬性规则均满足" in capsys.readouterr().out
 
 
 def test_explain_pairs_hold_each_village_and_its_best_others(county):

@@ -21,10 +21,11 @@ from cunjing.optimizer.input.schema import NOTICE_FILE
 from cunjing.optimizer.output.xlsx import display_width
 from cunjing.optimizer.reports import html as report_html
 from cunjing.optimizer.reports.geopackage import village_geometry, village_table
-from cunjing.optimizer.reports.map import PALETTE, neighbour_pairs, officer_colours
+from cunjing.optimizer.reports.map import hue_distance, neighbour_pairs, officer_colours
 from cunjing.optimizer.reports.notice import NOTICE_COLUMNS, NOTICE_SHEET
 from cunjing.optimizer.reports.words import reasons_in_words
 from cunjing.optimizer.reports.workbook import (
+    AUXILIARY_LIST_SHEET,
     AUXILIARY_SHEET,
     DIFF_SHEET,
     KPI_SHEET,
@@ -38,7 +39,7 @@ from cunjing.optimizer.run.annual import place_auxiliaries
 from cunjing.optimizer.run.helper import HelperProcess
 from cunjing.optimizer.solve.options import SolveOptions
 
-from browser import open_offline
+from browser import open_offline, print_offline
 from conftest import write_bundle
 from report_parts import add_parts
 
@@ -76,7 +77,14 @@ def test_workbook_sheets_headers_and_layout(planned):
     _, plan, full, _ = planned
     book = openpyxl.load_workbook(plan / "plan.xlsx")
     # a plan run has no rotation and no diff: those sheets are left out, not left empty
-    assert book.sheetnames == [OFFICER_SHEET, AUXILIARY_SHEET, LOAD_SHEET, RULE_SHEET, KPI_SHEET]
+    assert book.sheetnames == [
+        OFFICER_SHEET,
+        AUXILIARY_SHEET,
+        LOAD_SHEET,
+        RULE_SHEET,
+        KPI_SHEET,
+        AUXILIARY_LIST_SHEET,
+    ]
     full_book = openpyxl.load_workbook(full / "plan.xlsx")
     assert full_book.sheetnames == [
         OFFICER_SHEET,
@@ -86,6 +94,7 @@ def test_workbook_sheets_headers_and_layout(planned):
         DIFF_SHEET,
         RULE_SHEET,
         KPI_SHEET,
+        AUXILIARY_LIST_SHEET,
     ]
     headers = {ws.title: [c.value for c in ws[1]] for ws in full_book}
     assert {"村编码", "警号", "民警姓名", "警种", "理由"} <= set(headers[OFFICER_SHEET])
@@ -161,13 +170,13 @@ def test_reasons_read_in_words():
     assert reasons_in_words("NEW-RULE:x") == "NEW-RULE（x）"  # unknown ids are kept, not lost
 
 
-def test_edited_workbook_is_judged_by_check(planned, tmp_path, capsys):
+def test_edited_workbook_is_judged_by_check(planned, tmp_path, capsys, english):
     bundle, plan, _, _ = planned
     edited = tmp_path / "plan.xlsx"
     shutil.copy(plan / "plan.xlsx", edited)
     capsys.readouterr()
     assert main(["check", str(bundle), str(edited)]) == 0
-    assert "every hard rule holds" in capsys.readouterr().out
+    assert "全部硬性规则均满足" in capsys.readouterr().out
     # the planner empties one village's officer and gives all of another officer's villages
     # to a single officer, in Excel
     book = openpyxl.load_workbook(edited)
@@ -298,7 +307,7 @@ def test_report_command_regenerates_every_report_or_none(planned, tmp_path, monk
     assert main(["report", str(folder)]) == 0
     out = capsys.readouterr().out
     for name in REPORT_FILES:
-        assert (folder / name).exists() and f"wrote {folder / name}" in out
+        assert (folder / name).exists() and f"已写入 {folder / name}" in out
     assert openpyxl.load_workbook(folder / "plan.xlsx").sheetnames[:2] == [
         OFFICER_SHEET,
         AUXILIARY_SHEET,
@@ -309,7 +318,7 @@ def test_report_command_regenerates_every_report_or_none(planned, tmp_path, monk
 def test_report_command_rejects_what_is_not_a_plan(planned, tmp_path, capsys):
     _, _, full, _ = planned
     assert main(["report", str(tmp_path)]) == 2
-    assert "not a plan folder" in capsys.readouterr().err
+    assert "不是方案文件夹" in capsys.readouterr().err
     # a plan of another bundle: said with file, row and column, and nothing written
     folder = tmp_path / "other"
     shutil.copytree(full, folder)
@@ -330,27 +339,37 @@ def test_reports_of_a_bundle_without_polygons(tmp_path):
     )
     assert "villages (Point)" in run.stdout and "townships (Point)" in run.stdout
     text = (out / "report.html").read_text(encoding="utf-8")
-    assert "一村" in text and '"mode":"markers"' in text
+    assert "一村" in text and '<circle class="v"' in text  # villages as dots
 
 
-def palette_pixels(png) -> dict[str, int]:
-    """Pixels of each map palette colour in a screenshot (village fills, exactly)."""
+def map_colours(html_text: str) -> dict[str, str]:
+    """Officer id -> the colour of his villages, from the page's map data."""
+    import json
+    import re
+
+    found = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', html_text)
+    data = json.loads(found.group(1)) if found else {"officers": {}}
+    return {o: x["colour"] for o, x in data["officers"].items()}
+
+
+def palette_pixels(png, palette) -> dict[str, int]:
+    """Pixels of each of the map's village colours in a screenshot (fills, exactly)."""
     from PIL import Image
 
     im = Image.open(png).convert("RGB")
     colours = im.getcolors(maxcolors=im.width * im.height)
-    wanted = {tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)): c for c in PALETTE}
+    wanted = {tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)): c for c in palette}
     return {wanted[rgb]: n for n, rgb in colours if rgb in wanted}
 
 
-def palette_height(png) -> int:
+def palette_height(png, palette) -> int:
     """Rows of a screenshot from the first to the last with a village fill."""
     import numpy as np
     from PIL import Image
 
     rgb = np.asarray(Image.open(png).convert("RGB")).astype(np.int64)
     code = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
-    rows = np.flatnonzero(np.isin(code, [int(c[1:], 16) for c in PALETTE]).any(axis=1))
+    rows = np.flatnonzero(np.isin(code, [int(c[1:], 16) for c in palette]).any(axis=1))
     return int(rows[-1] - rows[0] + 1) if len(rows) else 0
 
 
@@ -362,16 +381,19 @@ def test_report_opens_offline_in_a_browser_and_draws_the_villages(planned, tmp_p
     run = open_offline(html, tmp_path / "report.png")
     assert run.console == []  # no error, no warning, nothing logged
     assert run.requests == []  # not one request left the page
-    fills = palette_pixels(run.screenshot)
-    big = {c: n for c, n in fills.items() if n >= 300}
-    assert len(big) >= 3, fills  # neighbouring officers' villages in different colours
+    palette = sorted(set(map_colours(text).values()))
+    fills = palette_pixels(run.screenshot, palette)
+    big = {c: n for c, n in fills.items() if n >= 100}
+    # every officer's villages in his own colour, and most of them big enough to see
+    assert len(big) >= 0.8 * len(palette), (len(big), len(palette))
     # the map is fitted to the county: 埇桥区's real outline, twice as tall as wide, spans more
     # than half the page's height and covers some 8 % of the 1400 x 1000 page
-    assert palette_height(run.screenshot) >= 0.5 * 1000
+    assert palette_height(run.screenshot, palette) >= 0.5 * 1000
     assert sum(fills.values()) >= 0.06 * 1400 * 1000, fills
-    # the page carries every village's hover text, the views and the what-if's changes
-    for view in ("按包村民警", "按辅警来源", "按轮换交流次数", "本次变更的村"):
-        assert f'"{view}"' in text  # in the figures' JSON, as UTF-8
+    # the page carries the views, the township names and the what-if's changes
+    for view in ("按包村民警", "按辅警来源", "按轮换交流次数"):
+        assert f'"{view}"' in text  # in the map's JSON, as UTF-8
+    assert 'class="changed"' in text and 'class="tl"' in text
 
 
 def test_browser_check_catches_network_and_errors(tmp_path):
@@ -385,7 +407,7 @@ def test_browser_check_catches_network_and_errors(tmp_path):
     run = open_offline(page, tmp_path / "bad.png", width=300, height=200)
     assert run.requests == ["https://cdn.plot.ly/plotly-3.0.0.min.js"]
     assert any("Plotly is not defined" in line for line in run.console)
-    assert palette_pixels(run.screenshot) == {}
+    assert palette_pixels(run.screenshot, ["#6baed6"]) == {}
 
 
 def test_reports_of_a_rotation_folder(planned, tmp_path):
@@ -411,11 +433,14 @@ def test_neighbouring_officers_get_different_colours(planned):
     officers = table["officer_id"].to_numpy(object)
     pairs = neighbour_pairs(geoms, shapely.get_coordinates(shapely.point_on_surface(geoms)))
     colour = officer_colours(officers, pairs)
+    # every officer his own colour
+    assert colour.is_unique and set(colour.index) == set(officers) - {""}
     a, b = officers[pairs[:, 0]], officers[pairs[:, 1]]
-    differ = a != b
+    differ = (a != b) & (a != "") & (b != "")
     assert differ.sum() > 20  # the county has many borders between officers' villages
-    assert (colour[a[differ]].to_numpy() != colour[b[differ]].to_numpy()).all()
-    assert colour.max() < len(PALETTE)
+    # and officers whose villages border each other in hues far apart
+    gaps = [hue_distance(colour[x], colour[y]) for x, y in zip(a[differ], b[differ], strict=True)]
+    assert min(gaps) >= 15, min(gaps)
 
 
 def test_reports_of_a_hand_made_plan(tmp_path, capsys):
@@ -497,3 +522,62 @@ def test_plan_with_the_helper_is_the_plan_without(planned, tmp_path):
     write_reports(helped, inst, out=here, only=AWAY_REPORTS)
     assert (here / "report.html").read_bytes() == (helped / "report.html").read_bytes()
     assert sorted(p.name for p in helped.iterdir()) == sorted(p.name for p in plan.iterdir())
+
+
+MAP_CHECK = """<script>
+(function () {
+  var m = window.cunjingMap, d = m.data;
+  var town = Object.keys(d.townships).sort()[0];
+  m.setTown(town);
+  var listed = Array.prototype.map.call(
+    document.querySelectorAll("#map-side .item[data-o]"), function (e) { return e.getAttribute("data-o"); });
+  var officer = listed[0];
+  m.selectOfficer(officer);
+  var lit = Array.prototype.filter.call(document.querySelectorAll("#map-svg .v"),
+    function (e) { return !e.classList.contains("faded"); }).map(function (e) { return +e.getAttribute("data-i"); });
+  var detail = document.querySelector("#map-side .detail").textContent;
+  var search = document.querySelector("#map-tools input[type=search]");
+  search.value = d.villages[lit[0]].name;
+  search.dispatchEvent(new Event("input"));
+  var results = document.querySelectorAll("#map-results div").length;
+  console.log("CHECK " + JSON.stringify({town: town, listed: listed, officer: officer, lit: lit,
+    detail: detail, results: results}));
+  m.setPaper("A3");
+  m.printTown(true);
+})();
+</script></body>"""
+
+
+def test_map_filters_a_township_shows_an_officer_searches_and_prints(planned, tmp_path):
+    """The map's script, run in a real browser: the township filter lists exactly the officers
+    holding a village there, clicking one lights exactly his villages of the township and lists
+    his villages and days, a search finds a village, and the township prints on A3 landscape."""
+    import json
+    import re
+
+    _bundle, plan, _, _inst = planned
+    page = tmp_path / "map.html"
+    page.write_text(
+        (plan / "report.html").read_text(encoding="utf-8").replace("</body>", MAP_CHECK),
+        encoding="utf-8",
+    )
+    run = open_offline(page, tmp_path / "map.png")
+    lines = [c for c in run.console if "CHECK " in c]
+    assert len(lines) == 1 and run.requests == [], run.console
+    got = json.loads(lines[0].split("CHECK ", 1)[1].rsplit('"', 1)[0].replace('\\"', '"'))
+    rows = pd.read_csv(plan / "officer_plan.csv", dtype=str, keep_default_na=False)
+    order = rows["village_id"].tolist()  # the map's villages are the plan's, in its order
+    town = rows[rows["township_id"] == got["town"]]
+    assert sorted(got["listed"]) == sorted(set(town["officer_id"]) - {""})
+    his = town[town["officer_id"] == got["officer"]]
+    assert sorted(order[i] for i in got["lit"]) == sorted(his["village_id"])
+    for name in rows.loc[rows["officer_id"] == got["officer"], "village_name"]:
+        assert name in got["detail"]
+    assert f"{rows.loc[rows['officer_id'] == got['officer']].shape[0]} 个村" in got["detail"]
+    assert got["results"] >= 1
+    pdf = print_offline(page, tmp_path / "map.pdf").read_bytes()
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert boxes and all(
+        abs(float(w) - 1190.55) < 2 and abs(float(h) - 841.89) < 2 for w, h in boxes
+    )
+    assert len(boxes) == 1  # one township, one sheet

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import itertools
-import math
 import os
 
 import numpy as np
 import pandas as pd
 import pytest
-from aux_bundles import generated, ring
+from aux_bundles import RING, generated, ring, short_bundle
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from rotation_judge import BruteForce
 
 from cunjing.constraints import aux_exchange
 from cunjing.constraints.validate import rotation_violations
 from cunjing.optimizer.auxiliaries.pairs import describe_pairs
+from cunjing.optimizer.auxiliaries.placement import county_scope
 from cunjing.optimizer.input.bundle import load_bundle
-from cunjing.optimizer.input.service import month_index
 from cunjing.optimizer.rotation.engine import rotate_county
+from cunjing.optimizer.rotation.problem import make_rotation_problem
 from cunjing.optimizer.solve.options import SolveOptions
 
 
@@ -67,132 +68,6 @@ def test_rotation_is_deterministic(tmp_path):
     assert a.objective == b.objective
 
 
-# ---------------------------------------------------------------------------------------------
-# Brute force on RING's county C1: every rotation of 5 villages over a few periods, judged by
-# an implementation of the rules written here from POLICY.md, independent of the engine's.
-
-
-class BruteForce:
-    """Judges rotations of a small county by an implementation of the rules written here from
-    POLICY.md and the rule modules' documented counting, independent of the engine's model."""
-
-    def __init__(self, inst, periods: int, county: str = "C1"):
-        self.inst, self.periods = inst, periods
-        self.vil = vil = inst.villages[inst.villages["county_id"] == county]
-        self.aux = aux = inst.auxiliaries[inst.auxiliaries["county_id"] == county]
-        self.vs = list(vil.index)
-        self.start = start = month_index(inst.start_month)
-        self.first = {p: start + 12 * (p - 1) for p in range(1, periods + 1)}
-        pol = inst.policy
-        self.tenure = pol.rule("AUX-TENURE")["periods"]
-        self.back = pol.rule("AUX-TENURE")["no_return_periods"]
-        self.share = pol.rule("AUX-EXCHANGE")["share"]
-        per_t = pol.rule("AUX-EXCHANGE")["per_township"]
-        t_share = pol.rule("AUX-EXCHANGE")["township_share"]
-        adj = inst.adjacency
-        keys = []
-        for a in aux.index:
-            for v in self.vs:
-                ht, vt = aux.at[a, "home_township_id"], vil.at[v, "township_id"]
-                if aux.at[a, "home_village_id"] != v and (ht == vt or adj.has_edge(ht, vt)):
-                    keys.append((a, v))
-        pairs = pd.DataFrame(keys, columns=["auxiliary_id", "village_id"])
-        pts = describe_pairs(inst, pairs, with_incumbent=False)["score"].to_numpy()
-        self.score = {k: round(float(x) * 100) for k, x in zip(keys, pts, strict=True)}
-        self.inc = {v: inst.plan_auxiliaries["auxiliary_id"].get(v, "") for v in self.vs}
-        hist = inst.aux_history
-        self.open_m = {
-            (r.auxiliary_id, r.village_id): start - month_index(r.start)
-            for r in hist.itertuples()
-            if not r.end
-        }
-        self.ended: dict = {}
-        for r in hist.itertuples():
-            if r.end:
-                k = (r.auxiliary_id, r.village_id)
-                self.ended[k] = max(self.ended.get(k, -(10**9)), month_index(r.end))
-        self.n_t = vil.groupby("township_id").size()
-        self.t_limit = {t: max(per_t, math.ceil(t_share * n - 1e-9)) for t, n in self.n_t.items()}
-
-    def serves(self, a, p) -> bool:
-        r = self.aux.loc[a]
-        hired = month_index(r["hired"]) if r["hired"] else -(10**9)
-        leaves = month_index(r["leaves"]) if r["leaves"] else 10**9
-        return r["status"] != "leaving" and hired <= self.first[p] and leaves > self.first[p] + 11
-
-    def value(self, rot) -> tuple[int, float] | None:
-        """(moves, points − spread) of a rotation (rot[p - 1][j]: auxiliary of village j in
-        period p), None when it breaks a rule."""
-        vs, first, periods = self.vs, self.first, self.periods
-        for j, v in enumerate(vs):
-            seq = [r[j] for r in rot]
-            for a in set(seq):
-                run_start = None
-                last_end = self.ended.get((a, v))
-                if (a, v) in self.open_m and seq[0] != a:
-                    last_end = self.start - 1
-                for p in range(1, periods + 1):
-                    here = seq[p - 1] == a
-                    if here and (p == 1 or seq[p - 2] != a):
-                        run_start = p
-                        goes_on = p == 1 and (a, v) in self.open_m
-                        if (
-                            not goes_on
-                            and last_end is not None
-                            and first[p] - last_end - 1 < 12 * self.back
-                        ):
-                            return None
-                    if here:
-                        goes_on = run_start == 1 and (a, v) in self.open_m
-                        done = self.open_m[a, v] // 12 if goes_on else 0
-                        if done + p - run_start + 1 > self.tenure:
-                            return None
-                    if not here and p > 1 and seq[p - 2] == a:
-                        last_end = first[p] - 1
-        moves, exch = 0, []
-        for p in range(1, periods + 1):
-            in_service = sum(self.serves(a, p) for a in self.aux.index)
-            cap = math.floor(self.share * in_service + 1e-9)
-            per_town: dict = {}
-            count = 0
-            for j, v in enumerate(vs):
-                prev = self.inc[v] if p == 1 else rot[p - 2][j]
-                if rot[p - 1][j] != prev:
-                    moves += 1
-                    if prev and self.serves(prev, p):
-                        count += 1
-                        t = self.vil.at[v, "township_id"]
-                        per_town[t] = per_town.get(t, 0) + 1
-            if count > cap or any(n > self.t_limit[t] for t, n in per_town.items()):
-                return None
-            exch.append((count, per_town))
-        points = sum(self.score[rot[p][j], v] for p in range(periods) for j, v in enumerate(vs))
-        spread = max(c for c, _ in exch) + sum(
-            max(pt.get(t, 0) for _, pt in exch) for t in self.n_t.index
-        )
-        return moves, (points - 100 * spread) / 100
-
-    def best(self) -> tuple[int, float] | None:
-        """The fewest moves, then the most points − spread, over every rotation."""
-        options = []
-        for p in range(1, self.periods + 1):
-            cand = [
-                [a for a in self.aux.index if (a, v) in self.score and self.serves(a, p)]
-                for v in self.vs
-            ]
-            options.append([c for c in itertools.product(*cand) if len(set(c)) == len(c)])
-        best = None
-        for rot in itertools.product(*options):
-            got = self.value(rot)
-            if got is not None and (best is None or (got[0], -got[1]) < (best[0], -best[1])):
-                best = got
-        return best
-
-    def value_of(self, rotation: pd.DataFrame) -> tuple[int, float] | None:
-        wide = rotation.pivot(index="village_id", columns="period", values="auxiliary_id")
-        return self.value([tuple(wide.loc[self.vs, p]) for p in range(1, self.periods + 1)])
-
-
 @pytest.mark.parametrize("periods", [2, 3])
 def test_ring_rotation_matches_brute_force(tmp_path, periods):
     inst = ring(tmp_path)
@@ -212,6 +87,24 @@ def test_ring_rotation_matches_brute_force(tmp_path, periods):
     assert "A6" not in set(rot[1]) and (periods < 2 or "A8" not in set(rot[2]))
 
 
+def test_auxiliary_hired_after_period_one_never_serves_his_home_village(tmp_path):
+    """A10 (home V5) is hired in 2028: not in service in period 1, where AUX-COVER rules his
+    pairs out, which must not hide that AUX-NOT-HOME rules out V5 in every period."""
+    spare = {"auxiliary_id": "A10", "name": "辅警A10", "county_id": "C1", "home_village_id": "V5"}
+    aux = [*RING["auxiliaries"], {**spare, "hired": "2028-01"}]
+    inst = ring(
+        tmp_path, "[rules.AUX-TENURE]\nperiods = 2\nno_return_periods = 1\n", auxiliaries=aux
+    )
+    problem = make_rotation_problem(county_scope(inst, "C1"), "C1", 3)
+    pairs = set(zip(problem.pairs["auxiliary_id"], problem.pairs["village_id"], strict=True))
+    assert ("A10", "V5") not in pairs and ("A10", "V4") in pairs
+    res = rotate_county(inst, "C1", 3)
+    assert res.status == "OPTIMAL"
+    assert rotation_violations(inst.county("C1"), res.rotation) == []
+    rot = res.rotation
+    assert "A10" in set(rot["auxiliary_id"])  # he does serve, elsewhere
+
+
 def test_contradiction_is_counted_before_searching(tmp_path):
     policy = "[rules.AUX-TENURE]\nperiods = 1\n[rules.AUX-EXCHANGE]\nshare = 0.2\n"
     inst = ring(tmp_path, policy)
@@ -225,7 +118,7 @@ def test_contradiction_is_counted_before_searching(tmp_path):
     # village whose auxiliary stays in service changes every period
     assert d["need"] > d["allowed"]
     assert "AUX-TENURE" in d["message"] and "AUX-EXCHANGE" in d["message"]
-    assert f"allows at most {d['allowed']}" in d["message"]
+    assert f"至多允许 {d['allowed']} 人次" in d["message"]
 
 
 def test_design_example_tenure_two_and_forty_percent(tmp_path):
@@ -233,7 +126,8 @@ def test_design_example_tenure_two_and_forty_percent(tmp_path):
     transitions; the cap allows 1.76 V."""
     # 120 villages: at 60 the county's 25 real townships hold 2-3 villages each, and their spare
     # auxiliaries (one a township) lift the pool to 1.4 V, past what the example assumes (1.1 V)
-    folder = generated(tmp_path, 120, seed=0, policy="[rules.AUX-TENURE]\nperiods = 2\n")
+    policy = "[rules.AUX-TENURE]\nperiods = 2\n[rules.AUX-EXCHANGE]\nshare = 0.4\n"
+    folder = generated(tmp_path, 120, seed=0, policy=policy)
     inst = load_bundle(folder)
     res = rotate_county(inst, inst.counties[0], 5)
     assert res.status == "INFEASIBLE"
@@ -245,7 +139,7 @@ def test_design_example_tenure_two_and_forty_percent(tmp_path):
     assert d["allowed"] == caps.loc[q1:q2].sum()
     # the message carries the forced exchanges of every period against its cap
     for p in range(1, 6):
-        assert f"period {p}: " in d["message"] and f"at most {caps[p]}" in d["message"]
+        assert f"第 {p} 期：" in d["message"] and f"至多允许 {caps[p]}" in d["message"]
 
 
 def test_staggered_and_greedy_backends(tmp_path):
@@ -262,13 +156,9 @@ def test_staggered_and_greedy_backends(tmp_path):
 
 
 def test_short_county_rotation_is_partial_and_says_why(tmp_path):
-    import itertools
-
-    from test_aux_plan import _short_bundle
-
     from cunjing.constraints import aux_cover, aux_not_home, aux_township
 
-    inst = _short_bundle(tmp_path, 1, share=0.4)
+    inst = short_bundle(tmp_path, 1, share=0.4)
     county = inst.counties[0]
     res = rotate_county(inst, county, 3, SolveOptions(time_limit=30))
     rot = res.rotation
@@ -338,3 +228,13 @@ def test_rotations_keep_tenure_and_exchange_limits_in_every_period(
     else:
         assert res.status in ("PARTIAL", "INFEASIBLE")
         assert res.diagnostics, "a rotation that is not whole says why"
+
+
+def test_the_default_exchange_share_fits_a_two_year_tenure(tmp_path):
+    """Issue 16: the exchange shares default to 1.2 / tenure (0.6 for 2 years), so the design
+    example's tenure with the default limits has a rotation; 40 % (above) is a contradiction."""
+    folder = generated(tmp_path, 120, seed=0, policy="[rules.AUX-TENURE]\nperiods = 2\n")
+    inst = load_bundle(folder)
+    res = rotate_county(inst, inst.counties[0], 5)
+    assert res.status in ("OPTIMAL", "FEASIBLE"), res.diagnostics
+    assert rotation_violations(inst, res.rotation) == []

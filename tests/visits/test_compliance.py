@@ -31,9 +31,18 @@ def sample_plan(sample):
     return sample.plan_officers[["village_id", "officer_id"]].reset_index(drop=True)
 
 
-def expected_review(logs: pd.DataFrame, planted, plan: pd.DataFrame) -> set[tuple[str, str]]:
+def expected_review(
+    logs: pd.DataFrame, planted, plan: pd.DataFrame, inst=None
+) -> set[tuple[str, str]]:
     holder = dict(zip(plan["village_id"], plan["officer_id"], strict=True))
     people = {("officer", holder[v]) for (_, v) in planted.village_status()}
+    if inst is not None:  # an unvisited village's auxiliary wrote no log either (§五(一))
+        aux = inst.plan_auxiliaries["auxiliary_id"]
+        people |= {
+            ("auxiliary", aux[v])
+            for (_, v), s in planted.village_status().items()
+            if s == "unvisited" and v in aux.index
+        }
     for i in planted.not_held + planted.duplicate + planted.overlap:
         o, a = logs.at[i, "officer_id"], logs.at[i, "auxiliary_id"]
         people.add(("officer", o) if o else ("auxiliary", a))
@@ -72,7 +81,7 @@ def test_each_planted_problem_is_found_and_nothing_else(tmp_path, sample, sample
     assert statuses == planted.village_status()
     assert issues == planted_issues(planted)
     review = set(zip(res.review["person_kind"], res.review["person_id"], strict=True))
-    assert review == expected_review(logs, planted, sample_plan)
+    assert review == expected_review(logs, planted, sample_plan, sample)
     card = res.officers.set_index("officer_id")
     failing = {o for k, o in review if k == "officer"} & set(card.index)
     holders = {sample_plan.set_index("village_id").at[v, "officer_id"] for _, v in statuses}
@@ -118,7 +127,8 @@ def test_quarter_command_with_xlsx_and_csv_exports(tmp_path, sample, sample_plan
     write_work_logs(logs[~jan], tmp_path / "logs" / "2027-rest.csv")
     out = tmp_path / "out"
     args = ["compliance", "--logs", str(tmp_path / "logs"), "--quarter", "2027Q1"]
-    assert main([*args, "--plan", str(folder), "--out", str(out)]) == 1  # people to review
+    # English: the CSV files are the machine tables
+    assert main(["--lang", "en", *args, "--plan", str(folder), "--out", str(out)]) == 1
     q = pd.read_csv(
         out / "scorecard_quarterly.csv", dtype={"officer_id": str}, encoding="utf-8-sig"
     )
@@ -128,7 +138,7 @@ def test_quarter_command_with_xlsx_and_csv_exports(tmp_path, sample, sample_plan
     assert set(q.loc[~q["passed"], "officer_id"]) == holders
     review = pd.read_csv(out / "review.csv", dtype=str, encoding="utf-8-sig")
     assert set(zip(review["person_kind"], review["person_id"], strict=True)) == expected_review(
-        logs, planted, plan
+        logs, planted, plan, sample
     )
     assert all(
         "季考核 not passed" in r
@@ -158,28 +168,34 @@ def log_rows(*rows) -> list[dict]:
     return [dict(zip(keys, r, strict=True)) for r in rows]
 
 
+# a whole working day (8 h, VISIT-LOG hours_per_day) in the village each visit: logged time
+# adds up to the days (§五(一) 每月进村时间累计不低于2天)
 GOOD_MONTH = log_rows(
-    ("100001", "", "V1", "2027-03-02", "09:00", "11:00", ""),
-    ("100001", "", "V1", "2027-03-22", "09:00", "11:00", ""),
-    ("100001", "", "V2", "2027-03-03", "09:00", "11:00", ""),
-    ("100001", "", "V2", "2027-03-16", "09:00", "11:00", ""),
-    ("100002", "", "V4", "2027-03-04", "", "", "3"),
-    ("100002", "", "V4", "2027-03-25", "", "", "3"),
-    ("100003", "", "V3", "2027-03-05", "", "", "3"),
-    ("100003", "", "V3", "2027-03-26", "", "", "3"),
+    ("100001", "", "V1", "2027-03-02", "08:30", "16:30", ""),
+    ("100001", "", "V1", "2027-03-22", "08:30", "16:30", ""),
+    ("100001", "", "V2", "2027-03-03", "08:30", "16:30", ""),
+    ("100001", "", "V2", "2027-03-16", "08:30", "16:30", ""),
+    ("100002", "", "V4", "2027-03-04", "", "", "8"),
+    ("100002", "", "V4", "2027-03-25", "", "", "8"),
+    ("100003", "", "V3", "2027-03-05", "", "", "8"),
+    ("100003", "", "V3", "2027-03-26", "", "", "8"),
 )
 
 
 _TINY = {}
 
 
-def tiny_check(tmp_path, rows, policy: str = "", months=((2027, 3),), quarter=None):
+def tiny_check(
+    tmp_path, rows, policy: str = "", months=((2027, 3),), quarter=None, auxiliary_plan=None
+):
     if "inst" not in _TINY:  # one load for the module
         _TINY["inst"] = load_bundle(write_bundle(tmp_path / "b"))
     inst = variant(_TINY["inst"], policy)
     tmp_path.mkdir(parents=True, exist_ok=True)
     f = write_csv(tmp_path / "logs.csv", rows)
-    return check_compliance(inst, read_work_logs(f, inst), list(months), TINY_PLAN, quarter=quarter)
+    return check_compliance(
+        inst, read_work_logs(f, inst), list(months), TINY_PLAN, auxiliary_plan, quarter=quarter
+    )
 
 
 def test_a_compliant_month(tmp_path):
@@ -190,10 +206,10 @@ def test_a_compliant_month(tmp_path):
 
 
 def test_hours_without_times_can_overlap(tmp_path):
-    rows = [*GOOD_MONTH, *log_rows(("100002", "", "V4", "2027-03-04", "", "", "10"))]
+    rows = [*GOOD_MONTH, *log_rows(("100002", "", "V4", "2027-03-04", "", "", "5"))]
     res = tiny_check(tmp_path, rows)
     assert set(res.issues["issue"]) == {"overlap"} and len(res.issues) == 2
-    assert res.issues["detail"].iloc[0] == "2 logs of 13 h in one day (more than 12 h)"
+    assert res.issues["detail"].iloc[0] == "一天内2条日志共13小时（超过12小时）"
     assert res.review["person_id"].tolist() == ["100002"]
     assert (res.villages["status"] == "ok").all()  # both logs still count as his day there
 
@@ -208,7 +224,7 @@ def test_thresholds_from_policy(tmp_path):
     months = ((2027, 1), (2027, 2), (2027, 3))
     strict = tiny_check(tmp_path / "a", rows, months=months, quarter="2027Q1")
     assert strict.quarterly.set_index("officer_id").at["100001", "passed"] == False  # noqa: E712
-    assert "2027-03 score 75: 1 village(s) short of days" in strict.review["reasons"].iloc[0]
+    assert "2027-03 得分 75：1 个村天数不足" in strict.review["reasons"].iloc[0]
     lenient = tiny_check(
         tmp_path / "b",
         rows,
@@ -239,7 +255,7 @@ def test_logs_of_an_engine_calendar_pass(tmp_path):
     cal = plan_calendar(inst, TINY_PLAN, "2027-03").calendar
     rows = log_rows(
         *[
-            (o, "", v, d, "09:00", "12:00", "")
+            (o, "", v, d, "", "", "8")
             for o, v, d in zip(cal["officer_id"], cal["village_id"], cal["date"], strict=True)
         ]
     )
@@ -255,7 +271,7 @@ def test_compliance_command_with_plan_folder(tmp_path):
     logs = write_csv(tmp_path / "logs.csv", GOOD_MONTH)
     out = tmp_path / "out"
     args = ["compliance", "--logs", str(logs), "--month", "2027-03", "--plan", str(plan)]
-    assert main([*args, "--out", str(out)]) == 0
+    assert main(["--lang", "en", *args, "--out", str(out)]) == 0
     card = pd.read_csv(out / "scorecard_monthly.csv", dtype=str, encoding="utf-8-sig")
     assert sorted(card["officer_id"]) == ["100001", "100002", "100003"]
     assert not (out / "scorecard_quarterly.csv").exists()
@@ -291,24 +307,21 @@ def test_bad_logs_name_file_row_and_column(tmp_path, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err
     for line in (
-        "logs.csv:2:结束时间: ends before it starts",
-        "logs.csv:3:警号: give who wrote the log: officer_id (警号) or auxiliary_id (辅警编号)",
-        "logs.csv:4:辅警编号: the row names more than one person",
-        "logs.csv:5:警号: unknown officer '999'",
-        "logs.csv:5:村编码: unknown village 'V9'",
-        "logs.csv:5:日期: '3月2日' is not a date (YYYY-MM-DD)",
-        "logs.csv:6:结束时间: give both start_time and end_time, or neither",
+        "logs.csv:2:结束时间: 张伟（100001）：结束早于开始",
+        "logs.csv:3:警号: 请填写日志的填写人：警号（officer_id）或辅警编号（auxiliary_id）",
+        "logs.csv:4:辅警编号: 张伟（100001）：此行写了不止一个人",
+        "logs.csv:5:警号: 未知的民警“999”",
+        "logs.csv:5:村编码: 未知的行政村“V9”",
+        "logs.csv:5:日期: '3月2日' 不是日期（应为 YYYY-MM-DD）",
+        "logs.csv:6:结束时间: 张伟（100001）：开始时间和结束时间须同时填写，或都不填",
     ):
         assert line in err
     assert not out.exists()
     no_village = write_csv(tmp_path / "x.csv", [{"officer_id": "100001", "date": "2027-03-02"}])
     assert main([*args[:3], str(no_village), *args[4:]]) == 2
-    assert (
-        "x.csv:1:village_id: required column 'village_id' [村编码] is missing"
-        in capsys.readouterr().err
-    )
+    assert "x.csv:1:village_id: 缺少必填列“village_id”[村编码]" in capsys.readouterr().err
     assert main([*args[:5], "2027Q1", "--out", str(out)]) == 2
-    assert "is not a month" in capsys.readouterr().err
+    assert "--month 须为年月" in capsys.readouterr().err
 
 
 def test_generators_are_deterministic(tmp_path):
@@ -324,3 +337,71 @@ def test_generators_are_deterministic(tmp_path):
     pd.testing.assert_frame_equal(r1, r2)
     days = pd.concat([r1["date"], r1["start"], r1["end"]])
     assert days[days != ""].str.startswith("2027-03").all()
+
+
+def test_logged_time_adds_up_to_days_not_dates(tmp_path):
+    """§五(一) 每月进村时间累计: two half-hour logs are not two days; hours add up, 8 a day."""
+    short = [r for r in GOOD_MONTH if r["village_id"] != "V3"] + log_rows(
+        ("100003", "", "V3", "2027-03-05", "09:00", "09:30", ""),
+        ("100003", "", "V3", "2027-03-26", "09:00", "09:30", ""),
+    )
+    v3 = tiny_check(tmp_path / "a", short).villages.set_index("village_id").loc["V3"]
+    assert v3["visit_dates"] == 2 and v3["logged_days"] == 0.12 and v3["status"] == "short"
+    # four half days on four dates: two days in all
+    halves = [r for r in GOOD_MONTH if r["village_id"] != "V3"] + log_rows(
+        *[("100003", "", "V3", f"2027-03-{d:02d}", "", "", "4") for d in (5, 9, 18, 26)]
+    )
+    v3 = tiny_check(tmp_path / "b", halves).villages.set_index("village_id").loc["V3"]
+    assert v3["logged_days"] == 2.0 and v3["status"] == "ok"
+    # a bureau that counts four hours as a day says so in the policy
+    four = tiny_check(tmp_path / "c", halves, "[rules.VISIT-LOG]\nhours_per_day = 4\n")
+    assert four.villages.set_index("village_id").at["V3", "logged_days"] == 4.0
+
+
+def test_auxiliaries_without_logs_are_reported(tmp_path):
+    """§五(一) 驻村辅警…应当做好工作日志: a resident auxiliary with no log in a month."""
+    rows = [*GOOD_MONTH, *log_rows(("", "FJ2", "V1", "2027-03-02", "", "", "8"))]
+    aux_plan = pd.DataFrame(
+        {"village_id": ["V1", "V2", "V4"], "auxiliary_id": ["FJ2", "FJ3", "FJ5"]}
+    )
+    res = tiny_check(tmp_path, rows, auxiliary_plan=aux_plan)
+    aux = res.auxiliaries.set_index("village_id")
+    assert aux.at["V1", "status"] == "ok" and aux.at["V1", "logs"] == 1
+    silent = set(aux.loc[aux["status"] == "no_logs", "auxiliary_id"])
+    assert silent == {"FJ3", "FJ5"}
+    reviewed = set(res.review.loc[res.review["person_kind"] == "auxiliary", "person_id"])
+    assert reviewed == silent
+
+
+def test_assessment_items_and_the_ranking_for_excellent_officers(tmp_path):
+    """§五(三): phone follow-ups and residents' ratings join the visit score when the bureau
+    gives them; the officers are ranked and the best proposed for 优秀包村民警."""
+    rows = [r for r in GOOD_MONTH if r["village_id"] != "V3"] + log_rows(
+        ("100003", "", "V3", "2027-03-05", "", "", "8")  # V3 short: visit score 50
+    )
+    data = {
+        "followups": [
+            {"person_id": "100001", "date": "2027-03-10", "result": "满意"},
+            {"person_id": "100001", "date": "2027-03-11", "result": "基本满意"},
+            {"person_id": "100002", "date": "2027-03-11", "result": "不满意"},
+        ],
+        "ratings": [
+            {"person_id": "100001", "month": "2027-03", "score": "90"},
+            {"person_id": "100003", "month": "2027-03", "score": "100"},
+        ],
+    }
+    inst = load_bundle(write_bundle(tmp_path / "b", **data))
+    f = write_csv(tmp_path / "logs.csv", rows)
+    res = check_compliance(inst, read_work_logs(f, inst), [(2027, 3)], TINY_PLAN)
+    a = res.assessment.set_index("officer_id")
+    assert a.at["100001", "followups"] == 2 and a.at["100001", "followup_points"] == 80.0
+    # 0.6 × 100 + 0.2 × 80 + 0.2 × 90
+    assert a.at["100001", "assessment"] == 94.0
+    # no rating for 100002: visits 100 and follow-ups 0 weigh 0.6 : 0.2
+    assert a.at["100002", "assessment"] == 75.0
+    # no follow-up for 100003: visits 50 and rating 100 weigh 0.6 : 0.2
+    assert a.at["100003", "assessment"] == 62.5
+    rank = res.ranking.set_index("officer_id")
+    assert rank["rank"].to_dict() == {"100001": 1, "100002": 2, "100003": 3}
+    assert rank["proposed_excellent"].tolist() == [True, False, False]
+    assert "ranking" in res.frames() and "assessment" in res.frames()

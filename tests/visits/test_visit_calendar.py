@@ -21,6 +21,9 @@ from cunjing.optimizer.visits.calendar import plan_calendar
 from conftest import write_bundle, write_csv
 from plan_folders import variant, write_plan_folder
 
+# the rules' messages are read in English here; their Chinese: tests/test_messages.py
+pytestmark = pytest.mark.usefixtures("english")
+
 MONTH = "2027-03"
 
 
@@ -35,7 +38,8 @@ def sample_run(sample, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("calendar")
     plan = write_plan_folder(tmp / "plan", sample, None)
     out = tmp / "cal"
-    rc = main(["calendar", str(plan), "--month", MONTH, "--out", str(out)])
+    # English: the CSV files are the machine tables (test_people_tables reads the Chinese ones)
+    rc = main(["--lang", "en", "calendar", str(plan), "--month", MONTH, "--out", str(out)])
     return rc, out
 
 
@@ -73,7 +77,7 @@ def test_tight_month_is_diagnosed_and_beats_the_greedy(sample):
     greedy = plan_calendar(sample, sample.plan_officers, MONTH, roster, method="greedy")
     assert res.status == Status.PARTIAL
     short = {d["ids"][0] for d in res.diagnostics}
-    assert short and all("villages × 2 days" in d["message"] for d in res.diagnostics)
+    assert short and all("个村 × 每村 2 天" in d["message"] for d in res.diagnostics)
     # every violation the check finds is a diagnosed shortfall, nothing else
     for v in res.violations:
         assert v.ids[0] in short and ("gets" in v.message or "is visited in" in v.message)
@@ -122,9 +126,8 @@ def test_too_few_free_days_in_words(tiny_inst):
     assert res.status == Status.PARTIAL
     (d,) = res.diagnostics
     assert d["message"].startswith(
-        "officer 100001 张伟 has 3 villages × 2 days but 2 free days in 2027-03 "
-        "(23 working days, 21 unavailable), and no two of his villages lie within 0.5 km to share "
-        "a day"
+        "张伟（100001）包 3 个村 × 每村 2 天，但 2027-03 只有 2 个空闲日（工作日 23 天，其中 21 天"
+        "不可用），且他所包的村两两相距都超过 0.5 公里，无法同一天走访两个村"
     )
     assert d["ids"][0] == "100001" and len(d["ids"]) == 4
     assert set(res.calendar["date"]) <= {"2027-03-02", "2027-03-24"}
@@ -141,7 +144,7 @@ def test_nearby_villages_share_a_day_when_days_are_scarce(tiny_inst):
     far = pd.DataFrame({"village_id": ["V1", "V4"], "officer_id": ["100001"] * 2})
     res = plan_calendar(inst, far, MONTH)
     assert res.status == Status.PARTIAL
-    assert "and no two of his villages lie within 10 km" in res.diagnostics[0]["message"]
+    assert "且他所包的村两两相距都超过 10 公里" in res.diagnostics[0]["message"]
 
 
 def test_spread_needs_free_days_in_two_periods(tiny_inst):
@@ -149,8 +152,8 @@ def test_spread_needs_free_days_in_two_periods(tiny_inst):
     inst = variant(tiny_inst, unavailable=days_off("100001", free))
     res = plan_calendar(inst, PLAN3.iloc[:1], MONTH)
     (d,) = res.diagnostics
-    assert "but his free days fall 上旬 0, 中旬 0, 下旬 4" in d["message"]
-    assert d["message"].endswith("一村 V1 1 day(s) short and visits in 1 旬(s) only")
+    assert "但他的空闲日分布为：上旬 0、中旬 0、下旬 4" in d["message"]
+    assert d["message"].endswith("一村（V1）少 1 天，且只在 1 个时段有走访")
 
 
 def test_holidays_and_make_up_workdays(tiny_inst):
@@ -195,7 +198,7 @@ def test_calendar_command_partial_month_exits_1(tmp_path, tiny, capsys):
     plan = write_plan_folder(tmp_path / "plan", inst, tiny, PLAN3)
     assert main(["calendar", str(plan), "--month", MONTH, "--out", str(tmp_path / "o")]) == 1
     out = capsys.readouterr().out
-    assert "officer 100001 张伟 has 3 villages × 2 days but 1 free days" in out
+    assert "张伟（100001）包 3 个村 × 每村 2 天，但 2027-03 只有 1 个空闲日" in out
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert summary["status"] == Status.PARTIAL and summary["diagnostics"][0]["ids"][0] == "100001"
 
@@ -205,17 +208,43 @@ def test_calendar_command_bad_input(tmp_path, tiny, capsys):
     plan = write_plan_folder(tmp_path / "plan", inst, tiny, PLAN3)
     out = tmp_path / "o"
     assert main(["calendar", str(plan), "--month", "2027-3x", "--out", str(out)]) == 2
-    assert "is not a month" in capsys.readouterr().err
+    assert "--month 须为年月" in capsys.readouterr().err
     roster = write_csv(tmp_path / "roster.csv", [{"officer_id": "nobody", "date": "2027-03-02"}])
     args = ["calendar", str(plan), "--month", MONTH, "--out", str(out)]
     assert main([*args, "--unavailable", str(roster)]) == 2
-    assert "roster.csv:2:officer_id: unknown officer 'nobody'" in capsys.readouterr().err
+    assert "roster.csv:2:officer_id: 未知的民警“nobody”" in capsys.readouterr().err
     rows = pd.read_csv(plan / "officer_plan.csv", dtype=str, encoding="utf-8-sig")
     rows.loc[1, "village_id"] = "V99"
     rows.to_csv(plan / "officer_plan.csv", index=False)
     assert main(args) == 2
-    assert "officer_plan.csv:3:village_id: unknown village 'V99'" in capsys.readouterr().err
+    assert "officer_plan.csv:3:village_id: V99" in capsys.readouterr().err
     (plan / "summary.json").unlink()
     assert main(args) == 2
-    assert "summary.json: the plan folder has no summary.json" in capsys.readouterr().err
+    assert "summary.json: 方案文件夹中没有 summary.json" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_spacing_none_asks_only_for_the_days(tiny_inst):
+    """§五(一) 可采取每旬或每半个月进村一次的方式 is a way, not a must: with spacing "none" the
+    days may fall anywhere in the month; with 旬 the same calendar is not spread."""
+    none = variant(tiny_inst, '[rules.VISIT-DAYS]\nspacing = "none"\n')
+    res = plan_calendar(none, PLAN3, MONTH)
+    assert res.violations == [] and len(res.calendar) == 2 * 3
+    # every visit in the first ten days: fine without a spread, not with 旬
+    early = pd.DataFrame(
+        {
+            "officer_id": ["100001"] * 6,
+            "village_id": ["V1", "V1", "V2", "V2", "V3", "V3"],
+            "date": [
+                "2027-03-01",
+                "2027-03-02",
+                "2027-03-03",
+                "2027-03-04",
+                "2027-03-05",
+                "2027-03-08",
+            ],
+        }
+    )
+    assert check_calendar(none, PLAN3, early, MONTH) == []
+    spread = check_calendar(tiny_inst, PLAN3, early, MONTH)
+    assert spread and all("not spread" in v.message or "periods" in v.message for v in spread)

@@ -11,6 +11,9 @@ from cunjing.optimizer.input.bundle import load_bundle
 from conftest import write_bundle
 from plan_folders import variant
 
+# the rules' messages are read in English here; their Chinese: tests/test_messages.py
+pytestmark = pytest.mark.usefixtures("english")
+
 PLAN = pd.DataFrame(
     {"village_id": ["V1", "V2", "V4", "V3"], "officer_id": ["100001", "100001", "100002", "100003"]}
 )

@@ -56,7 +56,7 @@ def test_overlapping_times_flag_both_logs():
     ).assign(row=range(2, 10))
     got = log_issues(frame, OFFICER_OF, AUX_OF, 12.0)
     assert sorted(zip(got["row"], got["issue"], strict=True)) == [(4, "overlap"), (9, "overlap")]
-    assert got["detail"].iloc[0].startswith("overlaps logs.csv:9 (10:00–12:00, village V2)")
+    assert got["detail"].iloc[0].startswith("与 logs.csv:9 时间重叠（10:00–12:00，村 V2）")
 
 
 def test_villages_not_held():
@@ -67,8 +67,8 @@ def test_villages_not_held():
     got = log_issues(frame, OFFICER_OF, AUX_OF, 12.0)
     assert got["issue"].tolist() == ["not_held", "not_held"]
     assert got["detail"].tolist() == [
-        "V1's liaison officer is O1",
-        "V3 has no resident auxiliary in the plan",
+        "V1 的包村民警是 O1",
+        "V3 在方案中没有驻村辅警",
     ]
 
 
@@ -85,9 +85,11 @@ def test_days_spread_and_scorecards():
         ignore_index=True,
     ).assign(row=range(2, 11))
     found = log_issues(frame, OFFICER_OF, AUX_OF, 12.0)
-    villages = village_months(frame, found, OFFICER_OF, AUX_OF, [(2027, 3)], 2, "xun")
+    # a bureau that counts two logged hours as a day in the village (hours_per_day = 2)
+    villages = village_months(frame, found, OFFICER_OF, AUX_OF, [(2027, 3)], 2, "xun", 2.0)
     v = villages.set_index("village_id")
-    assert v["logged_days"].to_dict() == {"V1": 2, "V2": 2, "V3": 2}
+    assert v["logged_days"].to_dict() == {"V1": 2.0, "V2": 2.0, "V3": 3.5}
+    assert v["visit_dates"].to_dict() == {"V1": 2, "V2": 2, "V3": 2}
     assert v.at["V3", "logs_by_others"] == 1 and v.at["V1", "auxiliary_days"] == 1
     assert v["status"].eq("ok").all()
     card = monthly_scorecard(villages, found, frame, 1.0, True).set_index("officer_id")
@@ -95,7 +97,7 @@ def test_days_spread_and_scorecards():
     # O1 without his 23 March visit: V1 short; the quarter with one bad month of three
     short = frame[frame["date"] != "2027-03-23"].reset_index(drop=True)
     found = log_issues(short, OFFICER_OF, AUX_OF, 12.0)
-    villages = village_months(short, found, OFFICER_OF, AUX_OF, [(2027, 3)], 2, "xun")
+    villages = village_months(short, found, OFFICER_OF, AUX_OF, [(2027, 3)], 2, "xun", 2.0)
     assert villages.set_index("village_id").at["V1", "status"] == "short"
     card = monthly_scorecard(villages, found, short, 1.0, True)
     assert card.set_index("officer_id").at["O1", "score"] == 75.0

@@ -11,6 +11,8 @@ import pytest
 
 from cunjing.data.generator import generate_bundle
 from cunjing.optimizer.cli.main import main
+from cunjing.optimizer.input.bundle import load_bundle
+from cunjing.optimizer.reports.people import from_people
 
 from conftest import TINY, write_bundle
 
@@ -60,9 +62,12 @@ def test_transfer_reassigns_exactly_the_orphans_when_capacity_allows(planned, tm
     diff = read(out, "diff.csv")
     assert set(diff["village_id"]) == held
     assert (diff["before"] == officer).all()
-    assert diff["reason"].str.contains("transferred").all()
+    assert diff["reason"].str.contains("调离").all()
     text = capsys.readouterr().out
-    assert f"{len(held)} village(s) change officer ({len(held)} forced" in text
+    name = load_bundle(bundle).officers.at[officer, "name"]
+    # the headline in plain words: who leaves, where his villages go, nothing more moves
+    assert text.startswith(f"{name}（{officer}）调离：{len(held)} 个村改由")
+    assert "顺带调整" not in text.splitlines()[0]
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["whatif"]["villages_changed"] == len(held)
     assert "OFF-LIFE" in summary["whatif"]["score_by_rule"]["change"]
@@ -212,7 +217,7 @@ def test_changes_file_and_bad_changes(planned, tmp_path, capsys):
         )
         == 2
     )
-    assert "changes.csv:3:id: unknown officer 'nobody'" in capsys.readouterr().err
+    assert "changes.csv:3:id: 没有警号为“nobody”的民警" in capsys.readouterr().err
     assert not out.exists()
     changes.write_text(f"变更,编号,值\n调离,{officer},\n", encoding="utf-8")
     assert (
@@ -263,7 +268,7 @@ def test_add_officer_takes_villages_only_for_a_clear_gain(planned, tmp_path):
     diff = read(out, "diff.csv")
     assert (diff["after"] == "999999").any(), "his first wish, a clear gain, goes to him"
     for r in diff.itertuples():
-        assert "better fit" in r.reason or "passed on" in r.reason or "new officer" in r.reason
+        assert "更合适" in r.reason or "顺带调整" in r.reason or "新增民警" in r.reason
 
 
 def test_transfer_sweep_ranks_every_officer(planned, tmp_path, capsys):
@@ -286,14 +291,14 @@ def test_transfer_sweep_ranks_every_officer(planned, tmp_path, capsys):
         )
         == 0
     )
-    sweep = pd.read_csv(out / "sweep.csv", dtype={"officer_id": str})
+    sweep = from_people(pd.read_csv(out / "sweep.csv", dtype={"警号": str}))
     holders = set(read(plan, "officer_plan.csv")["officer_id"]) - {""}
     assert set(sweep["officer_id"]) == holders
     assert list(sweep["rank"]) == list(range(1, len(sweep) + 1))
     lost = sweep["lost_score"].tolist()
     assert lost == sorted(lost, reverse=True) or (sweep["uncovered"] > 0).any()
     assert (sweep["forced_changes"] == sweep["villages_held"]).all()
-    assert "transfer sweep" in capsys.readouterr().out
+    assert "已逐一试算" in capsys.readouterr().out
 
 
 def test_an_auxiliary_leaves_and_only_his_village_changes(planned, tmp_path):
@@ -383,4 +388,4 @@ def test_a_new_auxiliary_and_an_unknown_one(planned, tmp_path, capsys):
         )
         == 2
     )
-    assert "unknown auxiliary 'FJ000000'" in capsys.readouterr().err
+    assert "没有辅警“FJ000000”" in capsys.readouterr().err
