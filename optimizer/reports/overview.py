@@ -16,7 +16,7 @@ import pandas as pd
 from ..input.plan_files import PlanFolder
 from ..input.schema import HTML_FILE, WORKBOOK_FILE
 from ..output.xlsx import add_sheet, new_workbook, save
-from .html import STYLE, _table, number_text
+from .html import STYLE, _table, diagnostics_html, number_text
 from .tables import STATUS_WORDS, kpi_rows
 from .workbook import KPI_COLUMNS, KPI_SHEET
 
@@ -95,16 +95,7 @@ def overview_html(summary: dict, counties: pd.DataFrame, kpis: pd.DataFrame) -> 
         parts.append("<h2>指标（全部县区合计）</h2>")
         shown_kpis = kpis.rename(columns={"label": "指标", "value": "值"})[["指标", "值"]]
         parts.append(f'<div class="kpis">{_table(shown_kpis)}</div>')
-    diags = summary.get("diagnostics", [])
-    if diags:
-        frame = pd.DataFrame(
-            {
-                "规则": [d.get("rule", "") for d in diags],
-                "说明": [d.get("message", "") for d in diags],
-            }
-        )
-        parts.append(f"<h2>未能满足的硬性规则（{len(diags)} 条）</h2>")
-        parts.append(f'<div class="scroll">{_table(frame)}</div>')
+    parts += diagnostics_html(summary.get("diagnostics", []))
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title>"

@@ -7,7 +7,6 @@ they show exactly what the contract files say, for any run that wrote them.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import os
@@ -29,6 +28,7 @@ from ..input.schema import (
     REPORT_FILES,
     WORKBOOK_FILE,
 )
+from ..output.files import file_digest
 
 # the reports another process may write meanwhile (on the sample county about as long as the
 # other two together)
@@ -82,17 +82,9 @@ def write_reports(
     return written
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def write_manifest(folder: Path, written: list[Path]) -> None:
     """The fingerprints of the reports just written (``edited_reports`` compares against them)."""
-    data = {p.name: _sha256(p) for p in written if p.name in EDITABLE}
+    data = {p.name: file_digest(p) for p in written if p.name in EDITABLE}
     (Path(folder) / MANIFEST).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 
@@ -110,7 +102,7 @@ def edited_reports(folder: Path) -> list[Path]:
             known = {}
         for name in EDITABLE:
             path = folder / name
-            if path.exists() and name in known and known[name] != _sha256(path):
+            if path.exists() and name in known and known[name] != file_digest(path):
                 out.append(path)
         return out
     summary = folder / "summary.json"

@@ -180,6 +180,9 @@ FINGERPRINT_TABLES = (
     "pairs",
     "township_neighbours",
     "unavailable",
+    "auxiliary_exceptions",
+    "responsibility_areas",
+    "auxiliary_duty",
 )
 
 
@@ -197,6 +200,8 @@ def county_fingerprints(inst: Instance, settings: dict[str, Any]) -> dict[str, s
     common.update(repr(sorted(inst.policy.as_dict().items(), key=str)).encode())
     common.update(repr(sorted(settings.items())).encode())
     common.update(f"{inst.crs}|{inst.start_month}".encode())
+    # the bundle's own holidays move every county's working days
+    common.update(_row_hashes(inst.holidays)[1].tobytes())
     edges = sorted(tuple(sorted(e)) for e in inst.adjacency.edges)
     county_of = inst.townships["county_id"]
     keys = {}

@@ -118,13 +118,8 @@ def plan(
     if placed is not None:
         settings["placed"] = _digest(placed.plan)
     keys = county_fingerprints(inst, settings)
-    outcomes: dict[str, CountyOutcome] = {}
-    if store is not None:
-        store.warn_foreign()
-        for c in counties:
-            kept = store.load(c, keys[c])
-            if kept is not None:
-                outcomes[c] = CountyOutcome.from_plain(c, kept[1], kept[0])
+    kept = store.finished(keys) if store is not None else {}
+    outcomes = {c: CountyOutcome.from_plain(c, data, folder) for c, (folder, data) in kept.items()}
     todo = [c for c in counties if c not in outcomes]
     target = store.target() if store is not None else None
     one_here = inline and len(counties) == 1

@@ -120,13 +120,8 @@ def rotate(
     settings = {"task": "rotate", "periods": periods, **options.as_dict()}
     counties = inst.counties
     keys = county_fingerprints(inst, settings)
-    found: dict[str, RotationResult] = {}
-    if store is not None:
-        store.warn_foreign()
-        for c in counties:
-            kept = store.load(c, keys[c])
-            if kept is not None:
-                found[c] = load_rotation_result(*kept)
+    kept = store.finished(keys) if store is not None else {}
+    found = {c: load_rotation_result(folder, data) for c, (folder, data) in kept.items()}
     todo = [c for c in counties if c not in found]
 
     def task(c: str):

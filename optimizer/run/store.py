@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import _
+from ..output.files import file_digest, json_default
 
 MANIFEST = "manifest.json"
 FORMAT = "cunjing-county-store/1"
@@ -40,14 +41,6 @@ def entry_name(county: str) -> str:
     if _SAFE.match(county) and ".." not in county:
         return county
     return "county-" + hashlib.sha256(county.encode()).hexdigest()[:16]
-
-
-def file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _warn_stderr(message: str) -> None:
@@ -194,6 +187,13 @@ class CountyStore:
             return []
         return sorted(p for p in self.folder.iterdir() if not (p.is_dir() and not p.is_symlink()))
 
+    def finished(self, keys: dict[str, str]) -> dict[str, tuple[Path, dict]]:
+        """Every county's finished entry for its key (``keys``: county → fingerprint), with a
+        warning on each file that is not the store's."""
+        self.warn_foreign()
+        found = {c: self.load(c, key) for c, key in keys.items()}
+        return {c: kept for c, kept in found.items() if kept is not None}
+
     def warn_foreign(self) -> None:
         for p in self.foreign_files():
             self.warn(
@@ -267,7 +267,7 @@ def commit_entry(tmp: Path, entry: Path, county: str, key: str, version: str, da
         "data": data,
     }
     with open(tmp / MANIFEST, "w", encoding="utf-8") as f:
-        json.dump(manifest, f, ensure_ascii=False, default=_plain)
+        json.dump(manifest, f, ensure_ascii=False, default=json_default)
         f.flush()
         os.fsync(f.fileno())
     if os.path.lexists(entry):
@@ -276,13 +276,3 @@ def commit_entry(tmp: Path, entry: Path, county: str, key: str, version: str, da
         os.chmod(tmp, 0o700)
     tmp.rename(entry)
     return entry
-
-
-def _plain(o: Any) -> Any:
-    if hasattr(o, "item"):
-        return o.item()  # numpy scalars
-    if isinstance(o, set | tuple):
-        return list(o)
-    if isinstance(o, Path):
-        return str(o)
-    raise TypeError(f"cannot keep {type(o).__name__} in the store")

@@ -118,6 +118,16 @@ def test_the_fingerprint_follows_the_county_input(three, tmp_path):
     other = county_fingerprints(load_bundle(changed), settings)
     assert other[a] != keys[a]
     assert other[b] == keys[b]
+    # the tables of AUX-TOWNSHIP's named exceptions count too, for their county only
+    aux = pd.read_csv(three / "auxiliaries.csv", dtype=str, keep_default_na=False)
+    auxiliary = aux.loc[aux["county_id"] == a, "auxiliary_id"].iloc[0]
+    exceptions = changed / "auxiliary_exceptions.csv"
+    pd.DataFrame(
+        {"auxiliary_id": [auxiliary], "village_id": [vil.loc[row, "village_id"]], "reason": ["x"]}
+    ).to_csv(exceptions, index=False)
+    excepted = county_fingerprints(load_bundle(changed), settings)
+    assert excepted[a] != other[a]
+    assert excepted[b] == keys[b]
 
 
 def test_an_infeasible_county_does_not_stop_the_others(three, tmp_path):
