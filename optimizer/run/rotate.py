@@ -137,5 +137,5 @@ def rotate(
         violations=violations,
     )
     if len(rot):  # the rules the rotation was judged by (规则说明 reads 未检查 for the rest)
-        record["checks"] = checked_rules(inst, found, ("auxiliary",), rotation=True)
+        record["checks"] = checked_rules(inst, found, ("auxiliary",))
     return RotationRun(inst, periods, results, rot, record)
