@@ -255,8 +255,10 @@ def test_logs_of_an_engine_calendar_pass(tmp_path):
     cal = plan_calendar(inst, TINY_PLAN, "2027-03").calendar
     rows = log_rows(
         *[
-            (o, "", v, d, "", "", "8")
-            for o, v, d in zip(cal["officer_id"], cal["village_id"], cal["date"], strict=True)
+            (o, "", v, d, "", "", str(h))
+            for o, v, d, h in zip(
+                cal["officer_id"], cal["village_id"], cal["date"], cal["hours"], strict=True
+            )
         ]
     )
     f = write_csv(tmp_path / "logs.csv", rows)
