@@ -44,7 +44,7 @@ CASES = [
         ["compliance", MISSING, "--logs", "l", "--year", "0027", *OUT],
         "'0027' 不在 1950—2099 年之间",
     ),
-    (["compliance", MISSING, "--logs", "l", "--year", "27", *OUT], "'27' 不是年份"),
+    (["compliance", MISSING, "--logs", "l", "--year", "27", *OUT], "--year：'27' 不是年份"),
 ]
 
 
