@@ -111,10 +111,13 @@ def plan_county_auxiliaries(
     options: SolveOptions | None = None,
     *,
     backend: str = "auto",
+    exchanges_from: Instance | None = None,
 ) -> AuxiliaryResult:
     """The resident auxiliary of every village of ``county`` (None: of every county, as one
     problem) for the plan's first period. ``backend``: "auto"/"flow" (exact), "greedy",
-    "highs" or "cp-sat" (peers on the same model)."""
+    "highs" or "cp-sat" (peers on the same model). ``exchanges_from``: the instance whose
+    incumbents period 1's exchanges count from (default ``inst``: a what-if places again from
+    the annual plan, yet its exchanges count from the plan start)."""
     o = options or SolveOptions.from_settings(inst.policy.sections["solver"])
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r} (one of {', '.join(BACKENDS)})")
@@ -128,8 +131,9 @@ def plan_county_auxiliaries(
     auxiliaries = sub.auxiliaries.index
     table = build_pairs(sub, villages, auxiliaries)
     table, diagnostics = _pins(table)
+    record = sub if exchanges_from is None else county_scope(exchanges_from, county)
     problem = make_problem(
-        villages, auxiliaries, table[table["eligible"]], partial(side_rows, sub, villages)
+        villages, auxiliaries, table[table["eligible"]], partial(side_rows, record, villages)
     )
     model = build_model(problem)
     build = time.perf_counter() - t0
