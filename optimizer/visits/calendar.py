@@ -71,7 +71,7 @@ class OfficerMonth:
     free: tuple[dt.date, ...]
     required: int
     far_pairs: tuple[tuple[int, int], ...]  # village positions too far apart to share a day
-    units: int = 16  # a day's time in the model's units (VISIT-LOG hours_per_day, half hours)
+    units: int = 2  # a day's time in the model's units (max_villages_per_day: shares of a day)
 
 
 @dataclass
@@ -119,7 +119,9 @@ def officer_months(inst: Instance, plan: pd.DataFrame, days: MonthDays) -> list[
     pos = km.index.get_indexer(village)
     km_np = km.to_numpy()
     required = visits_required(inst)
-    units = max(1, round(2 * hours_per_day(inst)))
+    # a day splits in shares of 1 / max_villages_per_day (halves by default): as fine as a day
+    # with that many villages needs; hours (finer) made the model 2-3x slower for no better plan
+    units = max(1, int(inst.policy.rule(RULE.id)["max_villages_per_day"]))
     out = []
     starts = np.flatnonzero(np.r_[True, officer[1:] != officer[:-1]]) if len(officer) else []
     for s, e in zip(starts, [*starts[1:], len(officer)], strict=True):
@@ -170,11 +172,22 @@ def _add_officer(
     in_period = [[t for t in range(n) if period[t] == p] for p in range(n_p)]
     cost = ideal_cost(om, days)
     # z[i][j][t]: the j-th visit of village i (near its ideal date) is on day t; e[i][t]: a visit
-    # beyond those (a split day's other half)
-    x = [[m.new_bool_var("") for t in range(n)] for i in range(k)]
+    # beyond those (a split day's other part). A village that can share a day with none of the
+    # officer's others (too far, or one village a day) spends whole days: no e, w = U·x.
+    far = {*om.far_pairs, *((b, a) for a, b in om.far_pairs)}
+    shares = [per_day > 1 and any((i, j) not in far for j in range(k) if j != i) for i in range(k)]
     z = [[[m.new_bool_var("") for t in range(n)] for j in range(r)] for i in range(k)]
-    e = [[m.new_bool_var("") for t in range(n)] for i in range(k)]
-    w = [[m.new_int_var(0, big, "") for t in range(n)] for i in range(k)]
+    e = [[m.new_bool_var("") for t in range(n)] if shares[i] else [] for i in range(k)]
+    x = [
+        [total([z[i][j][t] for j in range(r)] + ([e[i][t]] if shares[i] else [])) for t in range(n)]
+        for i in range(k)
+    ]
+    w = [
+        [m.new_int_var(0, big, "") for t in range(n)]
+        if shares[i]
+        else [big * x[i][t] for t in range(n)]
+        for i in range(k)
+    ]
     short = [m.new_int_var(0, r * big, "") for i in range(k)]
     gap = [m.new_int_var(0, fewest, "") for i in range(k)]
     for i in range(k):
@@ -182,12 +195,16 @@ def _add_officer(
             m.add_at_most_one(z[i][j])
             terms += z[i][j]
             weights += (cost[i, j] + DAY_WEIGHT).tolist()
-        terms += e[i]
-        weights += [DAY_WEIGHT + EXTRA_VISIT] * n
-        for t in range(n):
-            m.add(x[i][t] == total([z[i][j][t] for j in range(r)] + [e[i][t]]))
-            m.add(w[i][t] >= x[i][t])
-            m.add(w[i][t] <= big * x[i][t])
+        if shares[i]:
+            terms += e[i]
+            weights += [DAY_WEIGHT + EXTRA_VISIT] * n
+            for t in range(n):
+                m.add(x[i][t] <= 1)
+                m.add(w[i][t] >= x[i][t])
+                m.add(w[i][t] <= big * x[i][t])
+        elif r > 1:
+            for t in range(n):
+                m.add(x[i][t] <= 1)  # one visit a day per village
         m.add(total(w[i]) + short[i] == r * big)
         ys = []
         for ts in in_period:
@@ -202,8 +219,8 @@ def _add_officer(
         col = [x[i][t] for i in range(k)]
         if k > per_day:
             m.add(total(col) <= per_day)
-        if k > 1:
-            m.add(total([w[i][t] for i in range(k)]) <= big)
+        if sum(shares) > 1:
+            m.add(total([w[i][t] for i in range(k) if shares[i]]) <= big)
         for a, b in om.far_pairs:
             m.add(x[a][t] + x[b][t] <= 1)
     # a shortfall falls evenly on the villages (time is conserved: the sum is what it is)
