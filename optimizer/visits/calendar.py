@@ -15,10 +15,12 @@ Officers' calendars do not interact, so each officer is one small CP-SAT model o
     minimise  W·(Σ short + Σ gap + max short) + Σ (D + c[i,j,t])·z[i,j,t] + Σ (D + E)·e[i,t]
 
 Time adds up as compliance counts the work logs (§五(一) 每月进村时间累计; VISIT-LOG's
-``hours_per_day`` hours make a day, U = its half hours): two villages on one day share its hours,
-so a shared day is not two days, and each visit carries its hours in the calendar. The shortfalls
-make every month solvable: when the rules cannot all hold, the calendar keeps as much time as
-fits and :func:`diagnose` says why in the planner's words. Each visit costs ``D`` (whole days
+``hours_per_day`` hours make a day; U = max_villages_per_day, so a day splits in halves by
+default): two villages on one day share its hours, so a shared day is not two days, and each
+visit carries its hours in the calendar. Only a village that can share a day with another of the
+officer's (near enough, more than one village a day) gets extra visits and shares; the others
+spend whole days. The shortfalls make every month solvable: when the rules cannot all hold, the
+calendar keeps as much time as fits and :func:`diagnose` says why in the planner's words. Each visit costs ``D`` (whole days
 rather than split ones); ``c`` is the distance in days of a village's j-th visit from its ideal
 date, evenly spaced and staggered between the officer's villages, and a visit beyond the r (a
 split day) costs ``E``, more than any such distance. One worker and a fixed seed per officer make
