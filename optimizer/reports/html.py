@@ -257,7 +257,7 @@ def page_html(folder: PlanFolder, inst: Instance) -> str:
     if board_table(folder, inst) is not None:  # written beside this page (PUB-BOARD, §四(一))
         parts.append(
             f'<p class="meta"><a href="{BOARDS_FILE}">警民联系牌</a>：每村一张 A4，'
-            "在浏览器中打开后按 Ctrl+P 打印，只载姓名、单位和电话。</p>"
+            "在浏览器中打开后即可打印，只载姓名、单位和电话。</p>"
         )
     kpis = kpi_rows(folder).rename(columns={"label": "指标", "value": "值", "key": "键"})
     if len(kpis):
