@@ -21,6 +21,8 @@ from plotly.subplots import make_subplots
 from ...constraints.registry import RULES
 from ..input.instance import Instance
 from ..input.plan_files import PlanFolder
+from ..input.schema import BOARDS_FILE
+from .boards import board_table
 from .geopackage import village_geometry, village_table
 from .map import map_html
 from .tables import kpi_rows, officer_loads, villages_decided
@@ -230,6 +232,22 @@ def _outcome(summary: dict) -> str:
     return "；".join(line)
 
 
+def diagnostics_html(diags: list[dict]) -> list[str]:
+    """The hard rules a plan could not meet, as a heading and a table (nothing when none)."""
+    if not diags:
+        return []
+    frame = pd.DataFrame(
+        {
+            "规则": [d.get("rule", "") for d in diags],
+            "说明": [d.get("message", "") for d in diags],
+        }
+    )
+    return [
+        f"<h2>未能满足的硬性规则（{len(diags)} 条）</h2>",
+        f'<div class="scroll">{_table(frame)}</div>',
+    ]
+
+
 def page_html(folder: PlanFolder, inst: Instance) -> str:
     """The whole report page as one string."""
     table = village_table(folder, inst)
@@ -252,6 +270,11 @@ def page_html(folder: PlanFolder, inst: Instance) -> str:
     )
     parts.append(map_html(table, inst, geoms, title))
     parts.append(plotly_script())
+    if board_table(folder, inst) is not None:  # written beside this page (PUB-BOARD, §四(一))
+        parts.append(
+            f'<p class="meta"><a href="{BOARDS_FILE}">警民联系牌</a>：每村一张 A4，'
+            "在浏览器中打开后即可打印，只载姓名、单位和电话。</p>"
+        )
     kpis = kpi_rows(folder).rename(columns={"label": "指标", "value": "值", "key": "键"})
     if len(kpis):
         parts.append("<h2>指标</h2>")
@@ -276,16 +299,7 @@ def page_html(folder: PlanFolder, inst: Instance) -> str:
         cols = {k: v for k, v in DIFF_COLUMNS.items() if k in diff.columns}
         parts.append(f"<h2>变更（{len(diff)} 项，地图上以红框标出）</h2>")
         parts.append(f'<div class="scroll">{_table(diff[list(cols)].rename(columns=cols))}</div>')
-    diags = s.get("diagnostics", []) if s else []
-    if diags:
-        frame = pd.DataFrame(
-            {
-                "规则": [d.get("rule", "") for d in diags],
-                "说明": [d.get("message", "") for d in diags],
-            }
-        )
-        parts.append(f"<h2>未能满足的硬性规则（{len(diags)} 条）</h2>")
-        parts.append(f'<div class="scroll">{_table(frame)}</div>')
+    parts += diagnostics_html(s.get("diagnostics", []) if s else [])
     body = "\n".join(parts)
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
