@@ -10,6 +10,12 @@ pruning provably cost nothing, and the result says so with the numbers.
 
 When no officer's days can bind, the model is a transportation problem and is solved exactly as a
 min-cost flow instead.
+
+When the greedy plan leaves villages without an officer (a short-handed or tight county), the
+county goes to the hard-county pipeline (``hard``): a repair search and CP-SAT aimed at a full
+cover first, then the Lagrangian bound and the searches for better plans, or, when no full cover
+is found, the plan that covers most with a counting proof or the plain words that nothing is
+proven. Every stage is said, with what it did and how long it took (``OfficerResult.notes``).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ...constraints.base import SCALE
+from ..i18n import _
 from ..input.instance import Instance
 from ..solve.cpsat import solve_cpsat
 from ..solve.highs import solve_highs
@@ -30,13 +37,16 @@ from ..solve.result import SolveResult
 from ..solve.status import Status
 from ..solve.stop import StopSearch
 from .bound import lagrangian_pair_bounds
+from .core import make_core
 from .diagnosis import diagnose_uncovered
 from .explain import explainable
 from .flow import days_never_bind, solve_flow
 from .greedy import solve_greedy
+from .hard import solve_hard
 from .kpis import county_part
 from .model import OfficerProblem, build_model, completion, county_capacity, make_problem
 from .pairs import build_pairs
+from .shortage import diagnosis
 
 # CP-SAT's share of a small county's search, in deterministic seconds (the same plan on every
 # run); a plan it has not proven by then goes to HiGHS as a MIP start
@@ -59,6 +69,7 @@ class OfficerResult:
     pairs: pd.DataFrame | None = None  # each village's pair and best others (``explainable``)
     uncovered_penalty: float = 0.0
     kpi_part: dict | None = None  # kpis.county_part, computed where the pair table is
+    notes: list[str] = field(default_factory=list)  # the search's stages and fallbacks, said
 
 
 def chosen_rows(problem: OfficerProblem, res: SolveResult) -> np.ndarray:
@@ -91,7 +102,10 @@ def plan_county_officers(
             "flow",
             "no officer's days can bind: solved exactly as a min-cost flow over all eligible pairs",
         )
-    if len(search.eligible) <= search.options.prune_above_pairs or not search.covers:
+    if not search.covers:
+        # the greedy plan leaves villages uncovered: never take that for a shortage
+        return search.hard()
+    if len(search.eligible) <= search.options.prune_above_pairs:
         return search.exact_over_all("cp-sat", portfolio=True)
     return search.pruned()
 
@@ -125,6 +139,8 @@ class CountySearch:
             "all_pairs": len(self.table),
             "rounds": [],
         }
+        self.notes: list[str] = []
+        self.proofs: list[dict] | None = None  # the hard pipeline's diagnosis of a partial plan
 
     def left(self) -> float:
         return max(0.1, self.deadline - time.perf_counter())
@@ -177,9 +193,15 @@ class CountySearch:
     ) -> OfficerResult:
         if res.x is None and res.status != Status.INFEASIBLE:
             # stopped (time, Ctrl-C) before any plan: the greedy plan is the best one known
-            problem, _, res = self.solve(self.every, "greedy", 0, cover_all=False)
+            problem, _model, res = self.solve(self.every, "greedy", 0, cover_all=False)
             res.status, res.bound = Status.FEASIBLE, float("nan")
             how += "; the search stopped before it found a plan: this is the greedy plan"
+            self.notes.append(
+                _(
+                    "The search stopped after {seconds:.1f} s before it found a plan: this is "
+                    "the greedy plan, not the engine's answer"
+                ).format(seconds=time.perf_counter() - self.t0)
+            )
         self.info.update(candidate_pairs=candidates, lossless=lossless, how=how)
         result = officer_result(
             self.inst,
@@ -191,15 +213,42 @@ class CountySearch:
             self.info,
             self.build,
             time.perf_counter() - self.t0 - self.build,
+            self.proofs,
         )
+        result.notes = list(self.notes)
         chosen = result.plan[result.plan["officer_id"] != ""]
         result.kpi_part = county_part(self.inst, chosen, self.eligible, self.capacity)
         return result
 
     def direct(self, how: str, why: str = "all eligible pairs are in the model") -> OfficerResult:
         """The flow (exact when days cannot bind) or the greedy plan, over every pair."""
-        problem, _, res = self.solve(self.every, how, 0, cover_all=self.covers)
+        problem, _model, res = self.solve(self.every, how, 0, cover_all=self.covers)
         return self.done(problem, res, len(self.eligible), True, why)
+
+    def hard(self) -> OfficerResult:
+        """A county whose greedy plan leaves villages uncovered: the hard-county pipeline over
+        every eligible pair, for the time left (``hard.solve_hard``)."""
+        problem = self.full
+        hr = solve_hard(problem, time_limit=self.left(), seed=self.options.seed, stop=self.stop)
+        model = build_model(problem)
+        self.notes += [s.said() for s in hr.stages]
+        self.info["stages"] = [
+            {"stage": s.name, "seconds": round(s.seconds, 3), "note": s.note} for s in hr.stages
+        ]
+        self.proofs = hr.diagnostics
+        if hr.status == Status.INFEASIBLE:
+            x, objective = None, float("nan")
+        else:
+            x = completion(problem, model, hr.pairs)
+            objective = float(model.value(x))
+        res = SolveResult(x, hr.status, objective, hr.bound, hr.seconds, "hard-county pipeline")
+        return self.done(
+            problem,
+            res,
+            len(self.eligible),
+            True,
+            "the hard-county pipeline over all eligible pairs",
+        )
 
     def exact_over_all(self, how: str, portfolio: bool = False) -> OfficerResult:
         """Every eligible pair in the model: cover every village if that can be done, else as
@@ -210,11 +259,11 @@ class CountySearch:
         alone 0.08 % short on c20200 and 2.2 % on d20100 in 60 s; HiGHS proves c20200 in 8 s)."""
         left = self.left
         if not self.reachable:
-            problem, _, res = self.solve(self.every, how, left(), cover_all=False)
+            problem, _model, res = self.solve(self.every, how, left(), cover_all=False)
         elif portfolio and how == "cp-sat":
             problem, res = self._portfolio()
         else:
-            problem, _, res = self.solve(self.every, how, left(), cover_all=True)
+            problem, _model, res = self.solve(self.every, how, left(), cover_all=True)
             if res.x is None and not res.stats.get("stopped"):
                 # no full cover (proven, or none found in time): the plan that covers most
                 extra = (
@@ -222,7 +271,7 @@ class CountySearch:
                     if res.status == Status.INFEASIBLE
                     else max(1.0, 0.1 * self.options.time_limit)
                 )
-                problem, _, res = self.solve(
+                problem, _model, res = self.solve(
                     self.every, how, extra, cover_all=False, hint_rows=self.greedy_pairs
                 )
         return self.done(
@@ -230,7 +279,7 @@ class CountySearch:
         )
 
     def _portfolio(self) -> tuple[OfficerProblem, SolveResult]:
-        problem, _, res = self.solve(
+        problem, _model, res = self.solve(
             self.every,
             "cp-sat",
             self.left(),
@@ -239,7 +288,7 @@ class CountySearch:
         )
         if res.status == Status.FEASIBLE and not res.stats.get("stopped") and self.left() > 1.0:
             chosen = chosen_rows(problem, res)
-            problem2, _, res2 = self.solve(
+            problem2, _model2, res2 = self.solve(
                 self.every, "highs", self.left(), cover_all=True, hint_rows=chosen
             )
             bound = min(res.bound, res2.bound) if np.isfinite(res2.bound) else res.bound
@@ -342,7 +391,7 @@ class CountySearch:
         # presolve (2-4x faster here: 29,000 pairs 5.4 s against 22 s).
         how = self.options.proof_backend
         hint_rows = chosen if how == "highs" else None
-        problem2, _, res2 = self.solve(
+        problem2, _model2, res2 = self.solve(
             survive, how, self.left(), cover_all=True, hint_rows=hint_rows, presolve=False
         )
         self.info["rounds"].append(
@@ -382,9 +431,12 @@ def officer_result(
     info: dict,
     build: float,
     solve_seconds: float,
+    proofs: list[dict] | None = None,
 ) -> OfficerResult:
     """The county's plan (one row a village), status, objective and bound in points, and the
-    diagnosis of every village left uncovered."""
+    diagnosis of every village left uncovered: first what is proven (a counting certificate,
+    the solver's proof) or the plain words that nothing is (``proofs``, else
+    ``shortage.diagnosis`` of the plan), then each village's officers."""
     villages = problem.villages
     if res.x is None:
         plan = pd.DataFrame({"village_id": villages, "officer_id": ""})
@@ -407,11 +459,11 @@ def officer_result(
         if np.isfinite(bound) and np.isfinite(obj)
         else float("nan")
     )
-    diagnostics = (
-        diagnose_uncovered(inst, problem, plan, eligible, table)
-        if status in (Status.PARTIAL, Status.INFEASIBLE)
-        else []
-    )
+    diagnostics = []
+    if status in (Status.PARTIAL, Status.INFEASIBLE):
+        if proofs is None and res.x is not None:
+            proofs = shortage_proofs(problem, res)
+        diagnostics = diagnose_uncovered(inst, problem, plan, eligible, table, proofs)
     plan = plan.drop(columns=["_pos"], errors="ignore")
     return OfficerResult(
         county,
@@ -427,4 +479,16 @@ def officer_result(
         diagnostics,
         explainable(eligible, plan).drop(columns=["_pos"], errors="ignore"),
         problem.uncovered_penalty / SCALE,
+    )
+
+
+def shortage_proofs(problem: OfficerProblem, res: SolveResult) -> list[dict]:
+    """What the plan of ``res`` proves about its uncovered villages (``shortage.diagnosis``): a
+    counting certificate, the solver's proof that no plan covers more, or that nothing is."""
+    core = make_core(problem)
+    if not core.pins_fit:
+        return []
+    choice = core.from_pairs(np.flatnonzero(res.x[: problem.n_pairs] > 0))
+    return diagnosis(
+        core, np.flatnonzero(choice < 0), coverage_optimal=res.status == Status.OPTIMAL
     )

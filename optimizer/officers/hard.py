@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..i18n import _
 from ..solve.cpsat import solve_cpsat
 from ..solve.highs import solve_highs
 from ..solve.status import Status
@@ -39,7 +40,7 @@ from .lagrangian import improve_multipliers, problem_pair_bounds
 from .model import OfficerProblem, build_model, completion
 from .mthg import solve_mthg
 from .repair import cover, oscillate
-from .shortage import PINS_BREAK, PINS_BREAK_EN, diagnosis
+from .shortage import diagnosis, pins_break
 
 # Where columns pay (30 s of branch-and-bound, measured on gapd): 5 villages an officer, 20
 # officers (d20100) 0.19 % where HiGHS on the model is 1 % away; 10 and 10 (d10100) 0.05 %
@@ -53,10 +54,46 @@ COLUMNS_SMALL = (10.0, 10)  # or at most 10 villages an officer with at most 10 
 
 @dataclass
 class Stage:
-    name: str
+    name: str  # the stage's id (``STAGE_WORDS``)
     seconds: float
     objective: float | None  # the plan's model objective after the stage (hundredths)
-    note: str = ""
+    note: str = ""  # what the stage did or why it stopped, in the planner's language
+
+    def said(self) -> str:
+        """The stage in one line of the planner's language: name, what happened, how long."""
+        return _("{stage}: {note} ({seconds:.1f} s)").format(
+            stage=stage_word(self.name), note=self.note, seconds=self.seconds
+        )
+
+
+def stage_word(name: str) -> str:
+    words = {
+        "pins": _("pinned pairs"),
+        "greedy": _("greedy plan"),
+        "mthg": _("MTHG construction"),
+        "repair": _("repair search (ejection chains)"),
+        "cp-sat feasibility": _("CP-SAT full-cover search"),
+        "cp-sat largest cover": _("CP-SAT largest-cover search"),
+        "lp": _("LP relaxation"),
+        "lp support": _("HiGHS over the LP's pairs"),
+        "lagrangian": _("Lagrangian bound"),
+        "oscillation": _("strategic oscillation"),
+        "columns": _("column search"),
+        "highs": _("HiGHS over the pairs that can still improve the plan"),
+    }
+    return words.get(name, name)
+
+
+def why_stopped(stopped: str) -> str:
+    """A search's reason to stop (``repair.SearchResult.stopped``), in the planner's words."""
+    words = {
+        "covered": _("every village covered"),
+        "iterations": _("its step budget used up"),
+        "time": _("its share of the time used up"),
+        "no move": _("no move left"),
+        "local optimum": _("no better move"),
+    }
+    return words.get(stopped, stopped)
 
 
 @dataclass
@@ -154,14 +191,10 @@ def solve_hard(
         cnt = np.bincount(p.pair_officer[pins], minlength=core.n_o)
         over = np.flatnonzero((load > p.days) | (cnt > p.limit))
         ids = p.officers.index[over].tolist()
-        said = {"officers": len(ids)}
-        diag = {
-            "rule": "OFF-LOAD",
-            "message": PINS_BREAK.format(**said),
-            "message_en": PINS_BREAK_EN.format(**said),
-            "ids": ids,
-        }
-        stages.append(Stage("pins", time.perf_counter() - t0, None, "the pins break the rules"))
+        diag = {"rule": "OFF-LOAD", "message": pins_break(len(ids)), "ids": ids}
+        stages.append(
+            Stage("pins", time.perf_counter() - t0, None, _("the pinned pairs break the rules"))
+        )
         return HardResult(
             pins,
             Status.INFEASIBLE,
@@ -176,10 +209,24 @@ def solve_hard(
     # 1. start
     t = time.perf_counter()
     greedy = core.from_pairs(np.flatnonzero(solve_greedy(problem).x))
-    record("greedy", t, greedy, f"{int((greedy >= 0).sum())} of {core.n_v} free villages")
+    record(
+        "greedy",
+        t,
+        greedy,
+        _("{covered} of {villages} villages covered").format(
+            covered=int((greedy >= 0).sum()), villages=core.n_v
+        ),
+    )
     t = time.perf_counter()
     mt = solve_mthg(core)
-    record("mthg", t, mt.choice, f"desirability: {mt.measure}")
+    record(
+        "mthg",
+        t,
+        mt.choice,
+        _("{covered} of {villages} villages covered").format(
+            covered=int((mt.choice >= 0).sum()), villages=core.n_v
+        ),
+    )
     inc = max((greedy, mt.choice), key=lambda c: _key(core, c))
     reachable = core.reachable
     # 2. full cover
@@ -193,7 +240,14 @@ def solve_hard(
             max_iterations=int(20_000 * effort),
             time_limit=min(0.2 * time_limit, left()),
         )
-        record("repair", t, rc.choice, f"{rc.stopped}; {rc.uncovered} left uncovered")
+        record(
+            "repair",
+            t,
+            rc.choice,
+            _("stopped after {steps} steps ({why}); {left} villages left uncovered").format(
+                steps=rc.iterations, why=why_stopped(rc.stopped), left=rc.uncovered
+            ),
+        )
         if rc.uncovered == 0 or _key(core, rc.choice) > _key(core, inc):
             inc = rc.choice
         if rc.uncovered and not stopped():
@@ -207,12 +261,12 @@ def solve_hard(
             )
             if found is not None:
                 inc = core.from_pairs(found)
-                note = "a full cover"
+                note = _("found a plan that covers every village")
             elif status == Status.INFEASIBLE:
                 solver_infeasible = True
-                note = "proven: no full cover exists"
+                note = _("proven: no plan covers every village")
             else:
-                note = "no full cover found before the limit (nothing proven)"
+                note = _("stopped at its share of the time without a full cover (nothing proven)")
             record("cp-sat feasibility", t, inc, note)
     full = not ((inc < 0) & reachable).any()
     bound = np.inf
@@ -240,7 +294,18 @@ def solve_hard(
                 inc = got
             solver_proven = res.status == Status.OPTIMAL and core.objective(inc) >= res.objective
             bound = res.bound
-        record("cp-sat largest cover", t, inc, res.status)
+        record(
+            "cp-sat largest cover",
+            t,
+            inc,
+            (
+                _("proven: no plan covers more villages")
+                if solver_proven
+                else _("stopped: time used up; {left} villages left uncovered").format(
+                    left=int(((inc < 0) & reachable).sum())
+                )
+            ),
+        )
     objective = core.objective(inc)
     unc = _uncovered(core, inc)
     if len(unc):
@@ -270,10 +335,10 @@ def _optimise(problem, core, inc, seed, time_limit, left, stopped, record, stop,
     model = build_model(lp_problem)
     lp = solve_highs(model, relax=True, time_limit=max(left(), 0.1), presolve=False)
     if lp.x is None:
-        record("lp", t, inc, f"no LP solution ({lp.status})")
+        record("lp", t, inc, _("no LP solution ({status})").format(status=lp.status))
         return inc, np.inf
     y = lp.stats["duals"][model.row_groups["cover"]][core.village_ids]
-    record("lp", t, inc, f"LP bound {lp.objective / 100:.2f}")
+    record("lp", t, inc, _("at most {points:.2f} points").format(points=lp.objective / 100))
     # the LP's own pairs: a basic LP plan splits at most a few villages per binding officer
     # row, so the model over its support (and the plan's pairs) is small and holds plans close
     # to the LP (type D, 1,600 villages: 0.25 % from the LP bound in 20 s, where HiGHS on the
@@ -282,8 +347,10 @@ def _optimise(problem, core, inc, seed, time_limit, left, stopped, record, stop,
         t = time.perf_counter()
         support = np.flatnonzero(lp.x[: problem.n_pairs] > 1e-6)
         share = 0.25 if core.n_v > 8 * core.n_o else 0.1
-        inc, _ = _highs_over(problem, core, inc, support, min(share * time_limit, left()), stop)
-        record("lp support", t, inc, f"HiGHS over the {len(support)} pairs of the LP plan")
+        inc, _bound = _highs_over(
+            problem, core, inc, support, min(share * time_limit, left()), stop
+        )
+        record("lp support", t, inc, _("{n} pairs").format(n=len(support)))
     t = time.perf_counter()
     z = core.objective(inc)
     mult = improve_multipliers(
@@ -294,7 +361,14 @@ def _optimise(problem, core, inc, seed, time_limit, left, stopped, record, stop,
         time_limit=min(0.08 * time_limit, left()),
     )
     bound = min(mult.bound, lp.objective)
-    record("lagrangian", t, inc, f"bound {mult.bound / 100:.2f} after {mult.iterations} steps")
+    record(
+        "lagrangian",
+        t,
+        inc,
+        _("at most {points:.2f} points after {steps} steps").format(
+            points=mult.bound / 100, steps=mult.iterations
+        ),
+    )
     if bound <= z + 0.5 or stopped():
         return inc, bound
     t = time.perf_counter()
@@ -307,7 +381,12 @@ def _optimise(problem, core, inc, seed, time_limit, left, stopped, record, stop,
     )
     if core.objective(osc.choice) > core.objective(inc):
         inc = osc.choice
-    record("oscillation", t, inc, f"{osc.iterations} steps")
+    record(
+        "oscillation",
+        t,
+        inc,
+        _("{steps} steps ({why})").format(steps=osc.iterations, why=why_stopped(osc.stopped)),
+    )
     per_officer = core.n_v / max(core.n_o, 1)
     use_columns = (
         columns
@@ -340,21 +419,29 @@ def _optimise(problem, core, inc, seed, time_limit, left, stopped, record, stop,
             "columns",
             t,
             inc,
-            f"{len(cols)} columns, {bb.nodes} nodes"
-            + ("; every better plan is in the pool" if exact else ""),
+            (
+                _("{columns} columns, {nodes} nodes; every better plan is among them")
+                if exact
+                else _("{columns} columns, {nodes} nodes")
+            ).format(columns=len(cols), nodes=bb.nodes),
         )
     if bound <= core.objective(inc) + 0.5 or stopped():
         return inc, bound
     # reduced-cost fixing, then HiGHS from the plan over the pairs that can still beat it
     t = time.perf_counter()
     z = core.objective(inc)
-    _, pb = problem_pair_bounds(core, mult.y)
+    pb = problem_pair_bounds(core, mult.y)[1]
     keep = np.flatnonzero(pb >= z + 1)
     inc, sub_bound = _highs_over(problem, core, inc, keep, left(), stop)
     if np.isfinite(sub_bound):
         # a plan using a pair left out scores at most z; one within, at most HiGHS's bound
         bound = min(bound, max(sub_bound, z))
-    record("highs", t, inc, f"{len(keep)} of {problem.n_pairs} pairs can beat the plan")
+    record(
+        "highs",
+        t,
+        inc,
+        _("{n} of {pairs} pairs can beat the plan").format(n=len(keep), pairs=problem.n_pairs),
+    )
     return inc, bound
 
 

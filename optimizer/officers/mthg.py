@@ -147,6 +147,10 @@ def improve(core: Core, choice: np.ndarray) -> np.ndarray:
 def solve_mthg(core: Core) -> MthgResult:
     """MTHG with each desirability, improved; the plan covering most villages, then scoring best."""
     t0 = time.perf_counter()
+    if not core.n_pairs:  # no officer can take any village
+        none = np.full(core.n_v, NONE, dtype=np.int64)
+        return MthgResult(none, core.objective(none), 0, MEASURES[0], 0.0, {})
+    t0 = time.perf_counter()
     best, best_key, best_m = None, None, MEASURES[0]
     by: dict[str, int] = {}
     for m in MEASURES:

@@ -16,7 +16,7 @@ cover points at (the officers whose days or places its duals price, and the vill
 serve). The certificate proving the largest shortage is kept. Pinned villages are covered already
 and use their officers' days (``Core``).
 
-When nothing is proven, the diagnosis says so: "未能证明无法全覆盖：求解时间用尽".
+When nothing is proven, the diagnosis says so (in Chinese: "未能证明无法全覆盖：求解时间用尽").
 """
 
 from __future__ import annotations
@@ -25,35 +25,13 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from ..i18n import _
 from .core import Core
 
-NOT_PROVEN = "未能证明无法全覆盖：求解时间用尽"
-NOT_PROVEN_EN = "not proven that full cover is impossible: the search ran out of time"
-SOLVER_PROVEN = "无法覆盖更多的村：求解器已穷尽搜索证明（非计数证明）"
-SOLVER_PROVEN_EN = (
-    "no plan covers more villages: the solver's exhaustive search proves it (not a count)"
-)
-CERTIFICATE = (
-    "{villages} 个村只能由同样的 {officers} 名民警包村，他们每月共 {days:g} 天、{places} 个名额；"
-    "这些村至少需要 {need:g} 天，最多只能有 {at_most} 个村有包村民警（至少短缺 {short} 个）"
-)
-CERTIFICATE_EN = (
-    "{villages} villages can only be covered by the same {officers} officers, who have {days:g} "
-    "days a month and {places} places; the villages need at least {need:g} days, so at most "
-    "{at_most} of them can have an officer ({short} short at least)"
-)
-SOLVER_NO_FULL = "无法全覆盖：求解器已穷尽搜索证明（非计数证明）"
-SOLVER_NO_FULL_EN = (
-    "full cover is impossible: the solver's exhaustive search proves it (not a count)"
-)
-NO_OFFICER = "{villages} 个村没有任何民警可以包村"
-NO_OFFICER_EN = "{villages} villages have no officer who may cover them"
-PINS_BREAK = "固定的包村关系已超出 {officers} 名民警的每月天数或包村上限"
-PINS_BREAK_EN = "the pinned pairs alone exceed the days or the maximum of {officers} officers"
-REST_NOT_PROVEN = "其余 {rest} 个未覆盖的村未能证明无法覆盖：求解时间用尽"
-REST_NOT_PROVEN_EN = (
-    "the other {rest} uncovered villages are not proven impossible: the search ran out of time"
-)
+
+def not_proven() -> str:
+    """The plain words that a shortage is not proven (the search ran out of time)."""
+    return _("Not proven that full cover is impossible: the search ran out of time")
 
 
 def count(core: Core, villages: np.ndarray) -> dict:
@@ -62,7 +40,15 @@ def count(core: Core, villages: np.ndarray) -> dict:
     in_s = np.zeros(core.n_v, dtype=bool)
     in_s[villages] = True
     sel = in_s[core.village]
-    officers = np.unique(core.officer[sel])
+    # N(S) from the problem's own pairs (the pair table a reader recounts from), officers who
+    # cannot take any of them (no days or places left) included with no places
+    problem = core.problem
+    free = np.full(len(problem.villages), -1, dtype=np.int64)
+    free[core.village_ids] = np.arange(core.n_v)
+    pv = free[problem.pair_village]
+    psel = pv >= 0
+    psel[psel] = in_s[pv[psel]]
+    officers = np.unique(problem.pair_officer[psel])
     if not len(officers):
         return {
             "villages": villages,
@@ -83,7 +69,7 @@ def count(core: Core, villages: np.ndarray) -> dict:
         places_of[o] = int(min(core.limit[o], fits))
     places = int(sum(places_of.values()))
     lightest = np.full(core.n_v, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(lightest, core.village[sel], core.workload[sel])
+    np.minimum.at(lightest, pv[psel], problem.workload[psel])
     lightest = lightest[villages]
     days = int(core.days[officers].sum())
     reachable = lightest < np.iinfo(np.int64).max
@@ -192,11 +178,17 @@ def certificate(core: Core, uncovered: np.ndarray) -> dict | None:
         "at_most": best["at_most"],
         "short": best["short"],
     }
-    zh, en = (CERTIFICATE, CERTIFICATE_EN) if len(ids_o) else (NO_OFFICER, NO_OFFICER_EN)
+    if len(ids_o):
+        message = _(
+            "{villages} villages can only be covered by the same {officers} officers, who have "
+            "{days:g} days a month and {places} places; the villages need at least {need:g} "
+            "days, so at most {at_most} of them can have an officer ({short} short at least)"
+        ).format(**words)
+    else:
+        message = _("{villages} villages have no officer who may cover them").format(**words)
     return {
         "rule": "OFF-LOAD" if len(ids_o) else "OFF-COVER",
-        "message": zh.format(**words),
-        "message_en": en.format(**words),
+        "message": message,
         "ids": [*ids_v.tolist(), *ids_o.tolist()],
         "villages": ids_v.tolist(),
         "officers": ids_o.tolist(),
@@ -233,21 +225,44 @@ def diagnosis(
     if rest <= 0:
         return out
     if coverage_optimal:
-        out.append(_said("OFF-COVER", SOLVER_PROVEN, SOLVER_PROVEN_EN))
+        out.append(
+            _said(
+                _(
+                    "No plan covers more villages: the solver's exhaustive search proves it "
+                    "(not a count)"
+                )
+            )
+        )
     elif cover_impossible and not proven:
-        out.append(_said("OFF-COVER", SOLVER_NO_FULL, SOLVER_NO_FULL_EN))
-        out.append(_said("OFF-COVER", REST_NOT_PROVEN, REST_NOT_PROVEN_EN, rest=rest - 1))
+        out.append(
+            _said(
+                _(
+                    "Full cover is impossible: the solver's exhaustive search proves it "
+                    "(not a count)"
+                )
+            )
+        )
+        if rest > 1:
+            out.append(_said(rest_not_proven(rest - 1)))
     elif proven:
-        out.append(_said("OFF-COVER", REST_NOT_PROVEN, REST_NOT_PROVEN_EN, rest=rest))
+        out.append(_said(rest_not_proven(rest)))
     else:
-        out.append(_said("OFF-COVER", NOT_PROVEN, NOT_PROVEN_EN))
+        out.append(_said(not_proven()))
     return out
 
 
-def _said(rule: str, zh: str, en: str, **words) -> dict:
-    return {
-        "rule": rule,
-        "message": zh.format(**words),
-        "message_en": en.format(**words),
-        "ids": [],
-    }
+def rest_not_proven(rest: int) -> str:
+    return _(
+        "The other {rest} uncovered villages are not proven impossible to cover: the search "
+        "ran out of time"
+    ).format(rest=rest)
+
+
+def pins_break(officers: int) -> str:
+    return _("The pinned pairs alone exceed the days or the maximum of {officers} officers").format(
+        officers=officers
+    )
+
+
+def _said(message: str) -> dict:
+    return {"rule": "OFF-COVER", "message": message, "ids": []}

@@ -263,6 +263,8 @@ def assemble(
                 "seconds": round(r.seconds, 3),
                 "backend": r.officers.backend,
                 "pruning": r.officers.pruning,
+                # each stage of a hard county's search, and every fallback, in the planner's words
+                "search": list(r.officers.notes),
                 "auxiliary_status": r.auxiliaries.status if r.auxiliaries else None,
                 "reused": bool(r.extra.get("reused", False)),
                 "worker_peak_mb": r.extra.get("peak_mb"),
