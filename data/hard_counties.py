@@ -166,9 +166,15 @@ def write_gap_bundle(
     )
     rows = "".join(f"V{j:04d},village {j},T1\n" for j in range(n))
     (folder / "villages.csv").write_text("village_id,name,township_id\n" + rows, encoding="utf-8")
-    rows = "".join(f"O{i:03d},officer {i},organ,C1,T1,{capacity[i] / 100:.2f}\n" for i in range(m))
+    # an officer with no days (a "tight" county's officer whom the hidden plan gives nothing) is
+    # written as leaving: the bundle refuses an active officer without days
+    rows = "".join(
+        f"O{i:03d},officer {i},organ,C1,T1,{capacity[i] / 100:.2f},"
+        f"{'active' if capacity[i] > 0 else 'leaving'}\n"
+        for i in range(m)
+    )
     (folder / "officers.csv").write_text(
-        "officer_id,name,category,county_id,base_township_id,available_days\n" + rows,
+        "officer_id,name,category,county_id,base_township_id,available_days,status\n" + rows,
         encoding="utf-8",
     )
     (folder / "auxiliaries.csv").write_text(

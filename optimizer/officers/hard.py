@@ -314,7 +314,14 @@ def solve_hard(
         status = Status.OPTIMAL
     else:
         status = Status.FEASIBLE
-    diags = diagnosis(core, unc, coverage_optimal=solver_proven, cover_impossible=solver_infeasible)
+    # the LP's set of the certificate: at most what is left, or a twentieth of the time limit
+    diags = diagnosis(
+        core,
+        unc,
+        coverage_optimal=solver_proven,
+        cover_impossible=solver_infeasible,
+        time_limit=max(left(), 0.05 * time_limit),
+    )
     return HardResult(
         core.to_pairs(inc),
         status,
