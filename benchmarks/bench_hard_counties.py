@@ -114,10 +114,11 @@ def _measure(spec, peer: str, time_limit: float) -> dict:
     elif peer == "engine":
         from cunjing.optimizer.input.bundle import load_bundle
         from cunjing.optimizer.officers.engine import plan_county_officers
+        from cunjing.optimizer.solve.options import SolveOptions
 
         with tempfile.TemporaryDirectory() as tmp:
             inst = load_bundle(write(Path(tmp) / "b"))
-            r = plan_county_officers(inst, "C1", time_limit=time_limit)
+            r = plan_county_officers(inst, "C1", SolveOptions(time_limit=time_limit))
         chosen = r.plan[r.plan["officer_id"] != ""]
         # both bundle writers number officers and villages in order after a one-letter prefix
         at = {
