@@ -81,10 +81,8 @@ def month_argument(text: str) -> str:
 
     try:
         year, month = parse_month(text)
-    except ValueError:
-        raise UsageError(
-            _("--month must be a month as YYYY-MM, e.g. 2027-03, not '{value}'").format(value=text)
-        ) from None
+    except ValueError as e:  # the parser's reason: not a month, or a year out of range
+        raise UsageError(_("--month: {reason}").format(reason=e)) from None
     return f"{year:04d}-{month:02d}"
 
 
@@ -94,12 +92,8 @@ def quarter_argument(text: str) -> list[tuple[int, int]]:
 
     try:
         return parse_quarter(text)
-    except ValueError:
-        raise UsageError(
-            _("--quarter must be a quarter as YYYYQn, e.g. 2027Q1, not '{value}'").format(
-                value=text
-            )
-        ) from None
+    except ValueError as e:
+        raise UsageError(_("--quarter: {reason}").format(reason=e)) from None
 
 
 def configure_compliance(p: argparse.ArgumentParser) -> None:

@@ -156,7 +156,7 @@ def test_ordinary_mistakes_get_one_line_not_an_internal_error(planned, tmp_path,
     assert "走访日历 2027-03" in capsys.readouterr().out
     assert main(["calendar", str(plan), "--month", "2027-13", "--out", str(tmp_path / "d")]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--month 须为年月" in err
+    assert err.count("\n") == 1 and "--month：" in err and "不是年月" in err
 
 
 def test_a_closed_pipe_is_one_line(tmp_path):

@@ -109,7 +109,7 @@ def test_out_under_a_file_is_refused_before_the_work(tmp_path):
     out_dir = tmp_path / "notes.txt" / "plan"
     code, out = cunjing("plan", "--out", str(out_dir))
     assert code == 2, out
-    assert f"cunjing plan: {out_dir}：{tmp_path / 'notes.txt'} 是文件，不能在其下建立文件夹" in out
+    assert f"cunjing plan：{out_dir}：{tmp_path / 'notes.txt'} 是文件，不能在其下建立文件夹" in out
     assert "已写入" not in out and not out_dir.exists()
 
 

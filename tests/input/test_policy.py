@@ -141,8 +141,8 @@ def test_cunjing_policy_prints_every_key_with_its_default_and_whose_it_is(capsys
     assert main(["policy"]) == 0
     out = capsys.readouterr().out
     assert out == defaults_toml() + "\n" or out.strip() == defaults_toml().strip()
-    assert "visit_days_per_month = 2.0" in out and "[policy text]" in out
-    assert "[rules.AUX-EXCHANGE]  # hard, bureau setting" in out
+    assert "visit_days_per_month = 2.0" in out and "文件规定]" in out
+    assert "[rules.AUX-EXCHANGE]  # 硬性规则, 本局设定" in out
     for rule in RULES.values():
         for key in rule.params:
             assert f"\n{key} = " in out

@@ -268,7 +268,7 @@ def test_check_judges_a_hand_made_plan(tmp_path, capsys, english):
     assert main(["plan", str(bundle), "--out", str(good)]) == 0
     capsys.readouterr()
     assert main(["check", str(bundle), str(good)]) == 0
-    assert "全部硬性规则均满足" in capsys.readouterr().out
+    assert "every hard rule holds" in capsys.readouterr().out
 
 
 def test_explain_pairs_hold_each_village_and_its_best_others(county):

@@ -176,7 +176,7 @@ def test_edited_workbook_is_judged_by_check(planned, tmp_path, capsys, english):
     shutil.copy(plan / "plan.xlsx", edited)
     capsys.readouterr()
     assert main(["check", str(bundle), str(edited)]) == 0
-    assert "全部硬性规则均满足" in capsys.readouterr().out
+    assert "every hard rule holds" in capsys.readouterr().out
     # the planner empties one village's officer and gives all of another officer's villages
     # to a single officer, in Excel
     book = openpyxl.load_workbook(edited)

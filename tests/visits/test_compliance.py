@@ -321,7 +321,7 @@ def test_bad_logs_name_file_row_and_column(tmp_path, capsys):
     assert main([*args[:3], str(no_village), *args[4:]]) == 2
     assert "x.csv:1:village_id: 缺少必填列“village_id”[村编码]" in capsys.readouterr().err
     assert main([*args[:5], "2027Q1", "--out", str(out)]) == 2
-    assert "--month 须为年月" in capsys.readouterr().err
+    assert "--month：'2027Q1' 不是年月" in capsys.readouterr().err
 
 
 def test_generators_are_deterministic(tmp_path):

@@ -21,7 +21,13 @@ PLAN = pd.DataFrame(
     {"village_id": ["V1", "V2", "V4", "V3"], "officer_id": ["100001", "100001", "100002", "100003"]}
 )
 LOGS = [
-    {"officer_id": o, "auxiliary_id": "", "village_id": v, "date": d, "hours": "3"}
+    {
+        "officer_id": o,
+        "auxiliary_id": "",
+        "village_id": v,
+        "date": d,
+        "hours": "8",
+    }  # a full day each (§五(一): time adds up)
     for o, v, d in (
         ("100001", "V1", "2027-03-02"),
         ("100001", "V1", "2027-03-22"),

@@ -217,7 +217,7 @@ def test_changes_file_and_bad_changes(planned, tmp_path, capsys):
         )
         == 2
     )
-    assert "changes.csv:3:id: 没有警号为“nobody”的民警" in capsys.readouterr().err
+    assert "changes.csv:3:id: 未知的民警“nobody”" in capsys.readouterr().err
     assert not out.exists()
     changes.write_text(f"变更,编号,值\n调离,{officer},\n", encoding="utf-8")
     assert (
@@ -388,4 +388,4 @@ def test_a_new_auxiliary_and_an_unknown_one(planned, tmp_path, capsys):
         )
         == 2
     )
-    assert "没有辅警“FJ000000”" in capsys.readouterr().err
+    assert "未知的辅警“FJ000000”" in capsys.readouterr().err
