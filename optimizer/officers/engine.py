@@ -11,11 +11,13 @@ pruning provably cost nothing, and the result says so with the numbers.
 When no officer's days can bind, the model is a transportation problem and is solved exactly as a
 min-cost flow instead.
 
-When the greedy plan leaves villages without an officer (a short-handed or tight county), the
-county goes to the hard-county pipeline (``hard``): a repair search and CP-SAT aimed at a full
-cover first, then the Lagrangian bound and the searches for better plans, or, when no full cover
-is found, the plan that covers most with a counting proof or the plain words that nothing is
-proven. Every stage is said, with what it did and how long it took (``OfficerResult.notes``).
+When the greedy plan leaves villages without an officer (a short-handed or tight county), that is
+never taken for a shortage: a small county looks for a full cover by MTHG and the repair search
+(``find_cover``) and goes on from it as any other; a large one, or one where none was found, goes
+to the hard-county pipeline (``hard``): a repair search and CP-SAT aimed at a full cover first,
+then the Lagrangian bound and the searches for better plans, or, when no full cover is found, the
+plan that covers most with a counting proof or the plain words that nothing is proven. Every
+stage is said, with what it did and how long it took (``OfficerResult.notes``).
 """
 
 from __future__ import annotations
