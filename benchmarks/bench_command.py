@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -36,12 +38,19 @@ LOAD_TO_FILES = (
 )
 
 
+CPU: dict[str, list[float]] = {}  # CPU seconds of each kind of run (the command and its helper)
+
+
 def wall(cmd: list[str]) -> float:
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    kind = "imports" if cmd == IMPORTS else "command"
+    CPU.setdefault(kind, []).append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
     return seconds
 
 
@@ -83,13 +92,19 @@ def measure(label: str, bundle: list[str], runs: int, tmp: Path) -> dict:
             statistics.median(command) - statistics.median(imports) - statistics.median(solve), 2
         ),
         "command_over_imports": round(statistics.median(command) / statistics.median(imports), 2),
+        # this machine is shared: CPU seconds (the command with its helper process) and the load
+        "command_cpu_seconds": spread(CPU.pop("command", [0.0])),
+        "imports_cpu_seconds": spread(CPU.pop("imports", [0.0])),
+        "load_average": round(os.getloadavg()[0], 2),
     }
     print(
         f"{label}: command {row['command_seconds']['median']} s (min {row['command_seconds']['min']}"
         f", max {row['command_seconds']['max']}); imports {row['imports_seconds']['median']} s; "
         f"load to files {row['load_to_files_seconds']['median']} s (min "
         f"{row['load_to_files_seconds']['min']}); solve {row['solve_seconds']['median']} s "
-        f"(summary.json of the command runs); {row['command_over_imports']}x the bare imports",
+        f"(summary.json of the command runs); {row['command_over_imports']}x the bare imports; "
+        f"CPU {row['command_cpu_seconds']['median']} s (imports "
+        f"{row['imports_cpu_seconds']['median']} s); load {row['load_average']}",
         flush=True,
     )
     return row

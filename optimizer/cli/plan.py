@@ -20,22 +20,31 @@ def configure_plan(p: argparse.ArgumentParser) -> None:
 
 def run_plan(args: argparse.Namespace) -> int:
     from ..input.bundle import load_bundle
+    from ..output.provenance import versions
     from ..output.publish import check_target
-    from ..run.executor import CountyStore, default_jobs
+    from ..run.executor import county_executor, default_jobs, warm
     from ..run.helper import HelperProcess, helper_wanted
     from ..run.plan import plan
+    from ..run.store import CountyStore
     from ..solve.stop import StopSearch
 
     inputs = [args.bundle] if args.bundle else []
     check_target(args.out, inputs)
-    stop = getattr(args, "stop", None) or StopSearch()  # main() set Ctrl-C on it
-    inst = load_bundle(args.bundle)
-    options = solve_options(args, inst.policy.sections["solver"])
-    store = CountyStore(args.out)
-    jobs = default_jobs(inst, args.jobs)
+    stop = getattr(args, "stop", None) or StopSearch()  # main() set Ctrl-C and SIGTERM on it
     with contextlib.ExitStack() as stack:
+        pool = None
+        if args.jobs is not None and args.jobs > 1 and not args.scheduler:
+            # the worker processes start (and import) while the bundle is read
+            pool = stack.enter_context(county_executor(args.jobs))
+            warm(pool, args.jobs)
+        inst = load_bundle(args.bundle)
+        options = solve_options(args, inst.policy.sections["solver"])
+        store = CountyStore(args.out, version=str(versions().get("cunjing")))
+        jobs = default_jobs(inst, args.jobs)
         helper = None
-        if getattr(args, "helper", False) and helper_wanted(jobs, args.scheduler):
+        if getattr(args, "helper", False) and helper_wanted(
+            jobs, args.scheduler, len(inst.counties)
+        ):
             helper = stack.enter_context(HelperProcess(args.bundle))
         run = plan(
             inst,
@@ -46,6 +55,7 @@ def run_plan(args: argparse.Namespace) -> int:
             store=store,
             progress=True,
             helper=helper,
+            executor=pool if pool is not None and jobs > 1 else None,
         )
         backup = run.write(args.out, inputs, helper=helper)
     store.clear()
@@ -152,11 +162,16 @@ def run_report(args: argparse.Namespace) -> int:
     written, timings = regenerate_reports(args.plan, inst)
     for path in written:
         size = path.stat().st_size
-        print(
-            _("wrote {file} ({kb:,.0f} KB, {seconds:.2f} s)").format(
-                file=path, kb=size / 1024, seconds=timings[path.name]
+        # a folder of several counties: the counties' files are under their own folders
+        seconds = timings.get(str(path.relative_to(args.plan)), timings.get(path.name))
+        if seconds is None:
+            print(_("wrote {file} ({kb:,.0f} KB)").format(file=path, kb=size / 1024))
+        else:
+            print(
+                _("wrote {file} ({kb:,.0f} KB, {seconds:.2f} s)").format(
+                    file=path, kb=size / 1024, seconds=seconds
+                )
             )
-        )
     return EXIT_OK
 
 

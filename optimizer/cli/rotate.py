@@ -24,15 +24,17 @@ def configure_rotate(p: argparse.ArgumentParser) -> None:
 
 def run_rotate(args: argparse.Namespace) -> int:
     from ..input.bundle import load_bundle
+    from ..output.provenance import versions
     from ..output.publish import check_target
-    from ..run.executor import CountyStore, default_jobs
+    from ..run.executor import default_jobs
     from ..run.rotate import rotate
+    from ..run.store import CountyStore
     from .plan import written
 
     check_target(args.out, [args.bundle])
     inst = load_bundle(args.bundle)
     options = solve_options(args, inst.policy.sections["solver"])
-    store = CountyStore(args.out)
+    store = CountyStore(args.out, version=str(versions().get("cunjing")))
     run = rotate(
         inst,
         args.periods,

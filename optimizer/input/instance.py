@@ -74,15 +74,76 @@ class Instance:
         names = self.townships.groupby("county_id")["county_name"].first()
         return {c: (n or c) for c, n in names.items()}
 
+    @cached_property
+    def county_rows(self) -> dict[str, dict[str, np.ndarray]]:
+        """Each table's row positions per county, found once (a province cut into its counties
+        one by one would otherwise scan every table once a county). A row of a table that joins
+        two parties (a pair, an incumbent pair) belongs to a county when both do."""
+        of_township = self.townships["county_id"]
+        of_village = self.villages["county_id"]
+        of_officer = self.officers["county_id"]
+        of_aux = self.auxiliaries["county_id"]
+
+        def both(a: pd.Series, b: pd.Series) -> np.ndarray:
+            a, b = a.to_numpy(object), b.to_numpy(object)
+            return np.where(a == b, a, None)
+
+        keys = {
+            "townships": of_township.to_numpy(object),
+            "villages": of_village.to_numpy(object),
+            "officers": of_officer.to_numpy(object),
+            "auxiliaries": of_aux.to_numpy(object),
+            "township_neighbours": self.township_neighbours["township_id"]
+            .map(of_township)
+            .to_numpy(object),
+            "aux_history": self.aux_history["auxiliary_id"].map(of_aux).to_numpy(object),
+            "plan_officers": both(
+                pd.Series(self.plan_officers.index).map(of_village),
+                self.plan_officers["officer_id"].map(of_officer),
+            ),
+            "plan_auxiliaries": both(
+                pd.Series(self.plan_auxiliaries.index).map(of_village),
+                self.plan_auxiliaries["auxiliary_id"].map(of_aux),
+            ),
+            "pairs": both(
+                self.pairs["officer_id"].map(of_officer), self.pairs["village_id"].map(of_village)
+            ),
+            "unavailable": self.unavailable["officer_id"].map(of_officer).to_numpy(object),
+            "auxiliary_exceptions": both(
+                self.auxiliary_exceptions["auxiliary_id"].map(of_aux),
+                self.auxiliary_exceptions["village_id"].map(of_village),
+            ),
+            "responsibility_areas": self.responsibility_areas["village_id"]
+            .map(of_village)
+            .to_numpy(object),
+            "auxiliary_duty": self.auxiliary_duty["auxiliary_id"].map(of_aux).to_numpy(object),
+        }
+        if self.geo.townships is not None:
+            keys["geo_townships"] = (
+                self.geo.townships["township_id"].map(of_township).to_numpy(object)
+            )
+        if self.geo.villages is not None:
+            keys["geo_villages"] = self.geo.villages["village_id"].map(of_village).to_numpy(object)
+        out: dict[str, dict[str, np.ndarray]] = {c: {} for c in self.counties}
+        for table, key in keys.items():
+            groups = pd.Series(np.arange(len(key))).groupby(pd.Series(key), sort=False).indices
+            for c in out:
+                out[c][table] = np.asarray(groups.get(c, np.empty(0, dtype=np.intp)))
+        return out
+
     def county(self, county_id: str) -> Instance:
         """The part of the bundle one county plans on its own: its townships, villages, officers
         and auxiliaries (counties own their people, so a city or province decomposes by county).
         """
-        tw = self.townships[self.townships["county_id"] == county_id]
-        vil = self.villages[self.villages["county_id"] == county_id]
-        off = self.officers[self.officers["county_id"] == county_id]
-        aux = self.auxiliaries[self.auxiliaries["county_id"] == county_id]
-        vset, oset, aset = set(vil.index), set(off.index), set(aux.index)
+        rows = self.county_rows.get(county_id) or {}
+
+        def part(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+            return frame.iloc[rows.get(table, np.empty(0, dtype=np.intp))]
+
+        tw = part(self.townships, "townships")
+        vil = part(self.villages, "villages")
+        off = part(self.officers, "officers")
+        aux = part(self.auxiliaries, "auxiliaries")
         adj = self.adjacency.subgraph(tw.index).copy()
         roads, network = self.geo.roads, self.network
         if roads is not None and len(vil):
@@ -102,36 +163,18 @@ class Instance:
             officers=off,
             auxiliaries=aux,
             adjacency=adj,
-            township_neighbours=self.township_neighbours[
-                self.township_neighbours["township_id"].isin(tw.index)
-            ],
-            aux_history=self.aux_history[self.aux_history["auxiliary_id"].isin(aset)],
-            plan_officers=self.plan_officers[
-                self.plan_officers.index.isin(vset) & self.plan_officers["officer_id"].isin(oset)
-            ],
-            plan_auxiliaries=self.plan_auxiliaries[
-                self.plan_auxiliaries.index.isin(vset)
-                & self.plan_auxiliaries["auxiliary_id"].isin(aset)
-            ],
-            pairs=self.pairs[
-                self.pairs["officer_id"].isin(oset) & self.pairs["village_id"].isin(vset)
-            ],
-            unavailable=self.unavailable[self.unavailable["officer_id"].isin(oset)],
-            auxiliary_exceptions=self.auxiliary_exceptions[
-                self.auxiliary_exceptions["auxiliary_id"].isin(aset)
-                & self.auxiliary_exceptions["village_id"].isin(vset)
-            ],
-            responsibility_areas=self.responsibility_areas[
-                self.responsibility_areas["village_id"].isin(vset)
-            ],
-            auxiliary_duty=self.auxiliary_duty[self.auxiliary_duty["auxiliary_id"].isin(aset)],
+            township_neighbours=part(self.township_neighbours, "township_neighbours"),
+            aux_history=part(self.aux_history, "aux_history"),
+            plan_officers=part(self.plan_officers, "plan_officers"),
+            plan_auxiliaries=part(self.plan_auxiliaries, "plan_auxiliaries"),
+            pairs=part(self.pairs, "pairs"),
+            unavailable=part(self.unavailable, "unavailable"),
+            auxiliary_exceptions=part(self.auxiliary_exceptions, "auxiliary_exceptions"),
+            responsibility_areas=part(self.responsibility_areas, "responsibility_areas"),
+            auxiliary_duty=part(self.auxiliary_duty, "auxiliary_duty"),
             geo=GeoLayers(
-                None
-                if self.geo.townships is None
-                else self.geo.townships[self.geo.townships["township_id"].isin(tw.index)],
-                None
-                if self.geo.villages is None
-                else self.geo.villages[self.geo.villages["village_id"].isin(vset)],
+                None if self.geo.townships is None else part(self.geo.townships, "geo_townships"),
+                None if self.geo.villages is None else part(self.geo.villages, "geo_villages"),
                 roads,
             ),
             network=network,

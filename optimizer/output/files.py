@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,13 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
 
 def write_json(data: Any, path: Path) -> None:
     path.write_text(
-        json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n",
+        json.dumps(data, ensure_ascii=False, indent=2, default=json_default) + "\n",
         encoding="utf-8",
     )
 
 
-def _json_default(o: Any) -> Any:
+def json_default(o: Any) -> Any:
+    """What ``json.dumps`` cannot write by itself: numpy scalars, sets, tuples, paths."""
     if hasattr(o, "item"):
         return o.item()  # numpy scalars
     if isinstance(o, set | tuple):
@@ -37,3 +39,12 @@ def _json_default(o: Any) -> Any:
     if isinstance(o, Path):
         return str(o)
     raise TypeError(_("cannot write {kind} as JSON").format(kind=type(o).__name__))
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -230,6 +230,22 @@ def _outcome(summary: dict) -> str:
     return "；".join(line)
 
 
+def diagnostics_html(diags: list[dict]) -> list[str]:
+    """The hard rules a plan could not meet, as a heading and a table (nothing when none)."""
+    if not diags:
+        return []
+    frame = pd.DataFrame(
+        {
+            "规则": [d.get("rule", "") for d in diags],
+            "说明": [d.get("message", "") for d in diags],
+        }
+    )
+    return [
+        f"<h2>未能满足的硬性规则（{len(diags)} 条）</h2>",
+        f'<div class="scroll">{_table(frame)}</div>',
+    ]
+
+
 def page_html(folder: PlanFolder, inst: Instance) -> str:
     """The whole report page as one string."""
     table = village_table(folder, inst)
@@ -276,16 +292,7 @@ def page_html(folder: PlanFolder, inst: Instance) -> str:
         cols = {k: v for k, v in DIFF_COLUMNS.items() if k in diff.columns}
         parts.append(f"<h2>变更（{len(diff)} 项，地图上以红框标出）</h2>")
         parts.append(f'<div class="scroll">{_table(diff[list(cols)].rename(columns=cols))}</div>')
-    diags = s.get("diagnostics", []) if s else []
-    if diags:
-        frame = pd.DataFrame(
-            {
-                "规则": [d.get("rule", "") for d in diags],
-                "说明": [d.get("message", "") for d in diags],
-            }
-        )
-        parts.append(f"<h2>未能满足的硬性规则（{len(diags)} 条）</h2>")
-        parts.append(f'<div class="scroll">{_table(frame)}</div>')
+    parts += diagnostics_html(s.get("diagnostics", []) if s else [])
     body = "\n".join(parts)
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'

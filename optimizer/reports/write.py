@@ -7,7 +7,6 @@ they show exactly what the contract files say, for any run that wrote them.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import os
@@ -29,6 +28,7 @@ from ..input.schema import (
     REPORT_FILES,
     WORKBOOK_FILE,
 )
+from ..output.files import file_digest
 
 # the reports another process may write meanwhile (on the sample county about as long as the
 # other two together)
@@ -82,17 +82,9 @@ def write_reports(
     return written
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def write_manifest(folder: Path, written: list[Path]) -> None:
     """The fingerprints of the reports just written (``edited_reports`` compares against them)."""
-    data = {p.name: _sha256(p) for p in written if p.name in EDITABLE}
+    data = {p.name: file_digest(p) for p in written if p.name in EDITABLE}
     (Path(folder) / MANIFEST).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 
@@ -110,7 +102,7 @@ def edited_reports(folder: Path) -> list[Path]:
             known = {}
         for name in EDITABLE:
             path = folder / name
-            if path.exists() and name in known and known[name] != _sha256(path):
+            if path.exists() and name in known and known[name] != file_digest(path):
                 out.append(path)
         return out
     summary = folder / "summary.json"
@@ -193,12 +185,17 @@ def _check_villages(plan: PlanFolder, inst: Instance) -> None:
 
 
 def regenerate_reports(folder: Path, inst: Instance) -> tuple[list[Path], dict[str, float]]:
-    """Every report of a plan folder, written again in place (``cunjing report``).
+    """Every report of a plan folder, written again in place (``cunjing report``); for the
+    folder of several counties, each county's folder and the overview.
 
     The reports are written to a temporary folder inside the plan folder first and moved into
     place only when all are complete, so a failure leaves the previous reports as they were. A
     report the folder no longer makes (its part is gone) is removed, not left stale."""
     folder = Path(folder)
+    summary = read_plan_folder(folder).summary or {}
+    counties = [c for c in summary.get("counties", []) if c.get("folder")]
+    if counties:
+        return _regenerate_counties(folder, inst, summary, counties)
     timings: dict[str, float] = {}
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-report-", dir=folder))
     try:
@@ -214,3 +211,29 @@ def regenerate_reports(folder: Path, inst: Instance) -> tuple[list[Path], dict[s
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return [folder / p.name for p in written], timings
+
+
+def _regenerate_counties(
+    folder: Path, inst: Instance, summary: dict, counties: list[dict]
+) -> tuple[list[Path], dict[str, float]]:
+    """Each county's reports in its own folder (with its slice of the bundle), then the
+    overview from summary.json."""
+    from .overview import write_overview
+
+    written: list[Path] = []
+    timings: dict[str, float] = {}
+    for c in counties:
+        sub = inst.county(c["county_id"]) if len(inst.counties) > 1 else inst
+        done, times = regenerate_reports(folder / c["folder"], sub)
+        written += done
+        timings.update({f"{c['folder']}/{k}": v for k, v in times.items()})
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-report-", dir=folder))
+    try:
+        t0 = time.perf_counter()
+        for path in write_overview(tmp, summary):
+            os.replace(path, folder / path.name)
+            written.append(folder / path.name)
+        timings["overview"] = round(time.perf_counter() - t0, 3)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return written, timings

@@ -266,6 +266,11 @@ def assemble(
                 # each stage of a hard county's search, and every fallback, in the planner's words
                 "search": list(r.officers.notes),
                 "auxiliary_status": r.auxiliaries.status if r.auxiliaries else None,
+                "villages": len(r.officers.plan),
+                "covered_by_officer": int((r.officers.plan["officer_id"] != "").sum()),
+                "covered_by_auxiliary": int((r.auxiliaries.plan["auxiliary_id"] != "").sum())
+                if r.auxiliaries
+                else 0,
                 "reused": bool(r.extra.get("reused", False)),
                 "worker_peak_mb": r.extra.get("peak_mb"),
             }
@@ -273,6 +278,116 @@ def assemble(
         ],
     }
     return table, aux, summary
+
+
+def merge_records(
+    records: list[dict],
+    loads: list[dict],
+    aux_table: pd.DataFrame,
+    wall: float,
+    across: tuple[AuxiliaryResult, list[Violation]] | None = None,
+) -> dict:
+    """summary.json of a bundle of several counties, from the counties' own records (what the
+    county tasks wrote): sums, the worst status, KPIs added up or taken over every county's
+    rows (loads, km). ``across``: the placement over every county and its checks, when
+    AUX-TOWNSHIP ``across_counties`` made it one problem."""
+    first = records[0]
+    parts = {role: _merge_part([r["parts"][role] for r in records]) for role in ROLES}
+    statuses = [r["status"] for r in records]
+    diagnostics = [d for r in records for d in r["diagnostics"]]
+    aux_kpis = auxiliary_kpis(aux_table, [])
+    for key in ("recommended_honoured", "incumbents", "incumbents_kept", "incumbents_must_leave"):
+        aux_kpis[key] = int(sum(r["kpis"]["auxiliary"].get(key, 0) for r in records))
+    if across is not None:
+        placed, checks = across
+        parts["auxiliary"] = _part([placed])
+        statuses.append(placed.status)
+        diagnostics += placed.diagnostics + [v.as_dict() for v in checks]
+        aux_kpis = auxiliary_kpis(aux_table, [placed])
+        if checks:
+            statuses.append(Status.PARTIAL)
+    # the rules judged in any county, with their violations added up (and the checks of a
+    # placement across counties)
+    checks: dict[str, int] = {}
+    for r in records:
+        for rid, n in (r.get("checks") or {}).items():
+            checks[rid] = checks.get(rid, 0) + int(n)
+    if across is not None:
+        for v in across[1]:
+            checks[v.rule] = checks.get(v.rule, 0) + 1
+    status = worst(statuses)
+    objective = parts["officer"]["objective"] + parts["auxiliary"]["objective"]
+    bounds = [parts[k]["best_bound"] for k in parts]
+    bound = float(sum(bounds)) if None not in bounds else float("nan")
+    gap = abs(bound - objective) / max(1.0, abs(objective)) if np.isfinite(bound) else None
+    off = [r["kpis"]["officer"] for r in records]
+    load = pd.DataFrame({k: np.concatenate([np.asarray(x[k], float) for x in loads]) for k in LOAD})
+    avail = load["available_days"].to_numpy()
+    load["utilisation"] = np.divide(
+        load["days_used"].to_numpy(), avail, out=np.zeros(len(load)), where=avail > 0
+    )
+    merged = merge_parts(off)
+    profile: dict[str, int] = {}
+    for o in off:
+        for rank, n in o["preference_rank_profile"].items():
+            profile[rank] = profile.get(rank, 0) + n
+    kpis = {
+        "villages": sum(r["kpis"]["villages"] for r in records),
+        "covered_by_officer": sum(r["kpis"]["covered_by_officer"] for r in records),
+        "covered_by_auxiliary": int((aux_table["auxiliary_id"] != "").sum()),
+        "officer": {
+            "objective": round(sum(o["objective"] for o in off), 2),
+            "score": round(sum(o["score"] for o in off), 2),
+            "balance_penalty": round(sum(o["balance_penalty"] for o in off), 2),
+            "rules": merged["rules"],
+            "preference_rank_profile": dict(
+                sorted(
+                    profile.items(),
+                    key=lambda kv: (kv[0] == "none", int(kv[0]) if kv[0] != "none" else 0),
+                )
+            ),
+            "blocking_pairs": merged["blocking_pairs"],
+            "load": load_summary(load.assign(villages=load["villages"].astype(int))),
+        },
+        "auxiliary": aux_kpis,
+    }
+    return {
+        "status": status,
+        "objective": round(objective, 2),
+        "best_bound": round(bound, 2) if np.isfinite(bound) else None,
+        "gap": None if gap is None else round(gap, 6),
+        "wall_seconds": round(wall, 3),
+        "build_seconds": round(sum(p["build_seconds"] for p in parts.values()), 3),
+        "solve_seconds": round(sum(p["solve_seconds"] for p in parts.values()), 3),
+        "parts": parts,
+        **{k: first[k] for k in ("seed", "workers", "time_limit", "versions", "input")},
+        "input_sha256": first["input_sha256"],
+        "policy": first["policy"],
+        "kpis": kpis,
+        "checks": checks,
+        "diagnostics": diagnostics,
+        "counties": [c for r in records for c in r["counties"]],
+    }
+
+
+ROLES = ("officer", "auxiliary")
+LOAD = ("villages", "days_used", "available_days")
+
+
+def _merge_part(parts: list[dict]) -> dict:
+    """One role's objective, bound, status and times over counties (from their records)."""
+    obj = float(sum(p["objective"] for p in parts))
+    bounds = [p["best_bound"] for p in parts]
+    bound = float(sum(bounds)) if None not in bounds else float("nan")
+    return {
+        "status": worst([p["status"] for p in parts]),
+        "objective": round(obj, 2),
+        "best_bound": round(bound, 2) if np.isfinite(bound) else None,
+        "gap": round(abs(bound - obj) / max(1.0, abs(obj)), 6) if np.isfinite(bound) else None,
+        "build_seconds": round(sum(p["build_seconds"] for p in parts), 3),
+        "solve_seconds": round(sum(p["solve_seconds"] for p in parts), 3),
+        "backends": sorted({b for p in parts for b in p["backends"]}),
+    }
 
 
 def checked_rules(

@@ -1,29 +1,40 @@
 """Counties solved side by side: worker processes on this machine, or the user's Dask cluster.
 
 A county owns its officers and auxiliaries, so a city or province plan is many independent
-county problems and a merge. Each county result is saved as soon as it is done (keyed by a
-fingerprint of the county's input and the run's settings), so an interrupted run, or one that
-lost a worker, resumes by solving only the counties it has no result for.
+county tasks and a merge. The tasks' results are kept in the plain-file store of ``run.store``
+(keyed by a fingerprint of the county's input and the run's settings), so an interrupted run, or
+one that lost a worker, resumes by solving only the counties it has no result for.
+
+Worker processes never outlive their parent: each one asks the kernel for SIGKILL when its parent
+dies (Linux) and watches its parent besides (everywhere), so that a parent killed outright (kill
+-9, the OOM killer) leaves no solver behind; and a SIGTERM or Ctrl-C to the parent stops the
+counties under way, which return their best plan.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import multiprocessing as mp
 import os
-import pickle
-import shutil
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import BrokenExecutor
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..i18n import _, pgettext
 from ..input.instance import Instance
+
+# Dask: how often a county task that raised is tried again (a worker that dies is not a raise:
+# the scheduler gives its task to another worker by itself)
+DASK_RETRIES = 2
 
 
 class InlineExecutor(cf.Executor):
@@ -47,170 +58,250 @@ def county_executor(jobs: int = 1, scheduler: str | None = None) -> Iterator[cf.
 
         client = Client(scheduler, timeout="30s")
         try:
-            yield client.get_executor()
+            ex = client.get_executor(retries=DASK_RETRIES, pure=False)
+            # one county a worker thread at a time (see solve_counties)
+            ex.slots = max(1, sum(client.nthreads().values()))  # type: ignore[attr-defined]
+            yield ex
         finally:
             client.close()
     elif jobs <= 1:
         yield InlineExecutor()
     else:
         # spawn: a clean interpreter per worker (no forked solver threads or locks)
-        with cf.ProcessPoolExecutor(
-            max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=_ignore_sigint
-        ) as ex:
+        ctx = mp.get_context("spawn")
+        stopping = ctx.Event()
+        ex = cf.ProcessPoolExecutor(
+            max_workers=jobs, mp_context=ctx, initializer=worker_init, initargs=(stopping,)
+        )
+        ex.stopping = stopping  # type: ignore[attr-defined]  # ask_workers_to_stop sets it
+        try:
             yield ex
+        except BaseException:
+            # a second Ctrl-C or SIGTERM, or a failure: do not wait for the counties under way
+            end_workers(ex)
+            raise
+        ex.shutdown(wait=True)
 
 
-def default_jobs(inst: Instance, jobs: int | None) -> int:
+def warm(ex: cf.Executor, jobs: int) -> None:
+    """Start the worker processes now and let them import the planning modules (a second or
+    two each) while this process reads the bundle."""
+    if isinstance(ex, cf.ProcessPoolExecutor):
+        for _ in range(jobs):
+            ex.submit(_import_planning)
+
+
+def _import_planning() -> None:
+    from . import county  # noqa: F401  (the modules a county task needs)
+
+
+def end_workers(ex: cf.ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the worker processes now."""
+    procs = list((getattr(ex, "_processes", None) or {}).values())
+    ex.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.kill()
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.join(5)
+
+
+def ask_workers_to_stop(ex: cf.Executor) -> None:
+    """Tell the worker processes of a pool that the run is stopping: the county under way in each
+    returns its best plan, and those still to come are planned at once (Ctrl-C reaches them by
+    itself; a SIGTERM to the parent does not)."""
+    stopping = getattr(ex, "stopping", None)
+    if stopping is not None:
+        stopping.set()
+
+
+def worker_init(stopping=None) -> None:
+    """Every worker process: stop with the run, and never outlive the parent."""
+    from ..solve.stop import install_worker_stop
+
+    stop = install_worker_stop()
+    if stopping is not None:
+
+        def wait_for_stop() -> None:
+            stopping.wait()
+            stop()
+
+        threading.Thread(target=wait_for_stop, name="run-stop", daemon=True).start()
+    exit_with_parent()
+
+
+def exit_with_parent() -> None:
+    """End this process when the process that started it ends, however it ends.
+
+    On Linux the kernel sends SIGKILL at the parent's death (``prctl(PR_SET_PDEATHSIG)``; it
+    reaches a worker even deep in a solver's native code). No maintained library wraps prctl
+    (python-prctl and pyprctl were last released in 2020 and 2021), so it is called through
+    ctypes. Everywhere, a thread also waits on the parent's process handle and exits when it
+    closes."""
+    parent = mp.parent_process()
+    if parent is None:
+        return
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if parent.pid is not None and os.getppid() != parent.pid:
+        os._exit(1)  # the parent died before we could ask
+
+    def watch() -> None:
+        from multiprocessing.connection import wait
+
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def default_jobs(inst: Instance | None, jobs: int | None, counties: int | None = None) -> int:
     """``--jobs`` or, unset, one worker process per core and at most one per county."""
     if jobs is not None:
         return jobs
-    return max(1, min(os.cpu_count() or 1, len(inst.counties)))
+    n = counties if counties is not None else len(inst.counties) if inst is not None else 1
+    return max(1, min(os.cpu_count() or 1, n))
 
 
-def county_fingerprint(sub: Instance, settings: dict[str, Any]) -> str:
-    """What a county's result depends on: its rows of every table, the policy, the settings."""
-    h = hashlib.sha256()
-    for name in (
-        "townships",
-        "villages",
-        "officers",
-        "auxiliaries",
-        "aux_history",
-        "plan_officers",
-        "plan_auxiliaries",
-        "pairs",
-        "township_neighbours",
-    ):
-        df: pd.DataFrame = getattr(sub, name)
-        cols = [c for c in df.columns if c != "_row"]
-        h.update(name.encode())
-        h.update(",".join(cols).encode())
-        if len(df):
-            h.update(pd.util.hash_pandas_object(df[cols].astype(str), index=True).values.tobytes())
-    h.update(repr(sorted(sub.policy.as_dict().items(), key=str)).encode())
-    h.update(repr(sorted(settings.items())).encode())
-    # edges as sorted pairs: a graph's edge orientation follows set order, which varies by process
-    h.update(",".join(sorted("-".join(sorted(e)) for e in sub.adjacency.edges)).encode())
-    from .annual import versions
-
-    h.update(str(versions().get("cunjing")).encode())
-    return h.hexdigest()[:20]
+FINGERPRINT_TABLES = (
+    "townships",
+    "villages",
+    "officers",
+    "auxiliaries",
+    "aux_history",
+    "plan_officers",
+    "plan_auxiliaries",
+    "pairs",
+    "township_neighbours",
+    "unavailable",
+    "auxiliary_exceptions",
+    "responsibility_areas",
+    "auxiliary_duty",
+)
 
 
-class CountyStore:
-    """Finished county results beside the output folder (``OUT.parts/``), until the run is done.
+def county_fingerprints(inst: Instance, settings: dict[str, Any]) -> dict[str, str]:
+    """What each county's result depends on: its rows of every table, its township graph, the
+    policy, the settings. Every table is hashed once, row by row, and each county takes its
+    rows' hashes (``Instance.county_rows``): a province's keys in one pass."""
+    rows = (
+        inst.county_rows
+        if len(inst.counties) > 1
+        else {c: None for c in inst.counties}  # one county: the whole bundle is its
+    )
+    hashed = {name: _row_hashes(getattr(inst, name)) for name in FINGERPRINT_TABLES}
+    common = hashlib.sha256()
+    common.update(repr(sorted(inst.policy.as_dict().items(), key=str)).encode())
+    common.update(repr(sorted(settings.items())).encode())
+    common.update(f"{inst.crs}|{inst.start_month}".encode())
+    # the bundle's own holidays move every county's working days
+    common.update(_row_hashes(inst.holidays)[1].tobytes())
+    edges = sorted(tuple(sorted(e)) for e in inst.adjacency.edges)
+    county_of = inst.townships["county_id"]
+    keys = {}
+    for c, positions in rows.items():
+        h = common.copy()
+        for name in FINGERPRINT_TABLES:
+            cols, values = hashed[name]
+            h.update(name.encode())
+            h.update(cols)
+            mine = values if positions is None else values[positions[name]]
+            h.update(mine.tobytes())
+        # edges as sorted pairs: a graph's edge orientation follows set order
+        h.update(repr([e for e in edges if county_of.get(e[0]) == c]).encode())
+        keys[c] = h.hexdigest()[:20]
+    return keys
 
-    Written by this program for its own later runs in the same place; a result is taken only if
-    its file name carries the county's current fingerprint.
-    """
 
-    def __init__(self, out: Path):
-        self.folder = Path(str(Path(out)) + ".parts")
-
-    def path(self, county: str, key: str) -> Path:
-        return self.folder / f"{county}-{key}.pkl"
-
-    def load(self, county: str, key: str):
-        p = self.path(county, key)
-        if not p.exists():
-            return None
-        try:
-            with open(p, "rb") as f:
-                return pickle.load(f)
-        except Exception:  # a file cut short by a crash: solve the county again
-            return None
-
-    def save(self, county: str, key: str, result) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.path(county, key).with_suffix(".tmp")
-        with open(tmp, "wb") as f:
-            pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
-            f.flush()
-            os.fsync(f.fileno())
-        tmp.replace(self.path(county, key))
-
-    def clear(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+def _row_hashes(df: pd.DataFrame) -> tuple[bytes, np.ndarray]:
+    cols = [c for c in df.columns if c != "_row"]
+    if not len(df):
+        return ",".join(cols).encode(), np.empty(0, dtype=np.uint64)
+    values = pd.util.hash_pandas_object(df[cols].astype(str), index=True).to_numpy()
+    return ",".join(cols).encode(), values
 
 
 def solve_counties(
-    inst: Instance,
-    task: Callable,
-    settings: dict[str, Any],
+    tasks: dict[str, Callable[[], Callable[[], Any]]],
+    sizes: dict[str, int],
     *,
     jobs: int = 1,
     scheduler: str | None = None,
-    store: CountyStore | None = None,
     progress: bool = True,
     stop: Any = None,
-    stopped_task: Callable | None = None,
-) -> list:
-    """``task(sub_instance, county)`` for every county, in county order; finished counties of an
-    earlier run of the same inputs and settings are taken from ``store``.
+    stopped_tasks: dict[str, Callable[[], Callable[[], Any]]] | None = None,
+    done: int = 0,
+    on_result: Callable[[str, Any], None] | None = None,
+    executor: cf.Executor | None = None,
+) -> dict[str, Any]:
+    """Run every county's task, the largest first (``sizes``: villages × officers); returns the
+    results by county. ``tasks[county]()`` makes the county's task (a picklable callable) when
+    it is handed out: a county is cut from the bundle only then, while the others are solved.
 
-    ``stop`` (a StopSearch) set by Ctrl-C while workers run: counties not yet started are
-    cancelled and given to ``stopped_task`` here (which returns their best plan at once, marked
-    stopped); counties under way finish within their time limit."""
-    counties = inst.counties
-    subs = {c: inst.county(c) if len(counties) > 1 else inst for c in counties}
-    keys = {c: county_fingerprint(subs[c], settings) for c in counties}
+    Counties are handed out one per free worker, never queued on a worker (a worker that dies
+    loses the county it was planning and no other). ``stop`` (a StopSearch) set by Ctrl-C or
+    SIGTERM: our worker processes stop the county under way and plan the rest at once; on a
+    Dask cluster the counties not handed out yet go to ``stopped_tasks`` here (their best plan
+    at once, marked stopped). ``done``: villages finished before (the progress bar's start);
+    ``on_result(county, result)`` as each county finishes. ``executor``: one already started
+    (``county_executor``, e.g. by ``warm_executor`` while the bundle loads)."""
     results: dict[str, Any] = {}
-    if store is not None:
-        for c in counties:
-            r = store.load(c, keys[c])
-            if r is not None:
-                r.extra["reused"] = True
+    villages = {c: max(1, sizes.get(c, 1)) for c in tasks}
+    bar = _progress(done + sum(villages.values()), progress)
+    bar.update(done)
+    waiting = sorted(tasks, key=lambda c: -sizes.get(c, 0))
+    rank = {c: i for i, c in enumerate(tasks)}
+    given = contextlib.nullcontext(executor) if executor is not None else None
+    with given or county_executor(jobs, scheduler) as ex:
+        slots = max(1, getattr(ex, "slots", jobs))
+        running: dict[cf.Future, str] = {}
+        told = False
+        while waiting or running:
+            stopping = stop is not None and stop.requested
+            if stopping and not told:
+                told = True
+                ask_workers_to_stop(ex)
+            ours = isinstance(ex, cf.ProcessPoolExecutor | InlineExecutor)
+            while waiting and len(running) < slots and (ours or not stopping):
+                c = waiting.pop(0)
+                running[ex.submit(tasks[c]())] = c
+            finished: list[tuple[str, Any]] = []
+            if stopping and not ours and stopped_tasks is not None:
+                finished += [(c, stopped_tasks[c]()()) for c in waiting]
+                waiting = []
+            if running:
+                now, _pending = cf.wait(running, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+                for f in sorted(now, key=lambda f: rank[running[f]]):
+                    c = running.pop(f)
+                    lost = _lost_while_stopping(f, stop) and stopped_tasks is not None
+                    finished.append((c, stopped_tasks[c]()() if lost else f.result()))
+            for c, r in finished:
+                if on_result is not None:
+                    on_result(c, r)
                 results[c] = r
-    todo = [c for c in counties if c not in results]
-    villages = {c: len(subs[c].villages) for c in counties}
-    bar = _progress(sum(villages.values()), len(counties), progress)
-    bar.update(sum(villages[c] for c in results))
-    bar.set_postfix_str(_("counties {done}/{all}").format(done=len(results), all=len(counties)))
-    with county_executor(jobs, scheduler) as ex:
-        # the largest counties first (villages × officers, the pair count): with a few workers a
-        # large county started last would finish alone
-        todo.sort(key=lambda c: -len(subs[c].villages) * max(1, len(subs[c].officers)))
-        futures = {ex.submit(task, subs[c], c): c for c in todo}
-        for f in _as_completed(futures, stop):
-            c = futures[f]
-            r = (stopped_task or task)(subs[c], c) if f.cancelled() else f.result()
-            # a county stopped by Ctrl-C is not final: the next run solves it again
-            if store is not None and not getattr(r, "stopped", False):
-                store.save(c, keys[c], r)
-            results[c] = r
-            bar.update(villages[c])
-            bar.set_postfix_str(
-                _("counties {done}/{all}").format(done=len(results), all=len(counties))
-            )
+                bar.update(villages[c])
+                bar.set_postfix_str(
+                    _("counties {done}/{all}").format(done=len(results), all=len(tasks))
+                )
     bar.close()
-    return [results[c] for c in counties]
+    return results
 
 
-def _as_completed(futures: dict, stop: Any) -> Iterator[cf.Future]:
-    """Futures as they finish; once ``stop`` is requested, those not started are cancelled
-    (and yielded, cancelled) rather than waited for."""
-    order = {f: i for i, f in enumerate(futures)}
-    pending = set(futures)
-    cancelled = False
-    while pending:
-        done, pending = cf.wait(pending, timeout=0.5, return_when=cf.FIRST_COMPLETED)
-        if stop is not None and stop.requested and not cancelled:
-            cancelled = True
-            for f in pending:
-                f.cancel()  # only a future not yet running can be cancelled
-            now = {f for f in pending if f.cancelled()}
-            done, pending = done | now, pending - now
-        yield from sorted(done, key=order.__getitem__)
+def _lost_while_stopping(f: cf.Future, stop: Any) -> bool:
+    """A worker that died while the run was stopping (a second Ctrl-C reached it, or the first
+    one before it was ready): its county is planned here at once instead."""
+    if stop is None or not stop.requested:
+        return False
+    return isinstance(f.exception(), BrokenExecutor)
 
 
-def _ignore_sigint() -> None:
-    """Worker processes leave Ctrl-C to the parent (it stops the run in order)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _progress(total: int, counties: int, enabled: bool):
+def _progress(total: int, enabled: bool):
     from tqdm import tqdm
 
     # tqdm's own fields stay in braces: the catalogue's words go around them

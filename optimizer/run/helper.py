@@ -74,13 +74,17 @@ class HelperProcess:
         self.close()
 
 
-def helper_wanted(jobs: int, scheduler: str | None) -> bool:
-    """A helper pays when a core is free while the counties are solved."""
-    return not scheduler and jobs < (os.cpu_count() or 1)
+def helper_wanted(jobs: int, scheduler: str | None, counties: int = 1) -> bool:
+    """A helper pays when one county is planned in this process and a core is free meanwhile
+    (several counties go to as many worker processes as there are cores)."""
+    return not scheduler and jobs <= 1 and counties == 1 and (os.cpu_count() or 1) > 1
 
 
 def _serve(conn, bundle: str | Path | None) -> None:
+    from .executor import exit_with_parent
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    exit_with_parent()  # never left behind (about 0.9 GB) when the main process is killed
     with contextlib.suppress(OSError):
         os.nice(5)  # where it shares a core, the main process's work comes first
     try:

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import partial
 from pathlib import Path
 
@@ -22,7 +23,8 @@ from ..rotation.files import summary, write_rotation
 from ..solve.options import SolveOptions
 from ..solve.status import Status
 from .annual import checked_rules
-from .executor import CountyStore, solve_counties
+from .executor import county_fingerprints, solve_counties
+from .store import CountyStore
 
 
 @dataclass
@@ -115,19 +117,41 @@ def rotate(
     of an interrupted run are reused from ``store``."""
     options = options or SolveOptions.from_settings(inst.policy.sections["solver"])
     t0 = time.perf_counter()
-    task = partial(rotate_county, periods=periods, options=options)
     settings = {"task": "rotate", "periods": periods, **options.as_dict()}
-    results = solve_counties(
-        inst, task, settings, jobs=jobs, scheduler=scheduler, store=store, progress=progress
+    counties = inst.counties
+    keys = county_fingerprints(inst, settings)
+    kept = store.finished(keys) if store is not None else {}
+    found = {c: load_rotation_result(folder, data) for c, (folder, data) in kept.items()}
+    todo = [c for c in counties if c not in found]
+
+    def task(c: str):
+        sub = inst.county(c) if len(counties) > 1 else inst
+        return partial(rotate_county, sub, c, periods=periods, options=options)
+
+    def keep(c: str, r: RotationResult) -> None:
+        if store is not None:
+            tmp = store.begin(c)
+            store.commit(c, keys[c], tmp, save_rotation_result(tmp, r))
+
+    sizes = {c: int((inst.villages["county_id"] == c).sum()) for c in counties}
+    found |= solve_counties(
+        {c: partial(task, c) for c in todo},
+        {c: sizes[c] for c in todo},
+        jobs=jobs,
+        scheduler=scheduler,
+        progress=progress,
+        done=sum(sizes[c] for c in found),
+        on_result=keep,
     )
+    results = [found[c] for c in counties]
     rot = pd.concat(
         [r.rotation for r in results if len(r.rotation)]
         or [pd.DataFrame(columns=list(PLAN_FILE_COLUMNS["rotation"]))],
         ignore_index=True,
     )
     # the solver-independent check of what is about to be written
-    found = rotation_violations(inst, rot) if len(rot) else []
-    violations = [v.as_dict() for v in found]
+    broken = rotation_violations(inst, rot) if len(rot) else []
+    violations = [v.as_dict() for v in broken]
     record = summary(
         inst,
         results,
@@ -137,5 +161,39 @@ def rotate(
         violations=violations,
     )
     if len(rot):  # the rules the rotation was judged by (规则说明 reads 未检查 for the rest)
-        record["checks"] = checked_rules(inst, found, ("auxiliary",), rotation=True)
+        record["checks"] = checked_rules(inst, broken, ("auxiliary",), rotation=True)
     return RotationRun(inst, periods, results, rot, record)
+
+
+ROTATION_PART = "rotation.csv"
+
+
+def save_rotation_result(folder: Path, r: RotationResult) -> dict:
+    """A county's rotation as plain files for the store: its rows (CSV), the rest as data."""
+    r.rotation.to_csv(folder / ROTATION_PART, index=False, lineterminator="\n")
+    data = {f.name: getattr(r, f.name) for f in fields(r) if f.name != "rotation"}
+    return json.loads(json.dumps(data, default=_plain))
+
+
+def load_rotation_result(folder: Path, data: dict) -> RotationResult:
+    """The rotation ``save_rotation_result`` kept (checked by the store before this is read)."""
+    rot = pd.read_csv(
+        folder / ROTATION_PART,
+        dtype={"village_id": str, "auxiliary_id": str},
+        keep_default_na=False,
+    )
+    rot["period"] = rot["period"].astype(int)
+    rot["moved"] = rot["moved"].astype(str).str.lower().eq("true")
+    names = {f.name for f in fields(RotationResult)}
+    kept = {k: v for k, v in data.items() if k in names and k != "rotation"}
+    result = RotationResult(rotation=rot, **kept)
+    result.extra["reused"] = True
+    return result
+
+
+def _plain(o):
+    if hasattr(o, "item"):
+        return o.item()
+    if isinstance(o, set | tuple):
+        return list(o)
+    return str(o)

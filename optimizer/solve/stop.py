@@ -1,7 +1,9 @@
-"""Stopping a running search from outside: the planner's Ctrl-C keeps the best plan so far."""
+"""Stopping a running search from outside: the planner's Ctrl-C, or a SIGTERM (``kill``,
+``timeout``, a service manager), keeps the best plan so far; a second one stops at once."""
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -59,18 +61,48 @@ def run_stoppable(run: Callable[[], Any], stop: StopSearch | None, on_stop: _Sto
         stop.on_stop = None
 
 
+# the signals that ask a run to stop: Ctrl-C, and what kill, timeout and service managers send
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 @contextmanager
 def on_interrupt(stop: StopSearch) -> Iterator[None]:
-    """Ctrl-C stops the search (the best plan found so far is kept and marked); a second Ctrl-C
-    stops at once and writes nothing."""
+    """Ctrl-C or SIGTERM stops the search (the best plan found so far is kept and marked); a
+    second one stops at once and writes nothing."""
 
     def handler(signum, frame):
         if stop.requested:
             raise KeyboardInterrupt
         stop()
 
-    old = signal.signal(signal.SIGINT, handler)
+    old = {s: signal.signal(s, handler) for s in STOP_SIGNALS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, old)
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+_WORKER: dict[str, StopSearch] = {}
+
+
+def install_worker_stop() -> StopSearch:
+    """In a worker process: Ctrl-C (the terminal sends it to the whole process group) or the
+    parent's SIGTERM stops the county under way, which returns its best plan; a second one ends
+    the worker at once (its parent is stopping without it)."""
+    stop = StopSearch()
+
+    def handler(signum, frame):
+        if stop.requested:
+            os._exit(128 + signum)
+        stop()
+
+    for s in STOP_SIGNALS:
+        signal.signal(s, handler)
+    _WORKER["stop"] = stop
+    return stop
+
+
+def worker_stop() -> StopSearch | None:
+    """This worker process's stop (None outside a worker)."""
+    return _WORKER.get("stop")
