@@ -178,8 +178,9 @@ def move_counts(inst: Instance, rotation: pd.DataFrame) -> tuple[pd.DataFrame, p
 
 
 def check(inst: Instance, plan: Assignment) -> list[Violation]:
-    """A rotation's exchanges within the limits (an annual plan is one period: no exchange)."""
-    return check_rotation(inst, plan.rows) if plan.rotation else []
+    """A rotation's exchanges within the limits; an annual plan is the rotation's period 1
+    (its changes from the incumbents are that period's exchanges)."""
+    return check_rotation(inst, plan.rows)
 
 
 def check_rotation(inst: Instance, rotation: pd.DataFrame) -> list[Violation]:

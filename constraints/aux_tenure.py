@@ -81,6 +81,14 @@ def periods_left(inst: Instance, open_months: np.ndarray) -> np.ndarray:
     return np.maximum(t - done, 0)
 
 
+def fewest_changes(left: np.ndarray, last: int, t: int) -> np.ndarray:
+    """The fewest changes of auxiliary a village makes in periods 2..``last`` when the one of
+    period 1 may serve ``left`` periods from period 1 (0: none) and every later one at most
+    ``t``: ``ceil((last - left) / t)``, at least 0. (Counting from period 1 with the incumbent's
+    periods left, the same formula counts period 1's change too.)"""
+    return np.maximum(0, -((np.asarray(left) - last) // t))
+
+
 def first_return_month(inst: Instance, last_month: np.ndarray) -> np.ndarray:
     """First month a period may start in for an auxiliary to return, given his last month there."""
     _t, r, months = limits(inst)

@@ -4,12 +4,17 @@ The clause: 原则上每月进村时间累计不低于2天，可采取每旬或�
 calendar holds when, for every village of the officer plan,
 
 - its officer visits it on at least ``r`` different days, ``r`` = ``visit_days_per_month``
-  rounded up (OFF-LOAD counts the same days in an officer's load);
+  rounded up, of time (OFF-LOAD counts the same days in an officer's load);
 - the visits are spread by ``spacing``: with ``P`` periods (3 旬, or 2 half months) a village gets
-  at most ``ceil(r / P)`` visits in any one period and visits in at least ``min(r, P)`` periods
+  at most ``ceil(r / P)`` days in any one period and visits in at least ``min(r, P)`` periods
   (so 2 days are two different 旬, or one in each half month). The seed offers the spread as a
   way, not a must (可采取每旬或每半个月进村一次的方式): ``spacing = "none"`` asks only for the
   days;
+- time adds up the way compliance counts work logs (每月进村时间累计, VISIT-LOG's
+  ``hours_per_day`` hours make a day): a calendar row's ``hours`` in the village, or, where a
+  row gives none, the officer's day split evenly between that day's villages; two villages on one
+  day are half a day each, not two days. An officer is planned at most one day's hours a day,
+  and the time a village gets in any one period is at most ``ceil(r / P)`` days;
 - every visit is on a working day (no weekend unless ``weekends``, no public holiday, make-up
   workdays count) that the officer has not marked unavailable;
 - an officer visits at most ``max_villages_per_day`` villages a day, and villages share a day only
@@ -126,6 +131,22 @@ def period_span(year: int, month: int, spacing: str, p: int) -> tuple[int, int]:
     return (1, 15) if p == 0 else (16, last)
 
 
+def hours_per_day(inst: Instance) -> float:
+    """Hours that make one day in a village (VISIT-LOG's, as compliance counts logs)."""
+    return float(inst.policy.rule("VISIT-LOG")["hours_per_day"])
+
+
+def visit_hours(calendar: pd.DataFrame, day_hours: float) -> np.ndarray:
+    """Each row's hours in its village: its ``hours`` where given, else the officer's day split
+    evenly between the villages he visits that day."""
+    n = calendar.groupby(["officer_id", "date"])["village_id"].transform("size").to_numpy(float)
+    even = day_hours / np.maximum(n, 1)
+    if "hours" not in calendar.columns:
+        return even
+    given = pd.to_numeric(calendar["hours"], errors="coerce").to_numpy(float)
+    return np.where(np.isnan(given), even, given)
+
+
 def visits_required(inst: Instance) -> int:
     """Days each village needs in a month: ``visit_days_per_month``, rounded up."""
     return math.ceil(float(inst.policy.rule(RULE.id)["visit_days_per_month"]) - 1e-9)
@@ -187,6 +208,8 @@ def check_calendar(
             d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)) for d in calendar["date"]
         ],
     ).drop_duplicates(["officer_id", "village_id", "date"])
+    day_hours = hours_per_day(inst)
+    cal = cal.assign(hours=visit_hours(cal, day_hours))
     if month is None:
         months = sorted({f"{d.year:04d}-{d.month:02d}" for d in cal["date"]})
         if len(months) != 1:
@@ -218,7 +241,10 @@ def check_calendar(
         return _("village {village} {name}").format(village=v, name=vname.get(v, "")).rstrip()
 
     visits: dict[str, list[dt.date]] = defaultdict(list)
-    for o, v, d in zip(cal["officer_id"], cal["village_id"], cal["date"], strict=True):
+    spent: dict[str, list[float]] = defaultdict(list)  # days of time per visit
+    for o, v, d, h in zip(
+        cal["officer_id"], cal["village_id"], cal["date"], cal["hours"], strict=True
+    ):
         if holder.get(v) != o:
             out.append(
                 Violation(
@@ -272,27 +298,40 @@ def check_calendar(
                 )
             )
         visits[v].append(d)
+        spent[v].append(float(h) / day_hours)
     for v, o in sorted(holder.items()):
-        got = sorted(visits.get(v, []))
-        if len(got) < required:
+        got = visits.get(v, [])
+        time = round(float(sum(spent.get(v, []))), 2)
+        if time < required - 1e-9:
             out.append(
                 Violation(
                     RULE.id,
                     _(
-                        "{village} gets {n} visit day(s) from {officer} in {month}, needs {required}"
+                        "{village} gets {days:g} day(s) of time from {officer} in {month} "
+                        "({n} visit(s), {hours:g} hours a day), needs {required}"
                     ).format(
-                        village=where(v), n=len(got), officer=who(o), month=month, required=required
+                        village=where(v),
+                        days=time,
+                        n=len(got),
+                        hours=day_hours,
+                        officer=who(o),
+                        month=month,
+                        required=required,
                     ),
                     (o, v),
                 )
             )
-        per_period = np.bincount([period_of(d.day, spacing) for d in got], minlength=days.periods)
-        for p in np.flatnonzero(per_period > most):
+        per_period = np.bincount(
+            [period_of(d.day, spacing) for d in got],
+            weights=spent.get(v, []),
+            minlength=days.periods,
+        ).round(2)
+        for p in np.flatnonzero(per_period > most + 1e-9):
             out.append(
                 Violation(
                     RULE.id,
                     _(
-                        "{village} gets {n} visits in {period} from {officer}, more than {most} a "
+                        "{village} gets {n:g} days in {period} from {officer}, more than {most} a "
                         "period: visits are not spread"
                     ).format(
                         village=where(v),
@@ -322,12 +361,29 @@ def check_calendar(
                 )
             )
     on_day: dict[tuple[str, dt.date], list[str]] = defaultdict(list)
-    for o, v, d in zip(cal["officer_id"], cal["village_id"], cal["date"], strict=True):
+    day_total: dict[tuple[str, dt.date], float] = defaultdict(float)
+    for o, v, d, h in zip(
+        cal["officer_id"], cal["village_id"], cal["date"], cal["hours"], strict=True
+    ):
         if holder.get(v) == o:
             on_day[(o, d)].append(v)
+            day_total[(o, d)] += float(h)
     km = None
     for (o, d), vs in sorted(on_day.items()):
         vs = sorted(vs)
+        if day_total[(o, d)] > day_hours + 1e-6:
+            out.append(
+                Violation(
+                    RULE.id,
+                    _(
+                        "{officer} is planned {hours:g} hours in villages on {date}, more than "
+                        "a day's {most:g}"
+                    ).format(
+                        officer=who(o), hours=round(day_total[(o, d)], 2), date=d, most=day_hours
+                    ),
+                    (o, *vs),
+                )
+            )
         if len(vs) > per_day:
             out.append(
                 Violation(

@@ -4,13 +4,16 @@
     subject to Σ_{p∋v} x_p + u_v = 1          every village      (AUX-COVER)
                Σ_{p∋a} x_p ≤ 1                every auxiliary    (AUX-FULLTIME)
                x_p = 1 for pinned pairs
+               Σ_p c_rp x_p ≤ b_r             period 1's exchange limits and the look-ahead
+                                              (``auxiliary_exchange``), where they can bind
                x, u ∈ {0,1}
 
 over the eligible pairs p = (auxiliary a, village v): AUX-TOWNSHIP, AUX-NOT-HOME, AUX-TENURE and
 being in service decide eligibility, so they need no rows. s_p is the pair's AUX-FAMILIAR points
 (incumbent kept included), M makes covering a village worth more than any score. The matrix is
-that of a bipartite graph, so the LP is integral and a min-cost flow solves it exactly.
-All numbers in hundredths.
+that of a bipartite graph, so without the side rows the LP is integral and a min-cost flow solves
+it exactly; the side rows hold in that flow's plan unless the limits bind, and then the model
+with them goes to HiGHS (``placement``). All numbers in hundredths.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import pandas as pd
 
 from ...constraints import aux_cover, aux_fulltime
 from ...constraints.base import SCALE
-from ..solve.linear_model import LinearModel
+from ..solve.linear_model import INF, LinearModel
+from .exchange import SideRows
 
 
 @dataclass
@@ -35,6 +39,7 @@ class AuxiliaryProblem:
     score: np.ndarray  # hundredths of points
     pinned: np.ndarray  # bool per pair
     uncovered_penalty: int
+    side: SideRows | None = None  # AUX-EXCHANGE's rows over the pairs (None: none binds)
 
     @property
     def n_pairs(self) -> int:
@@ -42,8 +47,13 @@ class AuxiliaryProblem:
 
 
 def make_problem(
-    villages: pd.Index, auxiliaries: pd.Index, eligible: pd.DataFrame
+    villages: pd.Index,
+    auxiliaries: pd.Index,
+    eligible: pd.DataFrame,
+    side=None,
 ) -> AuxiliaryProblem:
+    """The assignment over the ``eligible`` pairs; ``side(pairs)`` gives its side rows over
+    the pairs in model order (None: none)."""
     villages = pd.Index(sorted(villages))
     auxiliaries = pd.Index(sorted(auxiliaries))
     pairs = eligible[
@@ -62,6 +72,7 @@ def make_problem(
         score=score,
         pinned=pairs["pinned"].to_numpy(bool),
         uncovered_penalty=spread * (len(villages) + 1),
+        side=side(pairs) if side is not None else None,
     )
 
 
@@ -72,6 +83,27 @@ def build_model(problem: AuxiliaryProblem) -> LinearModel:
     aux_fulltime.add_to_model(m, problem)
     for i in np.flatnonzero(problem.pinned):
         m.fixed[int(i)] = 1
+    side = problem.side
+    if side is not None:
+        # Σ c x − e ≤ b: an exchange beyond a limit (e) costs as much as a village left
+        # uncovered, more than any points (the limits may contradict AUX-TENURE's forced moves,
+        # which the plan then reports; a placement still covers every village it can)
+        x = m.var_groups["x"]
+        most = np.bincount(side.row, weights=np.maximum(side.coef, 0), minlength=side.n_rows)
+        e = m.add_vars(
+            "excess",
+            0,
+            np.maximum(most - side.ub, 0).astype(np.int64),
+            -problem.uncovered_penalty,
+        )
+        m.add_rows(
+            "exchange",
+            np.concatenate([side.row, np.arange(side.n_rows)]),
+            np.concatenate([side.pair + x.start, np.arange(e.start, e.stop)]),
+            np.concatenate([side.coef, -np.ones(side.n_rows, np.int64)]),
+            np.full(side.n_rows, -INF),
+            side.ub,
+        )
     return m
 
 
@@ -81,4 +113,7 @@ def completion(problem: AuxiliaryProblem, model: LinearModel, chosen: np.ndarray
     x[chosen] = 1
     covered = np.bincount(problem.pair_village[chosen], minlength=len(problem.villages))
     x[model.var_groups["uncovered"]] = (covered == 0).astype(np.int64)
+    if problem.side is not None:
+        over = problem.side.lhs(x[: problem.n_pairs]) - problem.side.ub
+        x[model.var_groups["excess"]] = np.maximum(over, 0).astype(np.int64)
     return x

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ from ..solve.highs import solve_highs
 from ..solve.options import SolveOptions
 from ..solve.result import SolveResult
 from ..solve.status import Status
+from .exchange import side_rows
 from .flow import hall_sets, solve_flow, solve_greedy
 from .model import AuxiliaryProblem, build_model, completion, make_problem
 from .pairs import build_pairs, reasons
@@ -109,10 +111,13 @@ def plan_county_auxiliaries(
     options: SolveOptions | None = None,
     *,
     backend: str = "auto",
+    exchanges_from: Instance | None = None,
 ) -> AuxiliaryResult:
     """The resident auxiliary of every village of ``county`` (None: of every county, as one
     problem) for the plan's first period. ``backend``: "auto"/"flow" (exact), "greedy",
-    "highs" or "cp-sat" (peers on the same model)."""
+    "highs" or "cp-sat" (peers on the same model). ``exchanges_from``: the instance whose
+    incumbents period 1's exchanges count from (default ``inst``: a what-if places again from
+    the annual plan, yet its exchanges count from the plan start)."""
     o = options or SolveOptions.from_settings(inst.policy.sections["solver"])
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r} (one of {', '.join(BACKENDS)})")
@@ -126,11 +131,16 @@ def plan_county_auxiliaries(
     auxiliaries = sub.auxiliaries.index
     table = build_pairs(sub, villages, auxiliaries)
     table, diagnostics = _pins(table)
-    problem = make_problem(villages, auxiliaries, table[table["eligible"]])
+    record = sub if exchanges_from is None else county_scope(exchanges_from, county)
+    problem = make_problem(
+        villages, auxiliaries, table[table["eligible"]], partial(side_rows, record, villages)
+    )
     model = build_model(problem)
     build = time.perf_counter() - t0
     if backend in ("auto", "flow"):
         res = solve_flow(problem)
+        if problem.side is not None and len(problem.side.broken(res.x)):
+            res = _within_limits(problem, model, res, o)
     elif backend == "greedy":
         res = solve_greedy(problem)
     elif backend == "highs":
@@ -140,6 +150,30 @@ def plan_county_auxiliaries(
         res = solve_cpsat(model, o.time_limit, o.seed, o.workers, hint=hint)
     solve_seconds = res.seconds + res.stats.get("build_seconds", 0.0)
     return _result(sub, county, problem, model, res, table, build, solve_seconds, diagnostics)
+
+
+def _within_limits(
+    problem: AuxiliaryProblem, model, flow: SolveResult, o: SolveOptions
+) -> SolveResult:
+    """The placement with AUX-EXCHANGE's rows, when the flow's plan breaks one: HiGHS on the
+    model, started from the flow's plan and held to cover as many villages as it does (the
+    flow covers the most any plan can; the rows then cost points, never a village)."""
+    start = completion(problem, model, np.flatnonzero(flow.x))
+    u = model.var_groups["uncovered"]
+    most = int(start[u].sum())
+    model.add_rows(
+        "cover_most",
+        np.zeros(u.stop - u.start),
+        np.arange(u.start, u.stop),
+        np.ones(u.stop - u.start),
+        [0],
+        [most],
+    )
+    res = solve_highs(model, o.time_limit, seed=o.seed, threads=1, hint=start)
+    if res.x is None:  # out of time before a plan: the flow's, which the checks then judge
+        return flow
+    res.seconds += flow.seconds
+    return res
 
 
 def _result(

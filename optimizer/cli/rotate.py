@@ -16,7 +16,12 @@ from .errors import EXIT_OK, EXIT_PARTIAL
 
 def configure_rotate(p: argparse.ArgumentParser) -> None:
     bundle_arg(p)
-    p.add_argument("--periods", type=int, default=5, help=_("periods to plan (default 5)"))
+    p.add_argument(
+        "--periods",
+        type=int,
+        default=None,
+        help=_("periods to plan (default: the policy's rotation.periods, 5)"),
+    )
     p.add_argument("--out", type=Path, required=True, help=_("folder to write the rotation into"))
     solver_args(p)
     scale_args(p)
@@ -34,10 +39,13 @@ def run_rotate(args: argparse.Namespace) -> int:
     check_target(args.out, [args.bundle])
     inst = load_bundle(args.bundle)
     options = solve_options(args, inst.policy.sections["solver"])
+    periods = (
+        args.periods if args.periods is not None else int(inst.policy.get("rotation", "periods"))
+    )
     store = CountyStore(args.out, version=str(versions().get("cunjing")))
     run = rotate(
         inst,
-        args.periods,
+        periods,
         options,
         jobs=default_jobs(inst, args.jobs),
         scheduler=args.scheduler,

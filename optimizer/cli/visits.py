@@ -96,6 +96,16 @@ def quarter_argument(text: str) -> list[tuple[int, int]]:
         raise UsageError(_("--quarter: {reason}").format(reason=e)) from None
 
 
+def year_argument(text: str) -> list[tuple[int, int]]:
+    """``--year`` as its months, or a usage error."""
+    from ..input.workdays import parse_year
+
+    try:
+        return parse_year(text)
+    except ValueError as e:
+        raise UsageError(_("--year: {reason}").format(reason=e)) from None
+
+
 def configure_compliance(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "bundle",
@@ -116,6 +126,13 @@ def configure_compliance(p: argparse.ArgumentParser) -> None:
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--month", help=_("check one month, YYYY-MM (月考评)"))
     when.add_argument("--quarter", help=_("check one quarter, YYYYQn, e.g. 2027Q1 (季考核)"))
+    when.add_argument(
+        "--year",
+        help=_(
+            "check one year, YYYY: its twelve months and the yearly ranking for the "
+            "优秀包村民警 selection (年度考核)"
+        ),
+    )
     p.add_argument(
         "--plan",
         type=Path,
@@ -137,6 +154,8 @@ def run_compliance(args: argparse.Namespace) -> int:
 
     if args.month:
         months = [tuple(int(x) for x in month_argument(args.month).split("-"))]
+    elif args.year:
+        months = year_argument(args.year)
     else:
         months = quarter_argument(args.quarter)
     check_target(args.out, [p for p in (args.bundle, args.plan, args.logs) if p is not None])
@@ -175,6 +194,7 @@ def run_compliance(args: argparse.Namespace) -> int:
         officer_plan,
         auxiliary_plan,
         quarter=args.quarter and args.quarter.upper(),
+        year=args.year and args.year.strip(),
         sources=sources,
     )
     backup = run.write(args.out, [p for p in (bundle, args.plan, args.logs) if p is not None])
@@ -192,7 +212,7 @@ COMMANDS = {
     "compliance": (
         N_(
             "check work logs against the plan: visit days, spacing, monthly and quarterly "
-            "scorecards"
+            "scorecards, the yearly ranking"
         ),
         configure_compliance,
         run_compliance,

@@ -51,6 +51,13 @@ GLOBAL: dict[str, dict[str, Param]] = {
         "period_months": Param(
             12, "length of one rotation period in months", minimum=1, maximum=120
         ),
+        "periods": Param(
+            5,
+            "periods a rotation plans (cunjing rotate's default); the annual plan is its first "
+            "period and leaves the periods after it room for AUX-TENURE and AUX-EXCHANGE",
+            minimum=1,
+            maximum=50,
+        ),
     },
     "geo": {
         "adjacency_tolerance_m": Param(

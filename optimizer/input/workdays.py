@@ -58,6 +58,15 @@ def parse_quarter(text: str) -> list[tuple[int, int]]:
     return [(y, 3 * (q - 1) + i) for i in (1, 2, 3)]
 
 
+def parse_year(text: str) -> list[tuple[int, int]]:
+    """``2027`` -> the year's twelve months."""
+    t = text.strip()
+    if not (len(t) == 4 and t.isdigit()):
+        raise ValueError(_("'{value}' is not a year (YYYY, e.g. 2027)").format(value=text))
+    _plausible_year(text, int(t))
+    return [(int(t), m) for m in range(1, 13)]
+
+
 def month_dates(year: int, month: int) -> list[Date]:
     return [Date(year, month, d) for d in range(1, calendar.monthrange(year, month)[1] + 1)]
 

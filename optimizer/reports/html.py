@@ -21,6 +21,8 @@ from plotly.subplots import make_subplots
 from ...constraints.registry import RULES
 from ..input.instance import Instance
 from ..input.plan_files import PlanFolder
+from ..input.schema import BOARDS_FILE
+from .boards import board_table
 from .geopackage import village_geometry, village_table
 from .map import map_html
 from .tables import kpi_rows, officer_loads, villages_decided
@@ -268,6 +270,11 @@ def page_html(folder: PlanFolder, inst: Instance) -> str:
     )
     parts.append(map_html(table, inst, geoms, title))
     parts.append(plotly_script())
+    if board_table(folder, inst) is not None:  # written beside this page (PUB-BOARD, §四(一))
+        parts.append(
+            f'<p class="meta"><a href="{BOARDS_FILE}">警民联系牌</a>：每村一张 A4，'
+            "在浏览器中打开后即可打印，只载姓名、单位和电话。</p>"
+        )
     kpis = kpi_rows(folder).rename(columns={"label": "指标", "value": "值", "key": "键"})
     if len(kpis):
         parts.append("<h2>指标</h2>")

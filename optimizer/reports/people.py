@@ -50,6 +50,7 @@ HEADERS = {
     "quarter": N_("quarter"),
     "required_days": N_("required_days"),
     "logged_days": N_("logged_days"),
+    "hours": N_("hours"),
     "dates": N_("dates"),
     "periods": N_("periods"),
     "spread": N_("spread"),

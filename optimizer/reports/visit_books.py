@@ -156,14 +156,16 @@ def _failed_rows(frame: pd.DataFrame) -> pd.DataFrame | None:
 
 
 def write_compliance_workbook(result: ComplianceResult, path: Path) -> Path:
-    """compliance.xlsx: 月考评 (and 季考核) scorecards, the villages, the log problems and the
-    people to review, failing rows shaded."""
-    sheets = [
-        (_("people to review"), result.review),
-        (_("monthly scorecard (月考评)"), result.officers),
-    ]
+    """compliance.xlsx: the people to review, the ranking (优秀包村民警), 月考评 (and 季考核)
+    scorecards, the assessment items, the villages and the log problems, failing rows shaded."""
+    sheets = [(_("people to review"), result.review)]
+    if result.ranking is not None:
+        sheets.append((_("ranking (优秀包村民警)"), result.ranking))
+    sheets.append((_("monthly scorecard (月考评)"), result.officers))
     if result.quarterly is not None:
         sheets.append((_("quarterly scorecard (季考核)"), result.quarterly))
+    if result.assessment is not None:
+        sheets.append((_("assessment (考核项目)"), result.assessment))
     sheets += [(_("village by month"), result.villages), (_("problem logs"), result.issues)]
     book = new_workbook()
     for title, frame in sheets:

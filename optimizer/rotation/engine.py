@@ -35,7 +35,7 @@ import pandas as pd
 
 from ...constraints import aux_exchange
 from ...constraints.base import SCALE
-from ..auxiliaries.placement import county_scope
+from ..auxiliaries.placement import county_scope, plan_county_auxiliaries
 from ..i18n import _
 from ..input.instance import Instance
 from ..solve.cpsat import solve_cpsat
@@ -119,8 +119,14 @@ def rotate_county(
     *,
     backend: str = "auto",
     gap_target: float = 0.005,
+    start: pd.Series | None = None,
 ) -> RotationResult:
     """The rotation of one county's auxiliaries over ``periods`` periods from the plan start.
+
+    Period 1 is the annual placement (``start``: auxiliary id per village id, "" for none;
+    default: the county's ``plan_county_auxiliaries``, which keeps period 1's exchange limits
+    and leaves the later periods room for them), so ``cunjing plan`` and ``cunjing rotate``
+    give one answer for the first period.
 
     ``backend``: ``auto`` (the pipeline of the module doc), ``highs`` (HiGHS on every stint the
     LP found, no support restriction: the peer on the same model), ``cp-sat`` (CP-SAT there),
@@ -133,7 +139,10 @@ def rotate_county(
     t0 = time.perf_counter()
     deadline = t0 + time_limit
     sub = county_scope(inst, county)
-    problem = make_rotation_problem(sub, county, periods)
+    if start is None:
+        placed = plan_county_auxiliaries(sub, county, o).plan
+        start = placed.set_index("village_id")["auxiliary_id"]
+    problem = make_rotation_problem(sub, county, periods, start)
     build = time.perf_counter() - t0
     diagnostics = contradictions(sub, problem)
     if diagnostics:

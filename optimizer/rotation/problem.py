@@ -79,7 +79,12 @@ class RotationProblem:
         return len(self.s_pair)
 
 
-def make_rotation_problem(inst: Instance, county: str, periods: int) -> RotationProblem:
+def make_rotation_problem(
+    inst: Instance, county: str, periods: int, start: pd.Series | None = None
+) -> RotationProblem:
+    """The stint pool of ``county`` over ``periods`` periods. ``start`` (auxiliary id per
+    village id, "" for none): period 1 is that placement, pinned (the annual plan); the stints
+    covering period 1 are then its pairs' only."""
     rec = inst.service
     villages = inst.villages.index[inst.villages["county_id"] == county].sort_values()
     auxiliaries = inst.auxiliaries.index[inst.auxiliaries["county_id"] == county].sort_values()
@@ -146,6 +151,12 @@ def make_rotation_problem(inst: Instance, county: str, periods: int) -> Rotation
     s_last = np.concatenate(cols["last"]).astype(np.int64)
     s_new = np.concatenate(cols["new"]).astype(bool)
     s_goes_on = np.concatenate(cols["goes_on"]).astype(bool)
+    if start is not None:
+        first_of = pinned_auxiliary(start, villages, auxiliaries)
+        keep = (s_first > 1) | (first_of[pv[s_pair]] == pa[s_pair])
+        s_pair, s_first, s_last, s_new, s_goes_on = (
+            a[keep] for a in (s_pair, s_first, s_last, s_new, s_goes_on)
+        )
     order = np.lexsort((s_last, s_first, s_pair))
     s_pair, s_first, s_last, s_new, s_goes_on = (
         a[order] for a in (s_pair, s_first, s_last, s_new, s_goes_on)
@@ -200,3 +211,9 @@ def make_rotation_problem(inst: Instance, county: str, periods: int) -> Rotation
         record=rec,
         exchange_on=exchange_on,
     )
+
+
+def pinned_auxiliary(start: pd.Series, villages: pd.Index, auxiliaries: pd.Index) -> np.ndarray:
+    """Per village of the county: the index of its auxiliary in ``start`` (-1: none)."""
+    ids = start.reindex(villages).fillna("").astype(str).to_numpy(object)
+    return auxiliaries.get_indexer(ids)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ...constraints import aux_exchange
+from ...constraints import aux_exchange, aux_tenure
 from ..i18n import _
 from ..input.instance import Instance
 from ..solve.highs import solve_highs
@@ -198,8 +198,8 @@ def least_exchanges(problem: RotationProblem, q1: int, q2: int) -> np.ndarray:
     if q1 >= 2:
         return np.full(len(problem.villages), w // t, dtype=np.int64)
     k = periods_left(problem)
-    with_inc = np.where(q2 > k, -((k - q2) // t), 0)  # ceil((q2 - k) / t)
-    without = (q2 - 1) // t
+    with_inc = aux_tenure.fewest_changes(k, q2, t)
+    without = (q2 - 1) // t  # a newcomer of period 1 is no exchange
     return np.where(problem.incumbent_exchange, with_inc, without).astype(np.int64)
 
 

@@ -390,14 +390,11 @@ def _merge_part(parts: list[dict]) -> dict:
     }
 
 
-def checked_rules(
-    inst: Instance, found: list[Violation], subjects: tuple[str, ...], rotation: bool = False
-) -> dict:
+def checked_rules(inst: Instance, found: list[Violation], subjects: tuple[str, ...]) -> dict:
     """Per rule judged on a plan of ``subjects`` ("officer", "auxiliary"): its number of
-    violations in ``found``; AUX-EXCHANGE only for a ``rotation`` (it limits periods)."""
+    violations in ``found`` (an annual plan is judged by AUX-EXCHANGE as a rotation's period
+    1)."""
     counts = {rid: 0 for s in subjects for rid in judged(inst, s)}
-    if not rotation:
-        counts.pop("AUX-EXCHANGE", None)
     for v in found:
         counts[v.rule] = counts.get(v.rule, 0) + 1
     return counts

@@ -161,7 +161,7 @@ def rotate(
         violations=violations,
     )
     if len(rot):  # the rules the rotation was judged by (规则说明 reads 未检查 for the rest)
-        record["checks"] = checked_rules(inst, broken, ("auxiliary",), rotation=True)
+        record["checks"] = checked_rules(inst, broken, ("auxiliary",))
     return RotationRun(inst, periods, results, rot, record)
 
 

@@ -193,6 +193,20 @@ class ComplianceRun:
                     passed=s["quarter_passed"], officers=s["officers"]
                 )
             )
+        if len(self.result.months) == 12 and s["ranked"]:
+            best = self.result.ranking
+            best = best[best["proposed_excellent"]]
+            lines.append(
+                _(
+                    "yearly ranking: {n} officers (ranking.csv); proposed for 优秀包村民警: {names}"
+                ).format(
+                    n=s["ranked"],
+                    names=listing(
+                        _("{name} ({id})").format(name=r.officer_name, id=r.officer_id)
+                        for r in best.itertuples()
+                    ),
+                )
+            )
         issues = listing(f"{log_issue_word(k)} {v}" for k, v in s["log_issues"].items())
         lines.append(
             _("problem logs: {issues}; {n} person(s) to review (review.csv)").format(
@@ -220,12 +234,15 @@ def compliance(
     auxiliary_plan: pd.DataFrame | None = None,
     *,
     quarter: str | None = None,
+    year: str | None = None,
     sources: dict | None = None,
 ) -> ComplianceRun:
-    """Work logs (``input.work_logs``) against the plan for the months (月考评) or a quarter
-    (季考核); who to review."""
+    """Work logs (``input.work_logs``) against the plan for the months (月考评), a quarter
+    (季考核) or a year (the ranking for 优秀包村民警); who to review."""
     t0 = time.perf_counter()
-    res = check_compliance(inst, logs, months, officer_plan, auxiliary_plan, quarter=quarter)
+    res = check_compliance(
+        inst, logs, months, officer_plan, auxiliary_plan, quarter=quarter, year=year
+    )
     record = {
         **res.summary(),
         "wall_seconds": round(time.perf_counter() - t0, 3),

@@ -4,19 +4,27 @@ Officers' calendars do not interact, so each officer is one small CP-SAT model o
 ``i`` and his free days ``t`` (working days he has not marked unavailable):
 
     x[i,t] ∈ {0,1}           he visits village i on day t
-    u[t]   ∈ {0,1}           he visits some village on day t        u[t] ≤ Σ_i x[i,t]
-    Σ_t x[i,t] + short[i] ≥ r,  Σ_t x[i,t] ≤ r                    r visits, shortfall priced
-    Σ_{t∈p} x[i,t] ≤ ceil(r/P)                                      spread: per 旬 / half month
+    w[i,t] ∈ {0..U}          the time he spends there, in U-ths of a day   x ≤ w ≤ U·x
+    Σ_i w[i,t] ≤ U                                                  a day is one day
+    Σ_t w[i,t] + short[i] = r·U                                     r days of time, short priced
+    Σ_{t∈p} w[i,t] ≤ ceil(r/P)·U                                    spread: per 旬 / half month
     y[i,p] ≤ Σ_{t∈p} x[i,t],  Σ_p y[i,p] + gap[i] ≥ min(r,P)        visits in enough periods
     Σ_i x[i,t] ≤ max_villages_per_day;  x[a,t] + x[b,t] ≤ 1 when a, b are too far apart to share
 
-    minimise  W·(Σ short + Σ gap) − D·Σ u + Σ c[i,t]·x[i,t]
+    x[i,t] = Σ_j z[i,j,t] + e[i,t]                                  the j-th visit, or an extra
+    minimise  W·(Σ short + Σ gap + max short) + Σ (D + c[i,j,t])·z[i,j,t] + Σ (D + E)·e[i,t]
 
-The shortfalls make every month solvable: when the rules cannot all hold, the calendar keeps as
-many visits as fit and :func:`diagnose` says why in the planner's words. Sharing a day is allowed
-but priced (``D`` per day given up: 进村时间 is time in the village), and ``c`` is the distance
-in days from the village's ideal dates, evenly spaced and staggered between the officer's villages.
-One worker and a fixed seed per officer make the calendar deterministic.
+Time adds up as compliance counts the work logs (§五(一) 每月进村时间累计; VISIT-LOG's
+``hours_per_day`` hours make a day; U = max_villages_per_day, so a day splits in halves by
+default): two villages on one day share its hours, so a shared day is not two days, and each
+visit carries its hours in the calendar. Only a village that can share a day with another of the
+officer's (near enough, more than one village a day) gets extra visits and shares; the others
+spend whole days. The shortfalls make every month solvable: when the rules cannot all hold, the
+calendar keeps as much time as fits and :func:`diagnose` says why in the planner's words. Each visit costs ``D`` (whole days
+rather than split ones); ``c`` is the distance in days of a village's j-th visit from its ideal
+date, evenly spaced and staggered between the officer's villages, and a visit beyond the r (a
+split day) costs ``E``, more than any such distance. One worker and a fixed seed per officer make
+the calendar deterministic.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from ...constraints.base import Violation
 from ...constraints.visit_days import (
     RULE,
     check_calendar,
+    hours_per_day,
     period_names,
     period_of,
     period_rule,
@@ -52,6 +61,7 @@ WEEKDAYS_ZH = ("一", "二", "三", "四", "五", "六", "日")
 # Objective weights: a missing visit outweighs every day given up, which outweighs any spread.
 SHORT_WEIGHT = 10_000
 DAY_WEIGHT = 100
+EXTRA_VISIT = 40  # a visit beyond a village's r, more than any distance from an ideal date
 
 
 @dataclass(frozen=True)
@@ -63,16 +73,18 @@ class OfficerMonth:
     free: tuple[dt.date, ...]
     required: int
     far_pairs: tuple[tuple[int, int], ...]  # village positions too far apart to share a day
+    units: int = 2  # a day's time in the model's units (max_villages_per_day: shares of a day)
 
 
 @dataclass
 class OfficerCalendar:
     officer_id: str
     visits: list[tuple[dt.date, str]]  # (day, village)
-    short: dict[str, int]  # village -> visits missing
+    short: dict[str, float]  # village -> days of time missing
     spread_short: dict[str, int]  # village -> periods missing a visit
     status: str  # Status.OPTIMAL / Status.FEASIBLE / Status.PARTIAL
     seconds: float = 0.0
+    share: dict[tuple[dt.date, str], float] = field(default_factory=dict)  # visit -> day's share
 
 
 @dataclass
@@ -109,6 +121,9 @@ def officer_months(inst: Instance, plan: pd.DataFrame, days: MonthDays) -> list[
     pos = km.index.get_indexer(village)
     km_np = km.to_numpy()
     required = visits_required(inst)
+    # a day splits in shares of 1 / max_villages_per_day (halves by default): as fine as a day
+    # with that many villages needs; hours (finer) made the model 2-3x slower for no better plan
+    units = max(1, int(inst.policy.rule(RULE.id)["max_villages_per_day"]))
     out = []
     starts = np.flatnonzero(np.r_[True, officer[1:] != officer[:-1]]) if len(officer) else []
     for s, e in zip(starts, [*starts[1:], len(officer)], strict=True):
@@ -120,7 +135,7 @@ def officer_months(inst: Instance, plan: pd.DataFrame, days: MonthDays) -> list[
             for b in range(a + 1, len(vs))
             if not sub[a, b] <= share_km
         )
-        out.append(OfficerMonth(o, vs, tuple(days.free_days(o)), required, far))
+        out.append(OfficerMonth(o, vs, tuple(days.free_days(o)), required, far, units))
     return out
 
 
@@ -138,7 +153,8 @@ def ideal_cost(om: OfficerMonth, days: MonthDays) -> np.ndarray:
 @dataclass
 class _OfficerVars:
     om: OfficerMonth
-    z: list  # z[i][j][t]
+    x: list  # x[i][t] = Σ_j z[i][j][t] + e[i][t]
+    w: list  # w[i][t]
     short: list
     gap: list
 
@@ -151,48 +167,71 @@ def _add_officer(
     from ortools.sat.python.cp_model import LinearExpr
 
     total = LinearExpr.sum
-    k, n, r = len(om.villages), len(om.free), om.required
+    k, n, r, big = len(om.villages), len(om.free), om.required, om.units
     n_p = days.periods
     most, fewest = period_rule(r, n_p)
     period = [period_of(d.day, days.spacing) for d in om.free]
     in_period = [[t for t in range(n) if period[t] == p] for p in range(n_p)]
     cost = ideal_cost(om, days)
-    # z[i][j][t]: the j-th visit of village i is on day t; x[i][t] = Σ_j z[i][j][t]
+    # z[i][j][t]: the j-th visit of village i (near its ideal date) is on day t; e[i][t]: a visit
+    # beyond those (a split day's other part). A village that can share a day with none of the
+    # officer's others (too far, or one village a day) spends whole days: no e, w = U·x.
+    far = {*om.far_pairs, *((b, a) for a, b in om.far_pairs)}
+    shares = [per_day > 1 and any((i, j) not in far for j in range(k) if j != i) for i in range(k)]
     z = [[[m.new_bool_var("") for t in range(n)] for j in range(r)] for i in range(k)]
-    x = [[[z[i][j][t] for j in range(r)] for t in range(n)] for i in range(k)]  # literals
-    u = [m.new_bool_var("") for t in range(n)]
-    short = [m.new_int_var(0, r, "") for i in range(k)]
+    e = [[m.new_bool_var("") for t in range(n)] if shares[i] else [] for i in range(k)]
+    x = [
+        [total([z[i][j][t] for j in range(r)] + ([e[i][t]] if shares[i] else [])) for t in range(n)]
+        for i in range(k)
+    ]
+    w = [
+        [m.new_int_var(0, big, "") for t in range(n)]
+        if shares[i]
+        else [big * x[i][t] for t in range(n)]
+        for i in range(k)
+    ]
+    short = [m.new_int_var(0, r * big, "") for i in range(k)]
     gap = [m.new_int_var(0, fewest, "") for i in range(k)]
     for i in range(k):
         for j in range(r):
             m.add_at_most_one(z[i][j])
-            c = cost[i, j].tolist()
-            terms += [v for v, w in zip(z[i][j], c, strict=True) if w]
-            weights += [w for w in c if w]
-        if r > 1:
+            terms += z[i][j]
+            weights += (cost[i, j] + DAY_WEIGHT).tolist()
+        if shares[i]:
+            terms += e[i]
+            weights += [DAY_WEIGHT + EXTRA_VISIT] * n
             for t in range(n):
-                m.add_at_most_one(x[i][t])  # one visit a day per village
-        m.add(total([v for zj in z[i] for v in zj]) + short[i] == r)
+                m.add(x[i][t] <= 1)
+                m.add(w[i][t] >= x[i][t])
+                m.add(w[i][t] <= big * x[i][t])
+        elif r > 1:
+            for t in range(n):
+                m.add(x[i][t] <= 1)  # one visit a day per village
+        m.add(total(w[i]) + short[i] == r * big)
         ys = []
         for ts in in_period:
             if not ts:
                 continue
-            visits_p = total([v for t in ts for v in x[i][t]])
-            m.add(visits_p <= most)
+            m.add(total([w[i][t] for t in ts]) <= most * big)
             y = m.new_bool_var("")
-            m.add(y <= visits_p)
+            m.add(y <= total([x[i][t] for t in ts]))
             ys.append(y)
         m.add(total(ys) + gap[i] >= fewest)
     for t in range(n):
-        col = [v for i in range(k) for v in x[i][t]]
+        col = [x[i][t] for i in range(k)]
         if k > per_day:
             m.add(total(col) <= per_day)
-        m.add(u[t] <= total(col))
+        if sum(shares) > 1:
+            m.add(total([w[i][t] for i in range(k) if shares[i]]) <= big)
         for a, b in om.far_pairs:
-            m.add(total(x[a][t] + x[b][t]) <= 1)
-    terms += short + gap + u
-    weights += [SHORT_WEIGHT] * (2 * k) + [-DAY_WEIGHT] * n
-    return _OfficerVars(om, z, short, gap)
+            m.add(x[a][t] + x[b][t] <= 1)
+    # a shortfall falls evenly on the villages (time is conserved: the sum is what it is)
+    worst = m.new_int_var(0, r * big, "")
+    for i in range(k):
+        m.add(short[i] <= worst)
+    terms += [*short, *gap, worst]
+    weights += [SHORT_WEIGHT] * (2 * k) + [SHORT_WEIGHT]
+    return _OfficerVars(om, x, w, short, gap)
 
 
 def solve_officers(
@@ -227,14 +266,15 @@ def solve_officers(
     seconds = (time.perf_counter() - t0) / max(len(oms), 1)
     out = []
     for part in parts:
-        om, k, r = part.om, len(part.om.villages), part.om.required
-        visits = [
-            (om.free[t], om.villages[i])
+        om, k = part.om, len(part.om.villages)
+        share = {
+            (om.free[t], om.villages[i]): solver.value(part.w[i][t]) / om.units
             for t in range(len(om.free))
             for i in range(k)
-            if any(solver.value(part.z[i][j][t]) for j in range(r))
-        ]
-        sh = {om.villages[i]: solver.value(part.short[i]) for i in range(k)}
+            if solver.value(part.x[i][t])
+        }
+        visits = list(share)
+        sh = {om.villages[i]: solver.value(part.short[i]) / om.units for i in range(k)}
         gp = {om.villages[i]: solver.value(part.gap[i]) for i in range(k)}
         sh = {v: c for v, c in sh.items() if c}
         gp = {v: c for v, c in gp.items() if c}
@@ -243,7 +283,7 @@ def solve_officers(
             if sh or gp
             else (Status.OPTIMAL if code == cp_model.OPTIMAL else Status.FEASIBLE)
         )
-        out.append(OfficerCalendar(om.officer_id, visits, sh, gp, status, seconds))
+        out.append(OfficerCalendar(om.officer_id, visits, sh, gp, status, seconds, share))
     return out
 
 
@@ -256,7 +296,7 @@ def greedy_officer(om: OfficerMonth, days: MonthDays, per_day: int) -> OfficerCa
     far = set(om.far_pairs) | {(b, a) for a, b in om.far_pairs}
     on_day: dict[dt.date, list[int]] = {}
     visits: list[tuple[dt.date, str]] = []
-    short: dict[str, int] = {}
+    short: dict[str, float] = {}
     gaps: dict[str, int] = {}
     for i, v in enumerate(om.villages):
         got: list[dt.date] = []
@@ -282,14 +322,19 @@ def greedy_officer(om: OfficerMonth, days: MonthDays, per_day: int) -> OfficerCa
                 got.append(pick)
                 on_day.setdefault(pick, []).append(i)
         visits += [(d, v) for d in got]
-        if len(got) < r:
-            short[v] = r - len(got)
         seen = len({period_of(d.day, days.spacing) for d in got})
         if seen < fewest:
             gaps[v] = fewest - seen
     visits.sort()
+    # time as compliance counts it: a shared day is split evenly between its villages
+    share = {(d, v): 1 / len(on_day[d]) for d, v in visits}
+    for v in om.villages:
+        got_time = sum(f for (_d, u), f in share.items() if u == v)
+        if got_time < r - 1e-9:
+            short[v] = round(r - got_time, 2)
     status = Status.PARTIAL if short or gaps else Status.FEASIBLE
-    return OfficerCalendar(om.officer_id, visits, short, gaps, status, time.perf_counter() - t0)
+    seconds = time.perf_counter() - t0
+    return OfficerCalendar(om.officer_id, visits, short, gaps, status, seconds, share)
 
 
 def diagnose(om: OfficerMonth, oc: OfficerCalendar, days: MonthDays, inst: Instance) -> str:
@@ -340,7 +385,7 @@ def diagnose(om: OfficerMonth, oc: OfficerCalendar, days: MonthDays, inst: Insta
     for v in sorted({*oc.short, *oc.spread_short}):
         what = []
         if oc.short.get(v):
-            what.append(_("{n} day(s) short").format(n=oc.short[v]))
+            what.append(_("{n} day(s) short").format(n=f"{oc.short[v]:g}"))
         if oc.spread_short.get(v):
             what.append(_("visits in {n} period(s) only").format(n=fewest - oc.spread_short[v]))
         missing.append(
@@ -419,15 +464,18 @@ def plan_calendar(
 
 
 def calendar_frame(inst: Instance, cals: list[OfficerCalendar], days: MonthDays) -> pd.DataFrame:
+    """One row a visit, with the hours it takes (its share of the day × VISIT-LOG's hours)."""
     names = period_names(days.spacing)
+    day_hours = hours_per_day(inst)
     rows = []
     for oc in cals:
         per_day: dict[dt.date, int] = {}
         for d, _village in oc.visits:
             per_day[d] = per_day.get(d, 0) + 1
         for d, v in sorted(oc.visits):
-            rows.append((oc.officer_id, d, v, per_day[d] > 1))
-    df = pd.DataFrame(rows, columns=["officer_id", "date", "village_id", "shared"])
+            hours = round(oc.share.get((d, v), 1 / per_day[d]) * day_hours, 2)
+            rows.append((oc.officer_id, d, v, per_day[d] > 1, hours))
+    df = pd.DataFrame(rows, columns=["officer_id", "date", "village_id", "shared", "hours"])
     vil, off = inst.villages, inst.officers
     return pd.DataFrame(
         {
@@ -441,6 +489,7 @@ def calendar_frame(inst: Instance, cals: list[OfficerCalendar], days: MonthDays)
             "township_id": df["village_id"].map(vil["township_id"]),
             "township_name": df["village_id"].map(vil["township_id"]).map(inst.townships["name"]),
             "shared_day": df["shared"].astype(bool),
+            "hours": df["hours"].astype(float),
         }
     )
 

@@ -105,6 +105,10 @@ class ComplianceResult:
             "auxiliaries_on_station_duty": 0
             if self.on_duty is None
             else int(self.on_duty["auxiliary_id"].nunique()),
+            "ranked": 0 if self.ranking is None else len(self.ranking),
+            "proposed_excellent": []
+            if self.ranking is None
+            else self.ranking.loc[self.ranking["proposed_excellent"], "officer_id"].tolist(),
             "notes": self.notes,
         }
 
@@ -116,9 +120,11 @@ def check_compliance(
     officer_plan: pd.DataFrame,
     auxiliary_plan: pd.DataFrame | None = None,
     quarter: str | None = None,
+    year: str | None = None,
 ) -> ComplianceResult:
     """Compliance of ``logs`` (work_logs.LOG_COLUMNS) in ``months`` with the officer plan
-    (village_id, officer_id) and the auxiliary plan (default: the bundle's)."""
+    (village_id, officer_id) and the auxiliary plan (default: the bundle's). ``quarter`` or
+    ``year`` names the period the months make (a quarter adds the 季考核 scorecard)."""
     params = inst.policy.rule(visit_log.RULE.id)
     spacing = inst.policy.rule(VISIT_DAYS.id)["spacing"]
     required = visits_required(inst)
@@ -152,7 +158,8 @@ def check_compliance(
     ranked = visit_log.ranking(assessed, params["excellent_share"])
     ranked.insert(1, "officer_name", ranked["officer_id"].map(off_names := inst.officers["name"]))
     assessed.insert(1, "officer_name", assessed["officer_id"].map(off_names))
-    review = _review(inst, monthly, quarterly, issues, quarter or labels[0], aux_months, duty)
+    period = quarter or year or labels[0]
+    review = _review(inst, monthly, quarterly, issues, period, aux_months, duty)
     vil, off, aux = inst.villages, inst.officers, inst.auxiliaries
     villages.insert(2, "village_name", villages["village_id"].map(vil["name"]))
     villages.insert(3, "township_id", villages["village_id"].map(vil["township_id"]))
@@ -176,7 +183,7 @@ def check_compliance(
     if (logs["person_kind"] == "officer").sum() == 0:
         notes.append(_("no officer logs in the period: every village is short"))
     return ComplianceResult(
-        quarter or labels[0],
+        period,
         labels,
         villages,
         monthly,

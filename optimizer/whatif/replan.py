@@ -434,7 +434,7 @@ def replan_auxiliaries(
     )
     sub = replace(inst, plan_auxiliaries=pa)
     sub = sub.county(county) if len(sub.counties) > 1 else sub
-    res = plan_county_auxiliaries(sub, county, options)
+    res = plan_county_auxiliaries(sub, county, options, exchanges_from=inst)
     before = pa["auxiliary_id"]
     after = res.plan.set_index("village_id")["auxiliary_id"]
     rows = []

@@ -40,6 +40,11 @@ CASES = [
         ["compliance", MISSING, "--logs", "l", "--quarter", "0027Q1", *OUT],
         "'0027Q1' 不在 1950—2099 年之间",
     ),
+    (
+        ["compliance", MISSING, "--logs", "l", "--year", "0027", *OUT],
+        "'0027' 不在 1950—2099 年之间",
+    ),
+    (["compliance", MISSING, "--logs", "l", "--year", "27", *OUT], "--year：'27' 不是年份"),
 ]
 
 

@@ -581,3 +581,19 @@ def test_map_filters_a_township_shows_an_officer_searches_and_prints(planned, tm
         abs(float(w) - 1190.55) < 2 and abs(float(h) - 841.89) < 2 for w, h in boxes
     )
     assert len(boxes) == 1  # one township, one sheet
+
+
+def test_contact_boards_open_from_the_report_and_print_one_a4_sheet_a_village(planned, tmp_path):
+    """§四(一) 警民联系牌 in the browser: report.html links to contact_boards.html, which opens
+    offline with no error and prints one A4 portrait sheet for each village."""
+    import re
+
+    _bundle, plan, _, inst = planned
+    assert 'href="contact_boards.html"' in (plan / "report.html").read_text(encoding="utf-8")
+    boards = plan / "contact_boards.html"
+    run = open_offline(boards, tmp_path / "boards.png", width=800, height=1100)
+    assert run.requests == [] and run.console == [], run.console
+    pdf = print_offline(boards, tmp_path / "boards.pdf").read_bytes()
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert len(boxes) == len(inst.villages)
+    assert all(abs(float(w) - 595.28) < 2 and abs(float(h) - 841.89) < 2 for w, h in boxes)

@@ -60,7 +60,8 @@ def test_a_rule_the_run_did_not_judge_reads_not_judged(planned):
     assert rules.at["OFF-COVER", "违反条数"] == 0  # judged, held
     assert rules.at["AUX-TOWNSHIP", "违反条数"] == 0
     assert rules.at["VISIT-DAYS", "违反条数"] == "未检查"  # an annual plan has no calendar
-    assert rules.at["AUX-EXCHANGE", "违反条数"] == "未检查"  # limits a rotation's periods
+    # the annual plan is the rotation's period 1: judged by its exchange limits too
+    assert rules.at["AUX-EXCHANGE", "违反条数"] == 0
     assert rules.at["OFF-CADRE", "启用"] == "否"
     assert rules.at["OFF-CADRE", "决定村数"] == "未检查"
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from brute_force import brute_force
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +26,6 @@ from cunjing.optimizer.officers.pairs import build_pairs
 from cunjing.optimizer.solve.options import SolveOptions
 
 from conftest import TINY, write_bundle
-from test_officer_plan import brute_force
 
 EXAMPLES = int(os.environ.get("CUNJING_PROPERTY_EXAMPLES", "25"))
 

@@ -255,8 +255,10 @@ def test_logs_of_an_engine_calendar_pass(tmp_path):
     cal = plan_calendar(inst, TINY_PLAN, "2027-03").calendar
     rows = log_rows(
         *[
-            (o, "", v, d, "", "", "8")
-            for o, v, d in zip(cal["officer_id"], cal["village_id"], cal["date"], strict=True)
+            (o, "", v, d, "", "", str(h))
+            for o, v, d, h in zip(
+                cal["officer_id"], cal["village_id"], cal["date"], cal["hours"], strict=True
+            )
         ]
     )
     f = write_csv(tmp_path / "logs.csv", rows)
@@ -405,3 +407,44 @@ def test_assessment_items_and_the_ranking_for_excellent_officers(tmp_path):
     assert rank["rank"].to_dict() == {"100001": 1, "100002": 2, "100003": 3}
     assert rank["proposed_excellent"].tolist() == [True, False, False]
     assert "ranking" in res.frames() and "assessment" in res.frames()
+
+
+def test_year_command_ranks_the_officers_over_the_whole_year(tmp_path, capsys):
+    """§五(三) 年度评选优秀包村民警: ``--year`` judges the twelve months and ranks the officers
+    by the year, not by a month."""
+
+    def month(rows, m: int, officers) -> list[dict]:
+        return [
+            {**r, "date": f"2027-{m:02d}" + r["date"][7:]}
+            for r in rows
+            if r["officer_id"] in officers
+        ]
+
+    rows = (
+        GOOD_MONTH + month(GOOD_MONTH, 4, {"100001", "100002"}) + month(GOOD_MONTH, 5, {"100001"})
+    )
+    bundle = write_bundle(tmp_path / "b")
+    inst = load_bundle(bundle)
+    plan = write_plan_folder(tmp_path / "plan", inst, bundle, TINY_PLAN)
+    logs = write_csv(tmp_path / "logs.csv", rows)
+    base = ["compliance", "--logs", str(logs), "--plan", str(plan)]
+    out = tmp_path / "year"
+    assert main([*base, "--year", "2027", "--out", str(out)]) == 1  # idle months to review
+    printed = capsys.readouterr().out
+    assert "建议评为优秀包村民警" in printed and "100001" in printed
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["period"] == "2027" and len(summary["months"]) == 12
+    assert summary["proposed_excellent"] == ["100001"]
+    assert summary["officer_months"] == 3 * 12
+    with pd.ExcelFile(out / "compliance.xlsx") as book:
+        assert "排名（优秀包村民警）" in book.sheet_names
+    en = tmp_path / "year-en"
+    assert main(["--lang", "en", *base, "--year", "2027", "--out", str(en)]) == 1
+    rank = pd.read_csv(en / "ranking.csv", dtype={"officer_id": str}, encoding="utf-8-sig")
+    assert rank["officer_id"].tolist() == ["100001", "100002", "100003"]
+    assert rank["rank"].tolist() == [1, 2, 3] and (rank["months"] == 12).all()
+    assert rank["proposed_excellent"].tolist() == [True, False, False]
+    # in March alone all three are even
+    march = tmp_path / "march"
+    assert main(["--lang", "en", *base, "--month", "2027-03", "--out", str(march)]) == 0
+    assert set(pd.read_csv(march / "ranking.csv", encoding="utf-8-sig")["rank"]) == {1}

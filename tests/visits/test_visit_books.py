@@ -84,7 +84,14 @@ def test_compliance_workbook(tmp_path):
     args = ["compliance", "--logs", str(logs), "--month", "2027-03", "--plan", str(plan)]
     assert main([*args, "--out", str(out)]) == 1  # 张伟 is short in 二村
     book = openpyxl.load_workbook(out / "compliance.xlsx")
-    assert book.sheetnames == ["需复核人员", "月考评", "各村情况", "问题日志"]
+    assert book.sheetnames == [
+        "需复核人员",
+        "排名（优秀包村民警）",
+        "月考评",
+        "考核项目",
+        "各村情况",
+        "问题日志",
+    ]
     card = book["月考评"]
     head = [c.value for c in card[1]]
     assert head[:2] == ["警号", "民警姓名"] and "合格" in head

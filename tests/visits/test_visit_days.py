@@ -62,7 +62,8 @@ def test_too_few_days(tiny_inst):
     rows = [r for r in GOOD if r != ("100002", "2027-03-22", "V4")]
     got = messages(tiny_inst, rows)
     assert got == [
-        "village V4 四村 gets 1 visit day(s) from officer 100002 李强 in 2027-03, needs 2",
+        "village V4 四村 gets 1 day(s) of time from officer 100002 李强 in 2027-03 (1 visit(s), "
+        "8 hours a day), needs 2",
         "village V4 四村 is visited in 1 of the month's 3 periods (上旬/中旬/下旬), needs 2",
     ]
 
@@ -71,7 +72,7 @@ def test_visits_not_spread(tiny_inst):
     rows = replace(GOOD, ("100001", "2027-03-15", "V1"), ("100001", "2027-03-09", "V1"))
     got = messages(tiny_inst, rows)
     assert got == [
-        "village V1 一村 gets 2 visits in 上旬 from officer 100001 张伟, more than 1 a period: "
+        "village V1 一村 gets 2 days in 上旬 from officer 100001 张伟, more than 1 a period: "
         "visits are not spread",
         "village V1 一村 is visited in 1 of the month's 3 periods (上旬/中旬/下旬), needs 2",
     ]
@@ -81,7 +82,7 @@ def test_half_month_spacing(tiny_inst):
     inst = variant(tiny_inst, '[rules.VISIT-DAYS]\nspacing = "half_month"\n')
     # V1 on 2 and 15 March: two different 旬 but the same half month
     assert messages(inst, GOOD) == [
-        "village V1 一村 gets 2 visits in 上半月 from officer 100001 张伟, more than 1 a period: "
+        "village V1 一村 gets 2 days in 上半月 from officer 100001 张伟, more than 1 a period: "
         "visits are not spread",
         "village V1 一村 is visited in 1 of the month's 2 periods (上半月/下半月), needs 2",
     ]
@@ -112,8 +113,11 @@ def test_weekend_holiday_and_unavailable_days(tiny_inst):
 def test_villages_a_day_and_distance(tiny_inst):
     inst = variant(tiny_inst, "[rules.VISIT-DAYS]\nmax_villages_per_day = 1\n")
     shared = replace(GOOD, ("100001", "2027-03-03", "V2"), ("100001", "2027-03-02", "V2"))
+    # a shared day is half a day for each (time adds up, §五(一)): V1 and V2 need more visits
+    shared += [("100001", "2027-03-04", "V1"), ("100001", "2027-03-04", "V2")]
     assert messages(inst, shared) == [
-        "officer 100001 张伟 has 2 villages on 2027-03-02, more than 1 a day"
+        "officer 100001 张伟 has 2 villages on 2027-03-02, more than 1 a day",
+        "officer 100001 张伟 has 2 villages on 2027-03-04, more than 1 a day",
     ]
     # with two a day allowed, V1 and V2 (about 4 km apart) may share; V1 and V4 (12 km) may not
     inst = tiny_inst
@@ -121,11 +125,11 @@ def test_villages_a_day_and_distance(tiny_inst):
     plan = PLAN.assign(officer_id=["100001", "100001", "100001", "100003"])
     far = [*GOOD[:4], ("100001", "2027-03-02", "V4"), ("100001", "2027-03-22", "V4"), *GOOD[6:]]
     got = messages(inst, far, plan=plan)
-    assert len(got) == 1
-    assert got[0].startswith(
+    assert len(got) == 3 and all("1.5 day(s) of time" in m for m in got[:2])  # half a day each
+    assert got[2].startswith(
         "officer 100001 张伟 visits village V1 一村 and village V4 四村 on 2027-03-02,"
     )
-    assert got[0].endswith("km apart (at most 10 km to share a day)")
+    assert got[2].endswith("km apart (at most 10 km to share a day)")
 
 
 def test_wrong_officer_and_wrong_month(tiny_inst):
@@ -141,3 +145,33 @@ def test_wrong_officer_and_wrong_month(tiny_inst):
 def test_villages_without_officer_need_no_visits(tiny_inst):
     plan = pd.concat([PLAN, pd.DataFrame({"village_id": ["V5"], "officer_id": [""]})])
     assert messages(tiny_inst, GOOD, plan=plan) == []
+
+
+def test_time_adds_up_as_compliance_counts_it(tiny_inst):
+    """§五(一) 每月进村时间累计: two villages on one day are half a day each (or the hours the
+    calendar gives them), and a planned day is at most one day's hours (VISIT-LOG's 8)."""
+    shared = replace(GOOD, ("100001", "2027-03-03", "V2"), ("100001", "2027-03-02", "V2"))
+    assert messages(tiny_inst, shared) == [
+        "village V1 一村 gets 1.5 day(s) of time from officer 100001 张伟 in 2027-03 (2 visit(s), "
+        "8 hours a day), needs 2",
+        "village V2 二村 gets 1.5 day(s) of time from officer 100001 张伟 in 2027-03 (2 visit(s), "
+        "8 hours a day), needs 2",
+    ]
+    # the hours a row gives count as they are: a whole day each on one day is two days' work
+    whole = pd.DataFrame(shared, columns=["officer_id", "date", "village_id"]).assign(hours=8)
+    got = [v.message for v in check_calendar(tiny_inst, PLAN, whole)]
+    assert got == [
+        "officer 100001 张伟 is planned 16 hours in villages on 2027-03-02, more than a day's 8"
+    ]
+    # a bureau whose day is 4 hours counts each 4-hour half day as a day
+    four = variant(tiny_inst, "[rules.VISIT-LOG]\nhours_per_day = 4\n")
+    assert messages(four, shared) == [
+        "village V1 一村 gets 1.5 day(s) of time from officer 100001 张伟 in 2027-03 (2 visit(s), "
+        "4 hours a day), needs 2",
+        "village V2 二村 gets 1.5 day(s) of time from officer 100001 张伟 in 2027-03 (2 visit(s), "
+        "4 hours a day), needs 2",
+    ]
+    halves = pd.DataFrame(shared, columns=["officer_id", "date", "village_id"]).assign(hours=4)
+    assert [v.message for v in check_calendar(four, PLAN, halves)] == [
+        "officer 100001 张伟 is planned 8 hours in villages on 2027-03-02, more than a day's 4"
+    ]
