@@ -61,40 +61,7 @@ def instances(names: set[str] | None = None) -> list[GapInstance]:
 
 
 def write_bundle(inst: GapInstance, folder: Path) -> Path:
-    """The instance as a bundle folder."""
-    from cunjing.constraints.registry import RULES
+    """The instance as a bundle folder (``cunjing.data.hard_counties.write_gap_bundle``)."""
+    from cunjing.data.hard_counties import write_gap_bundle
 
-    folder.mkdir(parents=True, exist_ok=True)
-    m, n = inst.cost.shape
-    (folder / "townships.csv").write_text(
-        "township_id,name,county_id\nT1,GAP,C1\n", encoding="utf-8"
-    )
-    rows = "".join(f"J{j:03d},job {j},T1\n" for j in range(n))
-    (folder / "villages.csv").write_text("village_id,name,township_id\n" + rows, encoding="utf-8")
-    # resources and capacities in hundredths of a day (the model's own unit), so a capacity
-    # of up to 3,100 fits the 31 days a month allows; the problem is exactly the same
-    rows = "".join(
-        f"A{i:02d},agent {i},organ,C1,T1,{inst.capacity[i] / 100:.2f}\n" for i in range(m)
-    )
-    (folder / "officers.csv").write_text(
-        "officer_id,name,category,county_id,base_township_id,available_days\n" + rows,
-        encoding="utf-8",
-    )
-    (folder / "auxiliaries.csv").write_text(
-        "auxiliary_id,name,county_id,home_village_id\n", encoding="utf-8"
-    )
-    i, j = np.meshgrid(np.arange(m), np.arange(n), indexing="ij")
-    lines = [
-        f"A{a:02d},J{b:03d},{r / 100:.2f},{-c}\n"
-        for a, b, r, c in zip(
-            i.ravel(), j.ravel(), inst.resource.ravel(), inst.cost.ravel(), strict=True
-        )
-    ]
-    (folder / "pairs.csv").write_text(
-        "officer_id,village_id,workload_days,score\n" + "".join(lines), encoding="utf-8"
-    )
-    soft = [rid for rid, r in RULES.items() if r.kind == "soft"]
-    (folder / "policy.toml").write_text(
-        "".join(f"[rules.{rid}]\nenabled = false\n" for rid in soft), encoding="utf-8"
-    )
-    return folder
+    return write_gap_bundle(folder, inst.cost, inst.resource, inst.capacity)

@@ -16,14 +16,19 @@ def diagnose_uncovered(
     plan: pd.DataFrame,
     eligible: pd.DataFrame,
     table: pd.DataFrame,
+    proofs: list[dict] | None = None,
 ) -> list[dict]:
     """Why villages stay without an officer, in the planner's words, with a counting proof.
+
+    ``proofs`` (the engine's ``shortage.diagnosis``: a counting certificate, the solver's proof,
+    or the plain words that nothing is proven) come first, before each village's officers, so
+    that those are never read as the proof; without them, the certificate below.
 
     S: the uncovered villages and every village that only their possible officers N(S) can
     cover. N(S) has D days and K places; S's villages need at least their cheapest workload
     each. If the cheapest t villages of S already use up D (or t > K), at most t can be covered.
     """
-    out: list[dict] = []
+    out: list[dict] = list(proofs or [])
     uncovered = plan.loc[plan["officer_id"] == "", "village_id"].tolist()
     if not uncovered:
         return out
@@ -78,9 +83,10 @@ def diagnose_uncovered(
                 "ids": ids,
             }
         )
-    cert = shortage_certificate(problem, eligible, uncovered)
-    if cert:
-        out.append(cert)
+    if proofs is None:
+        cert = shortage_certificate(problem, eligible, uncovered)
+        if cert:
+            out.append(cert)
     return out
 
 

@@ -10,6 +10,14 @@ pruning provably cost nothing, and the result says so with the numbers.
 
 When no officer's days can bind, the model is a transportation problem and is solved exactly as a
 min-cost flow instead.
+
+When the greedy plan leaves villages without an officer (a short-handed or tight county), that is
+never taken for a shortage: a small county looks for a full cover by MTHG and the repair search
+(``find_cover``) and goes on from it as any other; a large one, or one where none was found, goes
+to the hard-county pipeline (``hard``): a repair search and CP-SAT aimed at a full cover first,
+then the Lagrangian bound and the searches for better plans, or, when no full cover is found, the
+plan that covers most with a counting proof or the plain words that nothing is proven. Every
+stage is said, with what it did and how long it took (``OfficerResult.notes``).
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ...constraints.base import SCALE
+from ..i18n import _
 from ..input.instance import Instance
 from ..solve.cpsat import solve_cpsat
 from ..solve.highs import solve_highs
@@ -30,13 +39,18 @@ from ..solve.result import SolveResult
 from ..solve.status import Status
 from ..solve.stop import StopSearch
 from .bound import lagrangian_pair_bounds
+from .core import make_core
 from .diagnosis import diagnose_uncovered
 from .explain import explainable
 from .flow import days_never_bind, solve_flow
 from .greedy import solve_greedy
+from .hard import Stage, solve_hard, why_stopped
 from .kpis import county_part
 from .model import OfficerProblem, build_model, completion, county_capacity, make_problem
+from .mthg import solve_mthg
 from .pairs import build_pairs
+from .repair import cover
+from .shortage import diagnosis
 
 # CP-SAT's share of a small county's search, in deterministic seconds (the same plan on every
 # run); a plan it has not proven by then goes to HiGHS as a MIP start
@@ -59,6 +73,7 @@ class OfficerResult:
     pairs: pd.DataFrame | None = None  # each village's pair and best others (``explainable``)
     uncovered_penalty: float = 0.0
     kpi_part: dict | None = None  # kpis.county_part, computed where the pair table is
+    notes: list[str] = field(default_factory=list)  # the search's stages and fallbacks, said
 
 
 def chosen_rows(problem: OfficerProblem, res: SolveResult) -> np.ndarray:
@@ -91,7 +106,12 @@ def plan_county_officers(
             "flow",
             "no officer's days can bind: solved exactly as a min-cost flow over all eligible pairs",
         )
-    if len(search.eligible) <= search.options.prune_above_pairs or not search.covers:
+    small = len(search.eligible) <= search.options.prune_above_pairs
+    if not search.covers and not (small and search.reachable and search.find_cover()):
+        # the greedy plan leaves villages uncovered and so did MTHG and the repair search (or
+        # the county is large): never take that for a shortage
+        return search.hard()
+    if len(search.eligible) <= search.options.prune_above_pairs:
         return search.exact_over_all("cp-sat", portfolio=True)
     return search.pruned()
 
@@ -116,7 +136,9 @@ class CountySearch:
         villages = sub.villages.index[sub.villages["county_id"] == county]
         self.reachable = bool(villages.isin(self.eligible["village_id"]).all())
         self.full = make_problem(sub, county, self.eligible, self.every, limits=self.limits)
+        t = time.perf_counter()
         self.greedy_pairs = np.flatnonzero(solve_greedy(self.full).x)
+        self.greedy_seconds = time.perf_counter() - t
         covered = len(np.unique(self.full.pair_village[self.greedy_pairs]))
         self.covers = self.reachable and covered == len(villages)
         self.build = time.perf_counter() - self.t0
@@ -125,6 +147,8 @@ class CountySearch:
             "all_pairs": len(self.table),
             "rounds": [],
         }
+        self.notes: list[str] = []
+        self.proofs: list[dict] | None = None  # the hard pipeline's diagnosis of a partial plan
 
     def left(self) -> float:
         return max(0.1, self.deadline - time.perf_counter())
@@ -177,9 +201,15 @@ class CountySearch:
     ) -> OfficerResult:
         if res.x is None and res.status != Status.INFEASIBLE:
             # stopped (time, Ctrl-C) before any plan: the greedy plan is the best one known
-            problem, _, res = self.solve(self.every, "greedy", 0, cover_all=False)
+            problem, _model, res = self.solve(self.every, "greedy", 0, cover_all=False)
             res.status, res.bound = Status.FEASIBLE, float("nan")
             how += "; the search stopped before it found a plan: this is the greedy plan"
+            self.notes.append(
+                _(
+                    "The search stopped after {seconds:.1f} s before it found a plan: this is "
+                    "the greedy plan, not the engine's answer"
+                ).format(seconds=time.perf_counter() - self.t0)
+            )
         self.info.update(candidate_pairs=candidates, lossless=lossless, how=how)
         result = officer_result(
             self.inst,
@@ -191,15 +221,98 @@ class CountySearch:
             self.info,
             self.build,
             time.perf_counter() - self.t0 - self.build,
+            self.proofs,
         )
+        result.notes = list(self.notes)
         chosen = result.plan[result.plan["officer_id"] != ""]
         result.kpi_part = county_part(self.inst, chosen, self.eligible, self.capacity)
         return result
 
     def direct(self, how: str, why: str = "all eligible pairs are in the model") -> OfficerResult:
         """The flow (exact when days cannot bind) or the greedy plan, over every pair."""
-        problem, _, res = self.solve(self.every, how, 0, cover_all=self.covers)
+        problem, _model, res = self.solve(self.every, how, 0, cover_all=self.covers)
         return self.done(problem, res, len(self.eligible), True, why)
+
+    def find_cover(self) -> bool:
+        """MTHG, then the repair search (ejection chains), for a plan that covers every village
+        when the greedy plan does not: the start of the small county's search (CP-SAT then
+        HiGHS), which is closer to the best known on gapd than the pipeline's later stages
+        (d10100 0.16 % against 0.54 %, 60 s). Each stage is said; when no cover is found, just
+        that (the pipeline then runs these stages again from the start, and says them)."""
+        core = make_core(self.full)
+        if not core.pins_fit:
+            return False
+        t0, said = time.perf_counter(), len(self.notes)
+        greedy = core.from_pairs(self.greedy_pairs)
+        self._said("greedy", time.perf_counter() - self.greedy_seconds, core, greedy)
+        t = time.perf_counter()
+        mt = solve_mthg(core)
+        choice = mt.choice
+        self._said("mthg", t, core, choice)
+        if (choice < 0).any():
+            t = time.perf_counter()
+            rc = cover(
+                core,
+                choice,
+                seed=self.options.seed,
+                max_iterations=20_000,
+                time_limit=0.2 * self.left(),
+            )
+            choice = rc.choice
+            note = _("stopped after {steps} steps ({why}); {left} villages left uncovered")
+            self.notes.append(
+                Stage(
+                    "repair",
+                    time.perf_counter() - t,
+                    None,
+                    note.format(
+                        steps=rc.iterations, why=why_stopped(rc.stopped), left=rc.uncovered
+                    ),
+                ).said()
+            )
+        if (choice < 0).any():
+            del self.notes[said:]
+            self.notes.append(
+                _(
+                    "MTHG and the repair search left {left} villages uncovered after {seconds:.1f}"
+                    " s: the hard-county pipeline goes on"
+                ).format(left=int((choice < 0).sum()), seconds=time.perf_counter() - t0)
+            )
+            return False
+        self.greedy_pairs = core.to_pairs(choice)
+        self.covers = True
+        return True
+
+    def _said(self, name: str, t: float, core, choice: np.ndarray) -> None:
+        note = _("{covered} of {villages} villages covered").format(
+            covered=int((choice >= 0).sum()), villages=core.n_v
+        )
+        self.notes.append(Stage(name, time.perf_counter() - t, None, note).said())
+
+    def hard(self) -> OfficerResult:
+        """A county whose greedy plan leaves villages uncovered: the hard-county pipeline over
+        every eligible pair, for the time left (``hard.solve_hard``)."""
+        problem = self.full
+        hr = solve_hard(problem, time_limit=self.left(), seed=self.options.seed, stop=self.stop)
+        model = build_model(problem)
+        self.notes += [s.said() for s in hr.stages]
+        self.info["stages"] = [
+            {"stage": s.name, "seconds": round(s.seconds, 3), "note": s.note} for s in hr.stages
+        ]
+        self.proofs = hr.diagnostics
+        if hr.status == Status.INFEASIBLE:
+            x, objective = None, float("nan")
+        else:
+            x = completion(problem, model, hr.pairs)
+            objective = float(model.value(x))
+        res = SolveResult(x, hr.status, objective, hr.bound, hr.seconds, "hard-county pipeline")
+        return self.done(
+            problem,
+            res,
+            len(self.eligible),
+            True,
+            "the hard-county pipeline over all eligible pairs",
+        )
 
     def exact_over_all(self, how: str, portfolio: bool = False) -> OfficerResult:
         """Every eligible pair in the model: cover every village if that can be done, else as
@@ -210,11 +323,11 @@ class CountySearch:
         alone 0.08 % short on c20200 and 2.2 % on d20100 in 60 s; HiGHS proves c20200 in 8 s)."""
         left = self.left
         if not self.reachable:
-            problem, _, res = self.solve(self.every, how, left(), cover_all=False)
+            problem, _model, res = self.solve(self.every, how, left(), cover_all=False)
         elif portfolio and how == "cp-sat":
             problem, res = self._portfolio()
         else:
-            problem, _, res = self.solve(self.every, how, left(), cover_all=True)
+            problem, _model, res = self.solve(self.every, how, left(), cover_all=True)
             if res.x is None and not res.stats.get("stopped"):
                 # no full cover (proven, or none found in time): the plan that covers most
                 extra = (
@@ -222,7 +335,7 @@ class CountySearch:
                     if res.status == Status.INFEASIBLE
                     else max(1.0, 0.1 * self.options.time_limit)
                 )
-                problem, _, res = self.solve(
+                problem, _model, res = self.solve(
                     self.every, how, extra, cover_all=False, hint_rows=self.greedy_pairs
                 )
         return self.done(
@@ -230,16 +343,30 @@ class CountySearch:
         )
 
     def _portfolio(self) -> tuple[OfficerProblem, SolveResult]:
-        problem, _, res = self.solve(
+        problem, _model, res = self.solve(
             self.every,
             "cp-sat",
             self.left(),
             cover_all=True,
             params={"max_deterministic_time": SMALL_CPSAT_DTIME},
         )
+        if res.x is None and res.status != Status.INFEASIBLE and not res.stats.get("stopped"):
+            # CP-SAT found no plan in its share: HiGHS from the full cover known (the greedy
+            # plan's, or MTHG's and the repair's), said as such
+            self.notes.append(
+                _(
+                    "CP-SAT found no plan in {seconds:.1f} s; HiGHS goes on from the full cover "
+                    "already found"
+                ).format(seconds=res.seconds)
+            )
+            problem, _model, res = self.solve(
+                self.every, "highs", self.left(), cover_all=True, hint_rows=self.greedy_pairs
+            )
+            res.backend = "cp-sat then highs"
+            return problem, res
         if res.status == Status.FEASIBLE and not res.stats.get("stopped") and self.left() > 1.0:
             chosen = chosen_rows(problem, res)
-            problem2, _, res2 = self.solve(
+            problem2, _model2, res2 = self.solve(
                 self.every, "highs", self.left(), cover_all=True, hint_rows=chosen
             )
             bound = min(res.bound, res2.bound) if np.isfinite(res2.bound) else res.bound
@@ -342,7 +469,7 @@ class CountySearch:
         # presolve (2-4x faster here: 29,000 pairs 5.4 s against 22 s).
         how = self.options.proof_backend
         hint_rows = chosen if how == "highs" else None
-        problem2, _, res2 = self.solve(
+        problem2, _model2, res2 = self.solve(
             survive, how, self.left(), cover_all=True, hint_rows=hint_rows, presolve=False
         )
         self.info["rounds"].append(
@@ -382,9 +509,12 @@ def officer_result(
     info: dict,
     build: float,
     solve_seconds: float,
+    proofs: list[dict] | None = None,
 ) -> OfficerResult:
     """The county's plan (one row a village), status, objective and bound in points, and the
-    diagnosis of every village left uncovered."""
+    diagnosis of every village left uncovered: first what is proven (a counting certificate,
+    the solver's proof) or the plain words that nothing is (``proofs``, else
+    ``shortage.diagnosis`` of the plan), then each village's officers."""
     villages = problem.villages
     if res.x is None:
         plan = pd.DataFrame({"village_id": villages, "officer_id": ""})
@@ -407,11 +537,11 @@ def officer_result(
         if np.isfinite(bound) and np.isfinite(obj)
         else float("nan")
     )
-    diagnostics = (
-        diagnose_uncovered(inst, problem, plan, eligible, table)
-        if status in (Status.PARTIAL, Status.INFEASIBLE)
-        else []
-    )
+    diagnostics = []
+    if status in (Status.PARTIAL, Status.INFEASIBLE):
+        if proofs is None and res.x is not None:
+            proofs = shortage_proofs(problem, res)
+        diagnostics = diagnose_uncovered(inst, problem, plan, eligible, table, proofs)
     plan = plan.drop(columns=["_pos"], errors="ignore")
     return OfficerResult(
         county,
@@ -427,4 +557,16 @@ def officer_result(
         diagnostics,
         explainable(eligible, plan).drop(columns=["_pos"], errors="ignore"),
         problem.uncovered_penalty / SCALE,
+    )
+
+
+def shortage_proofs(problem: OfficerProblem, res: SolveResult) -> list[dict]:
+    """What the plan of ``res`` proves about its uncovered villages (``shortage.diagnosis``): a
+    counting certificate, the solver's proof that no plan covers more, or that nothing is."""
+    core = make_core(problem)
+    if not core.pins_fit:
+        return []
+    choice = core.from_pairs(np.flatnonzero(res.x[: problem.n_pairs] > 0))
+    return diagnosis(
+        core, np.flatnonzero(choice < 0), coverage_optimal=res.status == Status.OPTIMAL
     )

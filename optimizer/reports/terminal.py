@@ -172,7 +172,19 @@ def plan_lines(summary: dict) -> list[str]:
                 else ""
             )
         )
+    lines += search_lines(summary.get("counties", []))
     lines += diagnostic_lines(summary["diagnostics"])
+    return lines
+
+
+def search_lines(counties: list[dict]) -> list[str]:
+    """How a county's plan was searched, stage by stage, when it took more than the usual search
+    (a short-handed or tight county) or fell back: which stage stopped, why, after how long."""
+    lines = []
+    for c in counties:
+        if c.get("search"):
+            lines.append(_("how the plan of {county} was searched:").format(county=c["name"]))
+            lines += [f"  {note}" for note in c["search"]]
     return lines
 
 

@@ -263,6 +263,8 @@ def assemble(
                 "seconds": round(r.seconds, 3),
                 "backend": r.officers.backend,
                 "pruning": r.officers.pruning,
+                # each stage of a hard county's search, and every fallback, in the planner's words
+                "search": list(r.officers.notes),
                 "auxiliary_status": r.auxiliaries.status if r.auxiliaries else None,
                 "villages": len(r.officers.plan),
                 "covered_by_officer": int((r.officers.plan["officer_id"] != "").sum()),

@@ -8,7 +8,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from brute_force import brute_force
 
 from cunjing.constraints.validate import officer_violations
 from cunjing.data.generator import generate_bundle
@@ -19,6 +18,7 @@ from cunjing.optimizer.officers.explain import EXPLAIN_NEXT
 from cunjing.optimizer.officers.pairs import build_pairs
 from cunjing.optimizer.solve.options import SolveOptions
 
+from brute_force import brute_force
 from conftest import TINY, write_bundle
 
 

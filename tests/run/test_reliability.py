@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from brute_force import brute_force
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +24,7 @@ from cunjing.optimizer.officers.engine import plan_county_officers
 from cunjing.optimizer.officers.pairs import build_pairs
 from cunjing.optimizer.solve.options import SolveOptions
 
+from brute_force import brute_force
 from conftest import TINY, write_bundle
 
 EXAMPLES = int(os.environ.get("CUNJING_PROPERTY_EXAMPLES", "25"))

@@ -1,0 +1,470 @@
+"""The county engine for hard and short-handed counties: never a false shortage, near the best.
+
+``solve_hard`` runs, within one time limit, each stage from the plan the last one left:
+
+1. start: the greedy plan and Martello & Toth's MTHG; the better (coverage first) goes on;
+2. full cover: the repair search (``repair.cover``) puts every village an officer can take on
+   some officer; if it cannot, CP-SAT looks for a full cover with no objective at all, which
+   either finds one, proves there is none, or runs out of time (and says so);
+3. bound: the LP's duals over every pair, then subgradient steps (``lagrangian``) — a bound
+   0.05-0.16 % above gapd's optima where the LP is 0.14-0.69 % — and each pair's bound;
+4. better plans: strategic oscillation (``repair.oscillate``); with few villages an officer, a
+   branch-and-bound over each officer's near-best columns (``columns``); then HiGHS on the model
+   of the pairs whose Lagrangian bound can still beat the plan (reduced-cost fixing), started
+   from it;
+5. short-handed counties: HiGHS on the model that covers as many villages as it can, from the
+   repair's plan, and a counting certificate for the villages left (``shortage``), or the plain
+   statement that nothing is proven.
+
+Every stage is recorded (what it did, how long, the plan's score after it): a plan is never
+presented without the stage that made it. Work is bounded by iterations and CP-SAT's
+deterministic time where the algorithm allows; the time limit is the guard over all.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ..i18n import _
+from ..solve.cpsat import solve_cpsat
+from ..solve.highs import solve_highs
+from ..solve.status import Status
+from ..solve.stop import StopSearch
+from .columns import add_plan, branch_and_bound, enumerate_columns
+from .core import Core, make_core
+from .greedy import solve_greedy
+from .lagrangian import improve_multipliers, problem_pair_bounds
+from .model import OfficerProblem, build_model, completion
+from .mthg import solve_mthg
+from .repair import cover, oscillate
+from .shortage import diagnosis, pins_break
+
+# Where columns pay (30 s of branch-and-bound, measured on gapd): 5 villages an officer, 20
+# officers (d20100) 0.19 % where HiGHS on the model is 1 % away; 10 and 10 (d10100) 0.05 %
+# against 0.2-0.5 %. Not with 10 villages and 20 officers (d20200: no plan found), 20 and 10
+# (d10200: 11.9 %), 20 and 5 (d05100: 1.5 %), nor with 80 officers (400 villages: the
+# enumeration takes 10 s in Python and its pool cannot beat the first plan)
+COLUMNS_UP_TO = 6.0  # villages an officer, with at most COLUMNS_OFFICERS officers
+COLUMNS_OFFICERS = 40
+COLUMNS_SMALL = (10.0, 10)  # or at most 10 villages an officer with at most 10 officers
+
+
+@dataclass
+class Stage:
+    name: str  # the stage's id (``STAGE_WORDS``)
+    seconds: float
+    objective: float | None  # the plan's model objective after the stage (hundredths)
+    note: str = ""  # what the stage did or why it stopped, in the planner's language
+
+    def said(self) -> str:
+        """The stage in one line of the planner's language: name, what happened, how long."""
+        return _("{stage}: {note} ({seconds:.1f} s)").format(
+            stage=stage_word(self.name), note=self.note, seconds=self.seconds
+        )
+
+
+def stage_word(name: str) -> str:
+    words = {
+        "pins": _("pinned pairs"),
+        "greedy": _("greedy plan"),
+        "mthg": _("MTHG construction"),
+        "repair": _("repair search (ejection chains)"),
+        "cp-sat feasibility": _("CP-SAT full-cover search"),
+        "highs largest cover": _("HiGHS largest-cover search"),
+        "lp": _("LP relaxation"),
+        "lp support": _("HiGHS over the LP's pairs"),
+        "lagrangian": _("Lagrangian bound"),
+        "oscillation": _("strategic oscillation"),
+        "columns": _("column search"),
+        "highs": _("HiGHS over the pairs that can still improve the plan"),
+    }
+    return words.get(name, name)
+
+
+def why_stopped(stopped: str) -> str:
+    """A search's reason to stop (``repair.SearchResult.stopped``), in the planner's words."""
+    words = {
+        "covered": _("every village covered"),
+        "iterations": _("its step budget used up"),
+        "time": _("its share of the time used up"),
+        "no move": _("no move left"),
+        "local optimum": _("no better move"),
+    }
+    return words.get(stopped, stopped)
+
+
+@dataclass
+class HardResult:
+    pairs: np.ndarray  # chosen pairs (problem indices), pinned ones included
+    status: Status  # OPTIMAL / FEASIBLE / PARTIAL / INFEASIBLE
+    objective: int  # the model's objective (hundredths; uncovered villages at the penalty)
+    bound: float  # an upper bound on every plan (hundredths; inf when none is proven)
+    covered: int
+    villages: int
+    seconds: float
+    stages: list[Stage] = field(default_factory=list)
+    diagnostics: list[dict] = field(default_factory=list)
+
+    @property
+    def gap(self) -> float:
+        if not np.isfinite(self.bound):
+            return float("inf")
+        return abs(self.bound - self.objective) / max(1.0, abs(self.objective))
+
+
+def restrict(problem: OfficerProblem, keep: np.ndarray) -> OfficerProblem:
+    """The problem over some of its pairs (sorted problem indices); limits stay as they are."""
+    keep = np.sort(np.asarray(keep, dtype=np.int64))
+    return replace(
+        problem,
+        pairs=problem.pairs.iloc[keep].reset_index(drop=True),
+        pair_officer=problem.pair_officer[keep],
+        pair_village=problem.pair_village[keep],
+        score=problem.score[keep],
+        workload=problem.workload[keep],
+        pinned=problem.pinned[keep],
+    )
+
+
+def cover_by_cpsat(
+    problem: OfficerProblem,
+    *,
+    time_limit: float,
+    seed: int = 0,
+    dtime: float | None = None,
+    stop: StopSearch | None = None,
+) -> tuple[np.ndarray | None, str]:
+    """A full cover by CP-SAT with no objective (the first plan that covers every village
+    ends the search): (chosen pairs, status), status INFEASIBLE when none exists."""
+    model = build_model(replace(problem, cover_all=True))
+    model.cost = [np.zeros_like(c) for c in model.cost]
+    params = {"max_deterministic_time": float(dtime)} if dtime else None
+    res = solve_cpsat(model, time_limit=time_limit, seed=seed, stop=stop, params=params)
+    if res.x is None:
+        return None, res.status
+    return np.flatnonzero(res.x[: problem.n_pairs] > 0), res.status
+
+
+def _uncovered(core: Core, choice: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(choice < 0)
+
+
+def _key(core: Core, choice: np.ndarray) -> tuple[int, int]:
+    return int((choice >= 0).sum()), core.objective(choice)
+
+
+def solve_hard(
+    problem: OfficerProblem,
+    time_limit: float = 60.0,
+    seed: int = 0,
+    *,
+    stop: StopSearch | None = None,
+    effort: float = 1.0,
+    columns: bool | None = None,
+) -> HardResult:
+    """The best plan this pipeline finds within ``time_limit`` seconds (see the module
+    docstring). ``effort`` scales the iteration budgets; ``columns`` forces the column stage on
+    or off (default: by villages an officer)."""
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit
+    stages: list[Stage] = []
+
+    def left() -> float:
+        return max(0.0, deadline - time.perf_counter())
+
+    def stopped() -> bool:
+        return bool(stop is not None and stop.requested) or left() <= 0
+
+    def record(name: str, t: float, choice: np.ndarray | None, note: str = "") -> None:
+        obj = None if choice is None else float(core.objective(choice))
+        stages.append(Stage(name, time.perf_counter() - t, obj, note))
+
+    core = make_core(problem)
+    if not core.pins_fit:
+        # no plan keeps the pinned pairs: the planner must unpin some first
+        p = problem
+        pins = np.flatnonzero(p.pinned)
+        load = np.bincount(p.pair_officer[pins], weights=p.workload[pins], minlength=core.n_o)
+        cnt = np.bincount(p.pair_officer[pins], minlength=core.n_o)
+        over = np.flatnonzero((load > p.days) | (cnt > p.limit))
+        ids = p.officers.index[over].tolist()
+        diag = {"rule": "OFF-LOAD", "message": pins_break(len(ids)), "ids": ids}
+        stages.append(
+            Stage("pins", time.perf_counter() - t0, None, _("the pinned pairs break the rules"))
+        )
+        return HardResult(
+            pins,
+            Status.INFEASIBLE,
+            0,
+            float("nan"),
+            0,
+            len(p.villages),
+            time.perf_counter() - t0,
+            stages,
+            [diag],
+        )
+    # 1. start
+    t = time.perf_counter()
+    greedy = core.from_pairs(np.flatnonzero(solve_greedy(problem).x))
+    record(
+        "greedy",
+        t,
+        greedy,
+        _("{covered} of {villages} villages covered").format(
+            covered=int((greedy >= 0).sum()), villages=core.n_v
+        ),
+    )
+    t = time.perf_counter()
+    mt = solve_mthg(core)
+    record(
+        "mthg",
+        t,
+        mt.choice,
+        _("{covered} of {villages} villages covered").format(
+            covered=int((mt.choice >= 0).sum()), villages=core.n_v
+        ),
+    )
+    inc = max((greedy, mt.choice), key=lambda c: _key(core, c))
+    reachable = core.reachable
+    # 2. full cover
+    solver_infeasible = False
+    if ((inc < 0) & reachable).any() and not stopped():
+        t = time.perf_counter()
+        rc = cover(
+            core,
+            inc,
+            seed=seed,
+            max_iterations=int(20_000 * effort),
+            time_limit=min(0.2 * time_limit, left()),
+        )
+        record(
+            "repair",
+            t,
+            rc.choice,
+            _("stopped after {steps} steps ({why}); {left} villages left uncovered").format(
+                steps=rc.iterations, why=why_stopped(rc.stopped), left=rc.uncovered
+            ),
+        )
+        if rc.uncovered == 0 or _key(core, rc.choice) > _key(core, inc):
+            inc = rc.choice
+        if rc.uncovered and not stopped():
+            t = time.perf_counter()
+            found, status = cover_by_cpsat(
+                problem,
+                time_limit=min(0.3 * time_limit, left()),
+                seed=seed,
+                dtime=30.0 * effort,
+                stop=stop,
+            )
+            if found is not None:
+                inc = core.from_pairs(found)
+                note = _("found a plan that covers every village")
+            elif status == Status.INFEASIBLE:
+                solver_infeasible = True
+                note = _("proven: no plan covers every village")
+            else:
+                note = _("stopped at its share of the time without a full cover (nothing proven)")
+            record("cp-sat feasibility", t, inc, note)
+    full = not ((inc < 0) & reachable).any()
+    bound = np.inf
+    if full and core.n_pairs and not stopped():
+        inc, bound = _optimise(
+            problem, core, inc, seed, time_limit, left, stopped, record, stop, effort, columns
+        )
+    solver_proven = False
+    if not full and not stopped():
+        # 5. as many villages as can be covered, then the best score
+        t = time.perf_counter()
+        model = build_model(replace(problem, cover_all=False))
+        hint = completion(problem, model, core.to_pairs(inc))
+        # HiGHS from the repair's plan: on counties cut below their need it covered 394 of 400
+        # and 793 of 800 villages in 20 s where CP-SAT from the same plan kept 389 and 789; a
+        # twentieth of the time is kept for the certificate's LP
+        res = solve_highs(
+            model,
+            time_limit=max(left() - 0.05 * time_limit, 0.1),
+            seed=seed,
+            hint=hint,
+            stop=stop,
+        )
+        if res.x is not None:
+            got = core.from_pairs(np.flatnonzero(res.x[: problem.n_pairs] > 0))
+            if _key(core, got) > _key(core, inc):
+                inc = got
+            solver_proven = res.status == Status.OPTIMAL and core.objective(inc) >= res.objective
+            bound = res.bound
+        record(
+            "highs largest cover",
+            t,
+            inc,
+            (
+                _("proven: no plan covers more villages")
+                if solver_proven
+                else _("stopped: time used up; {left} villages left uncovered").format(
+                    left=int(((inc < 0) & reachable).sum())
+                )
+            ),
+        )
+    objective = core.objective(inc)
+    unc = _uncovered(core, inc)
+    if len(unc):
+        status = Status.PARTIAL
+    elif np.isfinite(bound) and bound <= objective + 0.5:
+        status = Status.OPTIMAL
+    else:
+        status = Status.FEASIBLE
+    # the LP's set of the certificate: at most what is left, or a twentieth of the time limit
+    diags = diagnosis(
+        core,
+        unc,
+        coverage_optimal=solver_proven,
+        cover_impossible=solver_infeasible,
+        time_limit=max(left(), 0.05 * time_limit),
+    )
+    return HardResult(
+        core.to_pairs(inc),
+        status,
+        int(objective),
+        float(bound),
+        int(len(problem.villages) - len(unc)),
+        len(problem.villages),
+        time.perf_counter() - t0,
+        stages,
+        diags,
+    )
+
+
+def _optimise(problem, core, inc, seed, time_limit, left, stopped, record, stop, effort, columns):
+    """Stages 3 and 4 on a plan that covers every reachable village: (plan, bound)."""
+    t = time.perf_counter()
+    lp_problem = replace(problem, cover_all=bool(core.reachable.all()))
+    model = build_model(lp_problem)
+    lp = solve_highs(model, relax=True, time_limit=max(left(), 0.1), presolve=False)
+    if lp.x is None:
+        record("lp", t, inc, _("no LP solution ({status})").format(status=lp.status))
+        return inc, np.inf
+    y = lp.stats["duals"][model.row_groups["cover"]][core.village_ids]
+    record("lp", t, inc, _("at most {points:.2f} points").format(points=lp.objective / 100))
+    # the LP's own pairs: a basic LP plan splits at most a few villages per binding officer
+    # row, so the model over its support (and the plan's pairs) is small and holds plans close
+    # to the LP (type D, 1,600 villages: 0.25 % from the LP bound in 20 s, where HiGHS on the
+    # whole model did not improve the first plan in 44 s)
+    if not stopped():
+        t = time.perf_counter()
+        support = np.flatnonzero(lp.x[: problem.n_pairs] > 1e-6)
+        share = 0.25 if core.n_v > 8 * core.n_o else 0.1
+        inc, _bound = _highs_over(
+            problem, core, inc, support, min(share * time_limit, left()), stop
+        )
+        record("lp support", t, inc, _("{n} pairs").format(n=len(support)))
+    t = time.perf_counter()
+    z = core.objective(inc)
+    mult = improve_multipliers(
+        core,
+        y,
+        z,
+        iterations=int(300 * effort),
+        time_limit=min(0.08 * time_limit, left()),
+    )
+    bound = min(mult.bound, lp.objective)
+    record(
+        "lagrangian",
+        t,
+        inc,
+        _("at most {points:.2f} points after {steps} steps").format(
+            points=mult.bound / 100, steps=mult.iterations
+        ),
+    )
+    if bound <= z + 0.5 or stopped():
+        return inc, bound
+    t = time.perf_counter()
+    osc = oscillate(
+        core,
+        inc,
+        seed=seed,
+        max_iterations=int(5_000 * effort),
+        time_limit=min(0.06 * time_limit, left()),
+    )
+    if core.objective(osc.choice) > core.objective(inc):
+        inc = osc.choice
+    record(
+        "oscillation",
+        t,
+        inc,
+        _("{steps} steps ({why})").format(steps=osc.iterations, why=why_stopped(osc.stopped)),
+    )
+    per_officer = core.n_v / max(core.n_o, 1)
+    use_columns = (
+        columns
+        if columns is not None
+        else (per_officer <= COLUMNS_UP_TO and core.n_o <= COLUMNS_OFFICERS)
+        or (per_officer <= COLUMNS_SMALL[0] and core.n_o <= COLUMNS_SMALL[1])
+    )
+    if use_columns and not stopped():
+        t = time.perf_counter()
+        z = core.objective(inc)
+        # about 20,000 columns in all keep the master's LP quick enough for a search
+        per = int(np.clip(20_000 / max(core.n_o, 1), 100, 1000))
+        cols = enumerate_columns(
+            core,
+            mult.y,
+            per_officer=per,
+            max_deficit=bound - z,
+            time_limit=min(0.1 * time_limit, left()),
+        )
+        add_plan(cols, core, inc)
+        bb = branch_and_bound(core, cols, inc, time_limit=min(0.5 * time_limit, left()))
+        if bb.choice is not None and core.objective(bb.choice) > core.objective(inc):
+            inc = bb.choice
+        exact = bool(cols.complete.all())
+        if exact and bb.finished:
+            bound = min(bound, max(bb.bound, core.objective(inc)))
+        elif exact:
+            bound = min(bound, max(bb.bound, z))
+        record(
+            "columns",
+            t,
+            inc,
+            (
+                _("{columns} columns, {nodes} nodes; every better plan is among them")
+                if exact
+                else _("{columns} columns, {nodes} nodes")
+            ).format(columns=len(cols), nodes=bb.nodes),
+        )
+    if bound <= core.objective(inc) + 0.5 or stopped():
+        return inc, bound
+    # reduced-cost fixing, then HiGHS from the plan over the pairs that can still beat it
+    t = time.perf_counter()
+    z = core.objective(inc)
+    pb = problem_pair_bounds(core, mult.y)[1]
+    keep = np.flatnonzero(pb >= z + 1)
+    inc, sub_bound = _highs_over(problem, core, inc, keep, left(), stop)
+    if np.isfinite(sub_bound):
+        # a plan using a pair left out scores at most z; one within, at most HiGHS's bound
+        bound = min(bound, max(sub_bound, z))
+    record(
+        "highs",
+        t,
+        inc,
+        _("{n} of {pairs} pairs can beat the plan").format(n=len(keep), pairs=problem.n_pairs),
+    )
+    return inc, bound
+
+
+def _highs_over(problem, core, inc, pairs, limit, stop):
+    """HiGHS from the plan over some pairs (and the plan's): (better plan or the same, bound
+    over those pairs)."""
+    keep = np.union1d(pairs, core.to_pairs(inc))
+    sub = restrict(problem, keep)
+    model = build_model(replace(sub, cover_all=bool(core.reachable.all())))
+    hint = completion(sub, model, np.searchsorted(keep, core.to_pairs(inc)))
+    res = solve_highs(model, time_limit=max(limit, 0.1), hint=hint, stop=stop, presolve=False)
+    if res.x is None:
+        return inc, float("inf")
+    got = core.from_pairs(keep[np.flatnonzero(res.x[: sub.n_pairs] > 0)])
+    if core.fits(got) and core.objective(got) > core.objective(inc):
+        inc = got
+    return inc, (res.bound if np.isfinite(res.bound) else float("inf"))
