@@ -171,12 +171,16 @@ def _asset(name: str) -> str:
 def map_data(table: pd.DataFrame, inst: Instance, geoms: np.ndarray) -> tuple[dict, str]:
     """The map's data for its script, and the SVG of everything on it."""
     n = len(table)
-    pts = shapely.get_coordinates(shapely.point_on_surface(geoms)) if n else np.zeros((0, 2))
+    # villages without coordinates (NaN points) are left off the map without numpy's warnings
+    # reaching the planner's terminal
+    with np.errstate(invalid="ignore"):
+        pts = shapely.get_coordinates(shapely.point_on_surface(geoms)) if n else np.zeros((0, 2))
     known = np.isfinite(pts).all(axis=1)
-    if known.any():
-        lo = shapely.bounds(geoms[known])
-        minx, miny = float(np.nanmin(lo[:, 0])), float(np.nanmin(lo[:, 1]))
-        maxx, maxy = float(np.nanmax(lo[:, 2])), float(np.nanmax(lo[:, 3]))
+    lo = shapely.bounds(geoms[known]) if known.any() else np.zeros((0, 4))
+    lo = lo[np.isfinite(lo).all(axis=1)]
+    if len(lo):
+        minx, miny = float(lo[:, 0].min()), float(lo[:, 1].min())
+        maxx, maxy = float(lo[:, 2].max()), float(lo[:, 3].max())
     else:  # no coordinates at all: an empty frame
         minx = miny = 0.0
         maxx = maxy = 1000.0
