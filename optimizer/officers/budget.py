@@ -31,13 +31,19 @@ RATES = {
     "repair": 850.0,  # cover steps: 4,256 a second with 400 villages
     "oscillation": 100.0,  # steps: 1,990 a second with 100 villages, 520 with 400
     "lagrangian": 300.0,  # subgradient steps: 264 a second on d20100, 27 on D400x80
-    "enumeration": 150_000.0,  # column search steps
+    "enumeration": 550_000.0,  # column search steps: 500,000-630,000 a second on d20100
     "columns": 125.0,  # branch-and-bound nodes (LPs): 1,430 in 11.5 s on d20100
-    "highs": 33.0,  # HiGHS's interrupt checks: 33 a second on d20100, 2.2 on D400x80
+    # HiGHS's interrupt checks from a plan: 24 a second on d20100, 0.68 on D400x80 (32,000
+    # pairs), 3.2 on C400x40 cut-local (14,960), so by size^1.15; no more on smaller models
+    # (17 a second over D400x80's 862 LP pairs)
+    "highs": 24.0,
     "cp-sat": 1.0,  # CP-SAT deterministic seconds
 }
 # sizes are not scaled for these (CP-SAT's deterministic time already counts its work)
 UNSCALED = {"cp-sat"}
+# nor below REFERENCE for these (HiGHS checks no more often on a smaller model)
+AT_LEAST_REFERENCE = {"highs"}
+EXPONENT = {"highs": 1.15}  # a unit's work grows as size**EXPONENT (default 1)
 
 
 @dataclass
@@ -51,7 +57,10 @@ class WorkClock:
 
     def rate(self, unit: str, size: int) -> float:
         r = RATES[unit] * self.effort
-        return r if unit in UNSCALED else r * REFERENCE / max(int(size), 1)
+        if unit in UNSCALED:
+            return r
+        floor = REFERENCE if unit in AT_LEAST_REFERENCE else 1
+        return r * (REFERENCE / max(int(size), floor)) ** EXPONENT.get(unit, 1.0)
 
     def left(self) -> float:
         """Seconds of the time limit not yet charged."""
