@@ -333,7 +333,7 @@ class CountySearch:
         many as can be (the slower model with uncovered villages at a penalty).
 
         ``portfolio``: CP-SAT for a deterministic time, then, when it has not proven its plan,
-        HiGHS from that plan for the time left (the hard OR-Library GAP instances: CP-SAT
+        HiGHS from that plan for the work of the time left (``budget.WorkClock``) (the hard OR-Library GAP instances: CP-SAT
         alone 0.08 % short on c20200 and 2.2 % on d20100 in 60 s; HiGHS proves c20200 in 8 s)."""
         left = self.left
         if not self.reachable:
