@@ -33,17 +33,22 @@ RATES = {
     "lagrangian": 300.0,  # subgradient steps: 264 a second on d20100, 27 on D400x80
     "enumeration": 550_000.0,  # column search steps: 500,000-630,000 a second on d20100
     "columns": 125.0,  # branch-and-bound nodes (LPs): 1,430 in 11.5 s on d20100
-    # HiGHS's interrupt checks from a plan: 24 a second on d20100, 0.68 on D400x80 (32,000
-    # pairs), 3.2 on C400x40 cut-local (14,960), so by size^1.15; no more on smaller models
-    # (17 a second over D400x80's 862 LP pairs)
-    "highs": 24.0,
+    "highs": 24.0,  # HiGHS's interrupt checks while it branches (see HIGHS_ROOT)
     "cp-sat": 1.0,  # CP-SAT deterministic seconds
 }
 # sizes are not scaled for these (CP-SAT's deterministic time already counts its work)
 UNSCALED = {"cp-sat"}
-# nor below REFERENCE for these (HiGHS checks no more often on a smaller model)
-AT_LEAST_REFERENCE = {"highs"}
-EXPONENT = {"highs": 1.15}  # a unit's work grows as size**EXPONENT (default 1)
+# HiGHS's interrupt checks come thick at the start of its root node and ever thinner (its cut
+# rounds grow): on a model from a plan, C400x40 cut-local (14,960 pairs) made 16 in 1.3 s and
+# 49 in 15.3 s, D400x80 (32,000 pairs) 7 in 1.7 s and 23 in 33.9 s, so checks = k * s**0.45,
+# k = 14.3 and 5 (by size**1.38); where it branches they come at a steady rate (d20100's 2,000
+# pairs: 100 in 4.2 s, 236 in 10.9 s, 24 a second), the lesser of the two laws
+HIGHS_ROOT = (229.0, 1.38, 0.45)  # k at REFERENCE pairs, its size exponent, the time exponent
+
+
+def _highs_root_k(size: int) -> float:
+    k, size_exp, _q = HIGHS_ROOT
+    return k * (REFERENCE / max(int(size), REFERENCE)) ** size_exp
 
 
 @dataclass
@@ -57,10 +62,21 @@ class WorkClock:
 
     def rate(self, unit: str, size: int) -> float:
         r = RATES[unit] * self.effort
-        if unit in UNSCALED:
-            return r
-        floor = REFERENCE if unit in AT_LEAST_REFERENCE else 1
-        return r * (REFERENCE / max(int(size), floor)) ** EXPONENT.get(unit, 1.0)
+        return r if unit in UNSCALED else r * REFERENCE / max(int(size), 1)
+
+    def _units(self, unit: str, seconds: float, size: int) -> float:
+        if unit != "highs":
+            return self.rate(unit, size) * seconds
+        q = HIGHS_ROOT[2]
+        root = self.effort * _highs_root_k(size) * max(seconds, 0.0) ** q
+        return min(RATES[unit] * self.effort * seconds, root)
+
+    def _seconds(self, unit: str, used: float, size: int) -> float:
+        if unit != "highs":
+            return used / self.rate(unit, size)
+        q = HIGHS_ROOT[2]
+        root = (used / (self.effort * _highs_root_k(size))) ** (1 / q)
+        return max(used / (RATES[unit] * self.effort), root)
 
     def left(self) -> float:
         """Seconds of the time limit not yet charged."""
@@ -68,14 +84,14 @@ class WorkClock:
 
     def units(self, unit: str, share: float, size: int, *, floor: int = 1) -> int:
         """The units of ``share`` seconds (at most what is left)."""
-        return max(floor, int(self.rate(unit, size) * min(share, self.left())))
+        return max(floor, int(self._units(unit, min(share, self.left()), size)))
 
     def amount(self, unit: str, share: float) -> float:
         """CP-SAT's deterministic seconds for ``share`` seconds (at most what is left)."""
         return max(0.1, self.rate(unit, 0) * min(share, self.left()))
 
     def charge(self, unit: str, used: float, size: int) -> None:
-        self.spent += used / self.rate(unit, size)
+        self.spent += self._seconds(unit, used, size)
 
     def guard(self) -> float:
         """A stage's wall-clock guard: what is left of ``GUARD`` times the time limit (a work

@@ -264,8 +264,14 @@ class CountySearch:
                 core,
                 choice,
                 seed=self.options.seed,
-                max_iterations=20_000,
-                # steps end it (the same on any machine); the clock is only a far guard
+                # steps for a fifth of the time limit end it (the same on any machine); the
+                # clock is only a far guard
+                max_iterations=min(
+                    20_000,
+                    WorkClock(self.options.time_limit).units(
+                        "repair", 0.2 * self.options.time_limit, core.n_v
+                    ),
+                ),
                 time_limit=GUARD * self.options.time_limit,
             )
             choice = rc.choice
