@@ -42,16 +42,24 @@ class Columns:
     limit: np.ndarray  # per officer: every column within this deficit is in the pool
     complete: np.ndarray  # per officer: the enumeration reached its limit (not cut short)
     seconds: float = 0.0
+    steps: int = 0  # search steps spent (counted when the enumeration has a step budget)
 
     def __len__(self) -> int:
         return len(self.officer)
 
 
 def _officer_columns(
-    core: Core, profit: np.ndarray, o: int, delta: float, cap: int, until: float = np.inf
+    core: Core,
+    profit: np.ndarray,
+    o: int,
+    delta: float,
+    cap: int,
+    until: float = np.inf,
+    steps_left: list[int] | None = None,
 ):
-    """Every column of officer o within ``delta`` of his best (None when more than ``cap`` or
-    when the clock passes ``until``), and his best reduced profit."""
+    """Every column of officer o within ``delta`` of his best (None when more than ``cap``,
+    when the search steps in ``steps_left`` run out or when the clock passes ``until``), and his
+    best reduced profit."""
     mine = np.flatnonzero((core.officer == o) & (profit > -delta))
     p, w = profit[mine], core.workload[mine]
     C = int(core.days[o])
@@ -92,6 +100,10 @@ def _officer_columns(
     steps = 0
     while stack:
         steps += 1
+        if steps_left is not None:
+            steps_left[0] -= 1
+            if steps_left[0] < 0:
+                return None, best
         if steps % 4096 == 0 and time.perf_counter() > until:
             return None, best
         t, k, c, acc, chosen = stack.pop()
@@ -123,27 +135,30 @@ def enumerate_columns(
     max_deficit: float | None = None,
     first_deficit: float = 50.0,
     time_limit: float | None = None,
+    max_steps: int | None = None,
 ) -> Columns:
     """Each officer's columns by rising deficit limits (×1.6 from ``first_deficit``) while they
     number at most ``per_officer``, up to ``max_deficit`` (e.g. L − z: then the pool holds every
-    plan better than z)."""
+    plan better than z). ``max_steps``: the search steps of all officers (a work budget, the
+    same on any machine; ``time_limit`` a guard); ``Columns.steps`` counts them."""
     t0 = time.perf_counter()
     profit = core.score - np.asarray(y, dtype=float)[core.village]
     officer, pairs, deficit = [], [], []
     limit = np.zeros(core.n_o)
     complete = np.zeros(core.n_o, dtype=bool)
     until = np.inf if time_limit is None else t0 + time_limit
+    budget = None if max_steps is None else [int(max_steps)]
     for o in range(core.n_o):
         delta, kept = first_deficit, None
         while True:
-            got, _ = _officer_columns(core, profit, o, delta, per_officer, until)
+            got, _ = _officer_columns(core, profit, o, delta, per_officer, until, budget)
             if got is None:
                 break
             kept = (delta, got)
             if max_deficit is not None and delta >= max_deficit:
                 complete[o] = True
                 break
-            if time.perf_counter() > until:
+            if time.perf_counter() > until or (budget is not None and budget[0] <= 0):
                 break
             nxt = delta * 1.6
             delta = min(nxt, max_deficit) if max_deficit is not None else nxt
@@ -162,6 +177,7 @@ def enumerate_columns(
         limit,
         complete,
         time.perf_counter() - t0,
+        0 if budget is None else int(max_steps) - max(budget[0], 0),
     )
 
 

@@ -39,6 +39,7 @@ from ..solve.result import SolveResult
 from ..solve.status import Status
 from ..solve.stop import StopSearch
 from .bound import lagrangian_pair_bounds
+from .budget import GUARD, WorkClock
 from .core import make_core
 from .diagnosis import diagnose_uncovered
 from .explain import explainable
@@ -162,8 +163,10 @@ class CountySearch:
         hint_rows: np.ndarray | None = None,
         presolve: bool = True,
         params: dict | None = None,
+        checks: int | None = None,
     ) -> tuple[OfficerProblem, LinearModel, SolveResult]:
-        """The model over ``rows`` of the eligible pairs, solved by ``how``."""
+        """The model over ``rows`` of the eligible pairs, solved by ``how`` (HiGHS: ``checks`` a
+        work budget, see ``solve_highs``)."""
         t = time.perf_counter()
         problem = make_problem(
             self.inst, self.county, self.eligible, rows, cover_all=cover_all, limits=self.limits
@@ -177,7 +180,13 @@ class CountySearch:
         o = self.options
         if how == "highs":
             res = solve_highs(
-                model, limit, seed=o.seed, hint=hint, stop=self.stop, presolve=presolve
+                model,
+                limit,
+                seed=o.seed,
+                hint=hint,
+                stop=self.stop,
+                presolve=presolve,
+                max_checks=checks,
             )
         elif how == "cp-sat":
             res = solve_cpsat(
@@ -255,8 +264,15 @@ class CountySearch:
                 core,
                 choice,
                 seed=self.options.seed,
-                max_iterations=20_000,
-                time_limit=0.2 * self.left(),
+                # steps for a fifth of the time limit end it (the same on any machine); the
+                # clock is only a far guard
+                max_iterations=min(
+                    20_000,
+                    WorkClock(self.options.time_limit).units(
+                        "repair", 0.2 * self.options.time_limit, core.n_v
+                    ),
+                ),
+                time_limit=GUARD * self.options.time_limit,
             )
             choice = rc.choice
             note = _("stopped after {steps} steps ({why}); {left} villages left uncovered")
@@ -293,7 +309,11 @@ class CountySearch:
         """A county whose greedy plan leaves villages uncovered: the hard-county pipeline over
         every eligible pair, for the time left (``hard.solve_hard``)."""
         problem = self.full
-        hr = solve_hard(problem, time_limit=self.left(), seed=self.options.seed, stop=self.stop)
+        # the whole time limit as the pipeline's work, not the seconds left on the clock: the
+        # plan must not depend on how long the pair table took to build on a loaded machine
+        hr = solve_hard(
+            problem, time_limit=self.options.time_limit, seed=self.options.seed, stop=self.stop
+        )
         model = build_model(problem)
         self.notes += [s.said() for s in hr.stages]
         self.info["stages"] = [
@@ -319,7 +339,7 @@ class CountySearch:
         many as can be (the slower model with uncovered villages at a penalty).
 
         ``portfolio``: CP-SAT for a deterministic time, then, when it has not proven its plan,
-        HiGHS from that plan for the time left (the hard OR-Library GAP instances: CP-SAT
+        HiGHS from that plan for the work of the time left (``budget.WorkClock``) (the hard OR-Library GAP instances: CP-SAT
         alone 0.08 % short on c20200 and 2.2 % on d20100 in 60 s; HiGHS proves c20200 in 8 s)."""
         left = self.left
         if not self.reachable:
@@ -343,10 +363,14 @@ class CountySearch:
         )
 
     def _portfolio(self) -> tuple[OfficerProblem, SolveResult]:
+        # HiGHS's share is a work budget (the time limit less CP-SAT's deterministic time), the
+        # clock only a far guard: the same plan on an idle or a loaded machine
+        clock = WorkClock(self.options.time_limit)
+        clock.t0 = self.t0
         problem, _model, res = self.solve(
             self.every,
             "cp-sat",
-            self.left(),
+            clock.guard(),
             cover_all=True,
             params={"max_deterministic_time": SMALL_CPSAT_DTIME},
         )
@@ -359,16 +383,30 @@ class CountySearch:
                     "already found"
                 ).format(seconds=res.seconds)
             )
+            clock.charge("cp-sat", res.stats["deterministic_time"], 0)
             problem, _model, res = self.solve(
-                self.every, "highs", self.left(), cover_all=True, hint_rows=self.greedy_pairs
+                self.every,
+                "highs",
+                clock.guard(),
+                cover_all=True,
+                hint_rows=self.greedy_pairs,
+                checks=clock.units("highs", clock.left(), len(self.every)),
             )
+            self._guard_note(res)
             res.backend = "cp-sat then highs"
             return problem, res
-        if res.status == Status.FEASIBLE and not res.stats.get("stopped") and self.left() > 1.0:
+        clock.charge("cp-sat", res.stats["deterministic_time"], 0)
+        if res.status == Status.FEASIBLE and not res.stats.get("stopped") and clock.left() > 1.0:
             chosen = chosen_rows(problem, res)
             problem2, _model2, res2 = self.solve(
-                self.every, "highs", self.left(), cover_all=True, hint_rows=chosen
+                self.every,
+                "highs",
+                clock.guard(),
+                cover_all=True,
+                hint_rows=chosen,
+                checks=clock.units("highs", clock.left(), len(self.every)),
             )
+            self._guard_note(res2)
             bound = min(res.bound, res2.bound) if np.isfinite(res2.bound) else res.bound
             if res2.x is not None and res2.objective >= res.objective:
                 problem, res = problem2, res2
@@ -376,6 +414,16 @@ class CountySearch:
             res.bound = bound
             res.status = Status.OPTIMAL if bound <= res.objective + 0.5 else Status.FEASIBLE
         return problem, res
+
+    def _guard_note(self, res: SolveResult) -> None:
+        if res.stats.get("time_limit_hit"):
+            self.notes.append(
+                _(
+                    "HiGHS stopped at the time guard ({seconds:.1f} s), not at its work budget: "
+                    "this machine is far slower than measured, and the plan may differ from run "
+                    "to run"
+                ).format(seconds=res.seconds)
+            )
 
     def pruned(self) -> OfficerResult:
         """A large county with a known full cover: candidates by the Lagrangian bound, CP-SAT

@@ -17,8 +17,9 @@
    statement that nothing is proven.
 
 Every stage is recorded (what it did, how long, the plan's score after it): a plan is never
-presented without the stage that made it. Work is bounded by iterations and CP-SAT's
-deterministic time where the algorithm allows; the time limit is the guard over all.
+presented without the stage that made it. Each stage's share of the time limit is a work
+budget (steps, nodes, HiGHS's checks, CP-SAT's deterministic time: ``budget.WorkClock``), so the
+same input, seed and time limit give the same plan on any load; the clock is only a far guard.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ..solve.cpsat import solve_cpsat
 from ..solve.highs import solve_highs
 from ..solve.status import Status
 from ..solve.stop import StopSearch
+from .budget import WorkClock
 from .columns import add_plan, branch_and_bound, enumerate_columns
 from .core import Core, make_core
 from .greedy import solve_greedy
@@ -89,7 +91,7 @@ def why_stopped(stopped: str) -> str:
     words = {
         "covered": _("every village covered"),
         "iterations": _("its step budget used up"),
-        "time": _("its share of the time used up"),
+        "time": _("the time guard fired: this machine is far slower than measured"),
         "no move": _("no move left"),
         "local optimum": _("no better move"),
     }
@@ -136,16 +138,18 @@ def cover_by_cpsat(
     seed: int = 0,
     dtime: float | None = None,
     stop: StopSearch | None = None,
-) -> tuple[np.ndarray | None, str]:
+) -> tuple[np.ndarray | None, str, float]:
     """A full cover by CP-SAT with no objective (the first plan that covers every village
-    ends the search): (chosen pairs, status), status INFEASIBLE when none exists."""
+    ends the search): (chosen pairs, status, deterministic time spent), status INFEASIBLE when
+    none exists."""
     model = build_model(replace(problem, cover_all=True))
     model.cost = [np.zeros_like(c) for c in model.cost]
     params = {"max_deterministic_time": float(dtime)} if dtime else None
     res = solve_cpsat(model, time_limit=time_limit, seed=seed, stop=stop, params=params)
+    spent = float(res.stats["deterministic_time"])
     if res.x is None:
-        return None, res.status
-    return np.flatnonzero(res.x[: problem.n_pairs] > 0), res.status
+        return None, res.status, spent
+    return np.flatnonzero(res.x[: problem.n_pairs] > 0), res.status, spent
 
 
 def _uncovered(core: Core, choice: np.ndarray) -> np.ndarray:
@@ -165,18 +169,15 @@ def solve_hard(
     effort: float = 1.0,
     columns: bool | None = None,
 ) -> HardResult:
-    """The best plan this pipeline finds within ``time_limit`` seconds (see the module
-    docstring). ``effort`` scales the iteration budgets; ``columns`` forces the column stage on
+    """The best plan this pipeline finds in the work of ``time_limit`` seconds (see the module
+    docstring). ``effort`` scales the work budgets; ``columns`` forces the column stage on
     or off (default: by villages an officer)."""
     t0 = time.perf_counter()
-    deadline = t0 + time_limit
+    clock = WorkClock(time_limit, effort)
     stages: list[Stage] = []
 
-    def left() -> float:
-        return max(0.0, deadline - time.perf_counter())
-
     def stopped() -> bool:
-        return bool(stop is not None and stop.requested) or left() <= 0
+        return bool(stop is not None and stop.requested) or clock.left() <= 0 or clock.guard_fired()
 
     def record(name: str, t: float, choice: np.ndarray | None, note: str = "") -> None:
         obj = None if choice is None else float(core.objective(choice))
@@ -237,9 +238,12 @@ def solve_hard(
             core,
             inc,
             seed=seed,
-            max_iterations=int(20_000 * effort),
-            time_limit=min(0.2 * time_limit, left()),
+            max_iterations=min(
+                int(20_000 * effort), clock.units("repair", 0.2 * time_limit, core.n_v)
+            ),
+            time_limit=clock.guard(),
         )
+        clock.charge("repair", rc.iterations, core.n_v)
         record(
             "repair",
             t,
@@ -252,13 +256,15 @@ def solve_hard(
             inc = rc.choice
         if rc.uncovered and not stopped():
             t = time.perf_counter()
-            found, status = cover_by_cpsat(
+            guard = clock.guard()
+            found, status, spent = cover_by_cpsat(
                 problem,
-                time_limit=min(0.3 * time_limit, left()),
+                time_limit=guard,
                 seed=seed,
-                dtime=30.0 * effort,
+                dtime=min(30.0 * effort, clock.amount("cp-sat", 0.3 * time_limit)),
                 stop=stop,
             )
+            clock.charge("cp-sat", spent, 0)
             if found is not None:
                 inc = core.from_pairs(found)
                 note = _("found a plan that covers every village")
@@ -266,13 +272,15 @@ def solve_hard(
                 solver_infeasible = True
                 note = _("proven: no plan covers every village")
             else:
-                note = _("stopped at its share of the time without a full cover (nothing proven)")
+                note = _("stopped at its share of the work without a full cover (nothing proven)")
+            if time.perf_counter() - t >= guard:
+                note = _("{note}; the time guard fired").format(note=note)
             record("cp-sat feasibility", t, inc, note)
     full = not ((inc < 0) & reachable).any()
     bound = np.inf
     if full and core.n_pairs and not stopped():
         inc, bound = _optimise(
-            problem, core, inc, seed, time_limit, left, stopped, record, stop, effort, columns
+            problem, core, inc, seed, time_limit, clock, stopped, record, stop, effort, columns
         )
     solver_proven = False
     if not full and not stopped():
@@ -285,11 +293,13 @@ def solve_hard(
         # twentieth of the time is kept for the certificate's LP
         res = solve_highs(
             model,
-            time_limit=max(left() - 0.05 * time_limit, 0.1),
+            time_limit=clock.guard(),
             seed=seed,
             hint=hint,
             stop=stop,
+            max_checks=clock.units("highs", clock.left() - 0.05 * time_limit, problem.n_pairs),
         )
+        clock.charge("highs", res.stats.get("checks", 0), problem.n_pairs)
         if res.x is not None:
             got = core.from_pairs(np.flatnonzero(res.x[: problem.n_pairs] > 0))
             if _key(core, got) > _key(core, inc):
@@ -300,12 +310,15 @@ def solve_hard(
             "highs largest cover",
             t,
             inc,
-            (
-                _("proven: no plan covers more villages")
-                if solver_proven
-                else _("stopped: time used up; {left} villages left uncovered").format(
-                    left=int(((inc < 0) & reachable).sum())
-                )
+            _guarded(
+                res,
+                (
+                    _("proven: no plan covers more villages")
+                    if solver_proven
+                    else _("stopped: its work used up; {left} villages left uncovered").format(
+                        left=int(((inc < 0) & reachable).sum())
+                    )
+                ),
             ),
         )
     objective = core.objective(inc)
@@ -322,7 +335,7 @@ def solve_hard(
         unc,
         coverage_optimal=solver_proven,
         cover_impossible=solver_infeasible,
-        time_limit=max(left(), 0.05 * time_limit),
+        time_limit=clock.guard(),
     )
     return HardResult(
         core.to_pairs(inc),
@@ -337,12 +350,19 @@ def solve_hard(
     )
 
 
-def _optimise(problem, core, inc, seed, time_limit, left, stopped, record, stop, effort, columns):
+def _guarded(res, note: str) -> str:
+    """A HiGHS stage's note, with the guard's firing when it did."""
+    if res.stats.get("time_limit_hit"):
+        return _("{note}; the time guard fired").format(note=note)
+    return note
+
+
+def _optimise(problem, core, inc, seed, time_limit, clock, stopped, record, stop, effort, columns):
     """Stages 3 and 4 on a plan that covers every reachable village: (plan, bound)."""
     t = time.perf_counter()
     lp_problem = replace(problem, cover_all=bool(core.reachable.all()))
     model = build_model(lp_problem)
-    lp = solve_highs(model, relax=True, time_limit=max(left(), 0.1), presolve=False)
+    lp = solve_highs(model, relax=True, time_limit=clock.guard(), presolve=False)
     if lp.x is None:
         record("lp", t, inc, _("no LP solution ({status})").format(status=lp.status))
         return inc, np.inf
@@ -356,19 +376,20 @@ def _optimise(problem, core, inc, seed, time_limit, left, stopped, record, stop,
         t = time.perf_counter()
         support = np.flatnonzero(lp.x[: problem.n_pairs] > 1e-6)
         share = 0.25 if core.n_v > 8 * core.n_o else 0.1
-        inc, _bound = _highs_over(
-            problem, core, inc, support, min(share * time_limit, left()), stop
-        )
-        record("lp support", t, inc, _("{n} pairs").format(n=len(support)))
+        inc, _bound, res = _highs_over(problem, core, inc, support, clock, share * time_limit, stop)
+        record("lp support", t, inc, _guarded(res, _("{n} pairs").format(n=len(support))))
     t = time.perf_counter()
     z = core.objective(inc)
     mult = improve_multipliers(
         core,
         y,
         z,
-        iterations=int(300 * effort),
-        time_limit=min(0.08 * time_limit, left()),
+        iterations=min(
+            int(300 * effort), clock.units("lagrangian", 0.08 * time_limit, core.n_pairs)
+        ),
+        time_limit=clock.guard(),
     )
+    clock.charge("lagrangian", mult.iterations, core.n_pairs)
     bound = min(mult.bound, lp.objective)
     record(
         "lagrangian",
@@ -385,9 +406,12 @@ def _optimise(problem, core, inc, seed, time_limit, left, stopped, record, stop,
         core,
         inc,
         seed=seed,
-        max_iterations=int(5_000 * effort),
-        time_limit=min(0.06 * time_limit, left()),
+        max_iterations=min(
+            int(5_000 * effort), clock.units("oscillation", 0.06 * time_limit, core.n_v)
+        ),
+        time_limit=clock.guard(),
     )
+    clock.charge("oscillation", osc.iterations, core.n_v)
     if core.objective(osc.choice) > core.objective(inc):
         inc = osc.choice
     record(
@@ -413,10 +437,19 @@ def _optimise(problem, core, inc, seed, time_limit, left, stopped, record, stop,
             mult.y,
             per_officer=per,
             max_deficit=bound - z,
-            time_limit=min(0.1 * time_limit, left()),
+            time_limit=clock.guard(),
+            max_steps=clock.units("enumeration", 0.1 * time_limit, core.n_pairs),
         )
+        clock.charge("enumeration", cols.steps, core.n_pairs)
         add_plan(cols, core, inc)
-        bb = branch_and_bound(core, cols, inc, time_limit=min(0.5 * time_limit, left()))
+        bb = branch_and_bound(
+            core,
+            cols,
+            inc,
+            max_nodes=min(100_000, clock.units("columns", 0.5 * time_limit, core.n_pairs)),
+            time_limit=clock.guard(),
+        )
+        clock.charge("columns", bb.nodes, core.n_pairs)
         if bb.choice is not None and core.objective(bb.choice) > core.objective(inc):
             inc = bb.choice
         exact = bool(cols.complete.all())
@@ -441,7 +474,7 @@ def _optimise(problem, core, inc, seed, time_limit, left, stopped, record, stop,
     z = core.objective(inc)
     pb = problem_pair_bounds(core, mult.y)[1]
     keep = np.flatnonzero(pb >= z + 1)
-    inc, sub_bound = _highs_over(problem, core, inc, keep, left(), stop)
+    inc, sub_bound, res = _highs_over(problem, core, inc, keep, clock, clock.left(), stop)
     if np.isfinite(sub_bound):
         # a plan using a pair left out scores at most z; one within, at most HiGHS's bound
         bound = min(bound, max(sub_bound, z))
@@ -449,22 +482,33 @@ def _optimise(problem, core, inc, seed, time_limit, left, stopped, record, stop,
         "highs",
         t,
         inc,
-        _("{n} of {pairs} pairs can beat the plan").format(n=len(keep), pairs=problem.n_pairs),
+        _guarded(
+            res,
+            _("{n} of {pairs} pairs can beat the plan").format(n=len(keep), pairs=problem.n_pairs),
+        ),
     )
     return inc, bound
 
 
-def _highs_over(problem, core, inc, pairs, limit, stop):
-    """HiGHS from the plan over some pairs (and the plan's): (better plan or the same, bound
-    over those pairs)."""
+def _highs_over(problem, core, inc, pairs, clock, share, stop):
+    """HiGHS from the plan over some pairs (and the plan's), for the work of ``share`` seconds:
+    (better plan or the same, bound over those pairs, HiGHS's result)."""
     keep = np.union1d(pairs, core.to_pairs(inc))
     sub = restrict(problem, keep)
     model = build_model(replace(sub, cover_all=bool(core.reachable.all())))
     hint = completion(sub, model, np.searchsorted(keep, core.to_pairs(inc)))
-    res = solve_highs(model, time_limit=max(limit, 0.1), hint=hint, stop=stop, presolve=False)
+    res = solve_highs(
+        model,
+        time_limit=clock.guard(),
+        hint=hint,
+        stop=stop,
+        presolve=False,
+        max_checks=clock.units("highs", share, sub.n_pairs),
+    )
+    clock.charge("highs", res.stats.get("checks", 0), sub.n_pairs)
     if res.x is None:
-        return inc, float("inf")
+        return inc, float("inf"), res
     got = core.from_pairs(keep[np.flatnonzero(res.x[: sub.n_pairs] > 0)])
     if core.fits(got) and core.objective(got) > core.objective(inc):
         inc = got
-    return inc, (res.bound if np.isfinite(res.bound) else float("inf"))
+    return inc, (res.bound if np.isfinite(res.bound) else float("inf")), res

@@ -100,6 +100,8 @@ def solve_cpsat(
             "build_seconds": build,
             "branches": solver.num_branches,
             "conflicts": solver.num_conflicts,
+            # the work done, the same on any machine (the unit of max_deterministic_time)
+            "deterministic_time": solver.deterministic_time,
             "stopped": bool(stop is not None and stop.requested),
         },
     )

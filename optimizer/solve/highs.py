@@ -120,6 +120,7 @@ def solve_highs(
     abs_gap: float | None = 0.99,
     stop_at: float | None = None,
     options: dict | None = None,
+    max_checks: int | None = None,
 ) -> SolveResult:
     """Maximise the model with HiGHS, or its LP relaxation (``relax``: the row duals in
     ``stats['duals']``, which price the villages for the Lagrangian bound).
@@ -132,7 +133,12 @@ def solve_highs(
     counties). ``threads``: None leaves HiGHS's pool as it is (its MIP search is serial);
     a number resets the pool around this run. ``stop_at``: stop as soon as a solution of at
     least that value is found (a bound proven elsewhere says it is close enough).
+    ``max_checks``: a MIP's work budget, in HiGHS's calls of its interrupt callback (made at
+    fixed points of its serial search, so the same run stops at the same point on any machine,
+    where a time limit stops wherever the clock says; ``stats['checks']`` counts them).
     """
+    import highspy
+
     t0 = time.perf_counter()
     h = quiet_highs()
     h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
@@ -148,10 +154,14 @@ def solve_highs(
     for k, v in (options or {}).items():
         h.setOptionValue(k, v)
     pass_model(h, model, relax=relax, start=hint)
-    if stop_at is not None and not relax:
+    checks = [0]
+    if (stop_at is not None or max_checks is not None) and not relax:
 
         def enough(e) -> None:
-            if e.data_out.mip_primal_bound >= stop_at:
+            checks[0] += 1
+            if stop_at is not None and e.data_out.mip_primal_bound >= stop_at:
+                e.interrupt()
+            if max_checks is not None and checks[0] >= max_checks:
                 e.interrupt()
 
         h.cbMipInterrupt.subscribe(enough)
@@ -162,6 +172,11 @@ def solve_highs(
     seconds = time.perf_counter() - t1
     status, x, obj, bound = read_result(h, relax)
     stats: dict = {"build_seconds": build}
+    if not relax:
+        # branch-and-bound nodes: the work unit of a deterministic budget (mip_max_nodes)
+        stats["nodes"] = int(h.getInfo().mip_node_count)
+        stats["time_limit_hit"] = h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
+        stats["checks"] = checks[0]
     if relax and x is not None:
         sol = h.getSolution()
         stats["duals"] = np.asarray(sol.row_dual)  # of the maximisation

@@ -104,13 +104,15 @@ def test_lns_reaches_the_optimum_of_a_tiny_county():
 def test_cp_sat_feasibility_finds_a_full_cover_or_proves_there_is_none():
     prob = hard_county_problem(generate("D", 200, 40, seed=3, variant="tight"))
     # deterministic time decides (the wall-clock limit is only a guard on a loaded machine)
-    found, status = cover_by_cpsat(prob, time_limit=600, dtime=60)
+    found, status, spent = cover_by_cpsat(prob, time_limit=600, dtime=60)
     assert found is not None
+    # the work it spent, the pipeline's charge to its work clock: within its budget
+    assert 0 < spent <= 60
     core = make_core(prob)
     plan = core.from_pairs(found)
     assert (plan >= 0).all() and core.fits(plan)
     cut = hard_county_problem(generate("C", 200, 20, seed=1, variant="cut-local"))
-    found, status = cover_by_cpsat(cut, time_limit=600, dtime=60)
+    found, status, _spent = cover_by_cpsat(cut, time_limit=600, dtime=60)
     assert found is None and status == Status.INFEASIBLE
 
 
