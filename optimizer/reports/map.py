@@ -233,7 +233,7 @@ def map_data(table: pd.DataFrame, inst: Instance, geoms: np.ndarray) -> tuple[di
         sel = (table["township_id"] == t).to_numpy() & known
         if not sel.any():
             continue
-        b = shapely.bounds(shapely.union_all(geoms[sel]))
+        b = shapely.total_bounds(geoms[sel])  # the box of the township's villages
         box = [
             (b[0] - minx) / 1000.0,
             (top - b[3]) / 1000.0,
