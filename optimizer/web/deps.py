@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session as DbSession
 
@@ -88,3 +90,28 @@ def render(
     return request.app.state.templates.TemplateResponse(
         request, template, ctx, status_code=status_code
     )
+
+
+# an upload is copied to disk in pieces of this size, never held whole in memory
+UPLOAD_CHUNK = 1024 * 1024
+
+
+def upload_name(file: UploadFile, default: str) -> str:
+    """The uploaded file's own name without any folder a browser sent, bounded."""
+    return (file.filename or default).replace("\\", "/").rsplit("/", 1)[-1][:200]
+
+
+def receive_upload(file: UploadFile, target: Path, limit: int) -> tuple[str, int]:
+    """The upload written to ``target`` in pieces: its SHA-256 and size; past ``limit`` bytes
+    the partial file is removed and the request refused (413)."""
+    digest, size = hashlib.sha256(), 0
+    with target.open("wb") as out:
+        while chunk := file.file.read(UPLOAD_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                out.close()
+                target.unlink(missing_ok=True)
+                raise HTTPException(413)
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.hexdigest(), size

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from ..i18n import _
 from .auth import Principal, forbid, workspace_for
-from .deps import actor, get_db, render, signed_in, store_of
+from .deps import actor, get_db, receive_upload, render, signed_in, store_of, upload_name
 from .models import Job, JobState
 from .pages_plan import attachment
 from .plan_view import VIEW_FILE
@@ -37,7 +37,6 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 PERIOD = re.compile(r"^(\d{4}-(0[1-9]|1[0-2])|\d{4}[Qq][1-4])$")
 MAX_PERIODS = 10
 LOG_SUFFIXES = (".csv", ".xlsx")
-UPLOAD_CHUNK = 1024 * 1024
 
 
 @router.post("/w/{workspace_id}/plans/{plan_id}/sweep")
@@ -230,23 +229,19 @@ def start_compliance(
     if not PERIOD.match(period.strip()):
         raise HTTPException(400, detail=_("Give a month (2027-03) or a quarter (2027Q1)."))
     ws, plan = version_to_plan(db, principal, workspace_id, plan_id)
-    filename = (file.filename or "logs.csv").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    filename = upload_name(file, "logs.csv")
     suffix = Path(filename).suffix.lower()
     if suffix not in LOG_SUFFIXES:
         raise HTTPException(400, detail=_("Upload the work logs as a .csv file or .xlsx workbook."))
     store, settings = store_of(request), request.app.state.settings
     folder = store.tmp() / f"logs-{secrets.token_hex(8)}"
     folder.mkdir(parents=True)
-    target, size = folder / f"logs{suffix}", 0
-    with target.open("wb") as out:
-        while chunk := file.file.read(UPLOAD_CHUNK):
-            size += len(chunk)
-            if size > settings.max_upload_bytes:
-                out.close()
-                target.unlink(missing_ok=True)
-                folder.rmdir()
-                raise HTTPException(413)
-            out.write(chunk)
+    target = folder / f"logs{suffix}"
+    try:
+        receive_upload(file, target, settings.max_upload_bytes)
+    except HTTPException:
+        folder.rmdir()
+        raise
     who = actor(request, principal)
     params = {
         **version_params(request, db, plan, who),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 
@@ -13,14 +12,13 @@ from sqlalchemy.orm import Session as DbSession
 
 from ..i18n import N_
 from .auth import Principal, forbid, visible_workspaces, workspace_for, workspace_to_plan
-from .deps import actor, get_db, render, signed_in, store_of
+from .deps import actor, get_db, receive_upload, render, signed_in, store_of, upload_name
 from .models import BundleVersion, Job, JobState, Workspace
 from .store import audit, bundle_versions, plan_versions, running_jobs
 from .versions import STAY_ON_PAGE, follow, job_destination, start
 
 router = APIRouter()
 REGION = re.compile(r"^\d{2,12}$")
-UPLOAD_CHUNK = 1024 * 1024
 
 
 @router.get("/")
@@ -107,23 +105,14 @@ def upload_bundle(
     store, settings = store_of(request), request.app.state.settings
     token = secrets.token_hex(8)
     upload = store.tmp() / f"upload-{token}"
-    digest, size = hashlib.sha256(), 0
-    with upload.open("wb") as out:
-        while chunk := file.file.read(UPLOAD_CHUNK):
-            size += len(chunk)
-            if size > settings.max_upload_bytes:
-                out.close()
-                upload.unlink(missing_ok=True)
-                raise HTTPException(413)
-            digest.update(chunk)
-            out.write(chunk)
-    filename = (file.filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    sha256, size = receive_upload(file, upload, settings.max_upload_bytes)
+    filename = upload_name(file, "upload")
     who = actor(request, principal)
     params = {
         "upload": str(upload),
         "staging": str(store.tmp() / f"staging-{token}"),
         "filename": filename,
-        "sha256": digest.hexdigest(),
+        "sha256": sha256,
         "size": size,
         "max_unpacked_bytes": settings.max_unpacked_bytes,
         "max_entries": settings.max_zip_entries,
