@@ -15,7 +15,7 @@ import pandas as pd
 from ...constraints.pub_board import BOARD_FIELDS, office_name
 from ..input.instance import Instance
 from ..input.plan_files import PlanFolder
-from .tables import auxiliary_rows, officer_rows, villages_of
+from .notice import AUXILIARY_PART, OFFICER_PART, contact_rows
 
 STYLE = """
 @page { size: A4 portrait; margin: 18mm; }
@@ -34,26 +34,13 @@ th { width: 28%; background: #eef2fb; }
 
 def board_table(folder: PlanFolder, inst: Instance) -> pd.DataFrame | None:
     """One row a village: BOARD_FIELDS only (None when the folder has neither plan)."""
-    officers = officer_rows(folder, inst)
-    auxiliaries = auxiliary_rows(folder, inst)
-    if officers is None and auxiliaries is None:
+    table = contact_rows(folder, inst)
+    if table is None:
         return None
-    table = villages_of(folder, inst)[
-        ["village_id", "township_id", "township_name", "village_name"]
-    ]
-    for rows, cols in (
-        (officers, ["officer_name", "officer_unit", "officer_phone"]),
-        (auxiliaries, ["auxiliary_name", "auxiliary_unit", "auxiliary_phone"]),
-    ):
-        if rows is None:
-            for c in cols:
-                table[c] = ""
-            continue
-        table = table.merge(
-            rows[["village_id", *cols]].drop_duplicates("village_id"), on="village_id", how="left"
-        )
+    for c in [*OFFICER_PART, *AUXILIARY_PART]:  # a part the run did not plan: blank lines
+        if c not in table:
+            table[c] = ""
     table["office"] = table["village_name"].map(office_name)
-    table = table.sort_values(["township_id", "village_id"], ignore_index=True)
     return table[list(BOARD_FIELDS)].fillna("")
 
 

@@ -32,9 +32,10 @@ NOTICE_COLUMNS = {
 }
 
 
-def notice_table(folder: PlanFolder, inst: Instance) -> pd.DataFrame | None:
-    """One row per village: its officer's and auxiliary's name, unit and phone (a part the run
-    did not plan is left out). None when the folder has neither plan."""
+def contact_rows(folder: PlanFolder, inst: Instance) -> pd.DataFrame | None:
+    """One row per village, by township and village: its ids and names, and its officer's and
+    auxiliary's name, unit and phone (the columns of a part the run did not plan are absent).
+    None when the folder has neither plan. The notice and the contact boards show these only."""
     officers = officer_rows(folder, inst)
     auxiliaries = auxiliary_rows(folder, inst)
     if officers is None and auxiliaries is None:
@@ -49,7 +50,15 @@ def notice_table(folder: PlanFolder, inst: Instance) -> pd.DataFrame | None:
                 on="village_id",
                 how="left",
             )
-    table = table.sort_values(["township_id", "village_id"], ignore_index=True)
+    return table.sort_values(["township_id", "village_id"], ignore_index=True)
+
+
+def notice_table(folder: PlanFolder, inst: Instance) -> pd.DataFrame | None:
+    """One row per village: its officer's and auxiliary's name, unit and phone (a part the run
+    did not plan is left out). None when the folder has neither plan."""
+    table = contact_rows(folder, inst)
+    if table is None:
+        return None
     columns = {k: v for k, v in NOTICE_COLUMNS.items() if k in table.columns}
     return table[list(columns)].fillna("").rename(columns=columns)
 
