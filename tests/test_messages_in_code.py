@@ -1,5 +1,5 @@
 """Every message a person reads goes through the catalogue: an AST walk over the packages that
-talk to the planner finds each ``print(...)``, ``UsageError(...)``, ``BundleError.single(...)``,
+talk to the planner finds each ``print(...)``, argparse ``help=``/``description=``, ``UsageError(...)``, ``BundleError.single(...)``,
 ``log.error/warning(...)`` and diagnostic ``{"message": ...}`` and
 fails when its text is an English literal or f-string instead of a ``_()`` / ``ngettext()``
 message (or built from them). Text that comes from elsewhere (a variable, a call) is judged
@@ -71,6 +71,9 @@ def message_arguments(call: ast.Call) -> list[ast.AST]:
     """The arguments of a call that a person reads."""
     f = call.func
     name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+    helps = [k.value for k in call.keywords if k.arg in ("help", "description", "epilog")]
+    if helps:  # argparse's words: a command's help is read as much as its output
+        return helps
     if name == "print":
         return list(call.args)
     if name == "append" and len(call.args) == 1 and isinstance(call.args[0], ast.JoinedStr):
@@ -125,6 +128,8 @@ def test_the_checker_catches_english():
     assert translated(message_arguments(good)[0])
     assert not translated(ast.parse('"warning: " + text').body[0].value)
     assert translated(ast.parse('"  " + _("none")').body[0].value)
+    helped = ast.parse('p.add_argument("--port", help="port (default 8000)")').body[0].value
+    assert not translated(message_arguments(helped)[0])
 
 
 def test_every_message_of_the_planners_packages_goes_through_the_catalogue():
