@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
@@ -117,7 +117,6 @@ def plan_page(
             "calendars": calendars,
             "checks": [j for j in checks if j.params.get("plan_id") == plan.id],
             "tile_url": request.app.state.settings.tile_url,
-            "tables": plan_tables(request, folder / VIEW_FILE, principal.sees_personal),
             "geo_src": geo_src(ws, plan.bundle_version_id),
         },
     )
@@ -129,6 +128,22 @@ def plan_tables(request: Request, view_file: Path, personal: bool) -> Markup:
     server on the city's 2,000 villages)."""
     return _tables(request.app.state.templates, str(view_file), view_file.stat().st_mtime,
                    personal, language())  # fmt: skip
+
+
+@router.get("/w/{workspace_id}/plans/{plan_id}/tables")
+def plan_tables_part(
+    workspace_id: int,
+    plan_id: int,
+    request: Request,
+    principal: Principal = Depends(signed_in),
+    db: DbSession = Depends(get_db),
+) -> Response:
+    """The tables of a version's page, asked for by the page once its map is drawn."""
+    _ws, plan = version(db, principal, workspace_id, plan_id)
+    view_file = store_of(request).path(plan.path) / VIEW_FILE
+    if not view_file.is_file():
+        raise HTTPException(404)
+    return HTMLResponse(plan_tables(request, view_file, principal.sees_personal))
 
 
 @lru_cache(maxsize=32)

@@ -87,10 +87,17 @@ def test_other_pages_answer_while_a_plan_runs(env):
     assert env["answered"] < 2.0
 
 
+def page_and_tables(c, url: str) -> str:
+    """A version's page as the browser ends up showing it: the tables arrive after the map."""
+    page = c.get(url).text
+    assert f'hx-get="{url}/tables"' in page
+    return page + c.get(url + "/tables").text
+
+
 def test_the_plan_page_speaks_chinese_and_escapes_names(env):
     with client_for(env["app"]) as c:
         sign_in(c, "planner")
-        html = c.get(f"/w/{env['ws']}/plans/{env['plan']}").text
+        html = page_and_tables(c, f"/w/{env['ws']}/plans/{env['plan']}")
         assert "方案第 1 版" in html and "个村中" in html
         assert "已安排包村民警" in html
         assert "<script>alert" not in html
@@ -115,9 +122,9 @@ def test_planner_sees_personal_fields_and_viewer_does_not(env):
         sign_in(planner, "planner")
         sign_in(viewer, "viewer")
         headers = ("籍贯", "曾工作乡镇", "意愿", "安排理由", "辅警来源")
-        page = planner.get(url).text
+        page = page_and_tables(planner, url)
         assert all(f"<th>{h}</th>" in page for h in headers)
-        page = viewer.get(url).text
+        page = page_and_tables(viewer, url)
         for h in headers:
             assert f"<th>{h}</th>" not in page, h
         data = viewer.get(url + "/map.json").json()
@@ -240,7 +247,7 @@ def test_the_page_shows_what_the_plan_files_say(env):
         rows = {r[head.index("村编码")]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
         for v in data["villages"]:
             assert (rows[v["id"]][head.index("警号")] or "") == v["officer_id"], v["id"]
-        page = c.get(url).text
+        page = page_and_tables(c, url)
         for v in data["villages"][:20]:
             assert f'data-village="{v["id"]}"' in page
 
@@ -345,6 +352,7 @@ def role_matrix(env) -> list[tuple[str, str, dict, dict]]:
         ("GET", f"/w/{ws}", {}, page),
         ("GET", v, {}, page),
         ("GET", v + "/map.json", {}, page),
+        ("GET", v + "/tables", {}, page),
         ("GET", v + "/boards", {}, page),
         ("GET", f"/w/{ws}/bundles/{bundle}/geo.json", {}, page),
         ("GET", v + "/files/public_notice.xlsx", {}, page),

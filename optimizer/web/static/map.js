@@ -19,9 +19,27 @@
     if (!r.ok) throw new Error(r.status);
     return r.json();
   });
-  Promise.all([get(el.dataset.src), get(el.dataset.geo)])
+  // drawn after DOMContentLoaded, when htmx has set up the tables' placeholder that waits for it
+  const ready = new Promise((resolve) => {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
+    else resolve();
+  });
+  const tablesNext = () => {
+    const tables = document.getElementById("plan-tables");
+    if (tables && window.htmx) window.htmx.trigger(tables, "map-drawn");
+  };
+  Promise.all([get(el.dataset.src), get(el.dataset.geo), ready])
     .then(([d, geo]) => { data = d; data.geo = geo; draw(); })
-    .catch(() => { el.textContent = "—"; });
+    .catch(() => { el.textContent = "—"; })
+    .finally(tablesNext);
+  // the tables' links, whenever the tables arrive
+  document.addEventListener("click", (event) => {
+    if (!data) return;
+    const officer = event.target.closest(".officer-link");
+    if (officer) { choose(officer.dataset.officer); return; }
+    const village = event.target.closest(".village-link");
+    if (village) showVillage(village.dataset.village);
+  });
 
   function styleFor(v, dimmed, highlighted, changed) {
     const officer = officerById.get(v && v.officer_id);
@@ -91,12 +109,6 @@
     el.dataset.drawn = String(layersByVillage.size);
     const select = document.getElementById("map-township");
     if (select) select.addEventListener("change", () => { township = select.value; restyle(); zoomTownship(); });
-    for (const a of document.querySelectorAll(".officer-link")) {
-      a.addEventListener("click", () => choose(a.dataset.officer));
-    }
-    for (const a of document.querySelectorAll(".village-link")) {
-      a.addEventListener("click", () => showVillage(a.dataset.village));
-    }
   }
 
   function bind(id, layer) {
