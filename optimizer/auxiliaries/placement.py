@@ -26,10 +26,14 @@ from ..solve.result import SolveResult
 from ..solve.status import Status
 from .exchange import side_rows
 from .flow import hall_sets, solve_flow, solve_greedy
+from .limits import price
 from .model import AuxiliaryProblem, build_model, completion, make_problem
 from .pairs import build_pairs, reasons
 
 BACKENDS = ("auto", "flow", "cp-sat", "highs", "greedy")
+# the first guess of how far the optimum within AUX-EXCHANGE's limits lies below the priced
+# bound, in hundredths (5 points: a limit's exchange moved costs a point or two of familiarity)
+MARGIN = 500
 
 # one row per village of a county: the contract's columns, km, each score part, kept, pinned
 PLAN_COLUMNS = [
@@ -155,10 +159,23 @@ def plan_county_auxiliaries(
 def _within_limits(
     problem: AuxiliaryProblem, model, flow: SolveResult, o: SolveOptions
 ) -> SolveResult:
-    """The placement with AUX-EXCHANGE's rows, when the flow's plan breaks one: HiGHS on the
-    model, started from the flow's plan and held to cover as many villages as it does (the
-    flow covers the most any plan can; the rows then cost points, never a village)."""
-    start = completion(problem, model, np.flatnonzero(flow.x))
+    """The placement with AUX-EXCHANGE's rows, when the flow's plan breaks one: the flow again
+    with the rows priced (``limits``), optimal when a priced plan meets its bound L; else HiGHS
+    on the model less the pairs in no plan worth ``L − margin``, started from the best priced
+    plan. A plan of HiGHS worth that much is the optimum (every plan left out is worth less);
+    otherwise the margin grows (x8) up to L less the best priced plan, where the fixing holds
+    whatever HiGHS finds. Every model is held to cover as many villages as the flow does (it
+    covers the most any plan can; the rows then cost points, never a village)."""
+    t0 = time.perf_counter()
+    priced = price(problem, flow.x)
+    seconds = flow.seconds + time.perf_counter() - t0
+    stats = {"flows": priced.flows + 1, "pairs": problem.n_pairs}
+    if priced.proven:
+        return SolveResult(
+            priced.plan, Status.OPTIMAL, priced.value, priced.bound, seconds, "min-cost-flow",
+            stats,
+        )  # fmt: skip
+    start = completion(problem, model, np.flatnonzero(priced.plan))
     u = model.var_groups["uncovered"]
     most = int(start[u].sum())
     model.add_rows(
@@ -169,10 +186,30 @@ def _within_limits(
         [0],
         [most],
     )
-    res = solve_highs(model, o.time_limit, seed=o.seed, threads=1, hint=start)
-    if res.x is None:  # out of time before a plan: the flow's, which the checks then judge
-        return flow
-    res.seconds += flow.seconds
+    pinned = dict(model.fixed)
+    widest = priced.bound - priced.value
+    margin = min(MARGIN, widest)
+    while True:
+        cutoff = priced.bound - margin
+        off, on = priced.fixings(problem, cutoff)
+        model.fixed = {**pinned, **dict.fromkeys(off.tolist(), 0), **dict.fromkeys(on.tolist(), 1)}
+        res = solve_highs(model, o.time_limit, seed=o.seed, threads=1, hint=start)
+        final = margin >= widest
+        if res.x is not None and (final or res.objective >= cutoff):
+            break
+        if res.x is None and final:  # out of time before a plan: the best priced one
+            model.fixed = pinned
+            return SolveResult(
+                priced.plan, Status.FEASIBLE, priced.value, priced.bound, seconds,
+                "min-cost-flow", stats,
+            )  # fmt: skip
+        margin = min(8 * margin, widest)
+    model.fixed = pinned
+    if res.objective >= cutoff and res.status == Status.OPTIMAL:
+        res.bound = res.objective  # what was fixed is worth less than this plan
+    res.seconds += seconds
+    stats.update(fixed=len(off) + len(on), margin=float(margin))
+    res.stats.update(stats)
     return res
 
 
