@@ -28,7 +28,11 @@ def _pinned_parts(problem: AuxiliaryProblem) -> tuple[np.ndarray, np.ndarray, np
     return pinned, free, busy_a
 
 
-def solve_flow(problem: AuxiliaryProblem) -> SolveResult:
+def solve_flow(problem: AuxiliaryProblem, penalty: int | None = None) -> SolveResult:
+    """The most villages covered, then the most points (the model's lexicographic objective).
+    ``penalty``: instead the most points less ``penalty`` for each village left empty, exactly
+    (a bypass arc from source to sink at that cost): what a Lagrangian bound needs when other
+    points may outweigh a village (``limits``)."""
     from ortools.graph.python import min_cost_flow
 
     t0 = time.perf_counter()
@@ -43,12 +47,16 @@ def solve_flow(problem: AuxiliaryProblem) -> SolveResult:
     )
     costs = np.concatenate([np.zeros(n_a, np.int64), -problem.score[free], np.zeros(n_v, np.int64)])
     arcs = f.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    if penalty is not None:
+        f.add_arc_with_capacity_and_unit_cost(source, sink, n_v, int(penalty))
     supply = np.zeros(n_a + n_v + 2, np.int64)
-    supply[source], supply[sink] = n_v, -n_v  # more than can flow: the solver finds the max
+    # more than can flow through the villages: the solver finds the max (or, with the bypass,
+    # every unit flows and each one through it is a village left empty)
+    supply[source], supply[sink] = n_v, -n_v
     f.set_nodes_supplies(np.arange(n_a + n_v + 2), supply)
     build = time.perf_counter() - t0
     t1 = time.perf_counter()
-    status = f.solve_max_flow_with_min_cost()
+    status = f.solve() if penalty is not None else f.solve_max_flow_with_min_cost()
     seconds = time.perf_counter() - t1
     if status != f.OPTIMAL:
         raise RuntimeError(f"min-cost flow ended with status {status}")

@@ -2,18 +2,19 @@
 then reduced-cost fixing, so that HiGHS proves the optimum on a model of a few hundred pairs.
 
 The side rows ``Σ c x ≤ b`` (c = −1 on a village's incumbent pair: at least so many incumbents
-stay in a township or county) are priced by λ ≥ 0: the flow with the incumbents' scores raised by
-λ is a Lagrangian relaxation, its value plus ``λ·b`` an upper bound L(λ) of the placement with the
-rows (an exchange beyond a limit costs as much as a village left empty, more than any λ used
-here). Each broken row's λ is raised by doubling, then bisected, one flow a round (0.1 s on a
-county of 400 villages); the rounds' flows that keep every row are plans, the best of them a lower
-bound. When a plan's value meets the least L, it is optimal and no MIP is needed.
+stay in a township or county) are priced by λ ≥ 0: the flow with the incumbents' points raised by
+λ, solved exactly with each village left empty at the model's penalty (a bypass arc), is a
+Lagrangian relaxation, its value plus ``λ·b`` an upper bound L(λ) of the placement with the rows
+(an exchange beyond a limit costs as much as a village left empty; λ stays below that). Each
+broken row's λ is raised by doubling, then bisected, one flow a round (10-20 ms on a county of
+400 villages); each round's flow that covers as many villages as the first is a plan (a row it
+breaks costs its penalty), the best of them a lower bound. When a plan's value meets the least
+L, it is optimal and no MIP is needed.
 
 Otherwise the flow at the least L gives reduced costs: node potentials by Bellman-Ford on its
 residual graph (no negative cycle at an optimum), and for each pair the least loss of turning it
-on (or off, if chosen). A pair whose loss exceeds L minus the best plan's value is in no better
-plan, so it is fixed; HiGHS then branches over what is left (on the issue's 400-village county,
-6 s on every pair before).
+on (or off, if chosen). A pair whose loss exceeds L minus a cutoff is in no plan worth the cutoff,
+so it is fixed; HiGHS then branches over what is left (``placement._within_limits``).
 """
 
 from __future__ import annotations
@@ -70,16 +71,18 @@ def price(problem: AuxiliaryProblem, start: np.ndarray) -> Priced:
     best_plan, best_value = start, -np.inf
     least = (np.inf, lam.copy(), start)  # L, its λ and its flow
     x, flows = start, 0
+    fewest_empty = _empty(problem, start)  # the plans are held to cover as many as the flow
     for _ in range(ROUNDS):
         score = _raised(problem, lam)
         relaxed = float(score @ x) - problem.uncovered_penalty * _empty(problem, x)
         bound = relaxed + float(lam @ side.ub)
         if bound < least[0]:
             least = (bound, lam.copy(), x)
-        # every round's flow is a plan: a row it breaks costs its excess's penalty (some limits
-        # cannot be kept, when AUX-TENURE moves more auxiliaries than a township may change)
+        # every round's flow that covers the most villages is a plan: a row it breaks costs
+        # its excess's penalty (some limits cannot be kept, when AUX-TENURE moves more
+        # auxiliaries than a township may change); the bound needs no such plan
         value = model_value(problem, x)
-        if value > best_value:
+        if value > best_value and _empty(problem, x) == fewest_empty:
             best_plan, best_value = x, value
         if least[0] - best_value < 1:
             break
@@ -95,7 +98,10 @@ def price(problem: AuxiliaryProblem, start: np.ndarray) -> Priced:
         if (new == lam).all():
             break
         lam = new
-        x = solve_flow(replace(problem, score=_raised(problem, lam))).x
+        # exactly the relaxation's optimum: raised points may outweigh a village, so not the
+        # flow that covers the most first
+        raised = replace(problem, score=_raised(problem, lam))
+        x = solve_flow(raised, penalty=problem.uncovered_penalty).x
         flows += 1
     return Priced(best_plan, best_value, least[0], least[1], least[2], flows)
 
@@ -131,24 +137,27 @@ def _fixings(
     aux_used[problem.pair_aux[free[used]]] = True
     covered = np.zeros(n_v, dtype=bool)
     covered[problem.pair_village[free[used]]] = True
+    bypassed = n_v - int(covered.sum())  # units through the bypass (busy villages too)
     idle_a = np.flatnonzero(~busy_a & ~aux_used)
     held_a = np.flatnonzero(~busy_a & aux_used)
     open_v = np.flatnonzero(~busy_v & ~covered)
     held_v = np.flatnonzero(~busy_v & covered)
     penalty = float(problem.uncovered_penalty)
+    # the residual graph of the flow with its bypass (source → sink at the penalty, n_v units)
+    back, ahead = bypassed > 0, bypassed < n_v
     tails = [
         np.where(used, v, a), np.full(len(idle_a), s), held_a, n_a + open_v,
-        np.full(len(held_v), t), [t], [s] if used.any() else [],
+        np.full(len(held_v), t), [t] if back else [], [s] if ahead else [],
         np.full(root, root),
     ]  # fmt: skip
     heads = [
         np.where(used, a, v), idle_a, np.full(len(held_a), s), np.full(len(open_v), t),
-        n_a + held_v, [s], [t] if used.any() else [], np.arange(root),
+        n_a + held_v, [s] if back else [], [t] if ahead else [], np.arange(root),
     ]  # fmt: skip
     costs = [
         np.where(used, -cost, cost), np.zeros(len(idle_a)), np.zeros(len(held_a)),
-        np.zeros(len(open_v)), np.zeros(len(held_v)), [-penalty],
-        [penalty] if used.any() else [], np.zeros(root),
+        np.zeros(len(open_v)), np.zeros(len(held_v)), [-penalty] if back else [],
+        [penalty] if ahead else [], np.zeros(root),
     ]  # fmt: skip
     graph = coo_matrix(
         (np.concatenate(costs), (np.concatenate(tails), np.concatenate(heads))),

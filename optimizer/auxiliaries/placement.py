@@ -193,7 +193,11 @@ def _within_limits(
         cutoff = priced.bound - margin
         off, on = priced.fixings(problem, cutoff)
         model.fixed = {**pinned, **dict.fromkeys(off.tolist(), 0), **dict.fromkeys(on.tolist(), 1)}
-        res = solve_highs(model, o.time_limit, seed=o.seed, threads=1, hint=start)
+        # no MIP start: with columns fixed, HiGHS 1.16 answered a valid start's columns with
+        # another plan's objective (the model left is small enough to need none)
+        res = solve_highs(model, o.time_limit, seed=o.seed, threads=1)
+        if res.x is not None:  # the plan's own value, whatever HiGHS reports
+            res.objective = float(model.value(np.round(res.x).astype(np.int64)))
         final = margin >= widest
         if res.x is not None and (final or res.objective >= cutoff):
             break
