@@ -95,6 +95,13 @@ def side_rows(inst: Instance, villages: pd.Index, pairs: pd.DataFrame) -> SideRo
         t, _r, _m = aux_tenure.limits(inst)
         left = aux_tenure.periods_left(inst, rec.pair_open_months(p_aux, p_vil))
         aux = inst.auxiliaries
+        # each group's pairs once, as integer codes (comparing ids per township and period
+        # was most of this function's time)
+        c_codes, c_ids = pd.factorize(p_county)
+        t_codes, t_ids = pd.factorize(p_town)
+        in_county = {c: c_codes == i for i, c in enumerate(c_ids)}
+        in_town = {tw: t_codes == i for i, tw in enumerate(t_ids)}
+        nowhere = np.zeros(len(p_vil), dtype=bool)
         for q in range(2, last + 1):
             need = aux_tenure.fewest_changes(left, q, t)
             for c in sorted(set(vil["county_id"])):
@@ -104,11 +111,13 @@ def side_rows(inst: Instance, villages: pd.Index, pairs: pd.DataFrame) -> SideRo
                     for p in range(2, q + 1)
                 )
                 allowed = int(sum(caps.get((c, p), 0) for p in range(2, q + 1))) + leavers
-                rows += _look_ahead(need, p_county == c, p_vil, allowed, _label(2, "county", c, q))
+                rows += _look_ahead(
+                    need, in_county.get(c, nowhere), p_vil, allowed, _label(2, "county", c, q)
+                )
                 for tw in sorted(set(vil.loc[vil["county_id"] == c, "township_id"])):
                     lim = int(limits.get(tw, 0)) * (q - 1) + leavers
                     rows += _look_ahead(
-                        need, p_town == tw, p_vil, lim, _label(2, "township", tw, q)
+                        need, in_town.get(tw, nowhere), p_vil, lim, _label(2, "township", tw, q)
                     )
     if not rows:
         return None

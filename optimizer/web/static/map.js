@@ -4,8 +4,18 @@
 "use strict";
 
 (function () {
+  // the tables wait for the map (parsed first, they kept a city's map waiting a second)
+  const tablesNext = () => {
+    const tables = document.getElementById("plan-tables");
+    if (tables && window.htmx) window.htmx.trigger(tables, "map-drawn");
+  };
+  // drawn after DOMContentLoaded, when htmx has set up the tables' placeholder
+  const ready = new Promise((resolve) => {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
+    else resolve();
+  });
   const el = document.getElementById("map");
-  if (!el || !window.L) return;
+  if (!el || !window.L) { ready.then(tablesNext); return; }
   const t = el.dataset;
   const NO_OFFICER = "#d9d9d9";
   let data, map, villageLayer, townshipLayer, selected = null, township = "";
@@ -19,15 +29,6 @@
     if (!r.ok) throw new Error(r.status);
     return r.json();
   });
-  // drawn after DOMContentLoaded, when htmx has set up the tables' placeholder that waits for it
-  const ready = new Promise((resolve) => {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
-    else resolve();
-  });
-  const tablesNext = () => {
-    const tables = document.getElementById("plan-tables");
-    if (tables && window.htmx) window.htmx.trigger(tables, "map-drawn");
-  };
   Promise.all([get(el.dataset.src), get(el.dataset.geo), ready])
     .then(([d, geo]) => { data = d; data.geo = geo; draw(); })
     .catch(() => { el.textContent = "—"; })
