@@ -162,7 +162,12 @@ def job_page(
     db: DbSession = Depends(get_db),
 ) -> Response:
     job, ws = _job_for(db, principal, job_id)
-    return render(request, "job.html", {"job": job, "ws": ws, "destination": job_destination(job)})
+    destination = job_destination(job)
+    # work that ended between the form's short wait and this page goes on to its result, as
+    # the progress page's polling would have (it polls only while the work runs)
+    if destination and job.kind not in STAY_ON_PAGE:
+        return RedirectResponse(destination, status_code=303)
+    return render(request, "job.html", {"job": job, "ws": ws, "destination": destination})
 
 
 @router.get("/jobs/{job_id}/status")

@@ -613,6 +613,13 @@ def test_rotation_timeline(env):
     with client_for(env["app"]) as c:
         token = sign_in(c, "planner")
         done = post(c, token, f"/w/{ws}/plans/{_head(env)}/rotation", periods="3")
+        # the progress page of work that has ended leads on to its result (a job that ends
+        # between the form's short wait and that page must not stop there)
+        with env["app"].state.store.db() as db:
+            job = db.query(Job).filter_by(workspace_id=ws, kind="rotation").order_by(Job.id)
+            job = job.all()[-1].id
+        r = c.get(f"/jobs/{job}", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == done["redirect"]
         page = c.get(done["redirect"]).text
         assert "未来 3 年的辅警轮换" in page and "按村" in page and "按辅警" in page
         for year in ("第1年", "第2年", "第3年"):
