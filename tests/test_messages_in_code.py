@@ -1,6 +1,7 @@
 """Every message a person reads goes through the catalogue: an AST walk over the packages that
-talk to the planner finds each ``print(...)``, argparse ``help=``/``description=``, ``UsageError(...)``, ``BundleError.single(...)``,
-``log.error/warning(...)`` and diagnostic ``{"message": ...}`` and
+talk to the planner finds each ``print(...)``, argparse's ``help=``/``description=``/``epilog=``,
+``UsageError(...)``, ``BundleError.single(...)``, ``log.error/warning(...)`` and diagnostic
+``{"message": ...}`` and
 fails when its text is an English literal or f-string instead of a ``_()`` / ``ngettext()``
 message (or built from them). Text that comes from elsewhere (a variable, a call) is judged
 where it is made."""

@@ -140,10 +140,16 @@ def plan_tables_part(
 ) -> Response:
     """The tables of a version's page, asked for by the page once its map is drawn."""
     _ws, plan = version(db, principal, workspace_id, plan_id)
-    view_file = store_of(request).path(plan.path) / VIEW_FILE
+    view_file = view_file_of(request, plan.path)
+    return HTMLResponse(plan_tables(request, view_file, principal.sees_personal))
+
+
+def view_file_of(request: Request, folder: str) -> Path:
+    """A version's page data in the store (404 when its folder has none)."""
+    view_file = store_of(request).path(folder) / VIEW_FILE
     if not view_file.is_file():
         raise HTTPException(404)
-    return HTMLResponse(plan_tables(request, view_file, principal.sees_personal))
+    return view_file
 
 
 @lru_cache(maxsize=32)
@@ -176,9 +182,7 @@ def map_response(
 ) -> Response:
     """The map's data: the bundle's shapes, and the plan's officers and villages as the
     principal may see them (``changed``: the villages to outline; default the folder's diff)."""
-    view_file = store_of(request).path(folder) / VIEW_FILE
-    if not view_file.is_file():
-        raise HTTPException(404)
+    view_file = view_file_of(request, folder)
     body = _map_bytes(
         str(view_file),
         view_file.stat().st_mtime,

@@ -15,7 +15,7 @@ from .auth import Principal, forbid, visible_workspaces, workspace_for, workspac
 from .deps import actor, get_db, receive_upload, render, signed_in, store_of, upload_name
 from .models import BundleVersion, Job, JobState, Workspace
 from .store import audit, bundle_versions, plan_versions, running_jobs
-from .versions import STAY_ON_PAGE, follow, job_destination, start
+from .versions import follow, goes_on_to, job_destination, start
 
 router = APIRouter()
 REGION = re.compile(r"^\d{2,12}$")
@@ -162,12 +162,11 @@ def job_page(
     db: DbSession = Depends(get_db),
 ) -> Response:
     job, ws = _job_for(db, principal, job_id)
-    destination = job_destination(job)
     # work that ended between the form's short wait and this page goes on to its result, as
     # the progress page's polling would have (it polls only while the work runs)
-    if destination and job.kind not in STAY_ON_PAGE:
-        return RedirectResponse(destination, status_code=303)
-    return render(request, "job.html", {"job": job, "ws": ws, "destination": destination})
+    if goes_on := goes_on_to(job):
+        return RedirectResponse(goes_on, status_code=303)
+    return render(request, "job.html", {"job": job, "ws": ws, "destination": job_destination(job)})
 
 
 @router.get("/jobs/{job_id}/status")
@@ -182,8 +181,8 @@ def job_status(
     response = render(
         request, "job_status.html", {"job": job, "ws": ws, "destination": destination}
     )
-    if destination and job.kind not in STAY_ON_PAGE:
-        response.headers["HX-Redirect"] = destination
+    if goes_on := goes_on_to(job):
+        response.headers["HX-Redirect"] = goes_on
     return response
 
 

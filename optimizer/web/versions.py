@@ -114,14 +114,19 @@ def follow(request: Request, db: DbSession, job: Job) -> Response:
     jobs = request.app.state.jobs
     if job.kind not in LONG and jobs.wait(job.id, QUICK_SECONDS):
         db.refresh(job)
-        destination = job_destination(job)
-        if destination and job.kind not in STAY_ON_PAGE:
+        if destination := goes_on_to(job):
             return RedirectResponse(destination, status_code=303)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 # jobs whose result is shown on the job's own page (the upload's check, the ranked people)
 STAY_ON_PAGE = ("validate", "options", "sweep")
+
+
+def goes_on_to(job: Job) -> str | None:
+    """Where the planner is taken when the job has ended (None: he stays on its page)."""
+    destination = job_destination(job)
+    return destination if destination and job.kind not in STAY_ON_PAGE else None
 
 
 def job_destination(job: Job) -> str | None:
