@@ -3,16 +3,17 @@ plan on an idle machine and on a loaded one.
 
 Each stage's share of the time limit becomes a number of work units: the repair's, the
 oscillation's and the subgradient's steps, the column enumeration's search steps, the column
-branch-and-bound's and HiGHS's nodes, CP-SAT's deterministic seconds. Units are charged to a
+branch-and-bound's LP work, HiGHS's interrupt checks, CP-SAT's deterministic seconds. Units are charged to a
 *work clock* (units spent / units a second), which decides the later stages' budgets, so no
 budget depends on the wall clock. The wall clock is only a guard, ``GUARD`` times the time limit
 over the whole search; a guard that fires (a machine far slower than the one measured, or a
 HiGHS root node far longer than its share) makes the run depend on the machine again, and the
 stage's line says so.
 
-The rates were measured on one idle core (benchmarks/bench_hard_counties.py instances, 20 s):
-units a second at a model of ``n`` pairs (``n`` villages for the repair and oscillation steps)
-are ``rate * REFERENCE / n``, the work of a unit growing with the model.
+The rates were measured on one idle core (benchmarks/bench_hard_counties.py instances): units a
+second at a model of ``n`` pairs (``n`` villages for the repair) are ``rate * REFERENCE / n``,
+the work of a unit growing with the model; the subgradient's and the oscillation's steps follow
+their own laws (``LAWS``, ``step_size``).
 """
 
 from __future__ import annotations
@@ -25,22 +26,46 @@ from dataclasses import dataclass, field
 GUARD = 10.0
 REFERENCE = 2_000  # pairs (villages for the repair searches) of the rates below
 
-# units a second at REFERENCE pairs (villages for the repair and the oscillation) on one idle
-# core, measured on the 20 s pipeline of d20100 (2,000 pairs, 100 villages), D400x80 (32,000
-# pairs) and C400x40 cut-local (14,560 pairs); each within 2x of its rate on the others
+# units a second at REFERENCE pairs (villages for the repair) on one idle core, measured on the
+# 20 s pipeline of d20100 (2,000 pairs, 100 villages), D400x80 (32,000 pairs) and C400x40
+# cut-local (14,560 pairs); each within 2x of its rate on the others
 RATES = {
     "repair": 850.0,  # cover steps: 4,256 a second with 400 villages
-    "oscillation": 100.0,  # steps: 1,990 a second with 100 villages, 520 with 400
-    "lagrangian": 300.0,  # subgradient steps: 264 a second on d20100, 27 on D400x80
     # column search steps: 500,000-630,000 a second on d20100 from the MTHG plan, 1.2 million
     # in the pipeline (from the oscillation's plan: fewer columns to the step)
     "enumeration": 1_000_000.0,
-    "columns": 125.0,  # branch-and-bound nodes (LPs): 1,430 in 11.5 s on d20100
+    # the column branch-and-bound's LP work (``columns.work_of``: millions of simplex
+    # iterations times columns and rows): 14-24 a second on all six gapd instances, where its
+    # nodes ran 1.7-96 a second
+    "columns": 16.0,
     "highs": 24.0,  # HiGHS's interrupt checks while it branches (see HIGHS_ROOT)
     "cp-sat": 1.0,  # CP-SAT deterministic seconds
 }
-# sizes are not scaled for these (CP-SAT's deterministic time already counts its work)
-UNSCALED = {"cp-sat"}
+# steps whose work grows with a size of their own (``step_size``): seconds a step = fixed +
+# per-cell x size, measured on an idle core on the six gapd instances and D400x80 (within
+# 1.3x of each): a subgradient step solves every officer's knapsack, a table of pairs x days
+# cells (d*100: 10 ms, d*200: 18-30 ms, D400x80: 76 ms); an oscillation step weighs every
+# shift (officers x villages) and a sample of 128 swaps a village (d05100 1.1 ms, d20200
+# 2.2 ms, D400x80 4.6 ms). Scaling both by pairs or villages alone, as before, was 2-6x off
+# on the instances it was not fitted on (d10100: 7 s for a 1.2 s share)
+LAWS = {
+    "lagrangian": (0.004, 10.5e-9),
+    "oscillation": (0.00047, 4.95e-8),
+}
+# sizes are not scaled for these (their units already count their work)
+UNSCALED = {"cp-sat", "columns"}
+
+
+def step_size(unit: str, n_officers: int, n_villages: int, n_pairs: int, days: int) -> int:
+    """The size a step of ``unit`` grows with (``LAWS``): the knapsacks' cells for the
+    subgradient, the moves weighed for the oscillation; pairs (villages for the repair) else."""
+    if unit == "lagrangian":
+        return n_pairs * (days + 1)
+    if unit == "oscillation":
+        return n_villages * (n_officers + 128)
+    return n_villages if unit == "repair" else n_pairs
+
+
 # HiGHS's interrupt checks come thick at the start of its root node and ever thinner (its cut
 # rounds grow): from a plan, C200x20 cut-local (3,640 pairs) made 43 in 5.2 s, C400x40
 # cut-local (14,960) 16 in 1.3 s and 49 in 15.3 s, D400x80 (32,000) 7 in 1.7 s and 23 in
@@ -65,6 +90,9 @@ class WorkClock:
     t0: float = field(default_factory=time.perf_counter)
 
     def rate(self, unit: str, size: int) -> float:
+        if unit in LAWS:
+            fixed, per = LAWS[unit]
+            return self.effort / (fixed + per * max(int(size), 0))
         r = RATES[unit] * self.effort
         return r if unit in UNSCALED else r * REFERENCE / max(int(size), 1)
 
@@ -91,7 +119,8 @@ class WorkClock:
         return max(floor, int(self._units(unit, min(share, self.left()), size)))
 
     def amount(self, unit: str, share: float) -> float:
-        """CP-SAT's deterministic seconds for ``share`` seconds (at most what is left)."""
+        """An unscaled unit's amount for ``share`` seconds (at most what is left): CP-SAT's
+        deterministic seconds, the column search's LP work."""
         return max(0.1, self.rate(unit, 0) * min(share, self.left()))
 
     def charge(self, unit: str, used: float, size: int) -> None:

@@ -34,7 +34,7 @@ from ..solve.cpsat import solve_cpsat
 from ..solve.highs import solve_highs
 from ..solve.status import Status
 from ..solve.stop import StopSearch
-from .budget import WorkClock
+from .budget import WorkClock, step_size
 from .columns import add_plan, branch_and_bound, enumerate_columns
 from .core import Core, make_core
 from .greedy import solve_greedy
@@ -75,6 +75,7 @@ def stage_word(name: str) -> str:
         "mthg": _("MTHG construction"),
         "repair": _("repair search (ejection chains)"),
         "cp-sat feasibility": _("CP-SAT full-cover search"),
+        "cp-sat": _("CP-SAT over every pair"),
         "highs largest cover": _("HiGHS largest-cover search"),
         "lp": _("LP relaxation"),
         "lp support": _("HiGHS over the LP's pairs"),
@@ -279,7 +280,7 @@ def solve_hard(
     full = not ((inc < 0) & reachable).any()
     bound = np.inf
     if full and core.n_pairs and not stopped():
-        inc, bound = _optimise(
+        inc, bound = optimise(
             problem, core, inc, seed, time_limit, clock, stopped, record, stop, effort, columns
         )
     solver_proven = False
@@ -350,6 +351,10 @@ def solve_hard(
     )
 
 
+def _size(core: Core, unit: str) -> int:
+    return step_size(unit, core.n_o, core.n_v, core.n_pairs, int(core.days.max(initial=0)))
+
+
 def _guarded(res, note: str) -> str:
     """A HiGHS stage's note, with the guard's firing when it did."""
     if res.stats.get("time_limit_hit"):
@@ -357,8 +362,23 @@ def _guarded(res, note: str) -> str:
     return note
 
 
-def _optimise(problem, core, inc, seed, time_limit, clock, stopped, record, stop, effort, columns):
-    """Stages 3 and 4 on a plan that covers every reachable village: (plan, bound)."""
+def optimise(
+    problem: OfficerProblem,
+    core: Core,
+    inc: np.ndarray,
+    seed: int,
+    time_limit: float,
+    clock: WorkClock,
+    stopped,
+    record,
+    stop: StopSearch | None,
+    effort: float = 1.0,
+    columns: bool | None = None,
+) -> tuple[np.ndarray, float]:
+    """Stages 3 and 4 on a plan that covers every reachable village: (plan, bound). Each
+    stage's share is of ``time_limit``, charged to ``clock`` (which may have spent some already:
+    the small county's CP-SAT); ``stopped()`` ends the stages, ``record(name, t0, choice,
+    note)`` says each."""
     t = time.perf_counter()
     lp_problem = replace(problem, cover_all=bool(core.reachable.all()))
     model = build_model(lp_problem)
@@ -380,16 +400,15 @@ def _optimise(problem, core, inc, seed, time_limit, clock, stopped, record, stop
         record("lp support", t, inc, _guarded(res, _("{n} pairs").format(n=len(support))))
     t = time.perf_counter()
     z = core.objective(inc)
+    cells = _size(core, "lagrangian")
     mult = improve_multipliers(
         core,
         y,
         z,
-        iterations=min(
-            int(300 * effort), clock.units("lagrangian", 0.08 * time_limit, core.n_pairs)
-        ),
+        iterations=min(int(300 * effort), clock.units("lagrangian", 0.08 * time_limit, cells)),
         time_limit=clock.guard(),
     )
-    clock.charge("lagrangian", mult.iterations, core.n_pairs)
+    clock.charge("lagrangian", mult.iterations, cells)
     bound = min(mult.bound, lp.objective)
     record(
         "lagrangian",
@@ -401,17 +420,25 @@ def _optimise(problem, core, inc, seed, time_limit, clock, stopped, record, stop
     )
     if bound <= z + 0.5 or stopped():
         return inc, bound
+    per_officer = core.n_v / max(core.n_o, 1)
+    use_columns = (
+        columns
+        if columns is not None
+        else (per_officer <= COLUMNS_UP_TO and core.n_o <= COLUMNS_OFFICERS)
+        or (per_officer <= COLUMNS_SMALL[0] and core.n_o <= COLUMNS_SMALL[1])
+    )
     t = time.perf_counter()
+    moves = _size(core, "oscillation")
     osc = oscillate(
         core,
         inc,
         seed=seed,
         max_iterations=min(
-            int(5_000 * effort), clock.units("oscillation", 0.06 * time_limit, core.n_v)
+            int(5_000 * effort), clock.units("oscillation", 0.06 * time_limit, moves)
         ),
         time_limit=clock.guard(),
     )
-    clock.charge("oscillation", osc.iterations, core.n_v)
+    clock.charge("oscillation", osc.iterations, moves)
     if core.objective(osc.choice) > core.objective(inc):
         inc = osc.choice
     record(
@@ -419,13 +446,6 @@ def _optimise(problem, core, inc, seed, time_limit, clock, stopped, record, stop
         t,
         inc,
         _("{steps} steps ({why})").format(steps=osc.iterations, why=why_stopped(osc.stopped)),
-    )
-    per_officer = core.n_v / max(core.n_o, 1)
-    use_columns = (
-        columns
-        if columns is not None
-        else (per_officer <= COLUMNS_UP_TO and core.n_o <= COLUMNS_OFFICERS)
-        or (per_officer <= COLUMNS_SMALL[0] and core.n_o <= COLUMNS_SMALL[1])
     )
     if use_columns and not stopped():
         t = time.perf_counter()
@@ -446,10 +466,10 @@ def _optimise(problem, core, inc, seed, time_limit, clock, stopped, record, stop
             core,
             cols,
             inc,
-            max_nodes=min(100_000, clock.units("columns", 0.5 * time_limit, core.n_pairs)),
+            max_work=clock.amount("columns", 0.5 * time_limit),
             time_limit=clock.guard(),
         )
-        clock.charge("columns", bb.nodes, core.n_pairs)
+        clock.charge("columns", bb.work, 0)
         if bb.choice is not None and core.objective(bb.choice) > core.objective(inc):
             inc = bb.choice
         exact = bool(cols.complete.all())
