@@ -2,7 +2,7 @@
 
 Candidate pairs are sparse (spopt's ``KNearestPMedian`` idea, with "nearest" measured by what
 a pair can add to a plan): the LP over every eligible pair prices the villages, a Lagrangian bound
-(``bound``) then bounds the best plan through each pair, and CP-SAT finds the best plan over each
+(``bound``) then bounds the best plan through each pair, and HiGHS finds the best plan over each
 village's few best-bounded officers (with the LP's pairs, the greedy plan and every pinned pair).
 A left-out pair whose bound cannot beat that plan is in no better plan; the model is widened by
 exactly the others and solved again (HiGHS, from the plan found). So when the search ends, the
@@ -453,11 +453,24 @@ class CountySearch:
         return SolveResult(x, status, objective, best, seconds, "cp-sat then pipeline", res.stats)
 
     def pruned(self) -> OfficerResult:
-        """A large county with a known full cover: candidates by the Lagrangian bound, CP-SAT
-        over them, then the proof that the pairs left out cannot improve the plan."""
+        """A large county with a known full cover: candidates by the Lagrangian bound, HiGHS
+        over them, then the proof that the pairs left out cannot improve the plan.
+
+        HiGHS without presolve from the greedy plan, not CP-SAT, over the candidates: the same
+        plan in every county measured, 4.1 s against 9.7 s over a generated city's 8 counties
+        of 400 villages (0.3-0.7 s a county against 0.4-3.2 s) and 0.9 s against 1.7 s on the
+        sample county."""
         pb, lp = self._price_pairs()
         start = self._candidates(pb.pair_bound, lp)
-        problem, _model, res = self.solve(start, "cp-sat", self.left() * 0.4, cover_all=True)
+        problem, _model, res = self.solve(
+            start,
+            "highs",
+            self.left() * 0.4,
+            cover_all=True,
+            hint_rows=self.greedy_pairs,
+            presolve=False,
+        )
+        res.backend = "highs over candidates"
         self.info["rounds"].append(
             {"pairs": len(start), "status": res.status, "objective": res.objective / SCALE}
         )

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from cunjing.optimizer.officers.columns import add_plan, branch_and_bound, enumerate_columns
-from cunjing.optimizer.officers.core import make_core
+from cunjing.optimizer.officers.core import gap_problem, make_core
 from cunjing.optimizer.officers.lagrangian import relax
 from cunjing.optimizer.officers.repair import cover
 
@@ -68,3 +68,22 @@ def test_branch_and_bound_over_a_complete_pool_finds_the_optimum(shape, seed):
     assert core.fits(got)
     assert core.objective(got) == best
     assert set(np.flatnonzero(problem.pinned)) <= set(core.to_pairs(got).tolist())
+
+
+def test_the_branch_and_bound_stops_at_its_work_budget_with_a_valid_bound():
+    # a small type-D GAP (OR-Library's recipe): its LPs are fractional, so the tree branches
+    rng = np.random.default_rng(0)
+    r = rng.integers(1, 101, (4, 16))
+    c = 111 - r + rng.integers(-10, 11, (4, 16))
+    core = make_core(gap_problem(-100 * c, r, (0.8 * r.sum(axis=1) / 4).astype(int)))
+    y = relax(core, np.zeros(core.n_v)).y
+    cols = enumerate_columns(core, y, per_officer=2000, max_deficit=1e12)
+    whole = branch_and_bound(core, cols, None)
+    assert whole.finished and whole.nodes > 10 and whole.work > 0
+    half = [branch_and_bound(core, cols, None, max_work=whole.work / 2) for _ in range(2)]
+    # stopped by its LP work, at the same point on every run (no clock), with a bound that
+    # still holds for the pool's best plan
+    assert not half[0].finished and half[0].nodes < whole.nodes
+    assert half[0].work >= whole.work / 2
+    assert (half[0].nodes, half[0].work) == (half[1].nodes, half[1].work)
+    assert half[0].bound >= whole.objective - 1e-6
