@@ -45,7 +45,7 @@ from .diagnosis import diagnose_uncovered
 from .explain import explainable
 from .flow import days_never_bind, solve_flow
 from .greedy import solve_greedy
-from .hard import Stage, optimise, solve_hard, why_stopped
+from .hard import Stage, optimise, recorder, solve_hard, stopper, why_stopped
 from .kpis import county_part
 from .model import OfficerProblem, build_model, completion, county_capacity, make_problem
 from .mthg import solve_mthg
@@ -405,27 +405,15 @@ class CountySearch:
         clock: WorkClock,
         start: np.ndarray | None = None,
     ) -> SolveResult:
-        """CP-SAT's plan (or ``start``, the pairs of a full cover, when it found none) not proven: the hard pipeline's later stages from it for the work left
-        (LP support, Lagrangian bound, oscillation, columns where they pay, HiGHS over the pairs
-        that can still beat the plan). On gapd d20100 HiGHS alone from CP-SAT's plan stopped
-        1.8 % from the best known after 14 s of a 60 s limit (its budget law ends early where
-        it branches); these stages reach 0.2 %."""
+        """CP-SAT's plan (or ``start``, the pairs of a full cover, when it found none) not
+        proven: the hard pipeline's later stages from it for the work left (LP support,
+        Lagrangian bound, oscillation, columns where they pay, HiGHS over the pairs that can
+        still beat the plan). On gapd d20100 HiGHS alone from CP-SAT's plan stopped 1.8 % from
+        the best known after 14 s of a 60 s limit (its budget law ends early where it
+        branches); these stages reach 0.2 %."""
         core = make_core(problem)
         inc = core.from_pairs(chosen_rows(problem, res) if res.x is not None else start)
-
-        def stopped() -> bool:
-            return (
-                bool(self.stop is not None and self.stop.requested)
-                or clock.left() <= 0
-                or clock.guard_fired()
-            )
-
         stages: list[Stage] = []
-
-        def record(name: str, t: float, choice, note: str = "") -> None:
-            obj = None if choice is None else float(core.objective(choice))
-            stages.append(Stage(name, time.perf_counter() - t, obj, note))
-
         inc, bound = optimise(
             problem,
             core,
@@ -433,8 +421,8 @@ class CountySearch:
             self.options.seed,
             self.options.time_limit,
             clock,
-            stopped,
-            record,
+            stopper(clock, self.stop),
+            recorder(core, stages),
             self.stop,
         )
         self.notes += [s.said() for s in stages]

@@ -25,6 +25,7 @@ same input, seed and time limit give the same plan on any load; the clock is onl
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -176,15 +177,9 @@ def solve_hard(
     t0 = time.perf_counter()
     clock = WorkClock(time_limit, effort)
     stages: list[Stage] = []
-
-    def stopped() -> bool:
-        return bool(stop is not None and stop.requested) or clock.left() <= 0 or clock.guard_fired()
-
-    def record(name: str, t: float, choice: np.ndarray | None, note: str = "") -> None:
-        obj = None if choice is None else float(core.objective(choice))
-        stages.append(Stage(name, time.perf_counter() - t, obj, note))
-
+    stopped = stopper(clock, stop)
     core = make_core(problem)
+    record = recorder(core, stages)
     if not core.pins_fit:
         # no plan keeps the pinned pairs: the planner must unpin some first
         p = problem
@@ -351,6 +346,23 @@ def solve_hard(
     )
 
 
+def stopper(clock: WorkClock, stop: StopSearch | None) -> Callable[[], bool]:
+    """Whether the stages must end: Ctrl-C, the work used up, or the far guard fired."""
+    return lambda: (
+        bool(stop is not None and stop.requested) or clock.left() <= 0 or clock.guard_fired()
+    )
+
+
+def recorder(core: Core, stages: list[Stage]) -> Callable[..., None]:
+    """``record(name, t0, choice, note)``: a stage said with its seconds and the plan's score."""
+
+    def record(name: str, t: float, choice: np.ndarray | None, note: str = "") -> None:
+        obj = None if choice is None else float(core.objective(choice))
+        stages.append(Stage(name, time.perf_counter() - t, obj, note))
+
+    return record
+
+
 def _size(core: Core, unit: str) -> int:
     return step_size(unit, core.n_o, core.n_v, core.n_pairs, int(core.days.max(initial=0)))
 
@@ -369,8 +381,8 @@ def optimise(
     seed: int,
     time_limit: float,
     clock: WorkClock,
-    stopped,
-    record,
+    stopped: Callable[[], bool],
+    record: Callable[..., None],
     stop: StopSearch | None,
     effort: float = 1.0,
     columns: bool | None = None,
