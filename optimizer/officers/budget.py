@@ -24,6 +24,10 @@ from dataclasses import dataclass, field
 # the wall-clock guard, as a multiple of the time limit: far enough for a loaded machine and a
 # HiGHS root node 2-3x its aimed time (the law below is that rough)
 GUARD = 10.0
+# a HiGHS stage's own guard: this many times its share, and this many seconds more (small time
+# limits keep a wide margin: a machine twice as slow never fires it on the tests' counties)
+STAGE_GUARD = 3.0
+STAGE_FLOOR = 5.0
 REFERENCE = 2_000  # pairs (villages for the repair searches) of the rates below
 
 # units a second at REFERENCE pairs (villages for the repair) on one idle core, measured on the
@@ -130,6 +134,15 @@ class WorkClock:
         """A stage's wall-clock guard: what is left of ``GUARD`` times the time limit (a work
         budget, not the clock, is what ends a stage on any machine the rates allow)."""
         return max(0.1, GUARD * self.time_limit - (time.perf_counter() - self.t0))
+
+    def stage_guard(self, share: float) -> float:
+        """The wall-clock guard of a HiGHS stage from a full cover (``hard._highs_over``):
+        ``STAGE_GUARD`` times its share and ``STAGE_FLOOR`` seconds, within the search's guard.
+        HiGHS's checks follow its work worst of all units (a long root node on a large model
+        makes few): D400x80's last stage at a 60 s limit ran into the search's guard at 600 s
+        (with this guard: 159 s whole on a loaded machine, the same plan, the guard said)."""
+        share = min(max(share, 0.0), self.left())
+        return min(self.guard(), STAGE_GUARD * share + STAGE_FLOOR)
 
     def guard_fired(self) -> bool:
         return time.perf_counter() - self.t0 > GUARD * self.time_limit

@@ -287,13 +287,14 @@ def solve_hard(
         # HiGHS from the repair's plan: on counties cut below their need it covered 394 of 400
         # and 793 of 800 villages in 20 s where CP-SAT from the same plan kept 389 and 789; a
         # twentieth of the time is kept for the certificate's LP
+        share = clock.left() - 0.05 * time_limit
         res = solve_highs(
             model,
             time_limit=clock.guard(),
             seed=seed,
             hint=hint,
             stop=stop,
-            max_checks=clock.units("highs", clock.left() - 0.05 * time_limit, problem.n_pairs),
+            max_checks=clock.units("highs", share, problem.n_pairs),
         )
         clock.charge("highs", res.stats.get("checks", 0), problem.n_pairs)
         if res.x is not None:
@@ -531,7 +532,7 @@ def _highs_over(problem, core, inc, pairs, clock, share, stop):
     hint = completion(sub, model, np.searchsorted(keep, core.to_pairs(inc)))
     res = solve_highs(
         model,
-        time_limit=clock.guard(),
+        time_limit=clock.stage_guard(share),
         hint=hint,
         stop=stop,
         presolve=False,
