@@ -3,9 +3,9 @@ plan on an idle machine and on a loaded one.
 
 Each stage's share of the time limit becomes a number of work units: the repair's, the
 oscillation's and the subgradient's steps, the column enumeration's search steps, the column
-branch-and-bound's LP work, HiGHS's interrupt checks, CP-SAT's deterministic seconds. Units are charged to a
-*work clock* (units spent / units a second), which decides the later stages' budgets, so no
-budget depends on the wall clock. The wall clock is only a guard, ``GUARD`` times the time limit
+branch-and-bound's LP work, HiGHS's interrupt checks, CP-SAT's deterministic seconds. Units are
+charged to a *work clock* (units spent / units a second), which decides the later stages'
+budgets, so no budget depends on the wall clock. The wall clock is only a guard, ``GUARD`` times the time limit
 over the whole search; a guard that fires (a machine far slower than the one measured, or a
 HiGHS root node far longer than its share) makes the run depend on the machine again, and the
 stage's line says so.
@@ -61,13 +61,13 @@ UNSCALED = {"cp-sat", "columns"}
 
 
 def step_size(unit: str, n_officers: int, n_villages: int, n_pairs: int, days: int) -> int:
-    """The size a step of ``unit`` grows with (``LAWS``): the knapsacks' cells for the
-    subgradient, the moves weighed for the oscillation; pairs (villages for the repair) else."""
+    """The size a step of a ``LAWS`` unit grows with: the knapsacks' cells for the subgradient,
+    the moves weighed for the oscillation."""
     if unit == "lagrangian":
         return n_pairs * (days + 1)
     if unit == "oscillation":
         return n_villages * (n_officers + 128)
-    return n_villages if unit == "repair" else n_pairs
+    raise ValueError(f"no law of its own: {unit}")
 
 
 # HiGHS's interrupt checks come thick at the start of its root node and ever thinner (its cut

@@ -207,7 +207,18 @@ class MasterResult:
     seconds: float
     finished: bool  # the tree was searched to the end
     history: list[tuple[float, float]] = field(default_factory=list)  # (seconds, objective)
-    work: float = 0.0  # the LPs' work: millions of simplex iterations times columns (WORK_...)
+    work: float = 0.0  # the LPs' work (``work_of``), the unit of ``max_work``
+
+
+# a node's own work beside its simplex iterations (bounds, the branching rule), in iterations
+NODE_ITERATIONS = 8
+
+
+def work_of(iterations: int, size: int) -> float:
+    """An LP's work in the search's unit: (its simplex iterations + a node's own) times the
+    columns and rows, in millions. A node of d20100's pool (9,600 columns) makes about 32
+    iterations, of d05100's (1,600) about 100: nodes alone were 4x off between the two."""
+    return (iterations + NODE_ITERATIONS) * size / 1e6
 
 
 def branch_and_bound(
@@ -380,17 +391,6 @@ def branch_and_bound(
         history,
         work[0],
     )
-
-
-# a node's own work beside its simplex iterations (bounds, the branching rule), in iterations
-NODE_ITERATIONS = 8
-
-
-def work_of(iterations: int, size: int) -> float:
-    """An LP's work in the search's unit: (its simplex iterations + a node's own) times the
-    columns and rows, in millions. A node of d20100's pool (9,600 columns) makes about 32
-    iterations, of d05100's (1,600) about 100: nodes alone were 4x off between the two."""
-    return (iterations + NODE_ITERATIONS) * size / 1e6
 
 
 def _to_choice(core: Core, cols: Columns, xc: np.ndarray, kappa: np.ndarray) -> np.ndarray:

@@ -369,7 +369,7 @@ class CountySearch:
         # time), the clock only a far guard: the same plan on an idle or a loaded machine
         clock = WorkClock(self.options.time_limit)
         clock.t0 = self.t0
-        problem, _model, res = self.solve(
+        problem, model, res = self.solve(
             self.every,
             "cp-sat",
             clock.guard(),
@@ -386,7 +386,7 @@ class CountySearch:
                 ).format(seconds=res.seconds)
             )
             clock.charge("cp-sat", res.stats["deterministic_time"], 0)
-            return problem, self._optimise(problem, res, clock, self.greedy_pairs)
+            return problem, self._optimise(problem, model, res, clock, self.greedy_pairs)
         clock.charge("cp-sat", res.stats["deterministic_time"], 0)
         if res.status == Status.FEASIBLE and not res.stats.get("stopped") and clock.left() > 1.0:
             note = _("a plan of {points:.2f} points, not proven the best in its share of the work")
@@ -395,12 +395,13 @@ class CountySearch:
                     "cp-sat", res.seconds, res.objective, note.format(points=res.objective / SCALE)
                 ).said()
             )
-            res = self._optimise(problem, res, clock)
+            res = self._optimise(problem, model, res, clock)
         return problem, res
 
     def _optimise(
         self,
         problem: OfficerProblem,
+        model: LinearModel,
         res: SolveResult,
         clock: WorkClock,
         start: np.ndarray | None = None,
@@ -429,8 +430,7 @@ class CountySearch:
         self.info["stages"] = [
             {"stage": s.name, "seconds": round(s.seconds, 3), "note": s.note} for s in stages
         ]
-        model = build_model(problem)
-        x = completion(problem, model, core.to_pairs(inc))
+        x = completion(problem, model, core.to_pairs(inc))  # CP-SAT's model: the same problem
         objective = float(model.value(x))
         if res.x is not None and objective < res.objective:
             return res  # the stages keep the best plan they are given: CP-SAT's is the floor
