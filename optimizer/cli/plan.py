@@ -45,7 +45,7 @@ def run_plan(args: argparse.Namespace) -> int:
         if getattr(args, "helper", False) and helper_wanted(
             jobs, args.scheduler, len(inst.counties)
         ):
-            helper = stack.enter_context(HelperProcess(args.bundle))
+            helper = stack.enter_context(HelperProcess(args.bundle, inst))
         run = plan(
             inst,
             options,

@@ -497,11 +497,13 @@ def test_reports_are_written_here_when_the_helper_cannot(planned, tmp_path):
     assert [p.name for p in written] == list(REPORT_FILES)
 
 
-def test_helper_places_the_auxiliaries_as_the_county_would(planned):
+@pytest.mark.parametrize("forked", [True, False], ids=["forked", "spawned"])
+def test_helper_places_the_auxiliaries_as_the_county_would(planned, forked):
+    """Forked with the bundle this process read (``cunjing plan``), or spawned to read it."""
     bundle, _, _, inst = planned
     options = SolveOptions(time_limit=20)
     here = place_auxiliaries(inst, list(inst.counties), options)
-    with HelperProcess(bundle) as helper:
+    with HelperProcess(bundle, inst if forked else None) as helper:
         assert helper.ask("auxiliaries", inst.fingerprint, (list(inst.counties), options))
         there = helper.answer()
     assert set(there) == set(here) == set(inst.counties)
