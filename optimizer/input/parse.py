@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -205,6 +207,15 @@ def enum_choices(choices: dict[str, str]) -> str:
     return "、".join(f"{zh[v]}（{v}）" if v in zh else v for v in values)
 
 
+def _each(text: pd.Series, fn: Callable[[str], Any]) -> pd.Series:
+    """``fn`` of every cell, called once per distinct text (townships, units, statuses and
+    months repeat down a column: a province's villages and officers read in a third less time)."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    done = np.empty(len(uniques), dtype=object)
+    done[:] = [fn(u) for u in uniques]
+    return pd.Series(done[codes], index=text.index, dtype=object)
+
+
 def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) -> pd.Series:
     text, controls = _refuse_controls(raw, col, text, log)
     stripped = text.str.strip()
@@ -241,9 +252,9 @@ def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) 
         )
     kind = col.kind
     if kind == TEXT:
-        return text.map(normalise_text).astype(object)
+        return _each(text, normalise_text).astype(object)
     if kind == ID:
-        norm = text.map(normalise_id)
+        norm = _each(text, normalise_id)
         sci = norm.str.fullmatch(SCIENTIFIC_ID.pattern).to_numpy()
         if sci.any():
             _refuse_rounded_ids(raw, col, sci, text, log)
@@ -258,12 +269,12 @@ def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) 
             parts = (normalise_id(p) for p in _LIST_SEP.split(s))
             return tuple(p for p in parts if p)
 
-        lists = text.map(split)
-        plain = text.map(lambda s: tuple(p.strip() for p in _LIST_SEP.split(s) if p.strip()))
+        lists = _each(text, split)
+        plain = _each(text, lambda s: tuple(p.strip() for p in _LIST_SEP.split(s) if p.strip()))
         _report(raw, col, (lists != plain).to_numpy(), text, _normalised_message(), log, warn=True)
         return lists.astype(object)
     if kind in (INT, FLOAT):
-        norm = text.map(normalise_text)
+        norm = _each(text, normalise_text)
         nums = pd.to_numeric(norm.where(~empty, None), errors="coerce")
         bad = nums.isna().to_numpy() & ~empty
         _report(raw, col, bad, text, _("'{value}' is not a number"), log)
@@ -303,7 +314,7 @@ def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) 
             return pd.Series(pd.array(np.round(vals), dtype="Float64").astype("Int64"))
         return pd.Series(vals)
     if kind == BOOL:
-        low = text.map(lambda s: normalise_text(s).lower())
+        low = _each(text, lambda s: normalise_text(s).lower())
         is_true = low.isin(TRUE_WORDS).to_numpy()
         is_false = low.isin(FALSE_WORDS).to_numpy()
         bad = ~is_true & ~is_false
@@ -346,7 +357,7 @@ def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) 
             if kind == DATE
             else (parse_time, _("'{value}' is not a time (HH:MM)"))
         )
-        parsed = text.map(fn)
+        parsed = _each(text, fn)
         bad = parsed.isna().to_numpy() & ~empty
         _report(raw, col, bad, text, message, log)
         parsed = parsed.fillna("")
@@ -354,7 +365,7 @@ def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) 
     if kind == ENUM:
         assert col.choices is not None
         choices = {k.lower(): v for k, v in col.choices.items()}
-        canon = text.map(lambda s: choices.get(normalise_text(s).lower()))
+        canon = _each(text, lambda s: choices.get(normalise_text(s).lower()))
         bad = canon.isna().to_numpy() & ~empty
         _report(
             raw,
