@@ -15,25 +15,21 @@ from .model import officers_in_scope
 from .pairs import SOFT_RULES, build_pairs
 
 
-def _max_matching(pairs: pd.DataFrame, capacity: pd.Series) -> int:
-    """Most villages the given pairs can cover at once (officer capacity, one per village)."""
-    if pairs.empty:
+def _max_matching(officer: np.ndarray, village: np.ndarray, capacity: np.ndarray) -> int:
+    """Most villages the pairs (``officer``, ``village``: codes) can cover at once, each officer
+    up to ``capacity[officer]``, each village once."""
+    if not len(officer):
         return 0
     from ortools.graph.python import max_flow
 
-    off = pd.Index(pairs["officer_id"].unique())
-    vil = pd.Index(pairs["village_id"].unique())
-    n_o, n_v = len(off), len(vil)
+    n_o, n_v = len(capacity), int(village.max()) + 1
     src, snk = n_o + n_v, n_o + n_v + 1
     f = max_flow.SimpleMaxFlow()
-    cap = capacity.reindex(off).fillna(0).to_numpy(np.int64)
-    tails = np.concatenate(
-        [np.full(n_o, src), off.get_indexer(pairs["officer_id"]), n_o + np.arange(n_v)]
-    )
-    heads = np.concatenate(
-        [np.arange(n_o), n_o + vil.get_indexer(pairs["village_id"]), np.full(n_v, snk)]
-    )
-    caps = np.concatenate([cap, np.ones(len(pairs), np.int64), np.ones(n_v, np.int64)])
+    tails = np.concatenate([np.full(n_o, src), officer, n_o + np.arange(n_v)])
+    heads = np.concatenate([np.arange(n_o), n_o + village, np.full(n_v, snk)])
+    caps = np.concatenate(
+        [capacity, np.ones(len(officer), np.int64), np.ones(n_v, np.int64)]
+    ).astype(np.int64)
     f.add_arcs_with_capacity(tails, heads, caps)
     f.solve(src, snk)
     return int(f.optimal_flow())
@@ -49,25 +45,37 @@ def rule_matches(
     edited by hand) may hold pairs the limits in force rule out: they count as possible too,
     with each officer's limit at least what the plan gives him, so "matched of possible" never
     shows more matched than possible; the hard rules' checks report what such a plan breaks."""
+    rules = [rid for rid in SOFT_RULES if not RULES[rid].cost and inst.policy.rule(rid).enabled]
+    if not rules:
+        return {}
+    # officers and villages as codes once, for every rule's matching (pandas per rule was most
+    # of the KPIs' time)
+    officers, o_codes = _codes(eligible["officer_id"], chosen["officer_id"])
+    _villages, v_codes = _codes(eligible["village_id"], chosen["village_id"])
+    (e_o, c_o), (e_v, c_v) = o_codes, v_codes
+    n_v = int(max(e_v.max(initial=-1), c_v.max(initial=-1))) + 1
+    base = capacity.reindex(officers).fillna(0).to_numpy().astype(np.int64)
     out = {}
-    for rid in SOFT_RULES:
-        if RULES[rid].cost or not inst.policy.rule(rid).enabled:
-            continue
+    for rid in rules:
         col = f"m:{rid}"
-        mine = chosen.loc[chosen[col] > 0] if len(chosen) else chosen
-        matched = len(mine)
-        ok = eligible.loc[eligible[col] > 0, ["officer_id", "village_id"]]
-        both = pd.concat([ok, mine[["officer_id", "village_id"]]]).drop_duplicates()
-        held = mine.groupby("officer_id").size() if len(mine) else pd.Series(dtype=int)
-        cap = pd.concat([capacity, held], axis=1).max(axis=1).fillna(0).astype(np.int64)
-        possible = _max_matching(both, cap)
+        ok = eligible[col].to_numpy(float) > 0
+        mine = chosen[col].to_numpy(float) > 0 if len(chosen) else np.zeros(0, bool)
+        key = np.unique(np.concatenate([e_o[ok] * n_v + e_v[ok], c_o[mine] * n_v + c_v[mine]]))
+        held = np.bincount(c_o[mine], minlength=len(officers))
+        possible = _max_matching(key // max(n_v, 1), key % max(n_v, 1), np.maximum(base, held))
         out[rid] = {
-            "matched": matched,
+            "matched": int(mine.sum()),
             "possible": possible,
             "points": round(float(chosen[f"p:{rid}"].sum()), 2) if len(chosen) else 0.0,
             "summary": RULES[rid].summary,
         }
     return out
+
+
+def _codes(*columns: pd.Series) -> tuple[pd.Index, list[np.ndarray]]:
+    """The distinct values of the columns, and each column as positions in them."""
+    index = pd.Index(pd.unique(np.concatenate([c.to_numpy(object) for c in columns])))
+    return index, [index.get_indexer(c.to_numpy(object)) for c in columns]
 
 
 def rank_profile(inst: Instance, chosen: pd.DataFrame) -> dict:
@@ -100,6 +108,10 @@ def blocking_pairs(
     cur_officer = chosen.set_index("village_id")["officer_id"]
     e = eligible[eligible["officer_id"] != eligible["village_id"].map(cur_officer)]
     village_gain = e["score"].to_numpy() > e["village_id"].map(cur_score).fillna(-np.inf).to_numpy()
+    # only a pair its village would gain by can block: the wishes of those alone (a tenth of a
+    # county's pairs or fewer)
+    e = e[village_gain]
+    village_gain = village_gain[village_gain]
     rank_e, _ = off_pref.wishes(e, inst)
     rank_c, _ = off_pref.wishes(chosen, inst)
     held_best = (
