@@ -67,8 +67,9 @@ def pair_km(inst: Instance, pairs: pd.DataFrame) -> np.ndarray:
     """Travel km from the auxiliary's home village to the village, per pair."""
     if pairs.empty:
         return np.zeros(0)
-    ua, ia = np.unique(pairs["auxiliary_id"].to_numpy(str), return_inverse=True)
-    uv, iv = np.unique(pairs["village_id"].to_numpy(str), return_inverse=True)
+    # hashed, not sorted (a county's pairs' ids several times faster)
+    ia, ua = pd.factorize(pairs["auxiliary_id"].astype(str))
+    iv, uv = pd.factorize(pairs["village_id"].astype(str))
     km = inst.auxiliary_village_km(list(ua), list(uv)).to_numpy()
     return np.round(km[ia, iv], 2)
 
