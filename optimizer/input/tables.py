@@ -367,8 +367,8 @@ def _frame_from_rows(
                 ).format(n=len(rec), width=width),
             )
         rec = [(v or "") for v in rec[:width]] + [""] * max(0, width - len(rec))
-        # the first cell first: one normalisation a row, not one a cell (a province's tables
-        # read 0.3 s faster)
+        # the first cell first: one normalisation a row, not one a cell (these were half the
+        # normalisations of a province's load)
         if [_key(v) for v in rec[:1]] == header_keys[:1] and [_key(v) for v in rec] == header_keys:
             log.error(
                 label, line, "", _("the header row appears again here (were two files joined?)")
