@@ -77,7 +77,14 @@ def _run(spec, peer: str, time_limit: float, q) -> None:
     try:
         q.put(_measure(spec, peer, time_limit))
     except Exception as e:  # a peer that fails is a row of the table, not the end of the run
-        q.put({"error": f"{type(e).__name__}: {e}"})
+        import traceback
+
+        # where it failed too: a failure seen once under load must be findable from the table
+        where = " <- ".join(
+            f"{Path(f.filename).name}:{f.lineno} {f.name}"
+            for f in reversed(traceback.extract_tb(e.__traceback__)[-4:])
+        )
+        q.put({"error": f"{type(e).__name__}: {e} at {where}"})
 
 
 def _measure(spec, peer: str, time_limit: float) -> dict:
