@@ -202,8 +202,12 @@ def county_fingerprints(inst: Instance, settings: dict[str, Any]) -> dict[str, s
     common.update(f"{inst.crs}|{inst.start_month}".encode())
     # the bundle's own holidays move every county's working days
     common.update(_row_hashes(inst.holidays)[1].tobytes())
-    edges = sorted(tuple(sorted(e)) for e in inst.adjacency.edges)
-    county_of = inst.townships["county_id"]
+    # each county's edges, as sorted pairs in sorted order (a graph's edge orientation follows
+    # set order); grouped once, not filtered once a county (0.3 s of a province's parent)
+    county_of = inst.townships["county_id"].to_dict()
+    edges_of: dict = {}
+    for e in sorted(tuple(sorted(e)) for e in inst.adjacency.edges):
+        edges_of.setdefault(county_of.get(e[0]), []).append(e)
     keys = {}
     for c, positions in rows.items():
         h = common.copy()
@@ -213,8 +217,7 @@ def county_fingerprints(inst: Instance, settings: dict[str, Any]) -> dict[str, s
             h.update(cols)
             mine = values if positions is None else values[positions[name]]
             h.update(mine.tobytes())
-        # edges as sorted pairs: a graph's edge orientation follows set order
-        h.update(repr([e for e in edges if county_of.get(e[0]) == c]).encode())
+        h.update(repr(edges_of.get(c, [])).encode())
         keys[c] = h.hexdigest()[:20]
     return keys
 
