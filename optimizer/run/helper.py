@@ -20,6 +20,7 @@ import contextlib
 import multiprocessing as mp
 import os
 import signal
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,10 +30,11 @@ if TYPE_CHECKING:
 
 class HelperProcess:
     """A process that answers requests (``ask``, then ``answer``) on ``inst``, the bundle this
-    process has read: forked where the platform forks, else spawned to read ``bundle`` again."""
+    process has read: forked on Linux, else spawned to read ``bundle`` again."""
 
     def __init__(self, bundle: str | Path | None, inst: Instance | None = None) -> None:
-        fork = inst is not None and "fork" in mp.get_all_start_methods()
+        # fork on Linux only (macOS's system libraries are not safe to fork once loaded)
+        fork = inst is not None and sys.platform.startswith("linux")
         ctx = mp.get_context("fork" if fork else "spawn")
         self._conn, child = ctx.Pipe()
         self._proc = ctx.Process(
