@@ -212,7 +212,7 @@ def _each(text: pd.Series, fn: Callable[[str], Any]) -> pd.Series:
     months repeat down a column)."""
     codes, uniques = pd.factorize(text, use_na_sentinel=False)
     done = np.empty(len(uniques), dtype=object)
-    done[:] = [fn(u) for u in uniques]
+    done[:] = [fn(u) for u in uniques]  # filled cell by cell: a tuple (an id list) stays one cell
     return pd.Series(done[codes], index=text.index, dtype=object)
 
 

@@ -44,8 +44,8 @@ RATES = {
     "columns": 16.0,
     "highs": 24.0,  # HiGHS's interrupt checks while it branches (see HIGHS_ROOT)
     # CP-SAT deterministic seconds, one thread: 0.36-0.5 a second on gapd d10100's model and
-    # 0.35-0.9 on a D400x80 / D1600x40 cover model (one was taken for a second, as before,
-    # and a 5 s limit ran 9.5 s)
+    # 0.35-0.9 on a D400x80 / D1600x40 cover model (counted as 1 a second before: a 5 s limit
+    # ran 9.5 s)
     "cp-sat": 0.45,
 }
 # steps whose work grows with a size of their own (``step_size``): seconds a step = fixed +

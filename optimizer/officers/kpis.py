@@ -50,10 +50,9 @@ def rule_matches(
         return {}
     # officers and villages as codes once, for every rule's matching (pandas per rule was most
     # of the KPIs' time)
-    officers, o_codes = _codes(eligible["officer_id"], chosen["officer_id"])
-    _villages, v_codes = _codes(eligible["village_id"], chosen["village_id"])
-    (e_o, c_o), (e_v, c_v) = o_codes, v_codes
-    n_v = int(max(e_v.max(initial=-1), c_v.max(initial=-1))) + 1
+    officers, (e_o, c_o) = _codes(eligible["officer_id"], chosen["officer_id"])
+    villages, (e_v, c_v) = _codes(eligible["village_id"], chosen["village_id"])
+    n_v = max(len(villages), 1)  # a pair as one number: officer * n_v + village
     base = capacity.reindex(officers).fillna(0).to_numpy().astype(np.int64)
     out = {}
     for rid in rules:
@@ -62,7 +61,7 @@ def rule_matches(
         mine = chosen[col].to_numpy(float) > 0 if len(chosen) else np.zeros(0, bool)
         key = np.unique(np.concatenate([e_o[ok] * n_v + e_v[ok], c_o[mine] * n_v + c_v[mine]]))
         held = np.bincount(c_o[mine], minlength=len(officers))
-        possible = _max_matching(key // max(n_v, 1), key % max(n_v, 1), np.maximum(base, held))
+        possible = _max_matching(key // n_v, key % n_v, np.maximum(base, held))
         out[rid] = {
             "matched": int(mine.sum()),
             "possible": possible,
@@ -107,11 +106,9 @@ def blocking_pairs(
     cur_score = chosen.set_index("village_id")["score"]
     cur_officer = chosen.set_index("village_id")["officer_id"]
     e = eligible[eligible["officer_id"] != eligible["village_id"].map(cur_officer)]
-    village_gain = e["score"].to_numpy() > e["village_id"].map(cur_score).fillna(-np.inf).to_numpy()
     # only a pair its village would gain by can block: the wishes of those alone (about 730 of
     # a generated county's 64,000 pairs)
-    e = e[village_gain]
-    village_gain = village_gain[village_gain]
+    e = e[e["score"].to_numpy() > e["village_id"].map(cur_score).fillna(-np.inf).to_numpy()]
     rank_e, _ = off_pref.wishes(e, inst)
     rank_c, _ = off_pref.wishes(chosen, inst)
     held_best = (
@@ -120,10 +117,9 @@ def blocking_pairs(
         .min()
     )
     held = e["officer_id"].map(held_best).fillna(10**6).to_numpy()
-    by_pref = village_gain & (rank_e > 0) & (rank_e < held)
+    by_pref = (rank_e > 0) & (rank_e < held)
     worst = chosen.groupby("officer_id")["score"].min()
-    officer_gain = e["score"].to_numpy() > e["officer_id"].map(worst).fillna(-np.inf).to_numpy()
-    by_score = village_gain & officer_gain
+    by_score = e["score"].to_numpy() > e["officer_id"].map(worst).fillna(-np.inf).to_numpy()
     ex = e.loc[by_pref | by_score, ["officer_id", "village_id", "score"]].head(limit)
     examples = [
         {
