@@ -35,19 +35,30 @@ def quiet_highs():
     return h
 
 
-def pass_model(h, model: LinearModel, *, relax: bool, start: np.ndarray | None = None) -> None:
+def pass_model(
+    h,
+    model: LinearModel,
+    *,
+    relax: bool,
+    start: np.ndarray | None = None,
+    columns: np.ndarray | None = None,
+) -> None:
     """Give HiGHS the model as a maximisation (integer columns unless ``relax``), with ``start``
-    as a MIP start (HiGHS prunes against it from the first node)."""
+    as a MIP start (HiGHS prunes against it from the first node). ``columns``: only these of
+    the model's variables (an LP priced column by column, ``lp_columns``)."""
     import highspy
 
     lb, ub = model.bounds()
     a = model.matrix().tocsc()
+    cost = model.objective()
+    if columns is not None:
+        a, cost, lb, ub = a[:, columns], cost[columns], lb[columns], ub[columns]
     rlo, rhi = model.row_bounds()
     inf = highspy.kHighsInf
     lp = highspy.HighsLp()
-    lp.num_col_ = model.n_vars
+    lp.num_col_ = len(cost)
     lp.num_row_ = model.n_rows
-    lp.col_cost_ = model.objective().astype(float)
+    lp.col_cost_ = cost.astype(float)
     lp.col_lower_ = lb.astype(float)
     lp.col_upper_ = ub.astype(float)
     lp.row_lower_ = np.where(rlo <= -(2**39), -inf, rlo).astype(float)
@@ -58,7 +69,7 @@ def pass_model(h, model: LinearModel, *, relax: bool, start: np.ndarray | None =
     lp.a_matrix_.index_ = a.indices.astype(np.int32)
     lp.a_matrix_.value_ = a.data.astype(float)
     if not relax:
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * model.n_vars
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * len(cost)
     h.passModel(lp)
     if start is not None and not relax:
         sol = highspy.HighsSolution()

@@ -1,0 +1,91 @@
+"""A large LP solved over a few of its columns, the others priced in as their reduced costs ask.
+
+A county's LP over every eligible pair has some 63,000 columns, of which an optimal basis uses
+a few hundred. Started from the columns the caller names (each village's best-scoring pairs and
+a full cover), the LP is solved, every column left out is priced by its reduced cost
+``c − Aᵀy`` against the duals y (one sparse product), and those that would raise the objective
+join the LP, which HiGHS re-solves from its basis. When none would, the duals are optimal for
+the whole LP: the same objective, a valid set of duals (the Lagrangian bound holds for any), in
+2-4 rounds. On 400-village counties 0.06-0.08 s against 0.22-0.25 s for the whole LP at once
+(the sample county 0.04-0.05 against 0.11 s).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .highs import pass_model, quiet_highs, read_result, solve_highs
+from .linear_model import LinearModel
+from .result import SolveResult
+from .status import Status
+from .stop import StopSearch, run_stoppable
+
+TOLERANCE = 1e-7  # a left-out column prices in above this reduced cost (objective in units)
+
+
+def solve_lp_by_columns(
+    model: LinearModel,
+    first: np.ndarray,
+    time_limit: float = 60.0,
+    *,
+    stop: StopSearch | None = None,
+) -> SolveResult:
+    """The LP relaxation of ``model`` (maximised, without presolve), as ``solve_highs(relax=
+    True)`` returns it: ``x`` over every column (0 for those never priced in), the row duals in
+    ``stats['duals']`` and every column's reduced cost in ``stats['reduced_costs']``.
+
+    ``first``: the columns to start from (with them the LP must be feasible; columns with a
+    lower bound above 0 are added); a restricted LP that is not feasible falls back to the whole
+    LP at once."""
+    t0 = time.perf_counter()
+    a = model.matrix().tocsc()
+    cost = model.objective().astype(float)
+    lb, ub = model.bounds()
+    columns = np.union1d(np.asarray(first, dtype=np.int64), np.flatnonzero(lb != 0))
+    h = quiet_highs()
+    h.setOptionValue("presolve", "off")
+    pass_model(h, model, relax=True, columns=columns)
+    inside = np.zeros(model.n_vars, dtype=bool)
+    inside[columns] = True
+    rounds = 0
+    while True:
+        rounds += 1
+        h.setOptionValue("time_limit", float(max(time_limit - (time.perf_counter() - t0), 0.01)))
+        run_stoppable(h.run, stop, h.cancelSolve)
+        status, _x, _obj, _bound = read_result(h, relax=True)
+        if status == Status.INFEASIBLE:  # the first columns were not enough: the whole LP
+            left = max(time_limit - (time.perf_counter() - t0), 0.1)
+            return solve_highs(model, left, relax=True, stop=stop, presolve=False)
+        if status != Status.OPTIMAL:  # out of time, or stopped: as the whole LP would end
+            break
+        y = np.asarray(h.getSolution().row_dual)
+        reduced = cost - a.T @ y
+        enter = np.flatnonzero(~inside & (reduced > TOLERANCE))
+        if not len(enter):
+            break
+        part = a[:, enter]
+        h.addCols(
+            len(enter),
+            cost[enter],
+            lb[enter].astype(float),
+            ub[enter].astype(float),
+            part.nnz,
+            part.indptr.astype(np.int32),
+            part.indices.astype(np.int32),
+            part.data.astype(float),
+        )
+        columns = np.concatenate([columns, enter])
+        inside[enter] = True
+    status, xs, obj, bound = read_result(h, relax=True)
+    x = None
+    stats: dict = {"rounds": rounds, "columns": len(columns)}
+    if xs is not None:
+        x = np.zeros(model.n_vars)
+        x[columns] = xs
+        y = np.asarray(h.getSolution().row_dual)
+        stats["duals"] = y
+        stats["reduced_costs"] = cost - a.T @ y
+    seconds = time.perf_counter() - t0
+    return SolveResult(x, status, obj, bound, seconds, "highs-lp by columns", stats)
