@@ -77,12 +77,7 @@ def relation(pairs: pd.DataFrame, inst: Instance) -> tuple[np.ndarray, np.ndarra
     home_c = tw_county.reindex(home_t).to_numpy(object)
     vil_c = vil["county_id"].to_numpy(object)
     aux_c = aux["county_id"].to_numpy(object)
-    both_ways = [*inst.adjacency.edges(), *((b, a) for a, b in inst.adjacency.edges())]
-    adjacent = (
-        pd.MultiIndex.from_arrays([home_t, vil_t]).isin(pd.MultiIndex.from_tuples(both_ways))
-        if both_ways and len(pairs)
-        else np.zeros(len(pairs), dtype=bool)
-    )
+    adjacent = _adjacent(inst, home_t, vil_t)
     same = home_t == vil_t
     across = bool(p["across_counties"])
     rel = np.where(same, SAME, np.where(adjacent, NEIGHBOUR, "")).astype(object)
@@ -109,6 +104,21 @@ def relation(pairs: pd.DataFrame, inst: Instance) -> tuple[np.ndarray, np.ndarra
         if not across:
             why[aux_c != vil_c] = _("the auxiliary belongs to another county")
     return rel, why
+
+
+def _adjacent(inst: Instance, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per pair of township ids: are they neighbours in the adjacency graph? As integer codes
+    of the graph's townships (a MultiIndex of the pairs cost a sort of its levels per call)."""
+    graph = inst.adjacency
+    if not len(a) or not graph.number_of_edges():
+        return np.zeros(len(a), dtype=bool)
+    towns = pd.Index(list(graph.nodes))
+    n = len(towns)
+    ends = np.array(list(graph.edges()), dtype=object)
+    u, v = towns.get_indexer(ends[:, 0]), towns.get_indexer(ends[:, 1])
+    edges = np.concatenate([u * n + v, v * n + u])
+    ia, ib = towns.get_indexer(a), towns.get_indexer(b)
+    return (ia >= 0) & (ib >= 0) & np.isin(ia * n + ib, edges)
 
 
 def why_not(pairs: pd.DataFrame, inst: Instance) -> np.ndarray:

@@ -86,7 +86,7 @@ def describe_pairs(
     vil = inst.villages.reindex(vid)
     df["county_id"] = vil["county_id"].to_numpy(object)
     df["township_id"] = vil["township_id"].to_numpy(object)
-    df["relation"] = aux_township.relation(df, inst)[0]
+    df["relation"], town_why = aux_township.relation(df, inst)
     df["exception"] = np.where(
         df["relation"] == aux_township.EXCEPTION, aux_township.exceptions(df, inst), ""
     )
@@ -94,7 +94,12 @@ def describe_pairs(
     why = np.full(len(df), "", dtype=object)
     rule = np.full(len(df), "", dtype=object)
     for rid, fn in _HARD:
-        w = fn(df, inst, period) if rid in ("AUX-TENURE", "AUX-COVER") else fn(df, inst)
+        if rid == "AUX-TOWNSHIP":
+            w = town_why  # its why_not is the relation's second half, computed above
+        elif rid in ("AUX-TENURE", "AUX-COVER"):
+            w = fn(df, inst, period)
+        else:
+            w = fn(df, inst)
         hit = w != ""
         why[hit], rule[hit] = w[hit], rid
     df["why_not"], df["rule"] = why, rule
