@@ -35,7 +35,6 @@ from ..input.schema import (
 )
 from ..output.files import write_csv, write_json
 from ..output.publish import publish
-from ..reports.overview import write_overview
 from ..reports.terminal import plan_lines
 from ..reports.write import AwayWriter
 from ..solve.options import SolveOptions
@@ -229,6 +228,10 @@ def write_plan_files(run: PlanRun, tmp: Path, helper: AwayWriter | None = None) 
         tmp / CANDIDATES_FILE,
     )
     write_json(run.record, tmp / SUMMARY_FILE)
+    # imported here: the overview's page brings the plotting library, which a one-county plan
+    # never needs in this process (its page is the helper's)
+    from ..reports.overview import write_overview
+
     write_overview(tmp, run.record)
 
 
