@@ -100,7 +100,7 @@ GLOBAL: dict[str, dict[str, Param]] = {
             maximum=1_000,
         ),
         "candidate_by_bound": Param(
-            6,
+            4,
             "officers of each village with the best Lagrangian bound in the first search of a "
             "large county (the proof then adds every pair that could still improve the plan)",
             minimum=1,
