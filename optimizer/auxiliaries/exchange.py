@@ -100,6 +100,7 @@ def side_rows(inst: Instance, villages: pd.Index, pairs: pd.DataFrame) -> SideRo
         c_codes, c_ids = pd.factorize(p_county)
         t_codes, t_ids = pd.factorize(p_town)
         v_codes, v_ids = pd.factorize(p_vil)
+        codes = (v_codes, len(v_ids))  # each pair's village as an integer, and how many
         in_county = {c: c_codes == i for i, c in enumerate(c_ids)}
         in_town = {tw: t_codes == i for i, tw in enumerate(t_ids)}
         nowhere = np.zeros(len(p_vil), dtype=bool)
@@ -113,22 +114,12 @@ def side_rows(inst: Instance, villages: pd.Index, pairs: pd.DataFrame) -> SideRo
                 )
                 allowed = int(sum(caps.get((c, p), 0) for p in range(2, q + 1))) + leavers
                 rows += _look_ahead(
-                    need,
-                    in_county.get(c, nowhere),
-                    v_codes,
-                    len(v_ids),
-                    allowed,
-                    _label(2, "county", c, q),
+                    need, in_county.get(c, nowhere), codes, allowed, _label(2, "county", c, q)
                 )
                 for tw in sorted(set(vil.loc[vil["county_id"] == c, "township_id"])):
                     lim = int(limits.get(tw, 0)) * (q - 1) + leavers
                     rows += _look_ahead(
-                        need,
-                        in_town.get(tw, nowhere),
-                        v_codes,
-                        len(v_ids),
-                        lim,
-                        _label(2, "township", tw, q),
+                        need, in_town.get(tw, nowhere), codes, lim, _label(2, "township", tw, q)
                     )
     if not rows:
         return None
@@ -146,18 +137,23 @@ def _label(first: int, kind: str, scope: str, last: int) -> dict:
 
 
 def _look_ahead(
-    need: np.ndarray, in_group: np.ndarray, v_code: np.ndarray, n_v: int, allowed: int, label
-):
+    need: np.ndarray,
+    in_group: np.ndarray,
+    villages: tuple[np.ndarray, int],
+    allowed: int,
+    label: dict,
+) -> list:
     """The row Σ need_p x_p ≤ allowed over a group's pairs, when some placement could break it
-    (the most any placement needs: each village's neediest pair; ``v_code``: each pair's
-    village as an integer code below ``n_v``)."""
+    (the most any placement needs: each village's neediest pair; ``villages``: each pair's
+    village as an integer code, and the number of codes)."""
     sel = np.flatnonzero(in_group & (need > 0))
     if not len(sel):
         return []
     # a village's neediest pair by integer codes (a pandas groupby per group and period was
     # most of the look-ahead's time: 280 of them on a 3-county city)
+    code, n_v = villages
     most = np.zeros(n_v, dtype=need.dtype)
-    np.maximum.at(most, v_code[sel], need[sel])
+    np.maximum.at(most, code[sel], need[sel])
     if most.sum() <= allowed:
         return []
     return [(sel, need[sel], allowed, label)]
