@@ -36,9 +36,9 @@ def solve_lp_by_columns(
     True)`` returns it: ``x`` over every column (0 for those never priced in), the row duals in
     ``stats['duals']`` and every column's reduced cost in ``stats['reduced_costs']``.
 
-    ``first``: the columns to start from (with them the LP must be feasible; columns with a
-    lower bound above 0 are added); a restricted LP that is not feasible falls back to the whole
-    LP at once."""
+    ``first``: the columns to start from (with them the LP must be feasible); columns whose
+    lower bound is not 0 (pinned pairs) join from the start, since one left out sits at 0. A
+    restricted LP that is not feasible falls back to the whole LP at once."""
     t0 = time.perf_counter()
     a = model.matrix().tocsc()
     cost = model.objective().astype(float)
