@@ -14,14 +14,6 @@ import pandas as pd
 from ...constraints import aux_cover, aux_familiar, aux_not_home, aux_tenure, aux_township
 from ..input.instance import Instance
 
-# the order the reasons are tried in; a later rule's reason wins (the most basic one)
-_HARD = (
-    ("AUX-TENURE", aux_tenure.why_not),
-    ("AUX-NOT-HOME", aux_not_home.why_not),
-    ("AUX-TOWNSHIP", aux_township.why_not),
-    ("AUX-COVER", aux_cover.why_not),
-)
-
 
 def near_pairs(inst: Instance, village_ids: pd.Index, auxiliary_ids: pd.Index) -> pd.DataFrame:
     """Every (auxiliary, village) of the scope whose home township is the village's township or
@@ -91,15 +83,17 @@ def describe_pairs(
         df["relation"] == aux_township.EXCEPTION, aux_township.exceptions(df, inst), ""
     )
     df["km"] = pair_km(inst, df)
+    # each hard rule's reason, in the order tried: a later rule's reason wins (the most basic
+    # one); AUX-TOWNSHIP's is the second half of the relation computed above
+    reasons = {
+        "AUX-TENURE": aux_tenure.why_not(df, inst, period),
+        "AUX-NOT-HOME": aux_not_home.why_not(df, inst),
+        "AUX-TOWNSHIP": town_why,
+        "AUX-COVER": aux_cover.why_not(df, inst, period),
+    }
     why = np.full(len(df), "", dtype=object)
     rule = np.full(len(df), "", dtype=object)
-    for rid, fn in _HARD:
-        if rid == "AUX-TOWNSHIP":
-            w = town_why  # its why_not is the relation's second half, computed above
-        elif rid in ("AUX-TENURE", "AUX-COVER"):
-            w = fn(df, inst, period)
-        else:
-            w = fn(df, inst)
+    for rid, w in reasons.items():
         hit = w != ""
         why[hit], rule[hit] = w[hit], rid
     df["why_not"], df["rule"] = why, rule

@@ -40,6 +40,7 @@ from ..i18n import _
 from ..input.instance import Instance
 from ..solve.cpsat import solve_cpsat
 from ..solve.highs import solve_highs
+from ..solve.lp_columns import best_per_group
 from ..solve.options import SolveOptions
 from ..solve.status import Status
 from .greedy import period_greedy, staggered
@@ -512,12 +513,8 @@ def _option_mass(problem: RotationProblem, lp: StintLP, x: np.ndarray) -> np.nda
 def _initial_stints(problem: RotationProblem, heur: np.ndarray, per_village: int = 1) -> np.ndarray:
     """The warm start's stints, every incumbent going on, and every stint of each village's
     best-scoring pairs."""
-    pts = problem.pair_points
-    order = np.lexsort((-pts, problem.pair_village))
-    pv = problem.pair_village[order]
-    rank = np.arange(len(order)) - np.searchsorted(pv, pv)
-    best = np.zeros(len(pts), dtype=bool)
-    best[order[rank < per_village]] = True
+    best = np.zeros(len(problem.pair_points), dtype=bool)
+    best[best_per_group(problem.pair_village, problem.pair_points, per_village)] = True
     return np.unique(
         np.concatenate([heur, np.flatnonzero(problem.s_goes_on | best[problem.s_pair])])
     )
@@ -530,11 +527,7 @@ def _best_new(
     cand = np.flatnonzero(rc > 1e-6)
     if not len(cand):
         return cand
-    v = problem.s_village[cand]
-    order = np.lexsort((-rc[cand], v))
-    vs = v[order]
-    rank = np.arange(len(order)) - np.searchsorted(vs, vs)
-    pick = cand[order[rank < per_village]]
+    pick = cand[best_per_group(problem.s_village[cand], rc[cand], per_village)]
     if len(pick) > most:
         pick = pick[np.argsort(-rc[pick], kind="stable")[:most]]
     return pick

@@ -8,6 +8,7 @@ import os
 import time
 
 import numpy as np
+from scipy.sparse import csc_matrix
 
 from .linear_model import LinearModel
 from .result import SolveResult
@@ -42,14 +43,16 @@ def pass_model(
     relax: bool,
     start: np.ndarray | None = None,
     columns: np.ndarray | None = None,
+    matrix: csc_matrix | None = None,
 ) -> None:
     """Give HiGHS the model as a maximisation (integer columns unless ``relax``), with ``start``
     as a MIP start (HiGHS prunes against it from the first node). ``columns``: only these of
-    the model's variables (an LP priced column by column, ``lp_columns``)."""
+    the model's variables (an LP priced column by column, ``lp_columns``); ``matrix``: the
+    model's matrix column-wise, when the caller has built it already."""
     import highspy
 
     lb, ub = model.bounds()
-    a = model.matrix().tocsc()
+    a = model.matrix().tocsc() if matrix is None else matrix
     cost = model.objective()
     if columns is not None:
         a, cost, lb, ub = a[:, columns], cost[columns], lb[columns], ub[columns]

@@ -25,6 +25,15 @@ from .stop import StopSearch, run_stoppable
 TOLERANCE = 1e-7  # a left-out column prices in above this reduced cost (objective in units)
 
 
+def best_per_group(group: np.ndarray, key: np.ndarray, k: int) -> np.ndarray:
+    """Positions of each group's ``k`` entries of highest ``key`` (ties: the earlier position):
+    the columns an LP starts from, or those that enter it, a few for each village."""
+    order = np.lexsort((np.arange(len(key)), -np.asarray(key), group))
+    g = np.asarray(group)[order]
+    rank = np.arange(len(order)) - np.searchsorted(g, g)
+    return order[rank < k]
+
+
 def solve_lp_by_columns(
     model: LinearModel,
     first: np.ndarray,
@@ -46,7 +55,7 @@ def solve_lp_by_columns(
     columns = np.union1d(np.asarray(first, dtype=np.int64), np.flatnonzero(lb != 0))
     h = quiet_highs()
     h.setOptionValue("presolve", "off")
-    pass_model(h, model, relax=True, columns=columns)
+    pass_model(h, model, relax=True, columns=columns, matrix=a)
     inside = np.zeros(model.n_vars, dtype=bool)
     inside[columns] = True
     rounds = 0

@@ -14,7 +14,7 @@ import pytest
 from cunjing.optimizer.officers.core import gap_problem
 from cunjing.optimizer.officers.model import build_model
 from cunjing.optimizer.solve.highs import solve_highs
-from cunjing.optimizer.solve.lp_columns import TOLERANCE, solve_lp_by_columns
+from cunjing.optimizer.solve.lp_columns import TOLERANCE, best_per_group, solve_lp_by_columns
 from cunjing.optimizer.solve.status import Status
 
 
@@ -43,11 +43,17 @@ def officer_model(seed: int, cover_all: bool, pins: bool = False):
 
 def first_columns(problem, model, k: int = 2) -> np.ndarray:
     """A village's ``k`` best-scoring pairs and every column that is not a pair."""
-    village = problem.pair_village
-    order = np.lexsort((-problem.score, village))
-    starts = np.flatnonzero(np.r_[True, np.diff(village[order]) != 0])
-    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-    return np.concatenate([order[rank < k], np.arange(problem.n_pairs, model.n_vars)])
+    best = best_per_group(problem.pair_village, problem.score, k)
+    return np.concatenate([best, np.arange(problem.n_pairs, model.n_vars)])
+
+
+def test_best_per_group_keeps_each_groups_highest_ties_first() -> None:
+    group = np.array([2, 0, 2, 0, 2, 1, 0])
+    key = np.array([5, 1, 7, 1, 5, 3, 0])
+    assert sorted(best_per_group(group, key, 1).tolist()) == [1, 2, 5]
+    # group 2: 7 then the earlier of the two 5s; group 0: the two 1s; group 1 has one entry
+    assert sorted(best_per_group(group, key, 2).tolist()) == [0, 1, 2, 3, 5]
+    assert sorted(best_per_group(group, key, 9).tolist()) == list(range(7))
 
 
 def assert_optimal_lp(model, res) -> None:
