@@ -91,7 +91,9 @@ def parse_table(raw: RawTable, log: ProblemLog) -> pd.DataFrame:
     n = len(raw.frame)
     for col in raw.table.columns:
         if col.name in raw.frame.columns:
-            text = raw.frame[col.name].astype(object).fillna("").map(str)
+            text = raw.frame[col.name].astype(object).fillna("")
+            if pd.api.types.infer_dtype(text, skipna=False) != "string":
+                text = text.map(str)  # numbers and dates from a workbook's cells
             out[col.name] = _parse_column(raw, col, text, log)
         else:
             out[col.name] = _empty(col, n)
@@ -218,8 +220,8 @@ def _each(text: pd.Series, fn: Callable[[str], Any]) -> pd.Series:
 
 def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) -> pd.Series:
     text, controls = _refuse_controls(raw, col, text, log)
-    stripped = text.str.strip()
-    failed = stripped.str.startswith("#").to_numpy()
+    stripped = _each(text, str.strip)
+    failed = _each(stripped, lambda s: s.startswith("#")).to_numpy(dtype=bool)
     if failed.any():  # rare: the full test only then
         failed = failed & stripped.str.upper().isin(EXCEL_ERRORS).to_numpy()
         _report(
@@ -255,7 +257,7 @@ def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) 
         return _each(text, normalise_text).astype(object)
     if kind == ID:
         norm = _each(text, normalise_id)
-        sci = norm.str.fullmatch(SCIENTIFIC_ID.pattern).to_numpy()
+        sci = _each(norm, lambda s: SCIENTIFIC_ID.fullmatch(s) is not None).to_numpy(dtype=bool)
         if sci.any():
             _refuse_rounded_ids(raw, col, sci, text, log)
         changed = (norm != text).to_numpy() & ~empty & ~sci
@@ -335,7 +337,7 @@ def _parse_column(raw: RawTable, col: Column, text: pd.Series, log: ProblemLog) 
                 return None
             return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
 
-        parsed = text.map(month)
+        parsed = _each(text, month)
         bad = parsed.isna().to_numpy() & ~empty
         serial = stripped.str.fullmatch(r"[1-9]\d{4}").to_numpy() & bad
         for i in np.flatnonzero(serial):
