@@ -226,7 +226,15 @@ def _row_hashes(df: pd.DataFrame) -> tuple[bytes, np.ndarray]:
     cols = [c for c in df.columns if c != "_row"]
     if not len(df):
         return ",".join(cols).encode(), np.empty(0, dtype=np.uint64)
-    values = pd.util.hash_pandas_object(df[cols].astype(str), index=True).to_numpy()
+    frame = df[cols]
+    # numbers, flags and text hash as they are; only lists (id lists, preferences) go through
+    # their text (a float's str was 0.3 s of a province's 0.5)
+    mixed = {
+        c: frame[c].astype(str)
+        for c in cols
+        if frame[c].dtype == object and pd.api.types.infer_dtype(frame[c], skipna=False) != "string"
+    }
+    values = pd.util.hash_pandas_object(frame.assign(**mixed), index=True).to_numpy()
     return ",".join(cols).encode(), values
 
 
