@@ -183,3 +183,21 @@ def test_a_village_no_officer_may_serve_is_counted_as_such():
     (cert,) = res.diagnostics
     assert cert["villages"] == ["J0002"] and cert["officers"] == [] and cert["short"] == 1
     assert "没有任何民警" in cert["message"]
+
+
+def test_with_many_pairs_a_village_left_a_kernel_of_the_best_bounded_is_searched_first():
+    # 40 officers a village: more pairs left after reduced-cost fixing than HiGHS's root node
+    # gets through in its share; the kernel, the 2 best-bounded pairs a village, goes first
+    prob = hard_county_problem(generate("C", 200, 40, seed=3))
+    res = solve_hard(prob, time_limit=10, effort=0.5)
+    names = [s.name for s in res.stages]
+    assert names[-2:] == ["kernel", "highs"], names
+    before, kernel = res.stages[-3], res.stages[-2]
+    assert kernel.note.startswith("400 个包村关系")
+    assert kernel.objective > before.objective  # the kernel found a better plan
+    model = build_model(prob)
+    assert not len(model.violated_rows(completion(prob, model, res.pairs)))
+    assert res.bound >= res.objective
+    # with at most 20 officers a village (gapd's shapes) there is no kernel stage
+    few = solve_hard(hard_county_problem(generate("C", 200, 20, seed=3)), time_limit=5, effort=0.5)
+    assert "kernel" not in [s.name for s in few.stages]
