@@ -9,7 +9,6 @@ from cunjing.data.hard_counties import generate
 from cunjing.optimizer.officers.core import hard_county_problem, make_core
 from cunjing.optimizer.officers.greedy import solve_greedy
 from cunjing.optimizer.officers.hard import cover_by_cpsat
-from cunjing.optimizer.officers.lns import search
 from cunjing.optimizer.officers.mthg import MEASURES, solve_mthg
 from cunjing.optimizer.officers.repair import cover, improve, oscillate
 from cunjing.optimizer.solve.status import Status
@@ -85,20 +84,10 @@ def test_improvement_phases_keep_every_rule_and_never_lose_score(seed):
     for res in (
         improve(core, start, seed=seed, max_iterations=300),
         oscillate(core, start, seed=seed, max_iterations=300),
-        search(core, start, seed=seed, rounds=20),
     ):
         assert core.fits(res.choice)
         assert core.objective(start) <= res.objective <= best
         assert set(np.flatnonzero(prob.pinned)) <= set(core.to_pairs(res.choice).tolist())
-
-
-def test_lns_reaches_the_optimum_of_a_tiny_county():
-    prob = tiny_problem(5, officers=3, villages=7, extra=60)
-    best, _ = optimum(prob)
-    core = make_core(prob)
-    start = cover(core, None, seed=0).choice
-    res = search(core, start, seed=0, rounds=30, size=3)
-    assert res.objective == best
 
 
 def test_cp_sat_feasibility_finds_a_full_cover_or_proves_there_is_none():
