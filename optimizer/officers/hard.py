@@ -56,8 +56,9 @@ COLUMNS_SMALL = (10.0, 10)  # or at most 10 villages an officer with at most 10 
 # HiGHS's root node over tens of thousands of pairs does not end in its share: a C800x80 tight
 # county's last stage over 51,521 pairs (64 a village) left the plan as it was in 34.5 s, where
 # HiGHS over the 1,600 pairs of the best Lagrangian bounds first (the kernel, as in Angelelli,
-# Mansini & Speranza's kernel search) took it from 1.98 % to 0.11 % above the bound. So with
-# more than KERNEL_WHEN pairs a village left, the kernel (KERNEL pairs a village) gets
+# Mansini & Speranza's kernel search) took it from 1.99 % to 0.11 % above the bound. So with
+# more than KERNEL_WHEN pairs a village left, the kernel (KERNEL times as many pairs as villages,
+# the best-bounded over the whole county, and the plan's own) gets
 # KERNEL_SHARE of what is left. Not below: on gapd (10-20 pairs a village) a kernel first
 # helped two instances and set back two (d10100 0.30 -> 0.58 %)
 KERNEL_WHEN = 30.0

@@ -187,7 +187,7 @@ def test_a_village_no_officer_may_serve_is_counted_as_such():
 
 def test_with_many_pairs_a_village_left_a_kernel_of_the_best_bounded_is_searched_first():
     # 40 officers a village: more pairs left after reduced-cost fixing than HiGHS's root node
-    # gets through in its share; the kernel, the 2 best-bounded pairs a village, goes first
+    # gets through in its share; the kernel, the best-bounded pairs (twice the villages), first
     prob = hard_county_problem(generate("C", 200, 40, seed=3))
     res = solve_hard(prob, time_limit=10, effort=0.5)
     names = [s.name for s in res.stages]
