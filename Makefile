@@ -22,6 +22,8 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@# an editable install leaves our modules uncompiled; where PYTHONDONTWRITEBYTECODE is set
 	@# (as on CI) every run would compile them again (0.2 s a command)
 	$(BIN)/python -m compileall -q optimizer constraints data
+	@# the same for the compiled oscillation: numba caches its machine code on disk
+	$(BIN)/python -c "from cunjing.optimizer.officers.oscillation import compile_ahead; compile_ahead()"
 	touch $@
 
 run: setup

@@ -51,16 +51,32 @@ RATES = {
 # steps whose work grows with a size of their own (``step_size``): seconds a step = fixed +
 # per-cell x size, measured on an idle core on the six gapd instances and D400x80 (within
 # 1.3x of each): a subgradient step solves every officer's knapsack, a table of pairs x days
-# cells (d*100: 10 ms, d*200: 18-30 ms, D400x80: 76 ms); an oscillation step weighs every
-# shift (officers x villages) and a sample of 128 swaps a village (d05100 1.1 ms, d20200
-# 2.2 ms, D400x80 4.6 ms). Scaling both by pairs or villages alone, as before, was 2-6x off
-# on the instances it was not fitted on (d10100: 7 s for a 1.2 s share)
+# cells (d*100: 10 ms, d*200: 18-30 ms, D400x80: 76 ms); a (compiled) oscillation step weighs
+# every shift and every village's best entries (officers x villages, twice), the swaps and
+# ejection chains of ``swap_sample`` villages against every village (twice that): d05100
+# 0.09 ms, d10200 0.40, d20200 0.60, D400x80 2.7, D800x80 6.4, D1600x40 8.0, E1600x80 6.1,
+# C1600x80 9.6 ms (4-13 ns a cell). Scaling both by pairs or villages alone, as before, was
+# 2-6x off on the instances it was not fitted on (d10100: 7 s for a 1.2 s share)
 LAWS = {
     "lagrangian": (0.004, 10.5e-9),
-    "oscillation": (0.00047, 4.95e-8),
+    "oscillation": (0.00002, 9e-9),
 }
 # sizes are not scaled for these (their units already count their work)
 UNSCALED = {"cp-sat", "columns"}
+
+
+# the oscillation weighs every swap up to FULL_SWAPS villages, above them the swaps of a sample
+# of villages against every other, about SWAP_CELLS of them
+FULL_SWAPS = 400
+SWAP_CELLS = 250_000
+
+
+def swap_sample(n_villages: int) -> int:
+    """Villages whose swaps (and ejection chains) with every other village one oscillation step
+    weighs: all of them on small counties, else about ``SWAP_CELLS`` swaps' worth."""
+    if n_villages <= FULL_SWAPS:
+        return n_villages
+    return max(64, min(n_villages, SWAP_CELLS // n_villages))
 
 
 def step_size(unit: str, n_officers: int, n_villages: int, n_pairs: int, days: int) -> int:
@@ -69,7 +85,7 @@ def step_size(unit: str, n_officers: int, n_villages: int, n_pairs: int, days: i
     if unit == "lagrangian":
         return n_pairs * (days + 1)
     if unit == "oscillation":
-        return n_villages * (n_officers + 128)
+        return 2 * n_villages * (n_officers + swap_sample(n_villages))
     raise ValueError(f"no law of its own: {unit}")
 
 

@@ -10,7 +10,8 @@ from cunjing.optimizer.officers.core import hard_county_problem, make_core
 from cunjing.optimizer.officers.greedy import solve_greedy
 from cunjing.optimizer.officers.hard import cover_by_cpsat
 from cunjing.optimizer.officers.mthg import MEASURES, solve_mthg
-from cunjing.optimizer.officers.repair import cover, improve, oscillate
+from cunjing.optimizer.officers.oscillation import oscillate
+from cunjing.optimizer.officers.repair import cover, improve
 from cunjing.optimizer.solve.status import Status
 
 from officer_cases import optimum, tiny_problem
