@@ -53,13 +53,15 @@ RATES = {
 # 1.3x of each): a subgradient step solves every officer's knapsack, a table of pairs x days
 # cells (d*100: 10 ms, d*200: 18-30 ms, D400x80: 76 ms); a (compiled) oscillation step weighs
 # every shift and every village's best entries (officers x villages, twice), the swaps and
-# ejection chains of ``swap_sample`` villages against every village (twice that): d05100
-# 0.09 ms, d10200 0.40, d20200 0.60, D400x80 2.7, D800x80 6.4, D1600x40 8.0, E1600x80 6.1,
-# C1600x80 9.6 ms (4-13 ns a cell). Scaling both by pairs or villages alone, as before, was
-# 2-6x off on the instances it was not fitted on (d10100: 7 s for a 1.2 s share)
+# ejection chains of ``swap_sample`` villages against every village (twice that) and, up to
+# FULL_SWAPS villages, every village's best tail for chains of three (villages squared):
+# 0.6-1.7 ms on d20200, 7 ms on D400x80 and C400x80, 10 ms on D800x80, 8.6 ms on D1600x40,
+# 7-16 ns a cell (a slow spell; idle, 4-13 ns before the chains of three). Scaling both by
+# pairs or villages alone, as before, was 2-6x off on the instances it was not fitted on
+# (d10100: 7 s for a 1.2 s share)
 LAWS = {
     "lagrangian": (0.004, 10.5e-9),
-    "oscillation": (0.00002, 9e-9),
+    "oscillation": (0.00002, 1.1e-8),
 }
 # sizes are not scaled for these (their units already count their work)
 UNSCALED = {"cp-sat", "columns"}
@@ -85,7 +87,10 @@ def step_size(unit: str, n_officers: int, n_villages: int, n_pairs: int, days: i
     if unit == "lagrangian":
         return n_pairs * (days + 1)
     if unit == "oscillation":
-        return 2 * n_villages * (n_officers + swap_sample(n_villages))
+        k = swap_sample(n_villages)
+        # chains of three (every swap weighed): each village's best tail, villages x villages
+        tails = n_villages * n_villages if k >= n_villages else 0
+        return 2 * n_villages * (n_officers + k) + tails
     raise ValueError(f"no law of its own: {unit}")
 
 

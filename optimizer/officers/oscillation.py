@@ -1,8 +1,9 @@
 """Strategic oscillation around the days limits, compiled: many more steps than numpy can make.
 
 A tabu search over every *shift* (a village to another officer), *swap* (two villages of two
-officers exchanged) and *ejection chain* of length two (a village moves to an officer, one of
-his villages moves on to a third) that maximises
+officers exchanged) and *ejection chain* (a village moves to an officer, one of his villages
+moves on to a third, and on counties of at most ``budget.FULL_SWAPS`` villages one of the
+third's villages on to a fourth) that maximises
 
     score − fair-share cost − Σ_o α_o · (max(0, days_o − D_o) + ρ · max(0, count_o − K_o))
 
@@ -14,11 +15,14 @@ to a plan that fits and beats the best one. Returns the best plan that fits.
 
 Why compiled: a step weighs tens of thousands of moves. numpy took 2-6 ms a step with only a
 sample of swaps and no chains (d20200: 1,860 steps in its share); numba's loops weigh every
-move, chains included, in 0.6 ms there (20,000 steps from MTHG's plan: 1.24 % above the optimum
-with shifts and swaps, 0.94-1.05 % with chains). The steps are deterministic for a seed (a
-xorshift generator of its own); the clock is looked at between chunks of steps, a guard only.
-numba caches the machine code on disk (``make setup`` builds it), so a process loads it in
-about 0.4 s instead of compiling for 4-5 s.
+shift, swap and chain of two in 0.6 ms there, chains of three too in about twice that. From
+MTHG's plan of d20200, 20,000 steps: 1.24 % above the optimum with shifts and swaps alone,
+0.94-1.05 % with chains of two, 0.82-0.84 % with chains of three (10,000 steps, about the same
+time: 0.84-0.93 %). A chain is found at the cost of a swap: each village's two best entries
+(and, for chains of three, its two best tails) are weighed once a step. The steps are
+deterministic for a seed (a xorshift generator of its own); the clock is looked at between
+chunks of steps, a guard only. numba caches the machine code on disk (``make setup`` builds
+it), so a process loads it in 0.2-0.5 s instead of compiling for about 7 s.
 """
 
 from __future__ import annotations
@@ -44,11 +48,12 @@ def oscillate(
     max_iterations: int = 100_000,
     time_limit: float | None = None,
     growth: float = 0.02,
-    chains: bool = True,
+    chains: int = 3,
 ) -> SearchResult:
     """A better plan than ``choice`` within ``max_iterations`` steps; reachable villages it
-    leaves uncovered are first put on the officer they overload least. ``chains=False`` weighs
-    shifts and swaps only."""
+    leaves uncovered are first put on the officer they overload least. ``chains`` is the longest
+    ejection chain weighed (1: shifts and swaps only); chains of three only where every swap is
+    weighed (``budget.FULL_SWAPS``)."""
     t0 = time.perf_counter()
     state = _State(core, choice, seed, growth)
     plan, a = state.plan, state.a
@@ -115,9 +120,9 @@ class _State:
         self.best_val = float(self.cur[0]) if core.fits(start) else -np.inf
         self.best_a = plan.a.copy()
 
-    def run(self, it: int, steps: int, chains: bool) -> int:
-        """``steps`` steps on the search's plan from step ``it``: the steps made (fewer when no
-        move is allowed)."""
+    def run(self, it: int, steps: int, chains: int) -> int:
+        """``steps`` steps on the search's plan from step ``it``, chains of up to ``chains``
+        moves: the steps made (fewer when no move is allowed)."""
         done, self.best_val = _steps(
             self.S, self.W, self.has, self.days, self.limit, self.share, self.extra, self.rho,
             self.growth, self.alpha0, self.a, self.load, self.cnt, self.alpha, self.tabu, it, steps,
@@ -155,6 +160,11 @@ def _steps(S, W, has, days, limit, share, extra, rho, growth, alpha0, a, load, c
     start = np.zeros(n_o + 1, dtype=np.int64)
     fill = np.zeros(n_o, dtype=np.int64)
     by_off = np.zeros(n_v, dtype=np.int64)
+    long_chains = chains >= 3 and k >= n_v
+    t1v, t2v = np.zeros(n_v), np.zeros(n_v)  # each village's best two tails: value, o3, w, o4
+    t1o3, t2o3 = np.zeros(n_v, dtype=np.int64), np.zeros(n_v, dtype=np.int64)
+    t1w, t2w = np.zeros(n_v, dtype=np.int64), np.zeros(n_v, dtype=np.int64)
+    t1o4, t2o4 = np.zeros(n_v, dtype=np.int64), np.zeros(n_v, dtype=np.int64)
     lo, hi = alpha0 / ALPHA_CAP, alpha0 * ALPHA_CAP
     for step in range(n_steps):
         it = it0 + step + 1
@@ -226,8 +236,8 @@ def _steps(S, W, has, days, limit, share, extra, rho, growth, alpha0, a, load, c
         # ejection chains: v moves o1 -> o2, and o2's village u makes room by moving on to a
         # third officer o3 (its best or second best entry, neither o1 nor o2: those are shifts
         # and swaps); with each village's two best entries known, a chain costs a swap's work
-        mv_o3 = -1
-        if chains:
+        mv_o3, mv_w, mv_o4 = -1, -1, -1
+        if chains >= 2:
             for u in range(n_v):
                 e1v, e2v, o1u, o2u = -np.inf, -np.inf, -1, -1
                 ou = a[u]
@@ -259,6 +269,36 @@ def _steps(S, W, has, days, limit, share, extra, rho, growth, alpha0, a, load, c
                 if a[u] >= 0:
                     by_off[fill[a[u]]] = u
                     fill[a[u]] += 1
+            if long_chains:
+                # each village u's best tail: u enters o3, whose village w moves on to its best
+                # entry o4 (not u's officer); the best two tails through two different o3
+                for u in range(n_v):
+                    t1v[u], t2v[u] = -np.inf, -np.inf
+                    t1o3[u], t2o3[u] = -1, -1
+                    ou = a[u]
+                    if ou < 0:
+                        continue
+                    for o3 in range(n_o):
+                        if o3 == ou or not has[o3, u] or tabu[u, o3] > it:
+                            continue
+                        c3 = rho * max(cnt[o3] - limit[o3], 0)
+                        bv, bw, bo4 = -np.inf, -1, -1
+                        for j in range(start[o3], start[o3 + 1]):
+                            w = by_off[j]
+                            o4, e4 = off1[w], ent1[w]
+                            if o4 == ou:
+                                o4, e4 = off2[w], ent2[w]
+                            if o4 < 0:
+                                continue
+                            e3 = max(load[o3] + W[o3, u] - W[o3, w] - days[o3], 0) + c3
+                            g = S[o3, u] - S[o3, w] - alpha[o3] * (e3 - exc[o3]) + e4
+                            if g > bv:
+                                bv, bw, bo4 = g, w, o4
+                        if bv > t1v[u]:
+                            t2v[u], t2o3[u], t2w[u], t2o4[u] = t1v[u], t1o3[u], t1w[u], t1o4[u]
+                            t1v[u], t1o3[u], t1w[u], t1o4[u] = bv, o3, bw, bo4
+                        elif bv > t2v[u]:
+                            t2v[u], t2o3[u], t2w[u], t2o4[u] = bv, o3, bw, bo4
             for i in range(k):
                 v = sample[i]
                 o1 = a[v]
@@ -282,15 +322,41 @@ def _steps(S, W, has, days, limit, share, extra, rho, growth, alpha0, a, load, c
                         if o3 < 0:
                             continue
                         e2 = max(load[o2] + W[o2, v] - W[o2, u] - days[o2], 0) + c2
-                        g = g_out + S[o2, v] - S[o2, u] - alpha[o2] * (e2 - exc[o2]) + e3
+                        head = g_out + S[o2, v] - S[o2, u] - alpha[o2] * (e2 - exc[o2])
+                        g = head + e3
                         if g > best_g:
-                            best_g, mv_v, mv_o, mv_u, mv_o3 = g, v, o2, u, o3
+                            best_g, mv_v, mv_o, mv_u, mv_o3, mv_w = g, v, o2, u, o3, -1
+                        if long_chains:
+                            if t1o3[u] >= 0 and t1o3[u] != o1 and t1o4[u] != o1:
+                                g = head + t1v[u]
+                                if g > best_g:
+                                    best_g, mv_v, mv_o, mv_u = g, v, o2, u
+                                    mv_o3, mv_w, mv_o4 = t1o3[u], t1w[u], t1o4[u]
+                            elif t2o3[u] >= 0 and t2o3[u] != o1 and t2o4[u] != o1:
+                                g = head + t2v[u]
+                                if g > best_g:
+                                    best_g, mv_v, mv_o, mv_u = g, v, o2, u
+                                    mv_o3, mv_w, mv_o4 = t2o3[u], t2w[u], t2o4[u]
         if mv_v < 0:
             return step, best_val
         # the move, its tabu and the true value
         v, o2 = mv_v, mv_o
         o1 = a[v]
-        if mv_o3 >= 0:
+        if mv_w >= 0:
+            u, o3, w, o4 = mv_u, mv_o3, mv_w, mv_o4
+            cur[0] += S[o2, v] - S[o1, v] + f_out[o1] + S[o3, u] - S[o2, u]
+            cur[0] += S[o4, w] - S[o3, w] - f_in[o4]
+            load[o1] -= W[o1, v]
+            cnt[o1] -= 1
+            load[o2] += W[o2, v] - W[o2, u]
+            load[o3] += W[o3, u] - W[o3, w]
+            load[o4] += W[o4, w]
+            cnt[o4] += 1
+            a[v], a[u], a[w] = o2, o3, o4
+            tabu[v, o1] = it + t_base + _draw(rng, t_span)
+            tabu[u, o2] = it + t_base + _draw(rng, t_span)
+            tabu[w, o3] = it + t_base + _draw(rng, t_span)
+        elif mv_o3 >= 0:
             u, o3 = mv_u, mv_o3
             cur[0] += S[o2, v] - S[o1, v] + f_out[o1] + S[o3, u] - S[o2, u] - f_in[o3]
             load[o1] -= W[o1, v]

@@ -40,8 +40,30 @@ def test_one_step_makes_the_ejection_chain_that_no_shift_or_swap_makes():
     assert with_chains.objective == 11 and core.fits(with_chains.choice)
     # shifts and swaps only: the best of them breaks B's limit, so the best plan that fits is
     # still the start after that step
-    without = oscillate(core, start, max_iterations=1, chains=False)
+    without = oscillate(core, start, max_iterations=1, chains=1)
     assert without.objective == 0
+
+
+def test_one_step_makes_a_chain_of_three_where_a_chain_of_two_overloads():
+    """v (officer A) scores 10 with B, B's u scores 1 with C, C's w scores 1 with D; B and C may
+    hold one village each: only v -> B, u -> C, w -> D together fit and gain 12."""
+    score = np.array([[0, 0, 0], [10, 0, 0], [0, 1, 0], [0, 0, 1]])  # A..D x v, u, w
+    eligible = np.array([[1, 0, 0], [1, 1, 0], [0, 1, 1], [0, 0, 1]], dtype=bool)
+    prob = gap_problem(
+        score,
+        np.ones((4, 3), dtype=np.int64),
+        np.full(4, 5),
+        eligible=eligible,
+        max_villages=np.array([-1, 1, 1, -1]),
+    )
+    core = make_core(prob)
+    start = core.from_pairs(
+        [int(np.flatnonzero((prob.pair_officer == o) & (prob.pair_village == v))[0])
+         for o, v in ((0, 0), (1, 1), (2, 2))]
+    )  # fmt: skip
+    assert core.fits(start) and core.objective(start) == 0
+    assert oscillate(core, start, max_iterations=1).objective == 12
+    assert oscillate(core, start, max_iterations=1, chains=2).objective == 0
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -103,7 +125,7 @@ def test_every_step_keeps_its_value_loads_and_counts_true(make):
     state = oscillation._State(core, start, 0, 0.02)
     it = 0
     for _ in range(400):
-        if state.run(it, 1, True) == 0:
+        if state.run(it, 1, 3) == 0:
             break
         it += 1
         a, held = state.a, np.flatnonzero(state.a >= 0)
