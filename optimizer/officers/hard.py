@@ -64,9 +64,9 @@ COLUMNS_SMALL = (10.0, 10)  # or at most 10 villages an officer with at most 10 
 KERNEL_WHEN = 30.0
 KERNEL = 2.0
 KERNEL_SHARE = 0.5
-# the oscillation's share: compiled, its steps are 10x cheaper than numpy's were and it weighs
-# ejection chains too, so it earns more than the 6 % it had (d20200: 1,860 steps then, ~20,000
-# now)
+# the oscillation's share: compiled, its steps are 2-10x cheaper than numpy's were and weigh
+# every move and ejection chain, so it earns more than the 6 % it had (d20200 at 60 s: 1,860
+# steps then, 14,778 now with chains of three)
 OSCILLATION_SHARE = 0.2
 
 
