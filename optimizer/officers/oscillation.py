@@ -142,6 +142,20 @@ def _draw(rng, n):
     return np.int64(x % np.uint64(n))
 
 
+@njit(cache=True, inline="always")
+def _excess(o, load_o, cnt_o, days, limit, rho):
+    """Officer o's overload with ``load_o`` days and ``cnt_o`` villages: days over his limit,
+    and villages over his count at ``rho`` days each."""
+    return max(load_o - days[o], 0) + rho * max(cnt_o - limit[o], 0)
+
+
+@njit(cache=True, inline="always")
+def _aspires(over, cur, gain, best_val):
+    """A tabu move is taken all the same when it leads to a plan that fits (``over``: the
+    officers it leaves overloaded) and beats the best one."""
+    return over == 0 and cur + gain > best_val
+
+
 # compiled on first use; numba caches the machine code on disk, so later processes load it
 @njit(cache=True)
 def _steps(S, W, has, days, limit, share, extra, rho, growth, alpha0, a, load, cnt, alpha,
@@ -170,7 +184,7 @@ def _steps(S, W, has, days, limit, share, extra, rho, growth, alpha0, a, load, c
         it = it0 + step + 1
         n_over = 0
         for o in range(n_o):
-            e = max(load[o] - days[o], 0) + rho * max(cnt[o] - limit[o], 0)
+            e = _excess(o, load[o], cnt[o], days, limit, rho)
             exc[o] = e
             if e > 0:
                 n_over += 1
@@ -183,22 +197,20 @@ def _steps(S, W, has, days, limit, share, extra, rho, growth, alpha0, a, load, c
             o1 = a[v]
             if o1 < 0:
                 continue
-            e_out = max(load[o1] - W[o1, v] - days[o1], 0) + rho * max(cnt[o1] - 1 - limit[o1], 0)
+            e_out = _excess(o1, load[o1] - W[o1, v], cnt[o1] - 1, days, limit, rho)
             p_out = alpha[o1] * (e_out - exc[o1])
             over_out = n_over - (exc[o1] > 0) + (e_out > 0)
             for o2 in range(n_o):
                 if o2 == o1 or not has[o2, v]:
                     continue
-                e_in = max(load[o2] + W[o2, v] - days[o2], 0) + rho * max(
-                    cnt[o2] + 1 - limit[o2], 0
-                )
+                e_in = _excess(o2, load[o2] + W[o2, v], cnt[o2] + 1, days, limit, rho)
                 d_true = S[o2, v] - S[o1, v] - f_in[o2] + f_out[o1]
                 g = d_true - p_out - alpha[o2] * (e_in - exc[o2])
                 if g <= best_g:
                     continue
                 if tabu[v, o2] > it:
-                    fits = over_out - (exc[o2] > 0) + (e_in > 0) == 0
-                    if not (fits and cur[0] + d_true > best_val):
+                    over = over_out - (exc[o2] > 0) + (e_in > 0)
+                    if not _aspires(over, cur[0], d_true, best_val):
                         continue
                 best_g, mv_v, mv_o, mv_u = g, v, o2, -1
         # swaps: every pair of villages, or a sample of villages against every other
@@ -221,16 +233,14 @@ def _steps(S, W, has, days, limit, share, extra, rho, growth, alpha0, a, load, c
                 d_true = S[o1, u] + S[o2, v] - S[o1, v] - S[o2, u]
                 l1 = load[o1] - W[o1, v] + W[o1, u]
                 l2 = load[o2] - W[o2, u] + W[o2, v]
-                c1 = rho * max(cnt[o1] - limit[o1], 0)
-                c2 = rho * max(cnt[o2] - limit[o2], 0)
-                e1 = max(l1 - days[o1], 0) + c1
-                e2 = max(l2 - days[o2], 0) + c2
+                e1 = _excess(o1, l1, cnt[o1], days, limit, rho)
+                e2 = _excess(o2, l2, cnt[o2], days, limit, rho)
                 g = d_true - alpha[o1] * (e1 - exc[o1]) - alpha[o2] * (e2 - exc[o2])
                 if g <= best_g:
                     continue
                 if tabu[v, o2] > it or tabu[u, o1] > it:
                     over = n_over - (exc[o1] > 0) - (exc[o2] > 0) + (e1 > 0) + (e2 > 0)
-                    if not (over == 0 and cur[0] + d_true > best_val):
+                    if not _aspires(over, cur[0], d_true, best_val):
                         continue
                 best_g, mv_v, mv_o, mv_u = g, v, o2, u
         # ejection chains: v moves o1 -> o2, and o2's village u makes room by moving on to a
@@ -245,9 +255,7 @@ def _steps(S, W, has, days, limit, share, extra, rho, growth, alpha0, a, load, c
                     for o3 in range(n_o):
                         if o3 == ou or not has[o3, u] or tabu[u, o3] > it:
                             continue
-                        e_in = max(load[o3] + W[o3, u] - days[o3], 0) + rho * max(
-                            cnt[o3] + 1 - limit[o3], 0
-                        )
+                        e_in = _excess(o3, load[o3] + W[o3, u], cnt[o3] + 1, days, limit, rho)
                         g = S[o3, u] - f_in[o3] - alpha[o3] * (e_in - exc[o3])
                         if g > e1v:
                             e2v, o2u = e1v, o1u
@@ -281,7 +289,6 @@ def _steps(S, W, has, days, limit, share, extra, rho, growth, alpha0, a, load, c
                     for o3 in range(n_o):
                         if o3 == ou or not has[o3, u] or tabu[u, o3] > it:
                             continue
-                        c3 = rho * max(cnt[o3] - limit[o3], 0)
                         bv, bw, bo4 = -np.inf, -1, -1
                         for j in range(start[o3], start[o3 + 1]):
                             w = by_off[j]
@@ -290,7 +297,9 @@ def _steps(S, W, has, days, limit, share, extra, rho, growth, alpha0, a, load, c
                                 o4, e4 = off2[w], ent2[w]
                             if o4 < 0:
                                 continue
-                            e3 = max(load[o3] + W[o3, u] - W[o3, w] - days[o3], 0) + c3
+                            e3 = _excess(
+                                o3, load[o3] + W[o3, u] - W[o3, w], cnt[o3], days, limit, rho
+                            )
                             g = S[o3, u] - S[o3, w] - alpha[o3] * (e3 - exc[o3]) + e4
                             if g > bv:
                                 bv, bw, bo4 = g, w, o4
@@ -304,14 +313,11 @@ def _steps(S, W, has, days, limit, share, extra, rho, growth, alpha0, a, load, c
                 o1 = a[v]
                 if o1 < 0:
                     continue
-                e_out = max(load[o1] - W[o1, v] - days[o1], 0) + rho * max(
-                    cnt[o1] - 1 - limit[o1], 0
-                )
+                e_out = _excess(o1, load[o1] - W[o1, v], cnt[o1] - 1, days, limit, rho)
                 g_out = -S[o1, v] + f_out[o1] - alpha[o1] * (e_out - exc[o1])
                 for o2 in range(n_o):
                     if o2 == o1 or not has[o2, v] or tabu[v, o2] > it:
                         continue
-                    c2 = rho * max(cnt[o2] - limit[o2], 0)
                     for j in range(start[o2], start[o2 + 1]):
                         u = by_off[j]
                         o3 = off1[u]
@@ -321,7 +327,7 @@ def _steps(S, W, has, days, limit, share, extra, rho, growth, alpha0, a, load, c
                             e3 = ent2[u]
                         if o3 < 0:
                             continue
-                        e2 = max(load[o2] + W[o2, v] - W[o2, u] - days[o2], 0) + c2
+                        e2 = _excess(o2, load[o2] + W[o2, v] - W[o2, u], cnt[o2], days, limit, rho)
                         head = g_out + S[o2, v] - S[o2, u] - alpha[o2] * (e2 - exc[o2])
                         g = head + e3
                         if g > best_g:
