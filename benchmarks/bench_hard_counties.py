@@ -263,9 +263,15 @@ def print_row(c: dict) -> None:
         for r in rows[1:]:
             gap = f"{r['gap_to_best']:+.3%}" if r["gap_to_best"] is not None else "   —   "
             print(f"  {p:9s} seed {r['seed']}: cost {r['cost']:11.2f} gap to best {gap:>8s}")
-        s = c["spread"][p]["gap_to_best"]
-        said = f"mean {s['mean']:+.3%} ({s['min']:+.3%} .. {s['max']:+.3%})" if s else "—"
-        print(f"  {p:9s} over seeds {c['seeds']}: gap to best {said}", flush=True)
+        said = {
+            key: (f"mean {s['mean']:+.3%} ({s['min']:+.3%} .. {s['max']:+.3%})" if s else "—")
+            for key, s in c["spread"][p].items()
+        }
+        print(
+            f"  {p:9s} over seeds {c['seeds']}: gap to best {said['gap_to_best']}, "
+            f"to bound {said['gap_to_bound']}",
+            flush=True,
+        )
 
 
 def main() -> None:
