@@ -81,6 +81,26 @@ def test_pruned_engine_is_as_good_as_every_pair_and_says_so(county):
     assert officer_violations(county, engine.plan[["village_id", "officer_id"]]) == []
 
 
+def test_central_duals_keep_the_proof_lossless_with_fewer_pairs_left(county, monkeypatch):
+    """Asked for central duals on every county (the engine asks only where the simplex's
+    prices leave more than 25 pairs a village), the proof keeps the optimum and leaves fewer
+    pairs that could beat the first plan than the vertex's prices do."""
+    from cunjing.optimizer.officers import engine
+
+    options = policy_options(county, time_limit=60)
+    vertex = plan_county_officers(county, county.counties[0], options)
+    monkeypatch.setattr(engine, "CENTRAL_ABOVE", 0.0)
+    central = plan_county_officers(county, county.counties[0], options)
+    first = central.pruning["rounds"][0]
+    assert first["central_duals"]
+    assert first["central_could_improve"] < first["vertex_could_improve"]
+    assert first["could_improve"] < vertex.pruning["rounds"][0]["could_improve"]
+    assert central.status == vertex.status == "OPTIMAL"
+    assert central.objective == pytest.approx(vertex.objective, abs=0.01)
+    assert central.pruning["lossless"]
+    assert officer_violations(county, central.plan[["village_id", "officer_id"]]) == []
+
+
 def test_greedy_baseline_is_feasible_and_no_better(county):
     engine = plan_county_officers(county, county.counties[0], policy_options(county, time_limit=60))
     greedy = plan_county_officers(county, county.counties[0], SolveOptions(backend="greedy"))

@@ -14,7 +14,12 @@ import pytest
 from cunjing.optimizer.officers.core import gap_problem
 from cunjing.optimizer.officers.model import build_model
 from cunjing.optimizer.solve.highs import solve_highs
-from cunjing.optimizer.solve.lp_columns import TOLERANCE, best_per_group, solve_lp_by_columns
+from cunjing.optimizer.solve.lp_columns import (
+    TOLERANCE,
+    best_per_group,
+    central_duals,
+    solve_lp_by_columns,
+)
 from cunjing.optimizer.solve.status import Status
 
 
@@ -122,3 +127,47 @@ def test_first_columns_that_cannot_cover_fall_back_to_the_whole_lp() -> None:
     assert priced.status == Status.OPTIMAL
     assert priced.objective == pytest.approx(whole.objective, rel=1e-9)
     assert_optimal_lp(model, priced)
+
+
+def dual_value(model, y: np.ndarray) -> float:
+    """The LP dual's value at row prices ``y``: the most ``cᵀx − yᵀAx`` can be within the
+    columns' bounds plus the most ``yᵀs`` within the rows' bounds. Every y bounds the LP from
+    above (weak duality); only optimal duals reach its objective."""
+    lb, ub = model.bounds()
+    lo, hi = model.row_bounds()
+    lo = np.where(lo <= -(2**39), -np.inf, lo).astype(float)
+    hi = np.where(hi >= 2**39, np.inf, hi).astype(float)
+    d = model.objective().astype(float) - model.matrix().T @ y
+    col = np.maximum(d * lb, d * ub)
+    with np.errstate(invalid="ignore"):  # 0 x inf: a price of 0 on an open side costs 0
+        row = np.maximum(np.where(y == 0, 0, y * lo), np.where(y == 0, 0, y * hi))
+    return float(col.sum() + row.sum())
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("cover_all", [False, True])
+def test_central_duals_are_optimal_for_the_whole_lp(seed: int, cover_all: bool) -> None:
+    """From the columns a priced LP ended with, the central duals reach the LP's objective
+    as a dual bound over every column."""
+    problem, model = officer_model(seed, cover_all)
+    whole = solve_highs(model, 30, relax=True, presolve=False)
+    assert whole.status == Status.OPTIMAL
+    assert dual_value(model, whole.stats["duals"]) == pytest.approx(whole.objective, rel=1e-7)
+    priced = solve_lp_by_columns(model, first_columns(problem, model))
+    y = central_duals(model, priced.stats["column_ids"])
+    assert y is not None
+    assert dual_value(model, y) == pytest.approx(whole.objective, rel=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_central_duals_price_in_the_columns_they_need(seed: int) -> None:
+    """From one column a village (villages may stay uncovered, so that LP is feasible) the
+    interior point's prices alone are far from optimal: the columns that price in are added
+    until none does, and prices not yet checked against every column are never returned."""
+    problem, model = officer_model(seed, cover_all=False)
+    whole = solve_highs(model, 30, relax=True, presolve=False)
+    few = first_columns(problem, model, k=1)
+    y = central_duals(model, few)
+    assert y is not None
+    assert dual_value(model, y) == pytest.approx(whole.objective, rel=1e-6)
+    assert central_duals(model, few, max_rounds=1) is None
