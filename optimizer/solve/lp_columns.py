@@ -19,8 +19,10 @@ that could still beat its plan.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import csc_matrix
 
 from .highs import pass_model, quiet_highs, read_result, solve_highs
 from .linear_model import LinearModel
@@ -55,15 +57,8 @@ def solve_lp_by_columns(
     lower bound is not 0 (pinned pairs) join from the start, since one left out sits at 0. A
     restricted LP that is not feasible falls back to the whole LP at once."""
     t0 = time.perf_counter()
-    a = model.matrix().tocsc()
-    cost = model.objective().astype(float)
-    lb, ub = model.bounds()
-    columns = np.union1d(np.asarray(first, dtype=np.int64), np.flatnonzero(lb != 0))
-    h = quiet_highs()
-    h.setOptionValue("presolve", "off")
-    pass_model(h, model, relax=True, columns=columns, matrix=a)
-    inside = np.zeros(model.n_vars, dtype=bool)
-    inside[columns] = True
+    h, lp, columns = _restricted(model, first)
+    a, cost, inside = lp.a, lp.cost, lp.inside
     rounds = 0
     while True:
         rounds += 1
@@ -80,9 +75,8 @@ def solve_lp_by_columns(
         enter = np.flatnonzero(~inside & (reduced > TOLERANCE))
         if not len(enter):
             break
-        _add_columns(h, a, cost, lb, ub, enter)
+        _add_columns(h, lp, enter)
         columns = np.concatenate([columns, enter])
-        inside[enter] = True
     status, xs, obj, bound = read_result(h, relax=True)
     x = None
     stats: dict = {"rounds": rounds, "columns": len(columns), "column_ids": columns}
@@ -96,8 +90,40 @@ def solve_lp_by_columns(
     return SolveResult(x, status, obj, bound, seconds, "highs-lp by columns", stats)
 
 
-def _add_columns(h, a, cost, lb, ub, enter: np.ndarray) -> None:
-    """Columns ``enter`` of the model (matrix ``a`` column-wise) join the LP in ``h``."""
+@dataclass
+class _Columns:
+    """The model's columns as a restricted LP adds them: matrix column-wise, costs, bounds, and
+    which are in the LP."""
+
+    a: csc_matrix
+    cost: np.ndarray
+    lb: np.ndarray
+    ub: np.ndarray
+    inside: np.ndarray
+
+
+def _restricted(model: LinearModel, columns: np.ndarray, **options):
+    """HiGHS with the LP over ``columns`` (and every column whose lower bound is not 0: a
+    pinned pair left out would sit at 0), without presolve, ``options`` set: (highs, the
+    model's ``_Columns``, the columns in)."""
+    a = model.matrix().tocsc()
+    cost = model.objective().astype(float)
+    lb, ub = model.bounds()
+    columns = np.union1d(np.asarray(columns, dtype=np.int64), np.flatnonzero(lb != 0))
+    h = quiet_highs()
+    h.setOptionValue("presolve", "off")
+    for key, value in options.items():
+        h.setOptionValue(key, value)
+    pass_model(h, model, relax=True, columns=columns, matrix=a)
+    inside = np.zeros(model.n_vars, dtype=bool)
+    inside[columns] = True
+    return h, _Columns(a, cost, lb, ub, inside), columns
+
+
+def _add_columns(h, lp: _Columns, enter: np.ndarray) -> None:
+    """Columns ``enter`` of the model join the LP in ``h``."""
+    lp.inside[enter] = True
+    a, cost, lb, ub = lp.a, lp.cost, lp.lb, lp.ub
     part = a[:, enter]
     h.addCols(
         len(enter),
@@ -130,17 +156,8 @@ def central_duals(
     import highspy
 
     t0 = time.perf_counter()
-    a = model.matrix().tocsc()
-    cost = model.objective().astype(float)
-    lb, ub = model.bounds()
-    columns = np.union1d(np.asarray(columns, dtype=np.int64), np.flatnonzero(lb != 0))
-    h = quiet_highs()
-    h.setOptionValue("presolve", "off")
-    h.setOptionValue("solver", "ipm")
-    h.setOptionValue("run_crossover", "off")
-    pass_model(h, model, relax=True, columns=columns, matrix=a)
-    inside = np.zeros(model.n_vars, dtype=bool)
-    inside[columns] = True
+    h, lp, _columns = _restricted(model, columns, solver="ipm", run_crossover="off")
+    a, cost, inside = lp.a, lp.cost, lp.inside
     for _ in range(max_rounds):
         h.setOptionValue("time_limit", float(max(time_limit - (time.perf_counter() - t0), 0.01)))
         run_stoppable(h.run, stop, h.cancelSolve)
@@ -150,6 +167,5 @@ def central_duals(
         enter = np.flatnonzero(~inside & (cost - a.T @ y > TOLERANCE))
         if not len(enter):
             return y
-        _add_columns(h, a, cost, lb, ub, enter)
-        inside[enter] = True
+        _add_columns(h, lp, enter)
     return None
