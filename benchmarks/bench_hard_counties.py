@@ -242,6 +242,10 @@ def spread(rows: list[dict]) -> dict:
     return out
 
 
+def _pct(gap: float | None) -> str:
+    return f"{gap:+.3%}" if gap is not None else "   —   "
+
+
 def print_row(c: dict) -> None:
     ref = c["best_known"] if c["best_known"] is not None else c["best_of_run"]
     head = (
@@ -251,7 +255,7 @@ def print_row(c: dict) -> None:
     )
     print(head)
     for p, r in c["peers"].items():
-        gap = f"{r['gap_to_best']:+.3%}" if r["gap_to_best"] is not None else "   —   "
+        gap = _pct(r["gap_to_best"])
         gb = f"{r['gap_to_bound']:.3%}" if r["gap_to_bound"] is not None else "   —  "
         print(
             f"  {p:9s} covered {r['covered']:5d}/{r['villages']:<5d} cost {r['cost']:11.2f} "
@@ -261,7 +265,7 @@ def print_row(c: dict) -> None:
         )
     for p, rows in c.get("by_seed", {}).items():
         for r in rows[1:]:
-            gap = f"{r['gap_to_best']:+.3%}" if r["gap_to_best"] is not None else "   —   "
+            gap = _pct(r["gap_to_best"])
             print(f"  {p:9s} seed {r['seed']}: cost {r['cost']:11.2f} gap to best {gap:>8s}")
         said = {
             key: (f"mean {s['mean']:+.3%} ({s['min']:+.3%} .. {s['max']:+.3%})" if s else "—")

@@ -529,16 +529,17 @@ class CountySearch:
             full.extra_village_cost,
         )
 
-    def _centred(self, pb: PairBound, lp: SolveResult, z: float) -> tuple[PairBound, dict]:
+    def _centred(
+        self, pb: PairBound, lp: SolveResult, z: float, before: int
+    ) -> tuple[PairBound, dict]:
         """The pair bounds at central duals when they leave fewer pairs that could beat ``z``
-        (any duals bound every plan: the lower L of the two is kept)."""
+        than the ``before`` of ``pb`` (any duals bound every plan: the lower L is kept)."""
         t = time.perf_counter()
         model = self.lp_model
         y = central_duals(model, lp.stats["column_ids"], self.left(), stop=self.stop)
         said = {"central_duals": y is not None}
         if y is not None:
             pc = self._pair_bounds(y[model.row_groups["cover"]])
-            before = int((pb.pair_bound > z + 0.5).sum())
             after = int((pc.pair_bound > z + 0.5).sum())
             said.update(vertex_could_improve=before, central_could_improve=after)
             if after < before:
@@ -564,9 +565,9 @@ class CountySearch:
         z = res.objective
         chosen = chosen_rows(problem, res)
         pinned = np.flatnonzero(self.eligible["pinned"].to_numpy(bool))
-        villages = len(self.full.villages)
-        if (pb.pair_bound > z + 0.5).sum() > CENTRAL_ABOVE * villages and "column_ids" in lp.stats:
-            pb, said = self._centred(pb, lp, z)
+        promising = int((pb.pair_bound > z + 0.5).sum())
+        if promising > CENTRAL_ABOVE * len(self.full.villages) and "column_ids" in lp.stats:
+            pb, said = self._centred(pb, lp, z, promising)
             self.info["rounds"][-1].update(said)
         survive = np.union1d(np.flatnonzero(pb.pair_bound > z + 0.5), chosen)
         survive = np.union1d(survive, pinned)

@@ -156,6 +156,23 @@ def _aspires(over, cur, gain, best_val):
     return over == 0 and cur + gain > best_val
 
 
+@njit(cache=True, inline="always")
+def _shift(x, to, S, W, a, load, cnt, tabu, it, rng, t_base, t_span, extra, share, cur):
+    """Village x moves to officer ``to``: the plan's value (score and fair-share cost), days and
+    counts follow, and the move back is tabu for a while. A swap or a chain is its shifts one
+    after another: the fair-share terms of an officer who loses a village and gains one cancel."""
+    fr = a[x]
+    fair_out = extra * (max(cnt[fr] - share[fr], 0) - max(cnt[fr] - 1 - share[fr], 0))
+    fair_in = extra * (max(cnt[to] + 1 - share[to], 0) - max(cnt[to] - share[to], 0))
+    cur[0] += S[to, x] - S[fr, x] + fair_out - fair_in
+    load[fr] -= W[fr, x]
+    cnt[fr] -= 1
+    load[to] += W[to, x]
+    cnt[to] += 1
+    a[x] = to
+    tabu[x, fr] = it + t_base + _draw(rng, t_span)
+
+
 # compiled on first use; numba caches the machine code on disk, so later processes load it
 @njit(cache=True)
 def _steps(S, W, has, days, limit, share, extra, rho, growth, alpha0, a, load, cnt, alpha,
@@ -345,52 +362,17 @@ def _steps(S, W, has, days, limit, share, extra, rho, growth, alpha0, a, load, c
                                     mv_o3, mv_w, mv_o4 = t2o3[u], t2w[u], t2o4[u]
         if mv_v < 0:
             return step, best_val
-        # the move, its tabu and the true value
-        v, o2 = mv_v, mv_o
-        o1 = a[v]
+        # the move: its shifts one after another (v, then u, then w), each made tabu to undo;
+        # u goes on to o3 in a chain, back to v's officer in a swap
+        o1 = a[mv_v]
+        _shift(mv_v, mv_o, S, W, a, load, cnt, tabu, it, rng, t_base, t_span, extra, share, cur)
+        if mv_u >= 0:
+            to = mv_o3 if mv_o3 >= 0 else o1
+            _shift(mv_u, to, S, W, a, load, cnt, tabu, it, rng, t_base, t_span, extra, share, cur)
         if mv_w >= 0:
-            u, o3, w, o4 = mv_u, mv_o3, mv_w, mv_o4
-            cur[0] += S[o2, v] - S[o1, v] + f_out[o1] + S[o3, u] - S[o2, u]
-            cur[0] += S[o4, w] - S[o3, w] - f_in[o4]
-            load[o1] -= W[o1, v]
-            cnt[o1] -= 1
-            load[o2] += W[o2, v] - W[o2, u]
-            load[o3] += W[o3, u] - W[o3, w]
-            load[o4] += W[o4, w]
-            cnt[o4] += 1
-            a[v], a[u], a[w] = o2, o3, o4
-            tabu[v, o1] = it + t_base + _draw(rng, t_span)
-            tabu[u, o2] = it + t_base + _draw(rng, t_span)
-            tabu[w, o3] = it + t_base + _draw(rng, t_span)
-        elif mv_o3 >= 0:
-            u, o3 = mv_u, mv_o3
-            cur[0] += S[o2, v] - S[o1, v] + f_out[o1] + S[o3, u] - S[o2, u] - f_in[o3]
-            load[o1] -= W[o1, v]
-            cnt[o1] -= 1
-            load[o2] += W[o2, v] - W[o2, u]
-            load[o3] += W[o3, u]
-            cnt[o3] += 1
-            a[v] = o2
-            a[u] = o3
-            tabu[v, o1] = it + t_base + _draw(rng, t_span)
-            tabu[u, o2] = it + t_base + _draw(rng, t_span)
-        elif mv_u < 0:
-            cur[0] += S[o2, v] - S[o1, v] - f_in[o2] + f_out[o1]
-            load[o1] -= W[o1, v]
-            cnt[o1] -= 1
-            load[o2] += W[o2, v]
-            cnt[o2] += 1
-            a[v] = o2
-            tabu[v, o1] = it + t_base + _draw(rng, t_span)
-        else:
-            u = mv_u
-            cur[0] += S[o1, u] + S[o2, v] - S[o1, v] - S[o2, u]
-            load[o1] += W[o1, u] - W[o1, v]
-            load[o2] += W[o2, v] - W[o2, u]
-            a[v] = o2
-            a[u] = o1
-            tabu[v, o1] = it + t_base + _draw(rng, t_span)
-            tabu[u, o2] = it + t_base + _draw(rng, t_span)
+            _shift(
+                mv_w, mv_o4, S, W, a, load, cnt, tabu, it, rng, t_base, t_span, extra, share, cur
+            )
         # the weights: all fall while the plan fits, an overloaded officer's rises
         fits = True
         for o in range(n_o):
