@@ -280,16 +280,29 @@ def map_data(table: pd.DataFrame, inst: Instance, geoms: np.ndarray) -> tuple[di
     officers: dict[str, dict] = {}
     if "officer_id" in table:
         off = inst.officers
-        held = table[table["officer_id"] != ""]
-        for o, grp in held.groupby("officer_id", sort=True):
-            days = grp["workload_days"].astype(float) if "workload_days" in grp else None
+        # each officer's rows, in the table's order (a groupby made a frame an officer: a
+        # county's 150 officers cost more than the rest of the map's data)
+        ids = table["officer_id"].to_numpy(object)
+        held = np.flatnonzero(pd.notna(ids) & (ids != ""))
+        rows_of: dict[str, list[int]] = {}
+        for i in held.tolist():
+            rows_of.setdefault(ids[i], []).append(i)
+        label = table.index.to_numpy()
+        names = table["officer_name"].to_numpy(object)
+        cats = table["category"].to_numpy(object) if "category" in table else None
+        days = None
+        if "workload_days" in table:
+            days = np.full(n, np.nan)
+            days[held] = table["workload_days"].iloc[held].astype(float).to_numpy()
+        for o in sorted(rows_of):
+            at = rows_of[o]
             officers[o] = {
-                "name": str(grp["officer_name"].iloc[0]),
-                "category": str(grp["category"].iloc[0]) if "category" in grp else "",
+                "name": str(names[at[0]]),
+                "category": str(cats[at[0]]) if cats is not None else "",
                 "unit": str(off["unit"].get(o, "") or "") if "unit" in off else "",
                 "colour": colours.get(o, NO_OFFICER),
-                "villages": [int(i) for i in grp.index],
-                "days": [None if pd.isna(d) else round(float(d), 2) for d in days]
+                "villages": [int(label[i]) for i in at],
+                "days": [None if np.isnan(days[i]) else round(float(days[i]), 2) for i in at]
                 if days is not None
                 else [],
                 "available": float(off["available_days"].get(o, np.nan))

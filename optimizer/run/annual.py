@@ -118,14 +118,21 @@ def officer_plan_table(inst: Instance, plan: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def officer_kpis(inst: Instance, plan: pd.DataFrame, parts: list[dict] | None = None) -> dict:
+def officer_kpis(
+    inst: Instance,
+    plan: pd.DataFrame,
+    parts: list[dict] | None = None,
+    known: pd.DataFrame | None = None,
+) -> dict:
     """The officer KPIs of a plan (one row per village with village_id, officer_id).
 
     ``parts``: the counties' ``county_part`` KPIs, when their workers computed them beside the
     plan; otherwise they are computed here, county by county (a province's pair table at once
-    would take gigabytes)."""
+    would take gigabytes). ``known``: pair rows the engine built already (its pair table's
+    rows for the plan, ``OfficerResult.pairs``), used when they hold every pair of the plan
+    (a plan edited by hand may not): the same rows, without building them again."""
     chosen = plan.loc[plan["officer_id"] != "", ["officer_id", "village_id"]]
-    pairs = build_pairs(inst, chosen)
+    pairs = _plan_pairs(inst, chosen, known)
     scope = officers_in_scope(inst)
     if parts is None:
         parts = []
@@ -148,6 +155,16 @@ def officer_kpis(inst: Instance, plan: pd.DataFrame, parts: list[dict] | None = 
         "blocking_pairs": merged["blocking_pairs"],
         "load": load_summary(load),
     }
+
+
+def _plan_pairs(inst: Instance, chosen: pd.DataFrame, known: pd.DataFrame | None) -> pd.DataFrame:
+    """``build_pairs(inst, chosen)``, taken from ``known`` rows when they hold every pair."""
+    if known is not None:
+        # an inner merge keeps the plan's order; the columns are build_pairs' own
+        got = chosen.merge(known, on=["officer_id", "village_id"], how="inner")
+        if len(got) == len(chosen):
+            return got
+    return build_pairs(inst, chosen)
 
 
 def auxiliary_plan_table(results: list[AuxiliaryResult]) -> pd.DataFrame:
@@ -227,7 +244,10 @@ def assemble(
         "covered_by_officer": int((table["officer_id"] != "").sum()),
         "covered_by_auxiliary": int((aux["auxiliary_id"] != "").sum()),
         "officer": officer_kpis(
-            inst, plan, None if any(o.kpi_part is None for o in off) else [o.kpi_part for o in off]
+            inst,
+            plan,
+            None if any(o.kpi_part is None for o in off) else [o.kpi_part for o in off],
+            None if any(o.pairs is None for o in off) else pd.concat([o.pairs for o in off]),
         ),
         "auxiliary": auxiliary_kpis(aux, aux_parts),
     }

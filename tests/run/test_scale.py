@@ -169,6 +169,16 @@ def test_county_workers_kpis_equal_the_whole_bundle_kpis(three):
     assert from_workers["blocking_pairs"] == whole["blocking_pairs"]
     assert sum(r["possible"] for r in whole["rules"].values()) > 0
     assert whole["objective"] == from_workers["objective"]
+    # the plan's pair rows taken from the engine's own table: the same KPIs; rows that miss a
+    # pair of the plan (one edited by hand) are built again
+    known = pd.concat([r.officers.pairs for r in results])
+    assert officer_kpis(inst, plan, known=known) == whole
+    held = plan[plan["officer_id"] != ""].iloc[0]
+    short = known[
+        (known["village_id"] != held["village_id"]) | (known["officer_id"] != held["officer_id"])
+    ]
+    assert len(short) == len(known) - 1
+    assert officer_kpis(inst, plan, known=short) == whole
 
 
 def test_the_merged_summary_is_the_whole_bundles(three, tmp_path):
