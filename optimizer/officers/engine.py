@@ -70,6 +70,11 @@ PRICE_FROM = 10
 # prices and 14.1 s with central ones, the whole officer searches 41.2 against 32.1 s; below it
 # the 0.26 s the interior-point LP costs is more than the proof gains
 CENTRAL_ABOVE = 25.0
+# HiGHS over a large county's candidates: its root reduced-cost heuristic (a sub-MIP over the
+# root LP's best reduced costs) off. These models end at the root node; the heuristic was a
+# third of their time and the RINS sub-MIP finds the same plans without it (8 province counties:
+# 4.01 s against 2.57 s, the same objectives; the proof's MIP gains nothing from it)
+CANDIDATE_HIGHS = {"mip_heuristic_run_root_reduced_cost": False}
 
 
 @dataclass
@@ -181,7 +186,7 @@ class CountySearch:
         checks: int | None = None,
     ) -> tuple[OfficerProblem, LinearModel, SolveResult]:
         """The model over ``rows`` of the eligible pairs, solved by ``how`` (HiGHS: ``checks`` a
-        work budget, see ``solve_highs``)."""
+        work budget, see ``solve_highs``; ``params`` the solver's own options)."""
         t = time.perf_counter()
         problem = make_problem(
             self.inst, self.county, self.eligible, rows, cover_all=cover_all, limits=self.limits
@@ -202,6 +207,7 @@ class CountySearch:
                 stop=self.stop,
                 presolve=presolve,
                 max_checks=checks,
+                options=params,
             )
         elif how == "cp-sat":
             res = solve_cpsat(
@@ -476,6 +482,7 @@ class CountySearch:
             cover_all=True,
             hint_rows=self.greedy_pairs,
             presolve=False,
+            params=CANDIDATE_HIGHS,
         )
         res.backend = "highs over candidates"
         self.info["rounds"].append(
