@@ -132,7 +132,9 @@ def officer_kpis(
     rows for the plan, ``OfficerResult.pairs``), used when they hold every pair of the plan
     (a plan edited by hand may not): the same rows, without building them again."""
     chosen = plan.loc[plan["officer_id"] != "", ["officer_id", "village_id"]]
-    pairs = _plan_pairs(inst, chosen, known)
+    pairs = _rows_for(chosen, known)
+    if pairs is None:
+        pairs = build_pairs(inst, chosen)
     scope = officers_in_scope(inst)
     if parts is None:
         parts = []
@@ -144,8 +146,8 @@ def officer_kpis(
             own = pairs[pairs["county_id"] == county]
             # the county's own pair rows (its road network, as its worker sees it) when the plan
             # keeps to the county; a hand-made plan may not
-            same = own[["officer_id", "village_id"]].merge(table, on=["officer_id", "village_id"])
-            parts.append(county_part(sub, same if len(same) == len(own) else own, eligible, limits))
+            same = _rows_for(own, table)
+            parts.append(county_part(sub, own if same is None else same, eligible, limits))
     load = loads(inst, pairs, scope)
     merged = merge_parts(parts)
     return {
@@ -157,14 +159,13 @@ def officer_kpis(
     }
 
 
-def _plan_pairs(inst: Instance, chosen: pd.DataFrame, known: pd.DataFrame | None) -> pd.DataFrame:
-    """``build_pairs(inst, chosen)``, taken from ``known`` rows when they hold every pair."""
-    if known is not None:
-        # an inner merge keeps the plan's order; the columns are build_pairs' own
-        got = chosen.merge(known, on=["officer_id", "village_id"], how="inner")
-        if len(got) == len(chosen):
-            return got
-    return build_pairs(inst, chosen)
+def _rows_for(pairs: pd.DataFrame, table: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The pair table's rows for ``pairs`` (officer_id, village_id), in their order, or None
+    when the table does not hold every one of them (a plan edited by hand)."""
+    if table is None:
+        return None
+    got = pairs[["officer_id", "village_id"]].merge(table, on=["officer_id", "village_id"])
+    return got if len(got) == len(pairs) else None
 
 
 def auxiliary_plan_table(results: list[AuxiliaryResult]) -> pd.DataFrame:
