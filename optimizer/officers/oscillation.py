@@ -38,11 +38,12 @@ from .repair import ALPHA_CAP, SearchResult, _insert_all, _Plan, _result, _shed
 
 CHUNK = 2_000  # steps between two looks at the clock
 # a move back is tabu for 3 + 0..1 steps. Short (the chains, it seems, already carry the search
-# out of a basin; a long tabu forbids the moves that would finish a plan): the engine at 60 s over seeds 0-2, against 5 + 0..6 steps before, gap to the best
-# known d10100 0.34 -> 0.18 %, d20200 0.69 -> 0.55 %, d05100 0.11 -> 0.06 %, d10200 0.15 ->
-# 0.18 %, d20100 the same; from the bound D400x80 0.85 -> 0.81 %, E1600x80 0.10 -> 0.03 %. The
-# oscillation alone on d10100, 32,000 steps from MTHG's plan, four seeds: 1 + 0 steps cycles
-# (0.57 %), 3 + 0..1 0.34 %, 5 + 0..6 0.47 %, 8 + 0..7 0.70 %, 12 + 0..9 0.82 %
+# out of a basin; a long tabu forbids the moves that would finish a plan): the engine at 60 s
+# over seeds 0-2, against 5 + 0..6 steps before, gap to the best known d10100 0.34 -> 0.18 %,
+# d20200 0.69 -> 0.55 %, d05100 0.11 -> 0.06 %, d10200 0.15 -> 0.18 %, d20100 the same; from
+# the bound D400x80 0.85 -> 0.81 %, E1600x80 0.10 -> 0.03 %. The oscillation alone on d10100,
+# 32,000 steps from MTHG's plan, four seeds: 1 + 0 steps cycles (0.57 %), 3 + 0..1 0.34 %,
+# 5 + 0..6 0.47 %, 8 + 0..7 0.70 %, 12 + 0..9 0.82 %
 TENURE = (3, 2)
 
 
