@@ -18,11 +18,11 @@ sample of swaps and no chains (d20200: 1,860 steps in its share); numba's loops 
 shift, swap and chain of two in 0.6 ms there, chains of three too in about twice that. From
 MTHG's plan of d20200, 20,000 steps (with a tenure of 5-11 steps then): 1.24 % above the
 optimum with shifts and swaps alone, 0.94-1.05 % with chains of two, 0.82-0.84 % with chains of
-three (10,000 steps, about the same time: 0.84-0.93 %). A chain is found at the cost of a swap: each village's two best entries
-(and, for chains of three, its two best tails) are weighed once a step. The steps are
-deterministic for a seed (a xorshift generator of its own); the clock is looked at between
-chunks of steps, a guard only. numba caches the machine code on disk (``make setup`` builds
-it), so a process loads it in 0.2-0.5 s instead of compiling for about 7 s.
+three (10,000 steps, about the same time: 0.84-0.93 %). A chain is found at the cost of a swap:
+each village's two best entries (and, for chains of three, its two best tails) are weighed once
+a step. The steps are deterministic for a seed (a xorshift generator of its own); the clock is
+looked at between chunks of steps, a guard only. numba caches the machine code on disk (``make
+setup`` builds it), so a process loads it in 0.2-0.5 s instead of compiling for about 7 s.
 """
 
 from __future__ import annotations

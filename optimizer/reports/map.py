@@ -280,13 +280,11 @@ def map_data(table: pd.DataFrame, inst: Instance, geoms: np.ndarray) -> tuple[di
     officers: dict[str, dict] = {}
     if "officer_id" in table:
         off = inst.officers
-        # each officer's rows, in the table's order (a groupby made a frame an officer: a
-        # county's 150 officers cost more than the rest of the map's data)
+        # each officer's row positions, in the table's order (a frame's groupby made a frame an
+        # officer: a county's 150 officers cost more than the rest of the map's data)
         ids = table["officer_id"].to_numpy(object)
         held = np.flatnonzero(pd.notna(ids) & (ids != ""))
-        rows_of: dict[str, list[int]] = {}
-        for i in held.tolist():
-            rows_of.setdefault(ids[i], []).append(i)
+        rows_of = pd.Index(held).groupby(ids[held])
         label = table.index.to_numpy()
         names = table["officer_name"].to_numpy(object)
         cats = table["category"].to_numpy(object) if "category" in table else None
