@@ -10,11 +10,15 @@ import pytest
 from cunjing.data.hard_counties import generate, write_bundle
 from cunjing.optimizer.input.bundle import load_bundle
 from cunjing.optimizer.officers import hard
+from cunjing.optimizer.officers.budget import WorkClock
 from cunjing.optimizer.officers.core import hard_county_problem, make_core
 from cunjing.optimizer.officers.hard import solve_hard
+from cunjing.optimizer.officers.lagrangian import problem_pair_bounds
 from cunjing.optimizer.officers.model import build_model, completion, county_capacity, make_problem
+from cunjing.optimizer.officers.mthg import solve_mthg
 from cunjing.optimizer.officers.pairs import build_pairs
 from cunjing.optimizer.officers.shortage import certificate, diagnosis
+from cunjing.optimizer.solve.highs import solve_highs
 
 from officer_cases import optimum, tiny_problem
 
@@ -197,13 +201,70 @@ def test_with_many_pairs_a_village_left_a_kernel_of_the_best_bounded_is_searched
     prob = hard_county_problem(generate("C", 200, 40, seed=3))
     res = solve_hard(prob, time_limit=10, effort=0.5)
     names = [s.name for s in res.stages]
-    assert names[-2:] == ["kernel", "highs"], names
-    before, kernel = res.stages[-3], res.stages[-2]
+    at = names.index("kernel")
+    before, kernel = res.stages[at - 1], res.stages[at]
     assert kernel.note.startswith("400 个包村关系")
     assert kernel.objective > before.objective  # the kernel found a better plan
+    # more than 30 pairs a village can still beat it: buckets follow, not HiGHS over them all
+    assert names[at + 1 :] == ["bucket"] * hard.BUCKETS, names
+    assert res.stages[at + 1].note.startswith("核心之外再加 400 个包村关系（第 1 批，共 4 批）")
     model = build_model(prob)
     assert not len(model.violated_rows(completion(prob, model, res.pairs)))
     assert res.bound >= res.objective
     # with at most 20 officers a village (gapd's shapes) there is no kernel stage
     few = solve_hard(hard_county_problem(generate("C", 200, 20, seed=3)), time_limit=5, effort=0.5)
     assert "kernel" not in [s.name for s in few.stages]
+
+
+def test_kernel_search_buckets_take_the_next_best_bounded_pairs_with_the_kernel(monkeypatch):
+    # the buckets on their own: disjoint, each the best-bounded pairs not yet searched that can
+    # still beat the plan, each searched with the kernel by the real HiGHS
+    prob = hard_county_problem(generate("C", 200, 40, seed=3))
+    core = make_core(prob)
+    start = solve_mthg(core).choice
+    model = build_model(prob)
+    lp = solve_highs(model, relax=True, presolve=False)
+    y = lp.stats["duals"][model.row_groups["cover"]][core.village_ids]
+    pb = problem_pair_bounds(core, y)[1]
+    calls = []
+    real = hard._highs_over
+
+    def spy(problem, core_, inc, pairs, clock, share, stop):
+        calls.append((core.objective(inc), pairs))
+        return real(problem, core_, inc, pairs, clock, share, stop)
+
+    monkeypatch.setattr(hard, "_highs_over", spy)
+    stages = []
+    kernel = np.flatnonzero(pb >= core.objective(start) + 1)[:50]
+    got = hard._buckets(
+        prob, core, start, pb, kernel, 400, WorkClock(8, 0.5), lambda: False,
+        hard.recorder(core, stages), None,
+    )  # fmt: skip
+    assert len(calls) == len(stages) == hard.BUCKETS
+    assert [s.name for s in stages] == ["bucket"] * hard.BUCKETS
+    buckets = []
+    for z, pairs in calls:
+        assert np.isin(kernel, pairs).all()  # the kernel is in every search
+        bucket = np.setdiff1d(pairs, kernel)
+        assert len(bucket) == 400 and (pb[bucket] >= z + 1).all()  # each could beat the plan
+        for earlier in buckets:
+            assert not np.intersect1d(bucket, earlier).size  # never searched twice
+            assert pb[bucket].max() <= pb[earlier].min()  # the best-bounded first
+        buckets.append(bucket)
+    # the first bucket holds the pairs of the best bounds: a better plan than MTHG's
+    assert core.objective(got) > core.objective(start) and core.fits(got)
+    assert [z for z, _p in calls] == sorted(z for z, _p in calls)  # never a worse plan
+    assert not len(model.violated_rows(completion(prob, model, core.to_pairs(got))))
+    # pairs that cannot beat the plan are never searched: with 600 that can, two buckets
+    z = core.objective(got)
+    few = np.full(prob.n_pairs, float(z))
+    can = np.setdiff1d(np.flatnonzero(pb >= z + 1), kernel)[:600]
+    few[can] = pb[can]
+    calls.clear()
+    hard._buckets(
+        prob, core, got, few, kernel, 400, WorkClock(8, 0.5), lambda: False,
+        hard.recorder(core, []), None,
+    )  # fmt: skip
+    searched = [np.setdiff1d(pairs, kernel) for _z, pairs in calls]
+    assert [len(b) for b in searched] == [400, 200]
+    assert np.array_equal(np.sort(np.concatenate(searched)), np.sort(can))
