@@ -216,6 +216,19 @@ def test_with_many_pairs_a_village_left_a_kernel_of_the_best_bounded_is_searched
     assert "kernel" not in [s.name for s in few.stages]
 
 
+def test_when_the_kernel_finds_no_better_plan_no_bucket_is_searched():
+    # a type-D county of 40 officers, the oscillation's plan: the kernel finds no better plan,
+    # and no bucket follows (HiGHS over more of its pairs is no easier), which the last stage says
+    prob = hard_county_problem(generate("D", 200, 40, seed=3))
+    res = solve_hard(prob, time_limit=10, effort=0.5)
+    before, kernel, last = res.stages[-3:]
+    assert (kernel.name, last.name) == ("kernel", "bucket")
+    assert before.objective == kernel.objective == last.objective
+    assert last.note == "未搜索：核心未找到更好的方案"
+    model = build_model(prob)
+    assert not len(model.violated_rows(completion(prob, model, res.pairs)))
+
+
 def test_kernel_search_buckets_take_the_next_best_bounded_pairs_with_the_kernel(monkeypatch):
     # the buckets on their own: disjoint, each the best-bounded pairs not yet searched that can
     # still beat the plan, each searched with the kernel by the real HiGHS
