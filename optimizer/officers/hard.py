@@ -12,8 +12,8 @@
    branch-and-bound over each officer's near-best columns (``columns``); then HiGHS on the model
    of the pairs whose Lagrangian bound can still beat the plan (reduced-cost fixing), started
    from it, and first on the kernel of the best-bounded pairs when too many are left (and when
-   too many are left still, on the kernel with bucket after bucket of the next best-bounded:
-   Angelelli, Mansini & Speranza's kernel search);
+   too many are left still, on the kernel with bucket after bucket of the next best-bounded if
+   the kernel found a better plan: Angelelli, Mansini & Speranza's kernel search);
 5. short-handed counties: HiGHS on the model that covers as many villages as it can, from the
    repair's plan, and a counting certificate for the villages left (``shortage``), or the plain
    statement that nothing is proven.
