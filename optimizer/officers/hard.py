@@ -541,7 +541,7 @@ def optimise(
         # of the best Lagrangian bounds
         t = time.perf_counter()
         size = int(KERNEL * core.n_v)
-        top = keep[np.argsort(-pb[keep], kind="stable")[:size]]
+        top = _best_bounded(keep, pb, size)
         inc, _b, res = _highs_over(
             problem, core, inc, top, clock, KERNEL_SHARE * clock.left(), stop
         )
@@ -575,6 +575,12 @@ def optimise(
     return inc, bound
 
 
+def _best_bounded(pairs: np.ndarray, pb: np.ndarray, n: int) -> np.ndarray:
+    """The ``n`` of ``pairs`` with the best Lagrangian pair bounds ``pb`` (ties by position): the
+    kernel, and each bucket of what is left."""
+    return pairs[np.argsort(-pb[pairs], kind="stable")[:n]]
+
+
 def _buckets(problem, core, inc, pb, kernel, size, clock, stopped, record, stop):
     """The kernel search's buckets: HiGHS over the kernel and the next ``size`` best-bounded
     pairs that can still beat the plan, bucket after bucket, each for an equal part of what is
@@ -589,7 +595,7 @@ def _buckets(problem, core, inc, pb, kernel, size, clock, stopped, record, stop)
         rest = np.setdiff1d(np.flatnonzero(pb >= z + 1), seen, assume_unique=True)
         if not len(rest):
             break
-        bucket = rest[np.argsort(-pb[rest], kind="stable")[:size]]
+        bucket = _best_bounded(rest, pb, size)
         seen = np.union1d(seen, bucket)
         inc, _b, res = _highs_over(
             problem, core, inc, np.union1d(kernel, bucket), clock, clock.left() / (BUCKETS - i),
