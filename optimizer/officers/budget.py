@@ -47,6 +47,8 @@ RATES = {
     # 0.35-0.9 on a D400x80 / D1600x40 cover model (counted as 1 a second before: a 5 s limit
     # ran 9.5 s)
     "cp-sat": 0.45,
+    # the dives count their own work in an idle core's seconds (``diving.ROUND``, ``LP_RATE``)
+    "dive": 1.0,
 }
 # steps whose work grows with a size of their own (``step_size``): seconds a step = fixed +
 # per-cell x size, measured on an idle core on the six gapd instances and D400x80 (within
@@ -64,7 +66,7 @@ LAWS = {
     "oscillation": (0.00002, 1.1e-8),
 }
 # sizes are not scaled for these (their units already count their work)
-UNSCALED = {"cp-sat", "columns"}
+UNSCALED = {"cp-sat", "columns", "dive"}
 
 
 # the oscillation weighs every swap up to FULL_SWAPS villages, above them the swaps of a sample

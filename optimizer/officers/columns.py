@@ -214,6 +214,37 @@ class MasterResult:
 NODE_ITERATIONS = 8
 
 
+def best_scores(core: Core) -> np.ndarray:
+    """Each village's best score over its pairs (0 for a village no officer may take): the
+    masters' shift, so that every shifted score is at most 0."""
+    kappa = np.full(core.n_v, -np.inf)
+    np.maximum.at(kappa, core.village, core.score.astype(float))
+    kappa[~np.isfinite(kappa)] = 0.0
+    return kappa
+
+
+def cover_master(cost, cover_lower, n_officers: int, starts, rows):
+    """The covering master LP (HiGHS), maximised: columns of cost ``cost`` whose rows (villages,
+    then officers) are ``rows[starts[j]:starts[j+1]]``; each village covered at least
+    ``cover_lower``, each officer at most one column."""
+    import highspy
+
+    n, nv = len(cost), len(cover_lower)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, nv + n_officers
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_ = np.zeros(n)
+    lp.col_upper_ = np.ones(n)
+    lp.row_lower_ = np.concatenate([np.asarray(cover_lower, dtype=float), np.zeros(n_officers)])
+    lp.row_upper_ = np.concatenate([np.full(nv, highspy.kHighsInf), np.ones(n_officers)])
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.asarray(starts, dtype=np.int32)
+    lp.a_matrix_.index_ = np.asarray(rows, dtype=np.int32)
+    lp.a_matrix_.value_ = np.ones(len(rows))
+    return lp
+
+
 def work_of(iterations: int, size: int) -> float:
     """An LP's work in the search's unit: (its simplex iterations + a node's own) times the
     columns and rows, in millions. A node of d20100's pool (9,600 columns) makes about 32
@@ -239,9 +270,7 @@ def branch_and_bound(
 
     t0 = time.perf_counter()
     nv, no, nc = core.n_v, core.n_o, len(cols)
-    kappa = np.full(nv, -np.inf)
-    np.maximum.at(kappa, core.village, core.score.astype(float))
-    kappa[~np.isfinite(kappa)] = 0.0
+    kappa = best_scores(core)
     shift = float(kappa.sum()) + core.base
     # column values in shifted scores, and which villages each covers
     lens = np.array([len(p) for p in cols.pairs])
@@ -266,19 +295,7 @@ def branch_and_bound(
     starts = np.searchsorted(colx, np.arange(n_all + 1))
     # (the LP solves are serial; HiGHS's thread count is fixed at its first run in a process)
     h = quiet_highs()
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n_all, nv + no
-    lp.col_cost_ = cost.astype(float)
-    lp.col_lower_ = np.zeros(n_all)
-    lp.col_upper_ = np.ones(n_all)
-    lp.row_lower_ = np.concatenate([np.ones(nv), np.zeros(no)])
-    lp.row_upper_ = np.concatenate([np.full(nv, highspy.kHighsInf), np.ones(no)])
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = starts.astype(np.int32)
-    lp.a_matrix_.index_ = rows.astype(np.int32)
-    lp.a_matrix_.value_ = np.ones(len(rows))
-    h.passModel(lp)
+    h.passModel(cover_master(cost, np.ones(nv), no, starts, rows))
     # membership: (column, village) for the branching rule
     member = np.zeros((nc, nv), dtype=bool)
     member[col_of, vill] = True

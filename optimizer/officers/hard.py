@@ -8,7 +8,8 @@
    either finds one, proves there is none, or runs out of time (and says so);
 3. bound: the LP's duals over every pair, then subgradient steps (``lagrangian``) — a bound
    0.05-0.16 % above gapd's optima where the LP is 0.14-0.69 % — and each pair's bound;
-4. better plans: strategic oscillation (``oscillation``, compiled); with few villages an officer, a
+4. better plans: strategic oscillation (``oscillation``, compiled); with 8-12 villages an
+   officer, column generation and diving (``diving``); with few villages an officer, a
    branch-and-bound over each officer's near-best columns (``columns``); then HiGHS on the model
    of the pairs whose Lagrangian bound can still beat the plan (reduced-cost fixing), started
    from it, and first on the kernel of the best-bounded pairs when too many are left (and when
@@ -40,6 +41,7 @@ from ..solve.stop import StopSearch
 from .budget import WorkClock, step_size
 from .columns import add_plan, branch_and_bound, enumerate_columns
 from .core import Core, make_core
+from .diving import Pool, collector, dive
 from .greedy import solve_greedy
 from .lagrangian import improve_multipliers, problem_pair_bounds
 from .model import OfficerProblem, build_model, completion
@@ -77,6 +79,19 @@ BUCKETS = 4
 # every move and ejection chain, so it earns more than the 6 % it had (d20200 at 60 s: 1,860
 # steps then, 14,778 now with chains of three)
 OSCILLATION_SHARE = 0.2
+# Column generation and diving (``diving``) where it pays: 8-12 villages an officer, 10-40
+# officers, with DIVE_SHARE of the time limit (the LP support and the oscillation get less: the
+# dives' plans are the ones that count there). The engine at 60 s, seeds 0-2 (gap to the best
+# known, mean): d20200 0.55 -> 0.31 %, d10100 0.18 -> 0.08 %. Dives alone, 25-40 s from the
+# pipeline's plan: d20200 12,250-12,280 where the oscillation and HiGHS leave 12,292-12,297.
+# Not at 20 villages an officer (d10200: 0.18 -> 0.24 % with dives, HiGHS's last stage does
+# better), nor at 5 (d20100: 6,206 where the column search finds 6,197; D400x80: a dive's
+# master LPs took 17 s and ended nowhere), nor at 20-40 with 5 officers (d05100: 6,363 where
+# 6,359; d05200's root 38 s)
+DIVE_PER_OFFICER = (8.0, 12.0)
+DIVE_OFFICERS = (10, 40)
+DIVE_SHARE = 0.75
+DIVE_OSCILLATION = 0.1  # the oscillation's share where the dives follow it
 
 
 @dataclass
@@ -107,6 +122,7 @@ def stage_word(name: str) -> str:
         "lagrangian": _("Lagrangian bound"),
         "oscillation": _("strategic oscillation"),
         "columns": _("column search"),
+        "dive": _("column generation and diving"),
         "kernel": _("HiGHS over the pairs of the best Lagrangian bounds"),
         "bucket": _("HiGHS over the kernel and the next best-bounded pairs"),
         "highs": _("HiGHS over the pairs that can still improve the plan"),
@@ -431,21 +447,29 @@ def optimise(
     # row, so the model over its support (and the plan's pairs) is small and holds plans close
     # to the LP (type D, 1,600 villages: 0.25 % from the LP bound in 20 s, where HiGHS on the
     # whole model did not improve the first plan in 44 s)
+    per_officer = core.n_v / max(core.n_o, 1)
+    use_dive = (
+        DIVE_PER_OFFICER[0] <= per_officer <= DIVE_PER_OFFICER[1]
+        and DIVE_OFFICERS[0] <= core.n_o <= DIVE_OFFICERS[1]
+    )
     if not stopped():
         t = time.perf_counter()
         support = np.flatnonzero(lp.x[: problem.n_pairs] > 1e-6)
-        share = 0.25 if core.n_v > 8 * core.n_o else 0.1
+        # (where the dives run, their plans are the ones that count: the stages before get less)
+        share = 0.25 if core.n_v > 8 * core.n_o and not use_dive else 0.1
         inc, _bound, res = _highs_over(problem, core, inc, support, clock, share * time_limit, stop)
         record("lp support", t, inc, _guarded(res, _("{n} pairs").format(n=len(support))))
     t = time.perf_counter()
     z = core.objective(inc)
     cells = _size(core, "lagrangian")
+    pool = Pool()
     mult = improve_multipliers(
         core,
         y,
         z,
         iterations=min(int(300 * effort), clock.units("lagrangian", 0.08 * time_limit, cells)),
         time_limit=clock.guard(),
+        on_relaxation=collector(core, pool) if use_dive else None,
     )
     clock.charge("lagrangian", mult.iterations, cells)
     bound = min(mult.bound, lp.objective)
@@ -459,7 +483,6 @@ def optimise(
     )
     if bound <= z + 0.5 or stopped():
         return inc, bound
-    per_officer = core.n_v / max(core.n_o, 1)
     use_columns = (
         columns
         if columns is not None
@@ -471,12 +494,13 @@ def optimise(
     from .oscillation import oscillate
 
     moves = _size(core, "oscillation")
+    osc_share = DIVE_OSCILLATION if use_dive else OSCILLATION_SHARE
     osc = oscillate(
         core,
         inc,
         seed=seed,
         max_iterations=min(
-            int(100_000 * effort), clock.units("oscillation", OSCILLATION_SHARE * time_limit, moves)
+            int(100_000 * effort), clock.units("oscillation", osc_share * time_limit, moves)
         ),
         time_limit=clock.guard(),
     )
@@ -489,6 +513,25 @@ def optimise(
         inc,
         _("{steps} steps ({why})").format(steps=osc.iterations, why=why_stopped(osc.stopped)),
     )
+    if use_dive and not stopped():
+        t = time.perf_counter()
+        pool.add_plan(core, inc)
+        dv = dive(core, pool, max_seconds=clock.amount("dive", DIVE_SHARE * time_limit),
+                  guard=clock.guard())  # fmt: skip
+        clock.charge("dive", dv.spent, 0)
+        if dv.choice is not None and core.objective(dv.choice) > core.objective(inc):
+            inc = dv.choice
+        bound = min(bound, dv.bound)
+        record(
+            "dive",
+            t,
+            inc,
+            _("{dives} dives, {rounds} pricing rounds, {columns} columns at the root").format(
+                dives=dv.dives, rounds=dv.iterations, columns=dv.columns
+            ),
+        )
+        if bound <= core.objective(inc) + 0.5 or stopped():
+            return inc, bound
     if use_columns and not stopped():
         t = time.perf_counter()
         z = core.objective(inc)

@@ -1,0 +1,329 @@
+"""Column generation and diving: plans built from the Lagrangian dual's own columns.
+
+An officer's *column* is one set of villages he can take within his days and count. The master
+LP chooses columns (at most one an officer) to cover every village; over all columns its optimum
+is the Lagrangian dual's (Dantzig-Wolfe), 0.05 % above d20200's optimum where the model's own LP
+is 0.14 %. Column generation prices each officer's best knapsack at the master's duals
+(``lagrangian.relax``, the subgradient's own knapsacks) and adds those that could raise the LP,
+until none can. Its first columns are the subgradient's knapsacks and the plan's own.
+
+*Diving* (Sadykov, Vanderbeck, Pessoa & Uchoa, "Primal heuristics for branch-and-price: the
+assets of diving methods", INFORMS J. Computing 2019; the GAP is one of their test problems)
+turns the LP into a plan: the village-officer pairs the LP takes at least ``threshold`` whole
+are fixed, and the one it takes most of among the rest; the village's other pairs are
+forbidden, columns are priced again, and again until the LP takes every pair whole or not at
+all. Each dive starts from the root's columns; the dives differ by their threshold. The LP's
+choices are global where a local search's are a move at a time: on d20200 the first dive ends
+within 0.2 % of the optimum where the oscillation stays 0.5 % away, and no oscillation from
+the dive's plan improves it (3,000 steps).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .columns import best_scores, cover_master
+from .core import NONE, Core
+from .lagrangian import Relaxation, relax
+
+# a dive's fixing threshold, one a dive in turn: the first dive's 0.9 was the best on d20200
+# (12,256-12,260 from two plans, 0.99: 12,305, 0.8: 12,273); d10100 does best at 0.99 or 0.8
+# (6,353, 0.9: 6,400), so the next dives try those
+THRESHOLDS = (0.8, 0.9, 0.7, 0.99, 0.95)
+# an uncovered village's price in the master (its artificial column), in units of the widest
+# spread of one village's scores: far below any plan, so the LP covers what it can and a dive
+# that cannot is seen (a price of -1e9 outright made HiGHS's simplex crawl on D400x80)
+UNCOVERED = 100.0
+FORBIDDEN = -(10**12)  # a forbidden pair's score in the pricing: no knapsack takes it
+# an LP solve's own work beside its simplex iterations, in iterations (as ``columns.work_of``)
+LP_ITERATIONS = 8
+# an idle core's seconds: a pricing round's, fixed + per knapsack cell (profitable pairs x
+# days), and the master's LP work a second; fitted on d20200 and d10100 (1,236 and 1,029
+# rounds: 11.6 s and 3.0 s of knapsacks, 13.0 s and 2.8 s of LPs, 24 and 19 LP work a second)
+ROUND = (0.00075, 15.7e-9)
+LP_RATE = 21.0
+
+
+@dataclass
+class DiveResult:
+    choice: np.ndarray | None  # the best plan of the dives that fits, or None
+    bound: float  # L at the root's last duals: a bound on every plan (inf when not priced)
+    dives: int
+    iterations: int  # pricing rounds, each every officer's knapsack
+    cells: int  # the pricing rounds' knapsack cells
+    lp_work: float  # the master LPs' work: (simplex iterations + LP_ITERATIONS) x size / 1e6
+    columns: int  # at the root
+    spent: float  # the work's seconds on an idle core (``ROUND``, ``LP_RATE``): the budget's unit
+    seconds: float
+    costs: list[float]  # each dive's plan's objective (nan: it could not cover)
+
+
+class Pool:
+    """Distinct columns (officer, sorted core pairs), in the order they came."""
+
+    def __init__(self) -> None:
+        self.officer: list[int] = []
+        self.pairs: list[np.ndarray] = []
+        self._keys: set[tuple[int, bytes]] = set()
+
+    def __len__(self) -> int:
+        return len(self.officer)
+
+    def add(self, o: int, pairs: np.ndarray) -> bool:
+        pairs = np.sort(np.asarray(pairs, dtype=np.int64))
+        key = (int(o), pairs.tobytes())
+        if key in self._keys:
+            return False
+        self._keys.add(key)
+        self.officer.append(int(o))
+        self.pairs.append(pairs)
+        return True
+
+    def add_plan(self, core: Core, choice: np.ndarray) -> None:
+        take = np.zeros(core.n_pairs, dtype=bool)
+        take[choice[choice >= 0]] = True
+        for o, pairs in enumerate(knapsacks(core, take)):
+            self.add(o, pairs)
+
+
+def knapsacks(core: Core, take: np.ndarray) -> list[np.ndarray]:
+    """Each officer's pairs among ``take`` (a relaxation's knapsacks, or a plan's)."""
+    taken = np.flatnonzero(take)
+    taken = taken[np.argsort(core.officer[taken], kind="stable")]
+    bounds = np.searchsorted(core.officer[taken], np.arange(core.n_o + 1))
+    return [taken[bounds[o] : bounds[o + 1]] for o in range(core.n_o)]
+
+
+def collector(core: Core, pool: Pool):
+    """A subgradient callback (``improve_multipliers(on_relaxation=)``) that keeps each
+    relaxation's knapsacks as columns."""
+
+    def collect(rel: Relaxation) -> None:
+        if rel.take is not None:
+            for o, pairs in enumerate(knapsacks(core, rel.take)):
+                pool.add(o, pairs)
+
+    return collect
+
+
+class _Master:
+    """The master LP over a pool's columns, in scores shifted by each village's best (every
+    shifted score at most 0, so covering a village twice never pays: a cover is as good as the
+    partition it reduces to), with an artificial column a village at ``UNCOVERED``."""
+
+    def __init__(self, core: Core, pool: Pool) -> None:
+        from ..solve.highs import quiet_highs
+
+        self.core, self.pool = core, pool
+        nv, no = core.n_v, core.n_o
+        self.kappa = best_scores(core)
+        reach = core.reachable
+        low = np.full(nv, np.inf)
+        np.minimum.at(low, core.village, core.score.astype(float))
+        spread = float(np.max(np.where(reach, self.kappa - low, 0.0), initial=0.0))
+        self.shift = float(self.kappa.sum()) + core.base
+        self.h = quiet_highs()
+        # an unreachable village needs no cover (the plan leaves it, whatever it does)
+        self.h.passModel(
+            cover_master(
+                np.full(nv, -UNCOVERED * (spread + 1.0)),
+                reach,
+                no,
+                np.arange(nv + 1),
+                np.arange(nv),
+            )
+        )
+        self.n_in = 0  # pool columns in the LP
+        self.sync()
+
+    def sync(self) -> None:
+        """The pool's new columns into the LP."""
+        core, pool = self.core, self.pool
+        n = len(pool)
+        if n == self.n_in:
+            return
+        new = range(self.n_in, n)
+        lens = np.array([len(pool.pairs[k]) for k in new])
+        offs = np.array([pool.officer[k] for k in new])
+        vals, index = [], []
+        for k in new:
+            p = pool.pairs[k]
+            v = core.village[p]
+            vals.append(float((core.score[p] - self.kappa[v]).sum()))
+            index.append(np.append(np.sort(v), core.n_v + pool.officer[k]))
+        val = np.array(vals) - core.extra * np.maximum(lens - core.share[offs], 0)
+        starts = np.concatenate([[0], np.cumsum(lens + 1)[:-1]])
+        index = np.concatenate(index).astype(np.int32)
+        self.h.addCols(
+            len(lens),
+            val.astype(float),
+            np.zeros(len(lens)),
+            np.ones(len(lens)),
+            len(index),
+            starts.astype(np.int32),
+            index,
+            np.ones(len(index)),
+        )
+        self.n_in = n
+
+    def solve(self) -> tuple[float, np.ndarray, np.ndarray, float]:
+        """(objective in unshifted scores, pool columns' values, duals, the LP's work)."""
+        h = self.h
+        h.run()
+        info = h.getInfo()
+        sol = h.getSolution()
+        x = np.asarray(sol.col_value)
+        size = h.getNumCol() + h.getNumRow()
+        work = (max(0, info.simplex_iteration_count) + LP_ITERATIONS) * size / 1e6
+        return info.objective_function_value + self.shift, x, np.asarray(sol.row_dual), work
+
+    def uncovered(self) -> float:
+        return float(np.asarray(self.h.getSolution().col_value)[: self.core.n_v].sum())
+
+    def bounds(self, cols: np.ndarray, upper: float) -> None:
+        if len(cols):
+            idx = (self.core.n_v + np.asarray(cols)).astype(np.int32)
+            self.h.changeColsBounds(
+                len(idx), idx, np.zeros(len(idx)), np.full(len(idx), float(upper))
+            )
+
+
+class _Budget:
+    """The dives' work in seconds of an idle core: pricing rounds at the subgradient's law
+    (each is the same knapsacks), the master's LPs at the column search's rate."""
+
+    def __init__(self, core: Core, max_seconds: float, guard: float | None) -> None:
+        self.days = int(core.days.max()) + 1 if core.n_o else 1
+        self.max_seconds = max_seconds
+        self.iterations = 0
+        self.cells = 0  # the pricing rounds' knapsack cells: profitable pairs x days
+        self.lp_work = 0.0
+        self.deadline = None if guard is None else time.perf_counter() + guard
+        self.guarded = False  # the wall-clock guard ended the dives
+
+    def spent(self) -> float:
+        return self.iterations * ROUND[0] + self.cells * ROUND[1] + self.lp_work / LP_RATE
+
+    def over(self) -> bool:
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            self.guarded = True
+        return self.guarded or self.spent() >= self.max_seconds
+
+
+def _generate(
+    master: _Master, core: Core, forbid: np.ndarray | None, budget: _Budget
+) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """Column generation to the end (no column can raise the LP) or the budget: (objective,
+    the pool columns' values, the last duals); None when the budget ended it first."""
+    pricing = (
+        core if forbid is None else replace(core, score=np.where(forbid, FORBIDDEN, core.score))
+    )
+    nv = core.n_v
+    while True:
+        obj, x, duals, work = master.solve()
+        budget.lp_work += work
+        y = duals[:nv] + master.kappa
+        rel = relax(pricing, y)
+        budget.iterations += 1
+        budget.cells += int(np.count_nonzero(pricing.score > y[core.village])) * budget.days
+        mu = duals[nv:]
+        before = len(master.pool)
+        for o, pairs in enumerate(knapsacks(pricing, rel.take)):
+            # only a column that can raise the LP
+            if rel.value[o] - mu[o] > 1e-6 * max(1.0, abs(mu[o])):
+                master.pool.add(o, pairs)
+        if len(master.pool) == before:
+            return obj, x[nv:], duals
+        master.sync()
+        if budget.over():
+            return None
+
+
+def _dive(core: Core, pool: Pool, threshold: float, budget: _Budget) -> np.ndarray | None:
+    """One dive from ``pool`` (the root's columns): a plan that covers every reachable village,
+    or None (the budget ended it, or the fixed pairs left a village no officer can take)."""
+    master = _Master(core, pool)
+    nv = core.n_v
+    forbid = np.zeros(core.n_pairs, dtype=bool)
+    fixed = np.zeros(nv, dtype=bool)
+    while True:
+        got = _generate(master, core, forbid, budget)
+        if got is None or master.uncovered() > 1e-6:
+            return None
+        _obj, x, _duals = got
+        lens = np.array([len(p) for p in pool.pairs])
+        flat = np.concatenate(pool.pairs)
+        col = np.repeat(np.arange(len(pool)), lens)
+        z = np.bincount(flat, weights=x[col], minlength=core.n_pairs)
+        frac = (z > 1e-6) & (z < 1 - 1e-6)
+        if not frac.any():
+            break
+        open_z = np.where(fixed[core.village], -1.0, z)
+        cand = np.flatnonzero(frac & (open_z > 0))
+        pick = cand[np.argmax(open_z[cand])]  # the first of the largest: deterministic
+        sel = np.union1d(np.flatnonzero(open_z >= threshold), [pick])
+        owner = np.full(nv, NONE, dtype=np.int64)
+        owner[core.village[sel]] = core.officer[sel]
+        fixed[core.village[sel]] = True
+        new = (owner[core.village] >= 0) & (owner[core.village] != core.officer) & ~forbid
+        forbid |= new
+        master.bounds(np.unique(col[new[flat]]), 0.0)
+    choice = np.full(nv, NONE, dtype=np.int64)
+    for k in np.flatnonzero(x > 0.5).tolist():
+        for p in pool.pairs[k].tolist():
+            v = int(core.village[p])
+            if choice[v] < 0 or core.score[p] > core.score[choice[v]]:
+                choice[v] = p
+    return choice if core.fits(choice) else None
+
+
+def dive(
+    core: Core,
+    pool: Pool,
+    *,
+    max_seconds: float,
+    guard: float | None = None,
+    thresholds: tuple[float, ...] = THRESHOLDS,
+) -> DiveResult:
+    """Column generation at the root from ``pool``, then a dive a threshold while the budget
+    lasts (``max_seconds`` of an idle core's work, counted in pricing rounds and LP work, so the
+    same on any load; ``guard`` the wall-clock guard)."""
+    t0 = time.perf_counter()
+    budget = _Budget(core, max_seconds, guard)
+    master = _Master(core, pool)
+    got = _generate(master, core, None, budget)
+    costs: list[float] = []
+    best: np.ndarray | None = None
+    bound = np.inf
+    if got is not None:
+        _obj, _x, duals = got
+        bound = relax(core, duals[: core.n_v] + master.kappa, solution=False).bound
+        budget.iterations += 1
+        root = list(zip(pool.officer, pool.pairs, strict=True))
+        for threshold in thresholds:
+            if budget.over():
+                break
+            fresh = Pool()
+            for o, pairs in root:
+                fresh.add(o, pairs)
+            choice = _dive(core, fresh, threshold, budget)
+            costs.append(float(core.objective(choice)) if choice is not None else float("nan"))
+            if choice is not None and (
+                best is None or core.objective(choice) > core.objective(best)
+            ):
+                best = choice
+    return DiveResult(
+        best,
+        bound,
+        len(costs),
+        budget.iterations,
+        budget.cells,
+        budget.lp_work,
+        len(pool),
+        budget.spent(),
+        time.perf_counter() - t0,
+        costs,
+    )

@@ -1,0 +1,111 @@
+"""Column generation and diving: the root's bound holds, a dive's plan fits and covers, the same
+pool gives the same plan, and the hard-county pipeline runs the dives where they pay."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cunjing.data.hard_counties import generate
+from cunjing.optimizer.officers import hard
+from cunjing.optimizer.officers.core import hard_county_problem, make_core
+from cunjing.optimizer.officers.diving import Pool, collector, dive, knapsacks
+from cunjing.optimizer.officers.lagrangian import improve_multipliers, relax
+from cunjing.optimizer.officers.model import build_model
+from cunjing.optimizer.officers.repair import cover
+from cunjing.optimizer.solve.highs import solve_highs
+
+from officer_cases import optimum, tiny_problem
+
+SHAPES = [{}, {"extra": 120}, {"max_villages": True}, {"pins": 2, "extra": 70}]
+
+
+def _pool(core, start) -> Pool:
+    """The pipeline's pool: the subgradient's knapsacks and a plan's columns."""
+    pool = Pool()
+    improve_multipliers(
+        core, np.zeros(core.n_v), None, iterations=30, on_relaxation=collector(core, pool)
+    )
+    pool.add_plan(core, start)
+    return pool
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: ",".join(s) or "plain")
+@pytest.mark.parametrize("seed", range(3))
+def test_the_roots_bound_holds_and_a_dives_plan_fits_and_covers(shape, seed):
+    problem = tiny_problem(seed, officers=3, villages=7, cover_all=True, **shape)
+    best, _ = optimum(problem)
+    core = make_core(problem)
+    start = cover(core, None, seed=0, max_iterations=2_000).choice
+    res = dive(core, _pool(core, start), max_seconds=60.0)
+    # the Lagrangian dual's bound: above every plan, at most the model's own LP
+    lp = solve_highs(build_model(problem), relax=True, presolve=False)
+    assert best <= res.bound + 1e-6
+    assert res.bound <= lp.objective + 1e-6 * max(1.0, abs(lp.objective))
+    assert res.dives >= 1
+    if res.choice is not None:  # a dive covers every village an officer can take, or says nan
+        assert core.fits(res.choice)
+        assert (res.choice[core.reachable] >= 0).all()
+        assert core.objective(res.choice) <= best
+        assert core.objective(res.choice) == max(c for c in res.costs if np.isfinite(c))
+
+
+def _county():
+    """A type-D county of d20200's shape (10 villages an officer), smaller."""
+    return hard_county_problem(generate("D", 100, 10, seed=3), cover_all=True)
+
+
+def test_dives_on_a_tight_type_d_county_end_near_their_bound_and_repeat_exactly():
+    core = make_core(_county())
+    start = cover(core, None, seed=0, max_iterations=20_000).choice
+    assert core.fits(start)
+    first = dive(core, _pool(core, start), max_seconds=5.0)
+    again = dive(core, _pool(core, start), max_seconds=5.0)
+    assert first.choice is not None and core.fits(first.choice)
+    assert (first.choice >= 0).all()
+    # within 1 % of the proven bound (the dual's: the optimum lies between)
+    assert core.objective(first.choice) >= first.bound - 0.01 * abs(first.bound)
+    assert np.array_equal(first.choice, again.choice) and np.array_equal(
+        first.costs, again.costs, equal_nan=True
+    )
+    assert first.iterations == again.iterations and first.spent == again.spent
+    # the bound is L at the root's duals: a relaxation there gives it back
+    assert first.bound >= core.objective(first.choice)
+
+
+def test_no_budget_no_dive_and_no_bound():
+    core = make_core(_county())
+    start = cover(core, None, seed=0, max_iterations=20_000).choice
+    res = dive(core, _pool(core, start), max_seconds=0.0)
+    assert res.choice is None and res.dives == 0 and res.bound == np.inf
+
+
+def test_the_pool_keeps_each_officers_column_once():
+    core = make_core(tiny_problem(1, officers=3, villages=7))
+    rel = relax(core, np.zeros(core.n_v))
+    pool = Pool()
+    for _ in range(2):
+        for o, pairs in enumerate(knapsacks(core, rel.take)):
+            pool.add(o, pairs)
+    assert len(pool) == core.n_o
+    for o, pairs in zip(pool.officer, pool.pairs, strict=True):
+        assert (core.officer[pairs] == o).all()
+        assert np.array_equal(np.sort(np.flatnonzero(rel.take & (core.officer == o))), pairs)
+
+
+def _stages(problem, time_limit):
+    return [s.name for s in hard.solve_hard(problem, time_limit=time_limit, seed=0).stages]
+
+
+def test_the_pipeline_dives_where_there_are_8_to_12_villages_an_officer():
+    names = _stages(_county(), 6.0)
+    assert "dive" in names
+    assert names.index("oscillation") < names.index("dive")
+    # five villages an officer: the column search's ground, no dive
+    five = hard_county_problem(generate("D", 60, 12, seed=3), cover_all=True)
+    names = _stages(five, 4.0)
+    assert "oscillation" in names and "dive" not in names
+    # twenty: HiGHS's last stage does better there (d10200)
+    twenty = hard_county_problem(generate("D", 200, 10, seed=3), cover_all=True)
+    names = _stages(twenty, 4.0)
+    assert "oscillation" in names and "dive" not in names
