@@ -12,10 +12,14 @@ assets of diving methods", INFORMS J. Computing 2019; the GAP is one of their te
 turns the LP into a plan: the village-officer pairs the LP takes at least ``threshold`` whole
 are fixed, and the one it takes most of among the rest; the village's other pairs are
 forbidden, columns are priced again, and again until the LP takes every pair whole or not at
-all. Each dive starts from the root's columns; the dives differ by their threshold. The LP's
-choices are global where a local search's are a move at a time: on d20200 the first dive ends
-within 0.2 % of the optimum where the oscillation stays 0.5 % away, and no oscillation from
-the dive's plan improves it (3,000 steps).
+all. Each dive starts from the root's columns; the dives differ by their threshold, and each is
+then *restarted* (limited discrepancy search): its first fixings up to a fraction of its path
+taken at once, the pick it made there forbidden, and the dive goes on. A restart costs a fraction
+of a dive and searches near its path. The LP's choices are global where a local search's are a
+move at a time: on d20200 dives end at 12,250-12,334 and their restarts as low as 12,242 (the
+optimum is 12,235), where the oscillation stays near 12,300, and no oscillation from a dive's
+plan improves it (3,000 steps). The engine at 60 s, seeds 0-2: d20200 0.55 % above the optimum
+before, 0.31 % with the dives, 0.21 % with their restarts.
 """
 
 from __future__ import annotations
@@ -242,21 +246,50 @@ def _generate(
             return None
 
 
-def _dive(core: Core, pool: Pool, threshold: float, budget: _Budget) -> np.ndarray | None:
+def _dive(
+    core: Core,
+    pool: Pool,
+    threshold: float,
+    budget: _Budget,
+    prefix: list[np.ndarray] | None = None,
+    avoid: int = -1,
+) -> tuple[np.ndarray | None, list[np.ndarray]]:
     """One dive from ``pool`` (the root's columns): a plan that covers every reachable village,
-    or None (the budget ended it, or the fixed pairs left a village no officer can take)."""
+    or None (the budget ended it, or the fixed pairs left a village no officer can take), and
+    the pairs it fixed step by step. ``prefix``: steps of an earlier dive taken at once, then
+    the pair ``avoid`` (that dive's next pick) forbidden: a discrepancy."""
     master = _Master(core, pool)
     nv = core.n_v
     forbid = np.zeros(core.n_pairs, dtype=bool)
     fixed = np.zeros(nv, dtype=bool)
+    path: list[np.ndarray] = []
+
+    def fix(sel: np.ndarray, col: np.ndarray, flat: np.ndarray) -> None:
+        owner = np.full(nv, NONE, dtype=np.int64)
+        owner[core.village[sel]] = core.officer[sel]
+        fixed[core.village[sel]] = True
+        new = (owner[core.village] >= 0) & (owner[core.village] != core.officer) & ~forbid
+        forbid[new] = True
+        master.bounds(np.unique(col[new[flat]]), 0.0)
+
+    def columns() -> tuple[np.ndarray, np.ndarray]:
+        lens = np.array([len(p) for p in pool.pairs])
+        return np.repeat(np.arange(len(pool)), lens), np.concatenate(pool.pairs)
+
+    if prefix:
+        col, flat = columns()
+        for sel in prefix:
+            fix(sel, col, flat)
+            path.append(sel)
+        if avoid >= 0:
+            forbid[avoid] = True
+            master.bounds(np.unique(col[flat == avoid]), 0.0)
     while True:
         got = _generate(master, core, forbid, budget)
         if got is None or master.uncovered() > 1e-6:
-            return None
+            return None, path
         _obj, x, _duals = got
-        lens = np.array([len(p) for p in pool.pairs])
-        flat = np.concatenate(pool.pairs)
-        col = np.repeat(np.arange(len(pool)), lens)
+        col, flat = columns()
         z = np.bincount(flat, weights=x[col], minlength=core.n_pairs)
         frac = (z > 1e-6) & (z < 1 - 1e-6)
         if not frac.any():
@@ -265,19 +298,23 @@ def _dive(core: Core, pool: Pool, threshold: float, budget: _Budget) -> np.ndarr
         cand = np.flatnonzero(frac & (open_z > 0))
         pick = cand[np.argmax(open_z[cand])]  # the first of the largest: deterministic
         sel = np.union1d(np.flatnonzero(open_z >= threshold), [pick])
-        owner = np.full(nv, NONE, dtype=np.int64)
-        owner[core.village[sel]] = core.officer[sel]
-        fixed[core.village[sel]] = True
-        new = (owner[core.village] >= 0) & (owner[core.village] != core.officer) & ~forbid
-        forbid |= new
-        master.bounds(np.unique(col[new[flat]]), 0.0)
+        path.append(np.concatenate([[pick], np.setdiff1d(sel, [pick])]))
+        fix(sel, col, flat)
     choice = np.full(nv, NONE, dtype=np.int64)
     for k in np.flatnonzero(x > 0.5).tolist():
         for p in pool.pairs[k].tolist():
             v = int(core.village[p])
             if choice[v] < 0 or core.score[p] > core.score[choice[v]]:
                 choice[v] = p
-    return choice if core.fits(choice) else None
+    return (choice if core.fits(choice) else None), path
+
+
+def _schedule(thresholds: tuple[float, ...]) -> list[tuple[float, float | None]]:
+    """The dives in turn: (threshold, None) a dive from the root; (threshold, f) a restart of
+    that threshold's dive at the fraction f of its path with its pick there forbidden. Each
+    threshold's dive and its restarts at 1/2, 1/4 and 3/4 first, then the finer restarts."""
+    first = [(t, a) for t in thresholds for a in (None, 0.5, 0.25, 0.75)]
+    return first + [(t, a) for t in thresholds for a in (0.125, 0.375, 0.625, 0.875)]
 
 
 def dive(
@@ -303,13 +340,25 @@ def dive(
         bound = relax(core, duals[: core.n_v] + master.kappa, solution=False).bound
         budget.iterations += 1
         root = list(zip(pool.officer, pool.pairs, strict=True))
-        for threshold in thresholds:
+        paths: dict[float, list[np.ndarray]] = {}
+        done: set[tuple[float, int]] = set()
+        for threshold, at in _schedule(thresholds):
             if budget.over():
                 break
+            prefix, avoid = None, -1
+            if at is not None:
+                path = paths.get(threshold, [])
+                step = int(at * len(path))
+                if not path or (threshold, step) in done:
+                    continue
+                done.add((threshold, step))
+                prefix, avoid = path[:step], int(path[step][0])
             fresh = Pool()
             for o, pairs in root:
                 fresh.add(o, pairs)
-            choice = _dive(core, fresh, threshold, budget)
+            choice, path = _dive(core, fresh, threshold, budget, prefix, avoid)
+            if at is None:
+                paths[threshold] = path
             costs.append(float(core.objective(choice)) if choice is not None else float("nan"))
             if choice is not None and (
                 best is None or core.objective(choice) > core.objective(best)

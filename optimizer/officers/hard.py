@@ -82,7 +82,7 @@ OSCILLATION_SHARE = 0.2
 # Column generation and diving (``diving``) where it pays: 8-12 villages an officer, 10-40
 # officers, with DIVE_SHARE of the time limit (the LP support and the oscillation get less: the
 # dives' plans are the ones that count there). The engine at 60 s, seeds 0-2 (gap to the best
-# known, mean): d20200 0.55 -> 0.31 %, d10100 0.18 -> 0.08 %. Dives alone, 25-40 s from the
+# known, mean): d20200 0.55 -> 0.31 % (0.21 % with the dives' restarts), d10100 0.18 -> 0.08 %. Dives alone, 25-40 s from the
 # pipeline's plan: d20200 12,250-12,280 where the oscillation and HiGHS leave 12,292-12,297.
 # Not at 20 villages an officer (d10200: 0.18 -> 0.24 % with dives, HiGHS's last stage does
 # better), nor at 5 (d20100: 6,206 where the column search finds 6,197; D400x80: a dive's

@@ -9,7 +9,7 @@ import pytest
 from cunjing.data.hard_counties import generate
 from cunjing.optimizer.officers import hard
 from cunjing.optimizer.officers.core import hard_county_problem, make_core
-from cunjing.optimizer.officers.diving import Pool, collector, dive, knapsacks
+from cunjing.optimizer.officers.diving import Pool, _Budget, _dive, collector, dive, knapsacks
 from cunjing.optimizer.officers.lagrangian import improve_multipliers, relax
 from cunjing.optimizer.officers.model import build_model
 from cunjing.optimizer.officers.repair import cover
@@ -71,6 +71,30 @@ def test_dives_on_a_tight_type_d_county_end_near_their_bound_and_repeat_exactly(
     assert first.iterations == again.iterations and first.spent == again.spent
     # the bound is L at the root's duals: a relaxation there gives it back
     assert first.bound >= core.objective(first.choice)
+
+
+def test_a_restart_keeps_the_dives_first_fixings_and_never_takes_its_forbidden_pick():
+    core = make_core(_county())
+    start = cover(core, None, seed=0, max_iterations=20_000).choice
+    pool = _pool(core, start)
+    budget = _Budget(core, 1e9, None)
+    choice, path = _dive(core, pool, 0.8, budget)
+    assert choice is not None and core.fits(choice)
+    fixed = np.concatenate(path)
+    assert np.array_equal(choice[core.village[fixed]], fixed)  # every fixed pair is in the plan
+    restarted = 0
+    for step in (len(path) // 4, len(path) // 2, 3 * len(path) // 4):
+        prefix, avoid = path[:step], int(path[step][0])
+        again, path2 = _dive(core, _pool(core, start), 0.8, budget, prefix, avoid)
+        assert all(np.array_equal(a, b) for a, b in zip(path2[:step], prefix, strict=True))
+        assert not any(avoid in p for p in path2)
+        if again is not None:
+            restarted += 1
+            assert core.fits(again)
+            assert again[core.village[avoid]] != avoid
+            kept = np.concatenate(prefix) if prefix else np.zeros(0, np.int64)
+            assert np.array_equal(again[core.village[kept]], kept)
+    assert restarted >= 1
 
 
 def test_no_budget_no_dive_and_no_bound():
