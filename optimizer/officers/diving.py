@@ -25,6 +25,7 @@ before, 0.31 % with the dives, 0.21 % with their restarts.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -33,9 +34,10 @@ from .columns import best_scores, cover_master
 from .core import NONE, Core
 from .lagrangian import Relaxation, relax
 
-# a dive's fixing threshold, one a dive in turn: the first dive's 0.9 was the best on d20200
-# (12,256-12,260 from two plans, 0.99: 12,305, 0.8: 12,273); d10100 does best at 0.99 or 0.8
-# (6,353, 0.9: 6,400), so the next dives try those
+# a dive's fixing threshold, one a dive in turn: 0.8 first, the cheapest (4 s on d20200 where
+# 0.9-0.99 take 10-16 s) and as good as any on average (d20200 12,273, d10100 6,353, d20100
+# 6,206); then 0.9, the best single dive on d20200 (12,256-12,260 from two plans; 0.99: 12,305),
+# 0.7 (cheapest of all), and 0.99 and 0.95 (d10100's best with 0.8: 6,353; 0.9 gave 6,400)
 THRESHOLDS = (0.8, 0.9, 0.7, 0.99, 0.95)
 # an uncovered village's price in the master (its artificial column), in units of the widest
 # spread of one village's scores: far below any plan, so the LP covers what it can and a dive
@@ -63,6 +65,7 @@ class DiveResult:
     spent: float  # the work's seconds on an idle core (``ROUND``, ``LP_RATE``): the budget's unit
     seconds: float
     costs: list[float]  # each dive's plan's objective (nan: it could not cover)
+    guarded: bool = False  # the wall-clock guard ended the dives (the plan may then vary)
 
 
 class Pool:
@@ -101,7 +104,7 @@ def knapsacks(core: Core, take: np.ndarray) -> list[np.ndarray]:
     return [taken[bounds[o] : bounds[o + 1]] for o in range(core.n_o)]
 
 
-def collector(core: Core, pool: Pool):
+def collector(core: Core, pool: Pool) -> Callable[[Relaxation], None]:
     """A subgradient callback (``improve_multipliers(on_relaxation=)``) that keeps each
     relaxation's knapsacks as columns."""
 
@@ -196,8 +199,9 @@ class _Master:
 
 
 class _Budget:
-    """The dives' work in seconds of an idle core: pricing rounds at the subgradient's law
-    (each is the same knapsacks), the master's LPs at the column search's rate."""
+    """The dives' work in seconds of an idle core: pricing rounds by their knapsack cells
+    (``ROUND``), the master's LPs by their simplex work (``LP_RATE``); counts, so the same on
+    any load. The wall clock is only the search's guard."""
 
     def __init__(self, core: Core, max_seconds: float, guard: float | None) -> None:
         self.days = int(core.days.max()) + 1 if core.n_o else 1
@@ -375,4 +379,5 @@ def dive(
         budget.spent(),
         time.perf_counter() - t0,
         costs,
+        budget.guarded,
     )

@@ -522,14 +522,12 @@ def optimise(
         if dv.choice is not None and core.objective(dv.choice) > core.objective(inc):
             inc = dv.choice
         bound = min(bound, dv.bound)
-        record(
-            "dive",
-            t,
-            inc,
-            _("{dives} dives, {rounds} pricing rounds, {columns} columns at the root").format(
-                dives=dv.dives, rounds=dv.iterations, columns=dv.columns
-            ),
+        note = _("{dives} dives, {rounds} pricing rounds, {columns} columns at the root").format(
+            dives=dv.dives, rounds=dv.iterations, columns=dv.columns
         )
+        if dv.guarded:
+            note = _("{note}; the time guard fired").format(note=note)
+        record("dive", t, inc, note)
         if bound <= core.objective(inc) + 0.5 or stopped():
             return inc, bound
     if use_columns and not stopped():

@@ -102,6 +102,10 @@ def test_no_budget_no_dive_and_no_bound():
     start = cover(core, None, seed=0, max_iterations=20_000).choice
     res = dive(core, _pool(core, start), max_seconds=0.0)
     assert res.choice is None and res.dives == 0 and res.bound == np.inf
+    assert not res.guarded  # the work budget ended it, not the clock
+    # the wall-clock guard: it ends the dives too, and says so
+    res = dive(core, _pool(core, start), max_seconds=60.0, guard=0.0)
+    assert res.guarded and res.dives == 0 and res.choice is None
 
 
 def test_the_pool_keeps_each_officers_column_once():
