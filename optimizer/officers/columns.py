@@ -181,13 +181,26 @@ def enumerate_columns(
     )
 
 
+def knapsacks(core: Core, take: np.ndarray) -> list[np.ndarray]:
+    """Each officer's pairs among ``take`` (a relaxation's knapsacks, or a plan's), sorted."""
+    taken = np.flatnonzero(take)
+    taken = taken[np.argsort(core.officer[taken], kind="stable")]
+    bounds = np.searchsorted(core.officer[taken], np.arange(core.n_o + 1))
+    return [taken[bounds[o] : bounds[o + 1]] for o in range(core.n_o)]
+
+
+def plan_columns(core: Core, choice: np.ndarray) -> list[np.ndarray]:
+    """Each officer's column (sorted core pairs) in a plan."""
+    take = np.zeros(core.n_pairs, dtype=bool)
+    take[choice[choice >= 0]] = True
+    return knapsacks(core, take)
+
+
 def add_plan(cols: Columns, core: Core, choice: np.ndarray) -> None:
     """Each officer's column in a plan joins the pool (so the plan is in the master)."""
     have = {(int(o), tuple(p.tolist())) for o, p in zip(cols.officer, cols.pairs, strict=True)}
     extra_o, extra_p = [], []
-    held = choice[choice >= 0]
-    for o in range(core.n_o):
-        mine = np.sort(held[core.officer[held] == o])
+    for o, mine in enumerate(plan_columns(core, choice)):
         key = (o, tuple(mine.tolist()))
         if key not in have:
             have.add(key)
@@ -397,7 +410,7 @@ def branch_and_bound(
         bound = best_val
     choice = None
     if best_x is not None:
-        choice = _to_choice(core, cols, best_x[:nc], kappa)
+        choice = plan_of(core, cols.pairs, best_x[:nc])
     return MasterResult(
         choice,
         float(core.objective(choice)) if choice is not None else best_val,
@@ -410,12 +423,13 @@ def branch_and_bound(
     )
 
 
-def _to_choice(core: Core, cols: Columns, xc: np.ndarray, kappa: np.ndarray) -> np.ndarray:
-    """The chosen columns as a plan: a village covered twice stays with the officer who scores
-    it best (the other column gives it up, losing nothing in shifted scores)."""
+def plan_of(core: Core, pairs: list[np.ndarray], xc: np.ndarray) -> np.ndarray:
+    """The columns a master's LP takes (``xc`` > 0.5; ``pairs`` each column's core pairs) as a
+    plan: a village covered twice stays with the officer who scores it best (the other column
+    gives it up, losing nothing in shifted scores)."""
     choice = np.full(core.n_v, NONE, dtype=np.int64)
     for k in np.flatnonzero(xc > 0.5).tolist():
-        for p in cols.pairs[k].tolist():
+        for p in pairs[k].tolist():
             v = int(core.village[p])
             if choice[v] < 0 or core.score[p] > core.score[choice[v]]:
                 choice[v] = p

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .columns import best_scores, cover_master
+from .columns import best_scores, cover_master, knapsacks, plan_columns, plan_of
 from .core import NONE, Core
 from .lagrangian import Relaxation, relax
 
@@ -59,8 +59,6 @@ class DiveResult:
     bound: float  # L at the root's last duals: a bound on every plan (inf when not priced)
     dives: int
     iterations: int  # pricing rounds, each every officer's knapsack
-    cells: int  # the pricing rounds' knapsack cells
-    lp_work: float  # the master LPs' work: (simplex iterations + LP_ITERATIONS) x size / 1e6
     columns: int  # at the root
     spent: float  # the work's seconds on an idle core (``ROUND``, ``LP_RATE``): the budget's unit
     seconds: float
@@ -75,6 +73,10 @@ class Pool:
         self.officer: list[int] = []
         self.pairs: list[np.ndarray] = []
         self._keys: set[tuple[int, bytes]] = set()
+        # every column's pairs end to end, and whose each is: extended as columns come
+        self._col = np.zeros(0, dtype=np.int64)
+        self._flat = np.zeros(0, dtype=np.int64)
+        self._n_flat = 0
 
     def __len__(self) -> int:
         return len(self.officer)
@@ -90,18 +92,28 @@ class Pool:
         return True
 
     def add_plan(self, core: Core, choice: np.ndarray) -> None:
-        take = np.zeros(core.n_pairs, dtype=bool)
-        take[choice[choice >= 0]] = True
-        for o, pairs in enumerate(knapsacks(core, take)):
+        for o, pairs in enumerate(plan_columns(core, choice)):
             self.add(o, pairs)
 
+    def copy(self) -> Pool:
+        """The same columns, to grow apart (each dive from the root's)."""
+        other = Pool()
+        other.officer, other.pairs = list(self.officer), list(self.pairs)
+        other._keys = set(self._keys)
+        other._col, other._flat, other._n_flat = self._col, self._flat, self._n_flat
+        return other
 
-def knapsacks(core: Core, take: np.ndarray) -> list[np.ndarray]:
-    """Each officer's pairs among ``take`` (a relaxation's knapsacks, or a plan's)."""
-    taken = np.flatnonzero(take)
-    taken = taken[np.argsort(core.officer[taken], kind="stable")]
-    bounds = np.searchsorted(core.officer[taken], np.arange(core.n_o + 1))
-    return [taken[bounds[o] : bounds[o + 1]] for o in range(core.n_o)]
+    def flat(self) -> tuple[np.ndarray, np.ndarray]:
+        """(column of each entry, core pair of each entry) over every column."""
+        n = len(self)
+        if self._n_flat < n:
+            new = range(self._n_flat, n)
+            lens = [len(self.pairs[k]) for k in new]
+            more = np.repeat(np.arange(self._n_flat, n), lens)
+            self._col = np.concatenate([self._col, more])
+            self._flat = np.concatenate([self._flat, *(self.pairs[k] for k in new)])
+            self._n_flat = n
+        return self._col, self._flat
 
 
 def collector(core: Core, pool: Pool) -> Callable[[Relaxation], None]:
@@ -131,7 +143,6 @@ class _Master:
         low = np.full(nv, np.inf)
         np.minimum.at(low, core.village, core.score.astype(float))
         spread = float(np.max(np.where(reach, self.kappa - low, 0.0), initial=0.0))
-        self.shift = float(self.kappa.sum()) + core.base
         self.h = quiet_highs()
         # an unreachable village needs no cover (the plan leaves it, whatever it does)
         self.h.passModel(
@@ -176,8 +187,8 @@ class _Master:
         )
         self.n_in = n
 
-    def solve(self) -> tuple[float, np.ndarray, np.ndarray, float]:
-        """(objective in unshifted scores, pool columns' values, duals, the LP's work)."""
+    def solve(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """(every column's value, the artificial ones first; the duals; the LP's work)."""
         h = self.h
         h.run()
         info = h.getInfo()
@@ -185,7 +196,7 @@ class _Master:
         x = np.asarray(sol.col_value)
         size = h.getNumCol() + h.getNumRow()
         work = (max(0, info.simplex_iteration_count) + LP_ITERATIONS) * size / 1e6
-        return info.objective_function_value + self.shift, x, np.asarray(sol.row_dual), work
+        return x, np.asarray(sol.row_dual), work
 
     def uncovered(self) -> float:
         return float(np.asarray(self.h.getSolution().col_value)[: self.core.n_v].sum())
@@ -223,15 +234,16 @@ class _Budget:
 
 def _generate(
     master: _Master, core: Core, forbid: np.ndarray | None, budget: _Budget
-) -> tuple[float, np.ndarray, np.ndarray] | None:
-    """Column generation to the end (no column can raise the LP) or the budget: (objective,
-    the pool columns' values, the last duals); None when the budget ended it first."""
+) -> tuple[np.ndarray, float] | None:
+    """Column generation to the end (no column can raise the LP) or the budget: (the pool
+    columns' values, L at the last duals: with nothing forbidden, a bound on every plan);
+    None when the budget ended it first."""
     pricing = (
         core if forbid is None else replace(core, score=np.where(forbid, FORBIDDEN, core.score))
     )
     nv = core.n_v
     while True:
-        obj, x, duals, work = master.solve()
+        x, duals, work = master.solve()
         budget.lp_work += work
         y = duals[:nv] + master.kappa
         rel = relax(pricing, y)
@@ -244,7 +256,7 @@ def _generate(
             if rel.value[o] - mu[o] > 1e-6 * max(1.0, abs(mu[o])):
                 master.pool.add(o, pairs)
         if len(master.pool) == before:
-            return obj, x[nv:], duals
+            return x[nv:], rel.bound
         master.sync()
         if budget.over():
             return None
@@ -276,12 +288,8 @@ def _dive(
         forbid[new] = True
         master.bounds(np.unique(col[new[flat]]), 0.0)
 
-    def columns() -> tuple[np.ndarray, np.ndarray]:
-        lens = np.array([len(p) for p in pool.pairs])
-        return np.repeat(np.arange(len(pool)), lens), np.concatenate(pool.pairs)
-
     if prefix:
-        col, flat = columns()
+        col, flat = pool.flat()
         for sel in prefix:
             fix(sel, col, flat)
             path.append(sel)
@@ -292,8 +300,8 @@ def _dive(
         got = _generate(master, core, forbid, budget)
         if got is None or master.uncovered() > 1e-6:
             return None, path
-        _obj, x, _duals = got
-        col, flat = columns()
+        x, _bound = got
+        col, flat = pool.flat()
         z = np.bincount(flat, weights=x[col], minlength=core.n_pairs)
         frac = (z > 1e-6) & (z < 1 - 1e-6)
         if not frac.any():
@@ -304,12 +312,7 @@ def _dive(
         sel = np.union1d(np.flatnonzero(open_z >= threshold), [pick])
         path.append(np.concatenate([[pick], np.setdiff1d(sel, [pick])]))
         fix(sel, col, flat)
-    choice = np.full(nv, NONE, dtype=np.int64)
-    for k in np.flatnonzero(x > 0.5).tolist():
-        for p in pool.pairs[k].tolist():
-            v = int(core.village[p])
-            if choice[v] < 0 or core.score[p] > core.score[choice[v]]:
-                choice[v] = p
+    choice = plan_of(core, pool.pairs, x)
     return (choice if core.fits(choice) else None), path
 
 
@@ -340,10 +343,7 @@ def dive(
     best: np.ndarray | None = None
     bound = np.inf
     if got is not None:
-        _obj, _x, duals = got
-        bound = relax(core, duals[: core.n_v] + master.kappa, solution=False).bound
-        budget.iterations += 1
-        root = list(zip(pool.officer, pool.pairs, strict=True))
+        _x, bound = got
         paths: dict[float, list[np.ndarray]] = {}
         done: set[tuple[float, int]] = set()
         for threshold, at in _schedule(thresholds):
@@ -357,10 +357,7 @@ def dive(
                     continue
                 done.add((threshold, step))
                 prefix, avoid = path[:step], int(path[step][0])
-            fresh = Pool()
-            for o, pairs in root:
-                fresh.add(o, pairs)
-            choice, path = _dive(core, fresh, threshold, budget, prefix, avoid)
+            choice, path = _dive(core, pool.copy(), threshold, budget, prefix, avoid)
             if at is None:
                 paths[threshold] = path
             costs.append(float(core.objective(choice)) if choice is not None else float("nan"))
@@ -373,8 +370,6 @@ def dive(
         bound,
         len(costs),
         budget.iterations,
-        budget.cells,
-        budget.lp_work,
         len(pool),
         budget.spent(),
         time.perf_counter() - t0,

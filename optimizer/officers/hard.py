@@ -82,12 +82,12 @@ OSCILLATION_SHARE = 0.2
 # Column generation and diving (``diving``) where it pays: 8-12 villages an officer, 10-40
 # officers, with DIVE_SHARE of the time limit (the LP support and the oscillation get less: the
 # dives' plans are the ones that count there). The engine at 60 s, seeds 0-2 (gap to the best
-# known, mean): d20200 0.55 -> 0.31 % (0.21 % with the dives' restarts), d10100 0.18 -> 0.08 %. Dives alone, 25-40 s from the
-# pipeline's plan: d20200 12,250-12,280 where the oscillation and HiGHS leave 12,292-12,297.
-# Not at 20 villages an officer (d10200: 0.18 -> 0.24 % with dives, HiGHS's last stage does
-# better), nor at 5 (d20100: 6,206 where the column search finds 6,197; D400x80: a dive's
-# master LPs took 17 s and ended nowhere), nor at 20-40 with 5 officers (d05100: 6,363 where
-# 6,359; d05200's root 38 s)
+# known, mean): d20200 0.55 -> 0.31 % with the dives, 0.21 % with their restarts; d10100 0.18 ->
+# 0.08 %. Dives alone, 25-40 s from the pipeline's plan: d20200 12,250-12,280 where the
+# oscillation and HiGHS leave 12,292-12,297. Not at 20 villages an officer (d10200: 0.18 ->
+# 0.24 % with dives, HiGHS's last stage does better), nor at 5 (d20100: 6,206 where the column
+# search finds 6,197; D400x80: a dive's master LPs took 17 s and ended nowhere), nor at 20-40
+# with 5 officers (d05100: 6,363 where 6,359; d05200's root 38 s)
 DIVE_PER_OFFICER = (8.0, 12.0)
 DIVE_OFFICERS = (10, 40)
 DIVE_SHARE = 0.75
@@ -311,9 +311,9 @@ def solve_hard(
                 note = _("proven: no plan covers every village")
             else:
                 note = _("stopped at its share of the work without a full cover (nothing proven)")
-            if time.perf_counter() - t >= guard:
-                note = _("{note}; the time guard fired").format(note=note)
-            record("cp-sat feasibility", t, inc, note)
+            record(
+                "cp-sat feasibility", t, inc, _guard_said(note, time.perf_counter() - t >= guard)
+            )
     full = not ((inc < 0) & reachable).any()
     bound = np.inf
     if full and core.n_pairs and not stopped():
@@ -412,9 +412,13 @@ def _size(core: Core, unit: str) -> int:
 
 def _guarded(res, note: str) -> str:
     """A HiGHS stage's note, with the guard's firing when it did."""
-    if res.stats.get("time_limit_hit"):
-        return _("{note}; the time guard fired").format(note=note)
-    return note
+    return _guard_said(note, bool(res.stats.get("time_limit_hit")))
+
+
+def _guard_said(note: str, fired: bool) -> str:
+    """A stage's note, with the wall-clock guard's firing when it did (the plan may then differ
+    from run to run)."""
+    return _("{note}; the time guard fired").format(note=note) if fired else note
 
 
 def optimise(
@@ -516,8 +520,8 @@ def optimise(
     if use_dive and not stopped():
         t = time.perf_counter()
         pool.add_plan(core, inc)
-        dv = dive(core, pool, max_seconds=clock.amount("dive", DIVE_SHARE * time_limit),
-                  guard=clock.guard())  # fmt: skip
+        share = clock.amount("dive", DIVE_SHARE * time_limit)
+        dv = dive(core, pool, max_seconds=share, guard=clock.guard())
         clock.charge("dive", dv.spent, 0)
         if dv.choice is not None and core.objective(dv.choice) > core.objective(inc):
             inc = dv.choice
@@ -525,9 +529,7 @@ def optimise(
         note = _("{dives} dives, {rounds} pricing rounds, {columns} columns at the root").format(
             dives=dv.dives, rounds=dv.iterations, columns=dv.columns
         )
-        if dv.guarded:
-            note = _("{note}; the time guard fired").format(note=note)
-        record("dive", t, inc, note)
+        record("dive", t, inc, _guard_said(note, dv.guarded))
         if bound <= core.objective(inc) + 0.5 or stopped():
             return inc, bound
     if use_columns and not stopped():
