@@ -44,13 +44,23 @@ THRESHOLDS = (0.8, 0.9, 0.7, 0.99, 0.95)
 # that cannot is seen (a price of -1e9 outright made HiGHS's simplex crawl on D400x80)
 UNCOVERED = 100.0
 FORBIDDEN = -(10**12)  # a forbidden pair's score in the pricing: no knapsack takes it
+# HiGHS's simplex after each change of the master (``simplex_strategy``): the primal after new
+# columns, the dual after bounds, each going on from the basis it was left. The dual simplex
+# throughout took D800x80's first master (8,039 columns) 91 s, the primal 5.2 s; D400x80's root
+# 5.7 s against 0.5 s (the master is degenerate: 4,608 of D800x80's columns at reduced cost 0)
+PRIMAL, DUAL = 4, 1
+# a dive step's picks beside the pairs over the threshold: the largest fractional pair of this
+# share of the villages still open (at least one, one a village): D400x80 (80 officers) dived
+# one village a step in 80 steps of 0.2 s that ran out of budget; 5 % a step, 46 steps, 15 s
+PICKS = 0.05
 # an LP solve's own work beside its simplex iterations, in iterations (as ``columns.work_of``)
 LP_ITERATIONS = 8
 # an idle core's seconds: a pricing round's, fixed + per knapsack cell (profitable pairs x
-# days), and the master's LP work a second; fitted on d20200 and d10100 (1,236 and 1,029
-# rounds: 11.6 s and 3.0 s of knapsacks, 13.0 s and 2.8 s of LPs, 24 and 19 LP work a second)
-ROUND = (0.00075, 15.7e-9)
-LP_RATE = 21.0
+# days), and the master's LP work a second; fitted by least squares on d20200, d10100 and
+# D400x80's dives (1,493, 6,265 and 346 rounds; 6.4, 12.1 and 7.3 s of knapsacks, 9.1, 11.2 and
+# 6.3 s of LPs, 49, 28 and 63 LP work a second; with the dual simplex throughout 24 and 19)
+ROUND = (0.00083, 10.4e-9)
+LP_RATE = 40.0
 
 
 @dataclass
@@ -133,7 +143,7 @@ class _Master:
     shifted score at most 0, so covering a village twice never pays: a cover is as good as the
     partition it reduces to), with an artificial column a village at ``UNCOVERED``."""
 
-    def __init__(self, core: Core, pool: Pool) -> None:
+    def __init__(self, core: Core, pool: Pool, basis: object | None = None) -> None:
         from ..solve.highs import quiet_highs
 
         self.core, self.pool = core, pool
@@ -156,6 +166,8 @@ class _Master:
         )
         self.n_in = 0  # pool columns in the LP
         self.sync()
+        if basis is not None:
+            self.h.setBasis(basis)
 
     def sync(self) -> None:
         """The pool's new columns into the LP."""
@@ -186,6 +198,8 @@ class _Master:
             np.ones(len(index)),
         )
         self.n_in = n
+        # new columns leave the basis primal feasible: the primal simplex goes on from it
+        self.h.setOptionValue("simplex_strategy", PRIMAL)
 
     def solve(self) -> tuple[np.ndarray, np.ndarray, float]:
         """(every column's value, the artificial ones first; the duals; the LP's work)."""
@@ -207,6 +221,8 @@ class _Master:
             self.h.changeColsBounds(
                 len(idx), idx, np.zeros(len(idx)), np.full(len(idx), float(upper))
             )
+            # columns bounded to 0 leave it dual feasible: the dual simplex goes on from it
+            self.h.setOptionValue("simplex_strategy", DUAL)
 
 
 class _Budget:
@@ -269,12 +285,14 @@ def _dive(
     budget: _Budget,
     prefix: list[np.ndarray] | None = None,
     avoid: int = -1,
+    basis: object | None = None,
 ) -> tuple[np.ndarray | None, list[np.ndarray]]:
     """One dive from ``pool`` (the root's columns): a plan that covers every reachable village,
     or None (the budget ended it, or the fixed pairs left a village no officer can take), and
     the pairs it fixed step by step. ``prefix``: steps of an earlier dive taken at once, then
-    the pair ``avoid`` (that dive's next pick) forbidden: a discrepancy."""
-    master = _Master(core, pool)
+    the pair ``avoid`` (that dive's next pick) forbidden: a discrepancy. ``basis``: the root
+    LP's, where each dive's LP starts."""
+    master = _Master(core, pool, basis)
     nv = core.n_v
     forbid = np.zeros(core.n_pairs, dtype=bool)
     fixed = np.zeros(nv, dtype=bool)
@@ -308,9 +326,13 @@ def _dive(
             break
         open_z = np.where(fixed[core.village], -1.0, z)
         cand = np.flatnonzero(frac & (open_z > 0))
-        pick = cand[np.argmax(open_z[cand])]  # the first of the largest: deterministic
-        sel = np.union1d(np.flatnonzero(open_z >= threshold), [pick])
-        path.append(np.concatenate([[pick], np.setdiff1d(sel, [pick])]))
+        # the largest first (ties: the first pair), then one a village
+        cand = cand[np.argsort(-open_z[cand], kind="stable")]
+        _v, first = np.unique(core.village[cand], return_index=True)
+        k = max(1, int(PICKS * (nv - int(fixed.sum()))))
+        picks = cand[np.sort(first)[:k]]
+        sel = np.union1d(np.flatnonzero(open_z >= threshold), picks)
+        path.append(np.concatenate([picks[:1], np.setdiff1d(sel, picks[:1])]))
         fix(sel, col, flat)
     choice = plan_of(core, pool.pairs, x)
     return (choice if core.fits(choice) else None), path
@@ -339,6 +361,7 @@ def dive(
     budget = _Budget(core, max_seconds, guard)
     master = _Master(core, pool)
     got = _generate(master, core, None, budget)
+    basis = master.h.getBasis()
     costs: list[float] = []
     best: np.ndarray | None = None
     bound = np.inf
@@ -357,7 +380,7 @@ def dive(
                     continue
                 done.add((threshold, step))
                 prefix, avoid = path[:step], int(path[step][0])
-            choice, path = _dive(core, pool.copy(), threshold, budget, prefix, avoid)
+            choice, path = _dive(core, pool.copy(), threshold, budget, prefix, avoid, basis)
             if at is None:
                 paths[threshold] = path
             costs.append(float(core.objective(choice)) if choice is not None else float("nan"))

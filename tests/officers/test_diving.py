@@ -9,7 +9,17 @@ import pytest
 from cunjing.data.hard_counties import generate
 from cunjing.optimizer.officers import hard
 from cunjing.optimizer.officers.core import hard_county_problem, make_core
-from cunjing.optimizer.officers.diving import Pool, _Budget, _dive, collector, dive, knapsacks
+from cunjing.optimizer.officers.diving import (
+    PICKS,
+    Pool,
+    _Budget,
+    _dive,
+    _generate,
+    _Master,
+    collector,
+    dive,
+    knapsacks,
+)
 from cunjing.optimizer.officers.lagrangian import improve_multipliers, relax
 from cunjing.optimizer.officers.model import build_model
 from cunjing.optimizer.officers.repair import cover
@@ -97,6 +107,34 @@ def test_a_restart_keeps_the_dives_first_fixings_and_never_takes_its_forbidden_p
     assert restarted >= 1
 
 
+def test_a_dive_step_fixes_a_share_of_the_open_villages_and_starts_from_the_roots_basis():
+    core = make_core(_county())
+    start = cover(core, None, seed=0, max_iterations=20_000).choice
+    pool = _pool(core, start)
+    budget = _Budget(core, 1e9, None)
+    root = _Master(core, pool)
+    assert _generate(root, core, None, budget) is not None
+    basis = root.h.getBasis()
+    choice, path = _dive(core, pool.copy(), 0.8, budget, basis=basis)
+    assert choice is not None and core.fits(choice)
+    open_villages = core.n_v
+    for step in path:
+        villages = np.unique(core.village[step])
+        assert len(villages) == len(step)  # one pair a village
+        assert len(villages) >= max(1, int(PICKS * open_villages))
+        open_villages -= len(villages)
+    # from the root's basis the first LP is solved again without a simplex iteration
+    warm = _Master(core, pool.copy(), basis)
+    warm.h.run()
+    assert warm.h.getInfo().simplex_iteration_count == 0
+    cold = _Master(core, pool.copy())
+    cold.h.run()
+    assert cold.h.getInfo().simplex_iteration_count > 0
+    assert warm.h.getInfo().objective_function_value == pytest.approx(
+        cold.h.getInfo().objective_function_value
+    )
+
+
 def test_no_budget_no_dive_and_no_bound():
     core = make_core(_county())
     start = cover(core, None, seed=0, max_iterations=20_000).choice
@@ -125,7 +163,7 @@ def _stages(problem, time_limit):
     return [s.name for s in hard.solve_hard(problem, time_limit=time_limit, seed=0).stages]
 
 
-def test_the_pipeline_dives_where_there_are_8_to_12_villages_an_officer():
+def test_the_pipeline_dives_at_8_to_12_villages_an_officer_or_wide_counties_of_few():
     names = _stages(_county(), 6.0)
     assert "dive" in names
     assert names.index("oscillation") < names.index("dive")
@@ -133,6 +171,10 @@ def test_the_pipeline_dives_where_there_are_8_to_12_villages_an_officer():
     five = hard_county_problem(generate("D", 60, 12, seed=3), cover_all=True)
     names = _stages(five, 4.0)
     assert "oscillation" in names and "dive" not in names
+    # five with more than 40 officers (no column search there): the dives again (D400x80)
+    wide = hard_county_problem(generate("D", 250, 50, seed=3), cover_all=True)
+    names = _stages(wide, 6.0)
+    assert names.index("oscillation") < names.index("dive")
     # twenty: HiGHS's last stage does better there (d10200)
     twenty = hard_county_problem(generate("D", 200, 10, seed=3), cover_all=True)
     names = _stages(twenty, 4.0)
