@@ -86,16 +86,17 @@ OSCILLATION_SHARE = 0.2
 # 0.08 %. Dives alone, 25-40 s from the pipeline's plan: d20200 12,250-12,280 where the
 # oscillation and HiGHS leave 12,292-12,297. Not at 20 villages an officer (d10200: 0.18 ->
 # 0.24 % with dives, HiGHS's last stage does better), nor at 5 (d20100: 6,206 where the column
-# search finds 6,197), nor at 20-40
-# with 5 officers (d05100: 6,363 where 6,359; d05200's root 38 s)
+# search finds 6,197), nor at 20-40 with 5 officers (d05100: 6,363 where 6,359; d05200's root
+# 38 s)
 DIVE_PER_OFFICER = (8.0, 12.0)
 DIVE_OFFICERS = (10, 40)
-# and at up to 6 villages an officer with 41-80 officers, where no column search runs: D400x80
-# (80 officers) 0.81 % above its bound before, a dive of 15 s from its root 0.27 %, once the
-# master was re-solved by the primal simplex after new columns and a step fixed 5 % of the
-# villages. Not at 10 an officer with 80 (D800x80: HiGHS's dual simplex after a step's fixings
-# took 5-8 s a step, then minutes)
-DIVE_WIDE = (6.0, (41, 80))
+# and at up to 6 villages an officer with 41-80 officers, where no column search runs, since the
+# master is re-solved by the primal simplex after new columns and a step fixes 5 % of the open
+# villages (``diving``): the engine at 60 s, seeds 0-2, D400x80 0.81 -> 0.28 % above its bound,
+# E400x80 0.11 -> 0.04 %, C400x80 the same plans. Not at 10 an officer with 80 (D800x80: HiGHS's
+# dual simplex after a step's fixings took 5-8 s a step, then minutes)
+DIVE_WIDE_PER_OFFICER = 6.0
+DIVE_WIDE_OFFICERS = (41, 80)
 DIVE_SHARE = 0.75
 DIVE_OSCILLATION = 0.1  # the oscillation's share where the dives follow it
 
@@ -461,7 +462,10 @@ def optimise(
     use_dive = (
         DIVE_PER_OFFICER[0] <= per_officer <= DIVE_PER_OFFICER[1]
         and DIVE_OFFICERS[0] <= core.n_o <= DIVE_OFFICERS[1]
-    ) or (per_officer <= DIVE_WIDE[0] and DIVE_WIDE[1][0] <= core.n_o <= DIVE_WIDE[1][1])
+    ) or (
+        per_officer <= DIVE_WIDE_PER_OFFICER
+        and DIVE_WIDE_OFFICERS[0] <= core.n_o <= DIVE_WIDE_OFFICERS[1]
+    )
     if not stopped():
         t = time.perf_counter()
         support = np.flatnonzero(lp.x[: problem.n_pairs] > 1e-6)
