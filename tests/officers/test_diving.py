@@ -174,6 +174,7 @@ def test_the_pipeline_dives_at_8_to_12_villages_an_officer_or_wide_counties_of_f
     # five with more than 40 officers (no column search there): the dives again (D400x80)
     wide = hard_county_problem(generate("D", 250, 50, seed=3), cover_all=True)
     names = _stages(wide, 6.0)
+    assert "dive" in names
     assert names.index("oscillation") < names.index("dive")
     # twenty: HiGHS's last stage does better there (d10200)
     twenty = hard_county_problem(generate("D", 200, 10, seed=3), cover_all=True)
