@@ -21,7 +21,8 @@ move at a time: on d20200 dives end at 12,250-12,334 and their restarts as low a
 optimum is 12,235), where the oscillation stays near 12,300, and no oscillation from a dive's
 plan improves it (3,000 steps). The engine at 60 s, seeds 0-2: d20200 0.55 % above the optimum
 before, 0.31 % with the dives, 0.21 % with their restarts (0.23 % since a step fixes a share of
-the villages, which made the dives of 80 officers end: D400x80 0.81 -> 0.28 % above its bound).
+the villages, which made the dives of 80 officers end: D400x80 0.81 -> 0.28 % above its bound;
+0.25 % since the steps of masters of many officers are solved by the interior point method).
 """
 
 from __future__ import annotations
@@ -52,12 +53,26 @@ FORBIDDEN = -(10**12)  # a forbidden pair's score in the pricing: no knapsack ta
 # throughout took D800x80's first master (8,039 columns) 91 s, the primal 5.2 s; D400x80's root
 # 5.7 s against 0.5 s (the master is degenerate: 4,608 of D800x80's columns at reduced cost 0)
 PRIMAL, DUAL = 4, 1
+# from this many officers a dive's steps (after its first fixings) solve the master by HiGHS's
+# interior point method without crossover, from scratch each time: after fixings the simplex
+# stalls on these degenerate masters (D800x80: the dual 5-8 s a step, then minutes; the primal
+# from the old basis > 200 s, cold 2.9 s; the interior point 1.0 s, crossover > 60 s), and the
+# interior solution's duals are central, so fewer pricing rounds follow (D400x80's 0.8 dive:
+# 227 rounds, 24,348, against the simplex's 428 rounds, 24,394; D800x80's: 48,637, 0.09 %
+# above its bound, in 58 s, none ending before). Fewer officers keep the warm simplex: d20200's
+# dives were 2x faster by the interior point but their plans worse (12,298 / 12,324 against
+# 12,283 / none at 0.8 / 0.9)
+INTERIOR_OFFICERS = 41
 # a dive step's picks beside the pairs over the threshold: the largest fractional pair of this
 # share of the villages still open (at least one, one a village): D400x80 (80 officers) dived
 # one village a step in 80 steps of 0.2 s that ran out of budget; 5 % a step, 46 steps, 15 s
 PICKS = 0.05
 # an LP solve's own work beside its simplex iterations, in iterations (as ``columns.work_of``)
 LP_ITERATIONS = 8
+# an interior point iteration's work against a simplex iteration's, its size the open columns'
+# nonzeros and the rows (HiGHS's presolve drops the columns bounded to 0): fitted on D400x80's
+# and D800x80's 0.8 dives (10.5 and 13.8; 5.7 and 41.6 s of interior point solves)
+IPM_ITERATION = 13.0
 # an idle core's seconds: a pricing round's, fixed + per knapsack cell (profitable pairs x
 # days), and the master's LP work a second; fitted by least squares on d20200, d10100 and
 # D400x80's dives (1,493, 6,265 and 346 rounds; 6.4, 12.1 and 7.3 s of knapsacks, 9.1, 11.2 and
@@ -146,10 +161,16 @@ class _Master:
     shifted score at most 0, so covering a village twice never pays: a cover is as good as the
     partition it reduces to), with an artificial column a village at ``UNCOVERED``."""
 
-    def __init__(self, core: Core, pool: Pool, basis: object | None = None) -> None:
+    def __init__(
+        self, core: Core, pool: Pool, basis: object | None = None, interior: bool = False
+    ) -> None:
         from ..solve.highs import quiet_highs
 
         self.core, self.pool = core, pool
+        # after bounds, by the interior point method (``INTERIOR_OFFICERS``)
+        self.interior = interior
+        self.shut = np.zeros(0, dtype=bool)  # the pool columns bounded to 0
+        self.entries = np.zeros(0, dtype=np.int64)  # each pool column's nonzeros in the LP
         nv, no = core.n_v, core.n_o
         self.kappa = best_scores(core)
         reach = core.reachable
@@ -200,6 +221,7 @@ class _Master:
             index,
             np.ones(len(index)),
         )
+        self.entries = np.concatenate([self.entries, lens + 1])
         self.n_in = n
         # new columns leave the basis primal feasible: the primal simplex goes on from it
         self.h.setOptionValue("simplex_strategy", PRIMAL)
@@ -212,7 +234,14 @@ class _Master:
         sol = h.getSolution()
         x = np.asarray(sol.col_value)
         size = h.getNumCol() + h.getNumRow()
-        work = (max(0, info.simplex_iteration_count) + LP_ITERATIONS) * size / 1e6
+        iterations = max(0, info.simplex_iteration_count)
+        if self.interior and self.shut.any():  # solved by the interior point method
+            # its work grows with the open columns' nonzeros (D800x80's columns are twice
+            # D400x80's length and its iterations 2.7x dearer a column)
+            shut = self.entries[: len(self.shut)][self.shut]
+            size = int(self.entries.sum() - shut.sum()) + h.getNumRow()
+            iterations = IPM_ITERATION * max(0, info.ipm_iteration_count)
+        work = (iterations + LP_ITERATIONS) * size / 1e6
         return x, np.asarray(sol.row_dual), work
 
     def uncovered(self) -> float:
@@ -224,8 +253,16 @@ class _Master:
             self.h.changeColsBounds(
                 len(idx), idx, np.zeros(len(idx)), np.full(len(idx), float(upper))
             )
-            # columns bounded to 0 leave it dual feasible: the dual simplex goes on from it
-            self.h.setOptionValue("simplex_strategy", DUAL)
+            if len(self.shut) < self.n_in:
+                self.shut = np.concatenate([self.shut, np.zeros(self.n_in - len(self.shut), bool)])
+            self.shut[np.asarray(cols)] = upper == 0
+            if self.interior:
+                self.h.setOptionValue("solver", "ipm")
+                self.h.setOptionValue("run_crossover", "off")
+                self.h.clearSolver()
+            else:
+                # columns bounded to 0 leave it dual feasible: the dual simplex goes on from it
+                self.h.setOptionValue("simplex_strategy", DUAL)
 
 
 class _Budget:
@@ -295,7 +332,7 @@ def _dive(
     the pairs it fixed step by step. ``prefix``: steps of an earlier dive taken at once, then
     the pair ``avoid`` (that dive's next pick) forbidden: a discrepancy. ``basis``: the root
     LP's, where each dive's LP starts."""
-    master = _Master(core, pool, basis)
+    master = _Master(core, pool, basis, interior=core.n_o >= INTERIOR_OFFICERS)
     nv = core.n_v
     forbid = np.zeros(core.n_pairs, dtype=bool)
     fixed = np.zeros(nv, dtype=bool)

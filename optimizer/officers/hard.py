@@ -93,8 +93,11 @@ DIVE_OFFICERS = (10, 40)
 # and at up to 6 villages an officer with 41-80 officers, where no column search runs, since the
 # master is re-solved by the primal simplex after new columns and a step fixes 5 % of the open
 # villages (``diving``): the engine at 60 s, seeds 0-2, D400x80 0.81 -> 0.28 % above its bound,
-# E400x80 0.11 -> 0.04 %, C400x80 the same plans. Not at 10 an officer with 80 (D800x80: HiGHS's
-# dual simplex after a step's fixings took 5-8 s a step, then minutes)
+# E400x80 0.11 -> 0.04 %, C400x80 the same plans; with the steps by the interior point method
+# (``diving.INTERIOR_OFFICERS``) D400x80 0.25 % (0.24-0.26), E400x80 0.035 %. Not at 10 an
+# officer with 80 (D800x80: HiGHS's dual simplex after a step's fixings took 5-8 s a step, then
+# minutes; by the interior point a dive ends, at 0.09 % above the bound, but in 58 s: at 60 s
+# it did not end in its budget and the plan stayed 48,812)
 DIVE_WIDE_PER_OFFICER = 6.0
 DIVE_WIDE_OFFICERS = (41, 80)
 DIVE_SHARE = 0.75

@@ -10,6 +10,7 @@ from cunjing.data.hard_counties import generate
 from cunjing.optimizer.officers import hard
 from cunjing.optimizer.officers.core import hard_county_problem, make_core
 from cunjing.optimizer.officers.diving import (
+    INTERIOR_OFFICERS,
     PICKS,
     Pool,
     _Budget,
@@ -133,6 +134,43 @@ def test_a_dive_step_fixes_a_share_of_the_open_villages_and_starts_from_the_root
     assert warm.h.getInfo().objective_function_value == pytest.approx(
         cold.h.getInfo().objective_function_value
     )
+
+
+def test_a_wide_masters_steps_are_solved_by_the_interior_point_method_to_the_simplexs_optimum():
+    core = make_core(hard_county_problem(generate("D", 200, INTERIOR_OFFICERS, seed=3)))
+    start = cover(core, None, seed=0, max_iterations=20_000).choice
+    pool = _pool(core, start)
+    budget = _Budget(core, 1e9, None)
+    root = _Master(core, pool)
+    assert _generate(root, core, None, budget) is not None
+    root_work = budget.lp_work
+    basis = root.h.getBasis()
+    choice, path = _dive(core, pool.copy(), 0.8, budget, basis=basis)
+    assert choice is not None and core.fits(choice) and (choice[core.reachable] >= 0).all()
+    # the same dive again: the same steps, plan and work (the budget counts the work)
+    again = _Budget(core, 1e9, None)
+    choice2, path2 = _dive(core, pool.copy(), 0.8, again, basis=basis)
+    assert np.array_equal(choice, choice2) and len(path) == len(path2)
+    assert all(np.array_equal(a, b) for a, b in zip(path, path2, strict=True))
+    assert again.lp_work > 0
+    assert again.lp_work == pytest.approx(budget.lp_work - root_work, rel=1e-12)
+    # the first step's fixings, then the LP by each method: the same optimum
+    col, flat = pool.flat()
+    owner = np.full(core.n_v, -1)
+    owner[core.village[path[0]]] = core.officer[path[0]]
+    off = (owner[core.village] >= 0) & (owner[core.village] != core.officer)
+    shut = np.unique(col[off[flat]])
+    objective = {}
+    for interior in (True, False):
+        master = _Master(core, pool.copy(), interior=interior)
+        master.bounds(shut, 0.0)
+        _x, _duals, work = master.solve()
+        info = master.h.getInfo()
+        assert (info.ipm_iteration_count > 0) == interior
+        assert (info.simplex_iteration_count > 0) != interior  # no crossover
+        assert work > 0
+        objective[interior] = info.objective_function_value
+    assert objective[True] == pytest.approx(objective[False], rel=1e-7)
 
 
 def test_no_budget_no_dive_and_no_bound():
