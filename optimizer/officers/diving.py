@@ -167,10 +167,10 @@ class _Master:
         from ..solve.highs import quiet_highs
 
         self.core, self.pool = core, pool
-        # after bounds, by the interior point method (``INTERIOR_OFFICERS``)
-        self.interior = interior
-        self.shut = np.zeros(0, dtype=bool)  # the pool columns bounded to 0
+        # after bounds, by the interior point method (``INTERIOR_OFFICERS``); ``ipm``: since then
+        self.interior, self.ipm = interior, False
         self.entries = np.zeros(0, dtype=np.int64)  # each pool column's nonzeros in the LP
+        self.shut = np.zeros(0, dtype=bool)  # and whether it is bounded to 0
         nv, no = core.n_v, core.n_o
         self.kappa = best_scores(core)
         reach = core.reachable
@@ -222,6 +222,7 @@ class _Master:
             np.ones(len(index)),
         )
         self.entries = np.concatenate([self.entries, lens + 1])
+        self.shut = np.concatenate([self.shut, np.zeros(len(lens), dtype=bool)])
         self.n_in = n
         # new columns leave the basis primal feasible: the primal simplex goes on from it
         self.h.setOptionValue("simplex_strategy", PRIMAL)
@@ -235,11 +236,10 @@ class _Master:
         x = np.asarray(sol.col_value)
         size = h.getNumCol() + h.getNumRow()
         iterations = max(0, info.simplex_iteration_count)
-        if self.interior and self.shut.any():  # solved by the interior point method
+        if self.ipm:
             # its work grows with the open columns' nonzeros (D800x80's columns are twice
             # D400x80's length and its iterations 2.7x dearer a column)
-            shut = self.entries[: len(self.shut)][self.shut]
-            size = int(self.entries.sum() - shut.sum()) + h.getNumRow()
+            size = int(self.entries[~self.shut].sum()) + h.getNumRow()
             iterations = IPM_ITERATION * max(0, info.ipm_iteration_count)
         work = (iterations + LP_ITERATIONS) * size / 1e6
         return x, np.asarray(sol.row_dual), work
@@ -253,13 +253,12 @@ class _Master:
             self.h.changeColsBounds(
                 len(idx), idx, np.zeros(len(idx)), np.full(len(idx), float(upper))
             )
-            if len(self.shut) < self.n_in:
-                self.shut = np.concatenate([self.shut, np.zeros(self.n_in - len(self.shut), bool)])
             self.shut[np.asarray(cols)] = upper == 0
             if self.interior:
+                self.ipm = True
                 self.h.setOptionValue("solver", "ipm")
                 self.h.setOptionValue("run_crossover", "off")
-                self.h.clearSolver()
+                self.h.clearSolver()  # no basis to go on from: each solve from scratch
             else:
                 # columns bounded to 0 leave it dual feasible: the dual simplex goes on from it
                 self.h.setOptionValue("simplex_strategy", DUAL)
