@@ -391,14 +391,18 @@ def dive(
     max_seconds: float,
     guard: float | None = None,
     thresholds: tuple[float, ...] = THRESHOLDS,
+    root_seconds: float | None = None,
 ) -> DiveResult:
     """Column generation at the root from ``pool``, then a dive a threshold while the budget
     lasts (``max_seconds`` of an idle core's work, counted in pricing rounds and LP work, so the
-    same on any load; ``guard`` the wall-clock guard)."""
+    same on any load; ``guard`` the wall-clock guard). ``root_seconds``: the root's own part of
+    it at most; a root that does not end there gives no dives and spends no more."""
     t0 = time.perf_counter()
-    budget = _Budget(core, max_seconds, guard)
+    root = max_seconds if root_seconds is None else min(max_seconds, root_seconds)
+    budget = _Budget(core, root, guard)
     master = _Master(core, pool)
     got = _generate(master, core, None, budget)
+    budget.max_seconds = max_seconds
     basis = master.h.getBasis()
     costs: list[float] = []
     best: np.ndarray | None = None

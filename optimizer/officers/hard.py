@@ -100,6 +100,19 @@ DIVE_OFFICERS = (10, 40)
 # it did not end in its budget and the plan stayed 48,812)
 DIVE_WIDE_PER_OFFICER = 6.0
 DIVE_WIDE_OFFICERS = (41, 80)
+# From DIVE_LONG_LIMIT seconds also up to DIVE_LONG_PER_OFFICER villages an officer (41-80
+# officers), where a dive needs about a minute of its own (D800x80: 58 s after a 6 s root), when
+# the plan after the oscillation is still more than DIVE_LONG_GAP (the target) above the bound,
+# and with DIVE_LONG_ROOT of the time limit at most for the root's column generation: D800x80's
+# ends in 10 pricing rounds (5.2 s of the budget's work), C800x80 tight's (2.4 % above its bound
+# there) had not in 120 rounds and 107 s, where the kernel's HiGHS then takes its plan from
+# 15,243 to 14,962 in 4 s. The engine at 120 s, seeds 0-2: D800x80 48,812 / 48,808 / 48,799
+# (0.43 % above its bound) -> 48,681 / 48,714 / 48,799 (0.28 %); C800x80 tight 14,961 on every
+# seed either way (0.10 %; 55 s with the root given up after 17 s, 41 s without the window)
+DIVE_LONG_LIMIT = 120.0
+DIVE_LONG_PER_OFFICER = 12.0
+DIVE_LONG_GAP = 0.003
+DIVE_LONG_ROOT = 0.1
 DIVE_SHARE = 0.75
 DIVE_OSCILLATION = 0.1  # the oscillation's share where the dives follow it
 
@@ -469,11 +482,18 @@ def optimise(
         per_officer <= DIVE_WIDE_PER_OFFICER
         and DIVE_WIDE_OFFICERS[0] <= core.n_o <= DIVE_WIDE_OFFICERS[1]
     )
+    # a long run's dive, if the plan is still far from the bound after the oscillation
+    long_dive = (
+        not use_dive
+        and time_limit >= DIVE_LONG_LIMIT
+        and per_officer <= DIVE_LONG_PER_OFFICER
+        and DIVE_WIDE_OFFICERS[0] <= core.n_o <= DIVE_WIDE_OFFICERS[1]
+    )
     if not stopped():
         t = time.perf_counter()
         support = np.flatnonzero(lp.x[: problem.n_pairs] > 1e-6)
         # (where the dives run, their plans are the ones that count: the stages before get less)
-        share = 0.25 if core.n_v > 8 * core.n_o and not use_dive else 0.1
+        share = 0.25 if core.n_v > 8 * core.n_o and not (use_dive or long_dive) else 0.1
         inc, _bound, res = _highs_over(problem, core, inc, support, clock, share * time_limit, stop)
         record("lp support", t, inc, _guarded(res, _("{n} pairs").format(n=len(support))))
     t = time.perf_counter()
@@ -486,7 +506,7 @@ def optimise(
         z,
         iterations=min(int(300 * effort), clock.units("lagrangian", 0.08 * time_limit, cells)),
         time_limit=clock.guard(),
-        on_relaxation=collector(core, pool) if use_dive else None,
+        on_relaxation=collector(core, pool) if use_dive or long_dive else None,
     )
     clock.charge("lagrangian", mult.iterations, cells)
     bound = min(mult.bound, lp.objective)
@@ -511,7 +531,7 @@ def optimise(
     from .oscillation import oscillate
 
     moves = _size(core, "oscillation")
-    osc_share = DIVE_OSCILLATION if use_dive else OSCILLATION_SHARE
+    osc_share = DIVE_OSCILLATION if use_dive or long_dive else OSCILLATION_SHARE
     osc = oscillate(
         core,
         inc,
@@ -530,11 +550,13 @@ def optimise(
         inc,
         _("{steps} steps ({why})").format(steps=osc.iterations, why=why_stopped(osc.stopped)),
     )
-    if use_dive and not stopped():
+    long_dive = long_dive and bound - core.objective(inc) > DIVE_LONG_GAP * abs(bound)
+    if (use_dive or long_dive) and not stopped():
         t = time.perf_counter()
         pool.add_plan(core, inc)
         share = clock.amount("dive", DIVE_SHARE * time_limit)
-        dv = dive(core, pool, max_seconds=share, guard=clock.guard())
+        root = clock.amount("dive", DIVE_LONG_ROOT * time_limit) if long_dive else None
+        dv = dive(core, pool, max_seconds=share, guard=clock.guard(), root_seconds=root)
         clock.charge("dive", dv.spent, 0)
         if dv.choice is not None and core.objective(dv.choice) > core.objective(inc):
             inc = dv.choice
@@ -542,6 +564,11 @@ def optimise(
         note = _("{dives} dives, {rounds} pricing rounds, {columns} columns at the root").format(
             dives=dv.dives, rounds=dv.iterations, columns=dv.columns
         )
+        if not np.isfinite(dv.bound):
+            note = _(
+                "no dive: the root's column generation did not end in its share "
+                "({rounds} pricing rounds)"
+            ).format(rounds=dv.iterations)
         record("dive", t, inc, _guard_said(note, dv.guarded))
         if bound <= core.objective(inc) + 0.5 or stopped():
             return inc, bound

@@ -182,6 +182,11 @@ def test_no_budget_no_dive_and_no_bound():
     # the wall-clock guard: it ends the dives too, and says so
     res = dive(core, _pool(core, start), max_seconds=60.0, guard=0.0)
     assert res.guarded and res.dives == 0 and res.choice is None
+    # a root that does not end in its own part: no dives, and nothing spent after it
+    res = dive(core, _pool(core, start), max_seconds=60.0, root_seconds=0.0)
+    assert res.dives == 0 and res.bound == np.inf and res.iterations == 1
+    full = dive(core, _pool(core, start), max_seconds=2.0, root_seconds=2.0, thresholds=(0.8,))
+    assert full.dives > 0 and np.isfinite(full.bound)
 
 
 def test_the_pool_keeps_each_officers_column_once():
@@ -217,4 +222,24 @@ def test_the_pipeline_dives_at_8_to_12_villages_an_officer_or_wide_counties_of_f
     # twenty: HiGHS's last stage does better there (d10200)
     twenty = hard_county_problem(generate("D", 200, 10, seed=3), cover_all=True)
     names = _stages(twenty, 4.0)
+    assert "oscillation" in names and "dive" not in names
+
+
+def test_a_long_run_dives_on_a_wide_county_only_while_its_plan_is_far_from_the_bound(
+    monkeypatch,
+):
+    # 8 villages an officer with 42 officers: outside both dive windows at a short limit
+    county = hard_county_problem(generate("D", 336, 42, seed=3), cover_all=True)
+    names = _stages(county, 5.0)
+    assert "oscillation" in names and "dive" not in names
+    # from DIVE_LONG_LIMIT on (lowered here so the test is quick), a plan further than
+    # DIVE_LONG_GAP from the bound after the oscillation gets the dives
+    monkeypatch.setattr(hard, "DIVE_LONG_LIMIT", 5.0)
+    monkeypatch.setattr(hard, "DIVE_LONG_GAP", 0.0)
+    names = _stages(county, 5.0)
+    assert "dive" in names
+    assert names.index("oscillation") < names.index("dive")
+    # one within it does not: the stages after the oscillation go on as before
+    monkeypatch.setattr(hard, "DIVE_LONG_GAP", 1.0)
+    names = _stages(county, 5.0)
     assert "oscillation" in names and "dive" not in names
