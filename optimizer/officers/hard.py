@@ -475,25 +475,25 @@ def optimise(
     # to the LP (type D, 1,600 villages: 0.25 % from the LP bound in 20 s, where HiGHS on the
     # whole model did not improve the first plan in 44 s)
     per_officer = core.n_v / max(core.n_o, 1)
+    wide = DIVE_WIDE_OFFICERS[0] <= core.n_o <= DIVE_WIDE_OFFICERS[1]
     use_dive = (
         DIVE_PER_OFFICER[0] <= per_officer <= DIVE_PER_OFFICER[1]
         and DIVE_OFFICERS[0] <= core.n_o <= DIVE_OFFICERS[1]
-    ) or (
-        per_officer <= DIVE_WIDE_PER_OFFICER
-        and DIVE_WIDE_OFFICERS[0] <= core.n_o <= DIVE_WIDE_OFFICERS[1]
-    )
-    # a long run's dive, if the plan is still far from the bound after the oscillation
-    long_dive = (
+    ) or (per_officer <= DIVE_WIDE_PER_OFFICER and wide)
+    # a long run's window: it dives if the plan is still far from the bound after the
+    # oscillation, and gives the stages before it the dives' shares either way
+    long_window = (
         not use_dive
+        and wide
         and time_limit >= DIVE_LONG_LIMIT
         and per_officer <= DIVE_LONG_PER_OFFICER
-        and DIVE_WIDE_OFFICERS[0] <= core.n_o <= DIVE_WIDE_OFFICERS[1]
     )
+    dive_shares = use_dive or long_window
     if not stopped():
         t = time.perf_counter()
         support = np.flatnonzero(lp.x[: problem.n_pairs] > 1e-6)
         # (where the dives run, their plans are the ones that count: the stages before get less)
-        share = 0.25 if core.n_v > 8 * core.n_o and not (use_dive or long_dive) else 0.1
+        share = 0.25 if core.n_v > 8 * core.n_o and not dive_shares else 0.1
         inc, _bound, res = _highs_over(problem, core, inc, support, clock, share * time_limit, stop)
         record("lp support", t, inc, _guarded(res, _("{n} pairs").format(n=len(support))))
     t = time.perf_counter()
@@ -506,7 +506,7 @@ def optimise(
         z,
         iterations=min(int(300 * effort), clock.units("lagrangian", 0.08 * time_limit, cells)),
         time_limit=clock.guard(),
-        on_relaxation=collector(core, pool) if use_dive or long_dive else None,
+        on_relaxation=collector(core, pool) if dive_shares else None,
     )
     clock.charge("lagrangian", mult.iterations, cells)
     bound = min(mult.bound, lp.objective)
@@ -531,7 +531,7 @@ def optimise(
     from .oscillation import oscillate
 
     moves = _size(core, "oscillation")
-    osc_share = DIVE_OSCILLATION if use_dive or long_dive else OSCILLATION_SHARE
+    osc_share = DIVE_OSCILLATION if dive_shares else OSCILLATION_SHARE
     osc = oscillate(
         core,
         inc,
@@ -550,7 +550,7 @@ def optimise(
         inc,
         _("{steps} steps ({why})").format(steps=osc.iterations, why=why_stopped(osc.stopped)),
     )
-    long_dive = long_dive and bound - core.objective(inc) > DIVE_LONG_GAP * abs(bound)
+    long_dive = long_window and bound - core.objective(inc) > DIVE_LONG_GAP * abs(bound)
     if (use_dive or long_dive) and not stopped():
         t = time.perf_counter()
         pool.add_plan(core, inc)
