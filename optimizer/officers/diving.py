@@ -92,6 +92,9 @@ class DiveResult:
     seconds: float
     costs: list[float]  # each dive's plan's objective (nan: it could not cover)
     guarded: bool = False  # the wall-clock guard ended the dives (the plan may then vary)
+    # no dive gave a plan and one was cut by the budget: its fixed pairs and the rest rounded
+    # from its last LP (``_rounded``), for the oscillation to complete (``hard``)
+    rounded: np.ndarray | None = None
 
 
 class Pool:
@@ -189,6 +192,7 @@ class _Master:
             )
         )
         self.n_in = 0  # pool columns in the LP
+        self.last = np.zeros(0)  # the pool columns' values at the last solve (the first ones)
         self.sync()
         if basis is not None:
             self.h.setBasis(basis)
@@ -299,6 +303,7 @@ def _generate(
     nv = core.n_v
     while True:
         x, duals, work = master.solve()
+        master.last = x[nv:]
         budget.lp_work += work
         y = duals[:nv] + master.kappa
         rel = relax(pricing, y)
@@ -325,22 +330,26 @@ def _dive(
     prefix: list[np.ndarray] | None = None,
     avoid: int = -1,
     basis: object | None = None,
+    rounded: list[np.ndarray] | None = None,
 ) -> tuple[np.ndarray | None, list[np.ndarray]]:
     """One dive from ``pool`` (the root's columns): a plan that covers every reachable village,
     or None (the budget ended it, or the fixed pairs left a village no officer can take), and
     the pairs it fixed step by step. ``prefix``: steps of an earlier dive taken at once, then
     the pair ``avoid`` (that dive's next pick) forbidden: a discrepancy. ``basis``: the root
-    LP's, where each dive's LP starts."""
+    LP's, where each dive's LP starts. ``rounded``: where a dive cut by the budget leaves its
+    fixed pairs and each open village on its largest pair in the last LP (``_rounded``)."""
     master = _Master(core, pool, basis, interior=core.n_o >= INTERIOR_OFFICERS)
     nv = core.n_v
     forbid = np.zeros(core.n_pairs, dtype=bool)
     fixed = np.zeros(nv, dtype=bool)
+    fixed_pair = np.full(nv, NONE, dtype=np.int64)
     path: list[np.ndarray] = []
 
     def fix(sel: np.ndarray, col: np.ndarray, flat: np.ndarray) -> None:
         owner = np.full(nv, NONE, dtype=np.int64)
         owner[core.village[sel]] = core.officer[sel]
         fixed[core.village[sel]] = True
+        fixed_pair[core.village[sel]] = sel
         new = (owner[core.village] >= 0) & (owner[core.village] != core.officer) & ~forbid
         forbid[new] = True
         master.bounds(np.unique(col[new[flat]]), 0.0)
@@ -355,6 +364,8 @@ def _dive(
             master.bounds(np.unique(col[flat == avoid]), 0.0)
     while True:
         got = _generate(master, core, forbid, budget)
+        if got is None and rounded is not None:
+            rounded.append(_rounded(core, pool, master.last, fixed_pair, forbid))
         if got is None or master.uncovered() > 1e-6:
             return None, path
         x, _bound = got
@@ -376,6 +387,22 @@ def _dive(
     return (choice if core.fits(choice) else None), path
 
 
+def _rounded(
+    core: Core, pool: Pool, x: np.ndarray, fixed_pair: np.ndarray, forbid: np.ndarray
+) -> np.ndarray:
+    """A dive cut short, as a plan: its fixed pairs, and each open village on its largest pair
+    in the LP (``x``: the first pool columns' values) that is not forbidden; it may overload
+    officers (the oscillation's start, ``hard``)."""
+    col, flat = pool.flat()
+    k = np.flatnonzero(col < len(x))
+    z = np.bincount(flat[k], weights=x[col[k]], minlength=core.n_pairs)
+    cand = np.flatnonzero((z > 1e-9) & ~forbid & (fixed_pair[core.village] == NONE))
+    choice = fixed_pair.copy()
+    best = cand[best_per_group(core.village[cand], z[cand], 1)]
+    choice[core.village[best]] = best
+    return choice
+
+
 def _schedule(thresholds: tuple[float, ...]) -> list[tuple[float, float | None]]:
     """The dives in turn: (threshold, None) a dive from the root; (threshold, f) a restart of
     that threshold's dive at the fraction f of its path with its pick there forbidden. Each
@@ -392,18 +419,22 @@ def dive(
     guard: float | None = None,
     thresholds: tuple[float, ...] = THRESHOLDS,
     root_seconds: float | None = None,
+    reserve: float = 0.0,
 ) -> DiveResult:
     """Column generation at the root from ``pool``, then a dive a threshold while the budget
     lasts (``max_seconds`` of an idle core's work, counted in pricing rounds and LP work, so the
     same on any load; ``guard`` the wall-clock guard). ``root_seconds``: the root's own part of
-    it at most; a root that does not end there gives no dives and spends no more."""
+    it at most; a root that does not end there gives no dives and spends no more. ``reserve``:
+    the budget's part kept back until a dive gives a plan (a dive cut short then leaves its
+    rounding in ``rounded``, for the caller to complete)."""
     t0 = time.perf_counter()
     root = max_seconds if root_seconds is None else min(max_seconds, root_seconds)
     budget = _Budget(core, root, guard)
     master = _Master(core, pool)
     got = _generate(master, core, None, budget)
-    budget.max_seconds = max_seconds
+    budget.max_seconds = max_seconds - reserve
     basis = master.h.getBasis()
+    rounded: list[np.ndarray] = []
     costs: list[float] = []
     best: np.ndarray | None = None
     bound = np.inf
@@ -422,7 +453,9 @@ def dive(
                     continue
                 done.add((threshold, step))
                 prefix, avoid = path[:step], int(path[step][0])
-            choice, path = _dive(core, pool.copy(), threshold, budget, prefix, avoid, basis)
+            choice, path = _dive(
+                core, pool.copy(), threshold, budget, prefix, avoid, basis, rounded
+            )
             if at is None:
                 paths[threshold] = path
             costs.append(float(core.objective(choice)) if choice is not None else float("nan"))
@@ -430,6 +463,7 @@ def dive(
                 best is None or core.objective(choice) > core.objective(best)
             ):
                 best = choice
+                budget.max_seconds = max_seconds  # a plan: the reserve is the dives' again
     return DiveResult(
         best,
         bound,
@@ -440,4 +474,5 @@ def dive(
         time.perf_counter() - t0,
         costs,
         budget.guarded,
+        rounded[-1] if best is None and rounded else None,
     )

@@ -11,6 +11,7 @@ from cunjing.optimizer.officers import hard
 from cunjing.optimizer.officers.core import hard_county_problem, make_core
 from cunjing.optimizer.officers.diving import (
     INTERIOR_OFFICERS,
+    LP_RATE,
     PICKS,
     Pool,
     _Budget,
@@ -189,6 +190,60 @@ def test_no_budget_no_dive_and_no_bound():
     assert full.dives > 0 and np.isfinite(full.bound)
 
 
+def _root_and_first_dive(core, start):
+    """The work (budget seconds) of dive()'s root and of its first dive (0.8), measured apart."""
+    pool = _pool(core, start)
+    budget = _Budget(core, 1e9, None)
+    master = _Master(core, pool)
+    _generate(master, core, None, budget)
+    root = budget.spent()
+    basis = master.h.getBasis()
+    choice, path = _dive(core, pool.copy(), 0.8, budget, basis=basis)
+    assert choice is not None
+    return pool, basis, root, budget.spent() - root, path
+
+
+def test_a_dive_cut_by_its_budget_leaves_its_fixed_pairs_and_the_rest_rounded_from_its_lp():
+    core = make_core(_county())
+    start = cover(core, None, seed=0, max_iterations=20_000).choice
+    pool, basis, root, first, path = _root_and_first_dive(core, start)
+    # the same dive with half its work: cut, and the same steps as far as it went
+    rounded: list[np.ndarray] = []
+    budget = _Budget(core, root + first / 2, None)
+    budget.lp_work = root * LP_RATE  # the root's work already spent, as in dive()
+    choice, cut = _dive(core, pool.copy(), 0.8, budget, basis=basis, rounded=rounded)
+    assert choice is None and 0 < len(cut) < len(path)
+    assert all(np.array_equal(a, b) for a, b in zip(cut, path, strict=False))
+    (plan,) = rounded
+    fixed = np.concatenate(cut)
+    assert np.array_equal(plan[core.village[fixed]], fixed)  # its fixed pairs kept
+    on = np.flatnonzero(plan >= 0)
+    assert np.array_equal(core.village[plan[on]], on)  # a pair of its own village each
+    assert len(on) == core.n_v  # the LP covers every village: so does its rounding
+    # a dive that ends leaves nothing to round
+    rounded.clear()
+    choice, _path = _dive(core, pool.copy(), 0.8, _Budget(core, 1e9, None), basis=basis,
+                          rounded=rounded)  # fmt: skip
+    assert choice is not None and not rounded
+
+
+def test_the_reserve_is_kept_back_until_a_dive_gives_a_plan():
+    core = make_core(_county())
+    start = cover(core, None, seed=0, max_iterations=20_000).choice
+    _p, _b, root, first, _c = _root_and_first_dive(core, start)
+    # the reserve leaves half the first dive's work: the dive is cut, and its rounding left
+    top = root + 10 * first
+    res = dive(core, _pool(core, start), max_seconds=top, reserve=top - root - first / 2,
+               thresholds=(0.8,))  # fmt: skip
+    assert res.choice is None and res.rounded is not None
+    assert res.spent < root + first  # the reserve was not spent
+    # with room for the first dive, its plan gives the reserve back to the restarts
+    res = dive(core, _pool(core, start), max_seconds=top, reserve=top - root - 1.5 * first,
+               thresholds=(0.8,))  # fmt: skip
+    assert res.choice is not None and res.rounded is None
+    assert res.spent > root + 1.5 * first and res.dives > 1
+
+
 def test_the_pool_keeps_each_officers_column_once():
     core = make_core(tiny_problem(1, officers=3, villages=7))
     rel = relax(core, np.zeros(core.n_v))
@@ -243,3 +298,29 @@ def test_a_long_run_dives_on_a_wide_county_only_while_its_plan_is_far_from_the_b
     monkeypatch.setattr(hard, "DIVE_LONG_GAP", 1.0)
     names = _stages(county, 5.0)
     assert "oscillation" in names and "dive" not in names
+
+
+def test_a_long_dive_cut_short_is_completed_into_a_plan_that_fits(monkeypatch):
+    county = hard_county_problem(generate("C", 336, 42, seed=3), cover_all=True)
+    monkeypatch.setattr(hard, "DIVE_LONG_LIMIT", 1.0)
+    monkeypatch.setattr(hard, "DIVE_LONG_GAP", 0.0)
+    monkeypatch.setattr(hard, "DIVE_LONG_ROOT", 0.4)
+    real = hard.dive
+
+    def cut(core, pool, **kw):
+        # the real dives, with a reserve that leaves the first one a twentieth of a second
+        root = real(core, pool.copy(), max_seconds=kw["max_seconds"], thresholds=()).spent
+        return real(core, pool, **{**kw, "reserve": kw["max_seconds"] - root - 0.05})
+
+    monkeypatch.setattr(hard, "dive", cut)
+    res = hard.solve_hard(county, time_limit=12.0, seed=0)
+    names = [s.name for s in res.stages]
+    at = names.index("dive completion")
+    assert names[at - 1] == "dive"
+    assert res.stages[at].objective >= res.stages[at - 1].objective  # never a worse plan
+    core = make_core(county)
+    plan = core.from_pairs(res.pairs)
+    assert core.fits(plan) and (plan >= 0).all()
+    # the same run again: the same plan (the reserve and the completion are counted work)
+    again = hard.solve_hard(county, time_limit=12.0, seed=0)
+    assert np.array_equal(again.pairs, res.pairs)
