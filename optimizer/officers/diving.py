@@ -341,14 +341,12 @@ def _dive(
     master = _Master(core, pool, basis, interior=core.n_o >= INTERIOR_OFFICERS)
     nv = core.n_v
     forbid = np.zeros(core.n_pairs, dtype=bool)
-    fixed = np.zeros(nv, dtype=bool)
-    fixed_pair = np.full(nv, NONE, dtype=np.int64)
+    fixed_pair = np.full(nv, NONE, dtype=np.int64)  # each fixed village's pair
     path: list[np.ndarray] = []
 
     def fix(sel: np.ndarray, col: np.ndarray, flat: np.ndarray) -> None:
         owner = np.full(nv, NONE, dtype=np.int64)
         owner[core.village[sel]] = core.officer[sel]
-        fixed[core.village[sel]] = True
         fixed_pair[core.village[sel]] = sel
         new = (owner[core.village] >= 0) & (owner[core.village] != core.officer) & ~forbid
         forbid[new] = True
@@ -374,12 +372,12 @@ def _dive(
         frac = (z > 1e-6) & (z < 1 - 1e-6)
         if not frac.any():
             break
-        open_z = np.where(fixed[core.village], -1.0, z)
+        open_z = np.where(fixed_pair[core.village] != NONE, -1.0, z)
         cand = np.flatnonzero(frac & (open_z > 0))
         # each village's largest, then the largest of those first (ties: the first pair)
         best = cand[best_per_group(core.village[cand], open_z[cand], 1)]
         best = best[np.lexsort((best, -open_z[best]))]
-        picks = best[: max(1, int(PICKS * (nv - int(fixed.sum()))))]
+        picks = best[: max(1, int(PICKS * int((fixed_pair == NONE).sum())))]
         sel = np.union1d(np.flatnonzero(open_z >= threshold), picks)
         path.append(np.concatenate([picks[:1], np.setdiff1d(sel, picks[:1])]))
         fix(sel, col, flat)

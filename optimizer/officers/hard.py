@@ -47,7 +47,7 @@ from .greedy import solve_greedy
 from .lagrangian import improve_multipliers, problem_pair_bounds
 from .model import OfficerProblem, build_model, completion
 from .mthg import solve_mthg
-from .repair import cover
+from .repair import SearchResult, cover
 from .shortage import diagnosis, pins_break
 
 # Where columns pay (30 s of branch-and-bound, measured on gapd): 5 villages an officer, 20
@@ -537,21 +537,8 @@ def optimise(
         or (per_officer <= COLUMNS_SMALL[0] and core.n_o <= COLUMNS_SMALL[1])
     )
     t = time.perf_counter()
-    # compiled (numba): imported here, so that a county that never needs it does not pay for it
-    from .oscillation import oscillate
-
-    moves = _size(core, "oscillation")
     osc_share = DIVE_OSCILLATION if dive_shares else OSCILLATION_SHARE
-    osc = oscillate(
-        core,
-        inc,
-        seed=seed,
-        max_iterations=min(
-            int(100_000 * effort), clock.units("oscillation", osc_share * time_limit, moves)
-        ),
-        time_limit=clock.guard(),
-    )
-    clock.charge("oscillation", osc.iterations, moves)
+    osc = _oscillation(core, inc, seed, osc_share * time_limit, clock, effort)
     if core.objective(osc.choice) > core.objective(inc):
         inc = osc.choice
     record(
@@ -566,7 +553,8 @@ def optimise(
         pool.add_plan(core, inc)
         share = clock.amount("dive", DIVE_SHARE * time_limit)
         root = clock.amount("dive", DIVE_LONG_ROOT * time_limit) if long_dive else None
-        reserve = clock.amount("dive", DIVE_LONG_COMPLETION * time_limit) if long_dive else 0.0
+        completion = DIVE_LONG_COMPLETION * time_limit if long_dive else 0.0
+        reserve = clock.amount("dive", completion) if completion else 0.0
         dv = dive(
             core, pool, max_seconds=share, guard=clock.guard(), root_seconds=root, reserve=reserve
         )
@@ -583,9 +571,20 @@ def optimise(
                 "({rounds} pricing rounds)"
             ).format(rounds=dv.iterations)
         record("dive", t, inc, _guard_said(note, dv.guarded))
-        if long_dive and dv.rounded is not None and not stopped():
-            seconds = DIVE_LONG_COMPLETION * time_limit
-            inc = _complete(core, inc, dv.rounded, seed, seconds, clock, record)
+        if completion and dv.rounded is not None and not stopped():
+            # a dive cut short: its fixed pairs and rounded LP, completed by the oscillation
+            t = time.perf_counter()
+            osc = _oscillation(core, dv.rounded, seed, completion, clock, effort)
+            if core.fits(osc.choice) and _key(core, osc.choice) > _key(core, inc):
+                inc = osc.choice
+            record(
+                "dive completion",
+                t,
+                inc,
+                _("{steps} steps from the plan the dive left when its share ran out").format(
+                    steps=osc.iterations
+                ),
+            )
         if bound <= core.objective(inc) + 0.5 or stopped():
             return inc, bound
     if use_columns and not stopped():
@@ -674,34 +673,24 @@ def optimise(
     return inc, bound
 
 
-def _complete(core, inc, rounded, seed, seconds, clock, record):
-    """A dive cut short (``DiveResult.rounded``: its fixed pairs, the rest rounded from its LP,
-    officers maybe over their days) completed by the oscillation for the work of ``seconds``:
-    the better plan of it and ``inc``."""
+def _oscillation(
+    core: Core, start: np.ndarray, seed: int, seconds: float, clock: WorkClock, effort: float
+) -> SearchResult:
+    """The oscillation from ``start`` for the work of ``seconds`` (100,000 steps times
+    ``effort`` at most), charged to ``clock``."""
+    # compiled (numba): imported here, so that a county that never needs it does not pay for it
     from .oscillation import oscillate
 
-    t = time.perf_counter()
     moves = _size(core, "oscillation")
     osc = oscillate(
         core,
-        rounded,
+        start,
         seed=seed,
-        max_iterations=clock.units("oscillation", seconds, moves),
+        max_iterations=min(int(100_000 * effort), clock.units("oscillation", seconds, moves)),
         time_limit=clock.guard(),
     )
     clock.charge("oscillation", osc.iterations, moves)
-    got = osc.choice
-    if core.fits(got) and _key(core, got) > _key(core, inc):
-        inc = got
-    record(
-        "dive completion",
-        t,
-        inc,
-        _("{steps} steps from the plan the dive left when its share ran out").format(
-            steps=osc.iterations
-        ),
-    )
-    return inc
+    return osc
 
 
 def _best_bounded(pairs: np.ndarray, pb: np.ndarray, n: int) -> np.ndarray:
